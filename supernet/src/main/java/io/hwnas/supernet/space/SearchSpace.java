@@ -1,0 +1,145 @@
+package io.hwnas.supernet.space;
+
+import static io.hwnas.supernet.util.HwnasException.require;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A search space as plain data (FBNet-builder style): the input, a fixed stem, stages of
+ * searchable layers, a fixed head, and the candidate ops every searchable layer chooses from.
+ * {@link #layers()} expands the stages into the canonical flat list of layers.
+ */
+public record SearchSpace(int schema, String id, String description, InputSpec input, StemSpec stem,
+        List<StageSpec> stages, HeadSpec head, List<String> ops) {
+
+    public SearchSpace {
+        Json.checkSchema(schema);
+        require(id != null && id.matches("[a-z0-9][a-z0-9._-]*"), "id", id,
+                "must be lower-case letters, digits, '.', '_' or '-'");
+        description = description == null ? "" : description;
+        require(input != null, "input", null, "is required");
+        require(stem != null, "stem", null, "is required");
+        require(head != null, "head", null, "is required");
+        require(stages != null && !stages.isEmpty(), "stages", stages, "needs at least one stage");
+        require(ops != null && !ops.isEmpty(), "ops", ops, "needs at least one candidate op");
+        stages = List.copyOf(stages);
+        ops = List.copyOf(ops);
+        Set<String> seen = new HashSet<>();
+        for (String op : ops) {
+            OpSpec.parse(op);
+            require(seen.add(op), "ops", op, "is listed twice");
+        }
+        int h = convOut(input.height(), stem.stride());
+        int w = convOut(input.width(), stem.stride());
+        for (int s = 0; s < stages.size(); s++) {
+            h = convOut(h, stages.get(s).stride());
+            w = convOut(w, stages.get(s).stride());
+        }
+        require(h >= 1 && w >= 1, "stages", stages.size(), "downsample the input below 1x1");
+        // every candidate op must fit every layer (groups divide the channels)
+        for (LayerSpec layer : expand(input, stem, stages)) {
+            for (String op : ops) {
+                OpSpec.parse(op).checkFits(layer);
+            }
+        }
+    }
+
+    /** Output size of a conv with padding k/2 and the given stride: ceil(n / stride). */
+    public static int convOut(int n, int stride) {
+        return (n - 1) / stride + 1;
+    }
+
+    /** The canonical flat list of searchable layers. */
+    @JsonIgnore
+    public List<LayerSpec> layers() {
+        return expand(input, stem, stages);
+    }
+
+    static List<LayerSpec> expand(InputSpec input, StemSpec stem, List<StageSpec> stages) {
+        List<LayerSpec> out = new ArrayList<>();
+        int c = stem.channels();
+        int h = convOut(input.height(), stem.stride());
+        int w = convOut(input.width(), stem.stride());
+        for (int s = 0; s < stages.size(); s++) {
+            StageSpec st = stages.get(s);
+            for (int b = 0; b < st.layers(); b++) {
+                int stride = b == 0 ? st.stride() : 1;
+                out.add(new LayerSpec(out.size(), s, b, c, st.channels(), stride, h, w));
+                c = st.channels();
+                h = convOut(h, stride);
+                w = convOut(w, stride);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    @JsonIgnore
+    public int layerCount() {
+        int n = 0;
+        for (StageSpec s : stages) {
+            n += s.layers();
+        }
+        return n;
+    }
+
+    /** Spatial size of the head's input (after the last stage). */
+    @JsonIgnore
+    public int[] headInputSize() {
+        List<LayerSpec> ls = layers();
+        LayerSpec last = ls.get(ls.size() - 1);
+        return new int[] {last.outHeight(), last.outWidth()};
+    }
+
+    @JsonIgnore
+    public int lastChannels() {
+        return stages.get(stages.size() - 1).channels();
+    }
+
+    /** The op with this name if it is a candidate of this space, or a clear error. */
+    public OpSpec op(String name) {
+        if (!ops.contains(name)) {
+            throw new HwnasException("unknown op \"" + name + "\" for space " + id + "; candidates: "
+                    + String.join(" ", ops));
+        }
+        return OpSpec.parse(name);
+    }
+
+    public int opIndex(String name) {
+        int i = ops.indexOf(name);
+        if (i < 0) {
+            op(name); // throws with the message
+        }
+        return i;
+    }
+
+    /**
+     * A scaled copy for CPU-size runs: channels times {@code widthMultiplier} (rounded to a
+     * multiple of {@code divisor}, never below it), {@code layersPerStage} when given, another input.
+     */
+    public SearchSpace scaled(String newId, double widthMultiplier, int divisor, List<Integer> layersPerStage,
+            InputSpec newInput, int classes) {
+        require(widthMultiplier > 0, "width_multiplier", widthMultiplier, "must be positive");
+        require(layersPerStage == null || layersPerStage.size() == stages.size(), "layers_per_stage",
+                layersPerStage, "must give one count per stage (" + stages.size() + ")");
+        List<StageSpec> st = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec s = stages.get(i);
+            int layers = layersPerStage == null ? s.layers() : layersPerStage.get(i);
+            st.add(new StageSpec(layers, round(s.channels() * widthMultiplier, divisor), s.stride()));
+        }
+        return new SearchSpace(Json.SCHEMA, newId, description + " (scaled x" + widthMultiplier + ")",
+                newInput == null ? input : newInput,
+                new StemSpec(round(stem.channels() * widthMultiplier, divisor), stem.kernel(), stem.stride()),
+                st, new HeadSpec(round(head.channels() * widthMultiplier, divisor), classes), ops);
+    }
+
+    private static int round(double c, int divisor) {
+        return Math.max(divisor, (int) Math.round(c / divisor) * divisor);
+    }
+}

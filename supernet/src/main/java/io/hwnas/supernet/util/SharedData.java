@@ -1,0 +1,45 @@
+package io.hwnas.supernet.util;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Locates the project's shared, read-only data ({@code ../shared} beside the checkout). Order:
+ * the {@code HWNAS_SHARED} environment variable, the {@code hwnas.shared} system property,
+ * {@code <hwnas.root>/../shared}, then {@code ../shared} and {@code ../../shared} from the
+ * working directory.
+ */
+public final class SharedData {
+    private SharedData() {}
+
+    public static Path root() {
+        String env = System.getenv("HWNAS_SHARED");
+        if (env != null && !env.isBlank() && Files.isDirectory(Path.of(env))) {
+            return Path.of(env);
+        }
+        String prop = System.getProperty("hwnas.shared");
+        if (prop != null && Files.isDirectory(Path.of(prop))) {
+            return Path.of(prop);
+        }
+        String root = System.getProperty("hwnas.root");
+        if (root != null && Files.isDirectory(Path.of(root, "..", "shared"))) {
+            return Path.of(root, "..", "shared").normalize();
+        }
+        for (String c : new String[] {"../shared", "../../shared"}) {
+            if (Files.isDirectory(Path.of(c))) {
+                return Path.of(c).toAbsolutePath().normalize();
+            }
+        }
+        throw new HwnasException("cannot find the shared data folder: set HWNAS_SHARED to the folder holding data/"
+                + " (normally ../shared beside the checkout)");
+    }
+
+    /** A file under {@code shared/data/}, or a clear error if it is missing. */
+    public static Path data(String relative) {
+        Path p = root().resolve("data").resolve(relative);
+        if (!Files.exists(p)) {
+            throw new HwnasException(p + ": no such file (shared data missing?)");
+        }
+        return p;
+    }
+}
