@@ -25,7 +25,7 @@ final class Tar {
 
     private Tar() {}
 
-    /** True if {@code file} starts like a tar or gzip archive (cheap check of the first block). */
+    /** True if {@code file} is a regular file named .tar, .tar.gz or .tgz (content is checked when read). */
     static boolean looksLikeTar(Path file) {
         if (!Files.isRegularFile(file)) {
             return false;
