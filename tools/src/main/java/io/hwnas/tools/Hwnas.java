@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             SpaceCommands.Spaces.class,
             SpaceCommands.Space.class,
+            io.hwnas.tools.cli.DataCommands.Data.class,
         })
 public final class Hwnas implements Runnable {
     @CommandLine.Spec
