@@ -56,6 +56,14 @@ public final class Supernet extends AbstractBlock {
         return theta;
     }
 
+    public ConvBn stem() {
+        return stem;
+    }
+
+    public Head head() {
+        return head;
+    }
+
     public MixedLayer layer(int i) {
         return layers[i];
     }
