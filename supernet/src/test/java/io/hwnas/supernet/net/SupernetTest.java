@@ -183,6 +183,29 @@ class SupernetTest {
         }
     }
 
+    /** DJL's own save/load of the whole supernet (weights, BN statistics and θ) round-trips. */
+    @Test
+    void supernetParametersRoundTripThroughDjlStreams() throws Exception {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(s);
+            net.initialize(m, DataType.FLOAT32, input(s, 1));
+            TestNets.randomizeBn(net, 1);
+            randomTheta(net, 2);
+            var bytes = new java.io.ByteArrayOutputStream();
+            net.saveParameters(new java.io.DataOutputStream(bytes));
+            Supernet back = new Supernet(s);
+            back.initialize(m, DataType.FLOAT32, input(s, 1));
+            back.loadParameters(m, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+            assertArrayEquals(net.theta().getArray().toFloatArray(), back.theta().getArray().toFloatArray(), 0f);
+            assertArrayEquals(net.argmax(), back.argmax());
+            NDArray x = TestNets.random(m, input(s, 2), DataType.FLOAT32, 3);
+            ParameterStore ps = new ParameterStore(m, false);
+            assertArrayEquals(net.forwardPath(ps, x, net.argmax(), false).toFloatArray(),
+                    back.forwardPath(ps, x, net.argmax(), false).toFloatArray(), 0f);
+        }
+    }
+
     private static long count(List<Parameter> ps) {
         long n = 0;
         for (Parameter p : ps) {
