@@ -50,6 +50,7 @@ public final class LutMeasurer {
     }
 
     public static Lut measure(SearchSpace s, Blocks blocks, MeasureConfig cfg, Progress progress) {
+        Device dev = device(); // loads the engine (and its native library) before any JniUtils call
         int before = JniUtils.getNumThreads();
         boolean grad = JniUtils.isGradMode();
         if (cfg.threads() > 0) {
@@ -57,7 +58,6 @@ public final class LutMeasurer {
         }
         JniUtils.setGradMode(false);
         try {
-            Device dev = device();
             List<LayerSpec> layers = s.layers();
             long total = (long) layers.size() * s.ops().size() + 2;
             long done = 0;
@@ -103,6 +103,7 @@ public final class LutMeasurer {
      * short-lived manager so memory stays flat.
      */
     public static Timing time(Block block, NDManager base, Shape input, int warmup, int repeats) {
+        Engine.getInstance();
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager m = base.newSubManager()) {
