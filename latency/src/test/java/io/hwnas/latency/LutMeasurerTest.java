@@ -110,4 +110,26 @@ class LutMeasurerTest {
         assertEquals(4, t.count());
         assertEquals(2, Timing.of(new double[] {5, 2, 1}).medianMs());
     }
+
+    @Test
+    void validationComparesPredictionWithWholeNetworks() {
+        SearchSpace s = tiny();
+        MeasureConfig cfg = new MeasureConfig(1, 1, 2, 3, "unit");
+        Lut lut = LutMeasurer.measure(s, PLAIN, cfg, Progress.NONE);
+        LutValidation.Result r = LutValidation.validate(s, lut, PLAIN, cfg, 3, 42, Progress.NONE);
+        assertEquals(3, r.rows().size());
+        assertEquals(LutValidation.randomArchs(s, 3, 42).get(1).canonical(), r.rows().get(1).arch());
+        for (LutValidation.Row row : r.rows()) {
+            assertTrue(row.measuredMs() > 0, row.toString());
+            assertEquals((row.predictedMs() - row.measuredMs()) / row.measuredMs() * 100, row.errorPct(), 1e-9);
+        }
+        assertTrue(Double.isFinite(r.meanAbsErrorPct()));
+    }
+
+    @Test
+    void kendallTau() {
+        List<LutValidation.Row> rows = List.of(new LutValidation.Row("a", 1, 10, 0), new LutValidation.Row("b", 2, 20, 0),
+                new LutValidation.Row("c", 3, 15, 0));
+        assertEquals(1.0 / 3, LutValidation.kendallTau(rows), 1e-12);
+    }
 }
