@@ -28,7 +28,7 @@ public final class LutCommands {
 
     @Command(name = "lut", mixinStandardHelpOptions = true,
             description = "Latency lookup tables: import published ones, measure one here, inspect, validate.",
-            subcommands = {Import.class, Show.class})
+            subcommands = {Import.class, Show.class, LutMeasureCommands.Measure.class, LutMeasureCommands.Validate.class})
     public static final class LutGroup implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -133,29 +133,8 @@ public final class LutCommands {
             double[][] t = lut.tableMs(s);
             double[] r = lut.rangeMs(s);
             DeviceRecord d = lut.device();
-            StringBuilder sb = new StringBuilder();
-            sb.append(file).append(": space ").append(lut.space()).append('\n');
-            sb.append("device  ").append(d.describe()).append('\n');
-            if (d.notes() != null) {
-                sb.append("notes   ").append(d.notes()).append('\n');
-            }
-            sb.append(String.format("fixed   %.4f ms", lut.fixedMs()));
-            if (lut.fixedBreakdownMs() != null) {
-                List<String> parts = new ArrayList<>();
-                lut.fixedBreakdownMs().forEach((k, v) -> parts.add(String.format("%s %.4f", k, v)));
-                sb.append(" (").append(String.join(", ", parts)).append(')');
-            }
-            sb.append('\n');
-            sb.append(String.format("range   %.4f-%.4f ms over all architectures%n", r[0], r[1]));
-            sb.append("median latency per (layer, op), ms:\n");
-            sb.append(String.format("%3s %-14s", "#", "layer"));
-            for (String op : s.ops()) {
-                sb.append(String.format(" %9s", op));
-            }
-            sb.append('\n');
             List<Map<String, Object>> rows = new ArrayList<>();
             for (LayerSpec l : s.layers()) {
-                sb.append(String.format("%3d %-14s", l.index(), l.name()));
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("layer", l.index());
                 row.put("layer_name", l.name());
@@ -163,14 +142,11 @@ public final class LutCommands {
                 row.put("out_channels", l.outChannels());
                 row.put("stride", l.stride());
                 Map<String, Object> cells = new LinkedHashMap<>();
-                for (int k = 0; k < s.ops().size(); k++) {
-                    sb.append(String.format(" %9.4f", t[l.index()][k]));
-                    LutEntry e = lut.entry(l.index(), s.ops().get(k));
-                    cells.put(s.ops().get(k), e);
+                for (String op : s.ops()) {
+                    cells.put(op, lut.entry(l.index(), op));
                 }
                 row.put("ops", cells);
                 rows.add(row);
-                sb.append('\n');
             }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("file", file.toString());
@@ -183,9 +159,44 @@ public final class LutCommands {
             json.put("ops", s.ops());
             json.put("table_ms", t);
             json.put("layers", rows);
-            out.print(json, sb.toString());
+            out.print(json, render(file, lut, s));
             return 0;
         }
+    }
+
+    /** The text form of a LUT: device record, fixed part, range, and the layer x op table (ms). */
+    static String render(Path file, Lut lut, SearchSpace s) {
+        double[][] t = lut.tableMs(s);
+        double[] r = lut.rangeMs(s);
+        DeviceRecord d = lut.device();
+        StringBuilder sb = new StringBuilder();
+        sb.append(file).append(": space ").append(lut.space()).append('\n');
+        sb.append("device  ").append(d.describe()).append('\n');
+        if (d.notes() != null) {
+            sb.append("notes   ").append(d.notes()).append('\n');
+        }
+        sb.append(String.format("fixed   %.4f ms", lut.fixedMs()));
+        if (lut.fixedBreakdownMs() != null) {
+            List<String> parts = new ArrayList<>();
+            lut.fixedBreakdownMs().forEach((k, v) -> parts.add(String.format("%s %.4f", k, v)));
+            sb.append(" (").append(String.join(", ", parts)).append(')');
+        }
+        sb.append('\n');
+        sb.append(String.format("range   %.4f-%.4f ms over all architectures%n", r[0], r[1]));
+        sb.append("median latency per (layer, op), ms:\n");
+        sb.append(String.format("%3s %-14s", "#", "layer"));
+        for (String op : s.ops()) {
+            sb.append(String.format(" %9s", op));
+        }
+        sb.append('\n');
+        for (LayerSpec l : s.layers()) {
+            sb.append(String.format("%3d %-14s", l.index(), l.name()));
+            for (int k = 0; k < s.ops().size(); k++) {
+                sb.append(String.format(" %9.4f", t[l.index()][k]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /** Exactly one of --arch / --arch-file. */
