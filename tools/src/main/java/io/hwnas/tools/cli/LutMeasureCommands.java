@@ -76,7 +76,7 @@ public final class LutMeasureCommands {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = "Time N random whole architectures end to end on this machine and compare with the LUT's "
-                    + "prediction (mean absolute % error, Kendall tau).")
+                    + "prediction (mean absolute %% error, Kendall tau).")
     public static final class Validate implements Callable<Integer> {
         @Option(names = "--lut", required = true, description = "LUT file (measured on this machine).")
         Path lutFile;
