@@ -14,7 +14,10 @@ import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.util.Progress;
+import io.hwnas.supernet.util.HwnasException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +75,7 @@ public final class LutMeasurer {
             shapes.add(new Shape(cfg.batch(), s.lastChannels(), hw[0], hw[1]));
             Timing[] t;
             try (NDManager base = NDManager.newBaseManager(dev)) {
-                t = timeAll(todo, shapes, base, cfg.warmup(), cfg.repeats(), progress, "measure " + s.id());
+                t = timeAll(todo, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress, "measure " + s.id());
             }
             List<LutEntry> entries = new ArrayList<>();
             int i = 1;
@@ -103,8 +106,13 @@ public final class LutMeasurer {
      * short-lived manager so memory stays flat. Calls {@code progress.start/update}, not finish.
      */
     public static Timing[] timeAll(List<Block> blocks, List<Shape> inputs, NDManager base,
-            int warmup, int repeats, Progress progress, String task) {
+            int warmup, int repeats, MeasureConfig.Clock clock, Progress progress, String task) {
         Engine.getInstance();
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        boolean cpuClock = clock == MeasureConfig.Clock.CPU;
+        if (cpuClock && (base.getDevice().isGpu() || !bean.isCurrentThreadCpuTimeSupported())) {
+            throw new HwnasException("the cpu clock needs a CPU device and a JVM that reports thread CPU time");
+        }
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         int n = blocks.size();
@@ -123,12 +131,12 @@ public final class LutMeasurer {
                 for (int b = 0; b < n; b++) {
                     try (NDManager step = m.newSubManager()) {
                         x[b].tempAttach(step);
-                        long t0 = System.nanoTime();
+                        long t0 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
                         NDList y = blocks.get(b).forward(ps, new NDList(x[b]), false);
                         if (sync) {
                             y.head().flatten().get(0).getFloat(); // wait for the device
                         }
-                        long t1 = System.nanoTime();
+                        long t1 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
                         if (r >= warmup) {
                             ms[b][r - warmup] = (t1 - t0) / 1e6;
                         }
@@ -152,7 +160,8 @@ public final class LutMeasurer {
 
     /** Times one block alone: {@link #timeAll} with a single block. */
     public static Timing time(Block block, NDManager base, Shape input, int warmup, int repeats) {
-        return timeAll(List.of(block), List.of(input), base, warmup, repeats, Progress.NONE, "time")[0];
+        return timeAll(List.of(block), List.of(input), base, warmup, repeats, MeasureConfig.Clock.WALL, Progress.NONE,
+                "time")[0];
     }
 
     /** The device record of a measurement made now, on this machine, with this configuration. */
@@ -164,7 +173,8 @@ public final class LutMeasurer {
         String name = cfg.deviceName() != null ? cfg.deviceName()
                 : (host == null ? "local" : host) + "-" + kind + "-" + threads + "t";
         String runtime = "DJL " + Engine.getDjlVersion() + " / PyTorch " + Engine.getEngine("PyTorch").getVersion()
-                + " (" + dev + ", eager, inference)";
+                + " (" + dev + ", eager, inference" + (cfg.clock() == MeasureConfig.Clock.CPU ? ", thread CPU time" : "")
+                + ")";
         String notes = "per-op timings of standalone blocks at each layer's input shape, " + cfg.warmup()
                 + " warm-up + " + cfg.repeats() + " timed rounds (each round runs every block once); median used; java "
                 + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores visible";

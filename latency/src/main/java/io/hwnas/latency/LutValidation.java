@@ -78,7 +78,7 @@ public final class LutValidation {
             }
             Timing[] t;
             try (NDManager base = NDManager.newBaseManager(dev)) {
-                t = LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), progress,
+                t = LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
                         "validate " + s.id());
             }
             List<Row> rows = new ArrayList<>();

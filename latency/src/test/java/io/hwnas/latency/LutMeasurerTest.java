@@ -102,6 +102,21 @@ class LutMeasurerTest {
     }
 
     @Test
+    void cpuClockNeedsOneThread() {
+        SearchSpace s = tiny();
+        Lut lut = LutMeasurer.measure(s, PLAIN, new MeasureConfig(1, 1, 1, 3, "unit", MeasureConfig.Clock.CPU),
+                Progress.NONE);
+        assertTrue(lut.device().runtime().contains("thread CPU time"), lut.device().runtime());
+        for (LutEntry e : lut.entries()) {
+            assertTrue(e.medianMs() >= 0 && e.medianMs() < 1000, e.toString());
+        }
+        io.hwnas.supernet.util.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.hwnas.supernet.util.HwnasException.class,
+                () -> new MeasureConfig(2, 1, 1, 3, null, MeasureConfig.Clock.CPU));
+        assertTrue(e.getMessage().contains("threads") && e.getMessage().contains("2"), e.getMessage());
+    }
+
+    @Test
     void timingStatistics() {
         Timing t = Timing.of(new double[] {3, 1, 2, 10});
         assertEquals(2.5, t.medianMs());
