@@ -1,0 +1,209 @@
+package io.hwnas.datasets;
+
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Loading the image datasets hwnas knows: Fashion-MNIST (IDX, gzip or not), CIFAR-10 (the binary
+ * release, an image-folder layout, or a tar of either) and generic image folders; and finding
+ * them on disk ({@link #locate}).
+ */
+public final class Datasets {
+    public static final String FASHION_MNIST = "fashion-mnist";
+    public static final String CIFAR10 = "cifar10";
+    public static final String FOLDER = "folder";
+
+    /** Debian's {@code dataset-fashion-mnist} package installs the IDX files here. */
+    public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
+            "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    /** CIFAR-10 label order (= alphabetical order of the folder names of the image-folder layout). */
+    public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
+
+    private Datasets() {}
+
+    /**
+     * Fashion-MNIST from {@code dir} holding {@code train-images-idx3-ubyte.gz},
+     * {@code train-labels-idx1-ubyte.gz} (or {@code t10k-*} for the test set), gzipped or not:
+     * 60,000 / 10,000 images of 1x28x28, 10 classes.
+     */
+    public static ImageSet fashionMnist(Path dir, boolean train) {
+        String prefix = train ? "train" : "t10k";
+        Path imagesFile = idxFile(dir, prefix + "-images-idx3-ubyte");
+        Path labelsFile = idxFile(dir, prefix + "-labels-idx1-ubyte");
+        Idx.Content images = Idx.read(imagesFile, Idx.IMAGES_MAGIC);
+        Idx.Content labels = Idx.read(labelsFile, Idx.LABELS_MAGIC);
+        if (images.dims()[0] != labels.dims()[0]) {
+            throw new HwnasException(imagesFile + " holds " + images.dims()[0] + " images but " + labelsFile + " holds "
+                    + labels.dims()[0] + " labels: the counts must agree");
+        }
+        int[] lb = new int[labels.data().length];
+        for (int i = 0; i < lb.length; i++) {
+            lb[i] = labels.data()[i] & 0xFF;
+            if (lb[i] >= 10) {
+                throw HwnasException.inFile(labelsFile, "label " + i + " = " + lb[i] + ": Fashion-MNIST labels are 0..9");
+            }
+        }
+        return new ImageSet(FASHION_MNIST, 1, images.dims()[1], images.dims()[2], 10, images.data(), lb);
+    }
+
+    private static Path idxFile(Path dir, String base) {
+        if (!Files.isDirectory(dir)) {
+            throw new HwnasException(dir + ": not a directory (expected the folder holding " + base + ".gz)");
+        }
+        Path gz = dir.resolve(base + ".gz");
+        if (Files.exists(gz)) {
+            return gz;
+        }
+        Path plain = dir.resolve(base);
+        if (Files.exists(plain)) {
+            return plain;
+        }
+        throw new HwnasException(gz + ": no such file (nor " + plain.getFileName() + "); " + HOW_TO_FASHION_MNIST);
+    }
+
+    /**
+     * CIFAR-10 from the binary release ({@code data_batch_1.bin}..{@code data_batch_5.bin},
+     * {@code test_batch.bin}; directly in {@code dirOrTar} or in {@code cifar-10-batches-bin/}),
+     * from an image-folder layout {@code <root>/{train,test}/<class>/*.jpg} (also under one
+     * sub-folder such as {@code cifar10_jpg/}), or from a tar (optionally gzipped) of either;
+     * a directory holding exactly one such tar is read through it. Image folders and tars of
+     * JPEGs are decoded once and cached (see {@link ImageCache}).
+     */
+    public static ImageSet cifar10(Path dirOrTar, boolean train) {
+        return Cifar10.load(dirOrTar, train);
+    }
+
+    /**
+     * A generic image folder: classes = sorted sub-folder names of {@code dir}, images = the
+     * readable image files (jpg, jpeg, png, bmp, gif) in each, sorted by name; every image is
+     * resized (bilinear) to {@code height x width} where needed, or, if both are 0, to the size of
+     * the first image. Grey images give 1 channel if all images are grey, otherwise 3 (RGB).
+     */
+    public static ImageSet imageFolder(Path dir, int height, int width) {
+        return ImageFolders.load(dir, height, width);
+    }
+
+    /**
+     * Loads a dataset by name ({@code fashion-mnist}, {@code cifar10}, {@code folder}) from
+     * {@code data} (a location as returned by {@link #locate}). For {@code folder}, a
+     * {@code train/} or {@code test/} sub-folder is used if present, else {@code data} itself.
+     */
+    public static ImageSet load(String name, Path data, boolean train) {
+        String n = canonical(name);
+        return switch (n) {
+            case FASHION_MNIST -> fashionMnist(data, train);
+            case CIFAR10 -> cifar10(data, train);
+            default -> {
+                Path sub = data.resolve(train ? "train" : "test");
+                yield imageFolder(Files.isDirectory(sub) ? sub : data, 0, 0);
+            }
+        };
+    }
+
+    /** The canonical name for {@code name} and its usual aliases (fmnist, cifar-10, ...). */
+    public static String canonical(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        return switch (n) {
+            case "fashion-mnist", "fashionmnist", "fmnist" -> FASHION_MNIST;
+            case "cifar10", "cifar-10", "cifar" -> CIFAR10;
+            case "folder", "image-folder", "imagefolder" -> FOLDER;
+            default -> throw new HwnasException("dataset '" + name + "': unknown; known: " + FASHION_MNIST + ", "
+                    + CIFAR10 + ", " + FOLDER);
+        };
+    }
+
+    /** Class names for a dataset ({@code null} for a folder: use its sub-folder names). */
+    public static List<String> classNames(String name) {
+        return switch (canonical(name)) {
+            case FASHION_MNIST -> FASHION_MNIST_CLASSES;
+            case CIFAR10 -> CIFAR10_CLASSES;
+            default -> null;
+        };
+    }
+
+    static final String HOW_TO_FASHION_MNIST = "get Fashion-MNIST with 'apt-get install dataset-fashion-mnist'"
+            + " (installs " + DEBIAN_FASHION_MNIST + ") or download the four *-ubyte.gz files from"
+            + " https://github.com/zalandoresearch/fashion-mnist into a folder and pass --data FOLDER";
+    static final String HOW_TO_CIFAR10 = "download the binary release cifar-10-binary.tar.gz from"
+            + " https://www.cs.toronto.edu/~kriz/cifar.html (pass the .tar.gz itself or the unpacked folder), or an"
+            + " image-folder copy {train,test}/<class>/*.jpg, with --data PATH";
+
+    /**
+     * Where dataset {@code name} is: {@code cliData} (the --data option) if given; else the
+     * {@code HWNAS_DATA} environment variable (a folder holding {@code <name>/}, or the dataset
+     * itself); else, for Fashion-MNIST, {@code /usr/share/datasets/fashion-mnist}; else the
+     * project's shared data {@code ../shared/data/<name>}; otherwise an error saying how to get it.
+     * A given location that holds a {@code <name>/} sub-folder but not the dataset itself resolves to it.
+     */
+    public static Path locate(String name, Path cliData) {
+        String n = canonical(name);
+        if (cliData != null) {
+            if (!Files.exists(cliData)) {
+                throw new HwnasException("--data " + cliData + ": no such file or directory");
+            }
+            return refine(n, cliData);
+        }
+        String env = System.getenv("HWNAS_DATA");
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env);
+            if (!Files.exists(p)) {
+                throw new HwnasException("HWNAS_DATA=" + env + ": no such file or directory");
+            }
+            Path r = refine(n, p);
+            if (looksLike(n, r)) {
+                return r;
+            }
+        }
+        if (n.equals(FASHION_MNIST) && looksLike(n, DEBIAN_FASHION_MNIST)) {
+            return DEBIAN_FASHION_MNIST;
+        }
+        if (!n.equals(FOLDER)) {
+            try {
+                Path shared = SharedData.root().resolve("data").resolve(n);
+                if (looksLike(n, shared)) {
+                    return shared;
+                }
+            } catch (HwnasException e) {
+                // no shared data folder: fall through to the error below
+            }
+        }
+        throw new HwnasException("dataset '" + n + "' not found (looked at --data, $HWNAS_DATA"
+                + (n.equals(FASHION_MNIST) ? ", " + DEBIAN_FASHION_MNIST : "")
+                + (n.equals(FOLDER) ? "" : ", ../shared/data/" + n) + "); "
+                + switch (n) {
+                    case FASHION_MNIST -> HOW_TO_FASHION_MNIST;
+                    case CIFAR10 -> HOW_TO_CIFAR10;
+                    default -> "pass the image folder with --data DIR";
+                });
+    }
+
+    /** {@code p} itself if it looks like dataset {@code n}, else {@code p/<n>} if that does, else {@code p}. */
+    private static Path refine(String n, Path p) {
+        if (looksLike(n, p)) {
+            return p;
+        }
+        Path sub = p.resolve(n);
+        return looksLike(n, sub) ? sub : p;
+    }
+
+    static boolean looksLike(String n, Path p) {
+        if (!Files.exists(p)) {
+            return false;
+        }
+        return switch (n) {
+            case FASHION_MNIST -> Files.exists(p.resolve("train-images-idx3-ubyte.gz"))
+                    || Files.exists(p.resolve("train-images-idx3-ubyte"))
+                    || Files.exists(p.resolve("t10k-images-idx3-ubyte.gz"))
+                    || Files.exists(p.resolve("t10k-images-idx3-ubyte"));
+            case CIFAR10 -> Cifar10.recognizable(p);
+            default -> Files.isDirectory(p);
+        };
+    }
+}

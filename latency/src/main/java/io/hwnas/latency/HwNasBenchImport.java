@@ -1,0 +1,209 @@
+package io.hwnas.latency;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import io.hwnas.supernet.util.SharedData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Imports the HW-NAS-Bench FBNet table (CIFAR-100 setting) kept under {@code shared/data/latency/}:
+ * a CSV of per-(layer, op) deltas against {@code k3_e1} ({@code device,layer,stage,in_hw,cin,cout,
+ * stride,op,delta_vs_k3_e1_ms}) and a JSON with each device's whole-network latency of the
+ * all-{@code k3_e1} architecture ({@code base_all_k3_e1_ms}). The LUT keeps the numbers exactly as
+ * stored: {@code fixed_ms} = base, entries = deltas, so fixed + Σ entries is the device's
+ * network latency (within the stored residual, ~1e-13 ms).
+ */
+public final class HwNasBenchImport {
+    /** The devices of the table, in the order the file lists them. */
+    public static final List<String> DEVICES = List.of("raspi4", "pixel3", "eyeriss", "fpga");
+    public static final String FORMAT = "hwnasbench-fbnet";
+    public static final String DEFAULT_CSV = "latency/hwnasbench-fbnet-cifar100-lut.csv";
+    public static final String DEFAULT_BASE = "latency/hwnasbench-fbnet-cifar100-lut-base.json";
+    static final List<String> HEADER = List.of("device", "layer", "stage", "in_hw", "cin", "cout", "stride", "op",
+            "delta_vs_k3_e1_ms");
+    private static final Map<String, String> RUNTIME = Map.of(
+            "raspi4", "HW-NAS-Bench: Raspberry Pi 4 (measured by HW-NAS-Bench)",
+            "pixel3", "HW-NAS-Bench: Google Pixel 3 (measured by HW-NAS-Bench)",
+            "eyeriss", "HW-NAS-Bench: Eyeriss ASIC (simulated by HW-NAS-Bench)",
+            "fpga", "HW-NAS-Bench: FPGA (estimated by HW-NAS-Bench)");
+
+    private HwNasBenchImport() {}
+
+    public static Path defaultCsv() {
+        return SharedData.data(DEFAULT_CSV);
+    }
+
+    public static Path defaultBase() {
+        return SharedData.data(DEFAULT_BASE);
+    }
+
+    /** Checks a device name against the known list; the message lists them. */
+    public static String checkDevice(String device) {
+        if (device == null || !DEVICES.contains(device)) {
+            throw new HwnasException("field 'device' = " + (device == null ? "null" : "\"" + device + "\"")
+                    + ": unknown device for format " + FORMAT + "; known: " + String.join(", ", DEVICES));
+        }
+        return device;
+    }
+
+    /**
+     * Builds the LUT of {@code device} for {@code space} (normally fbnet-cifar) from the two files.
+     * Every row's layer dimensions (stage, in_hw, cin, cout, stride) must match the space's layer.
+     */
+    public static Lut fbnet(Path csv, Path baseJson, String device, SearchSpace space) {
+        checkDevice(device);
+        double base = readBase(baseJson, device);
+        List<String> lines = readLines(csv);
+        if (lines.isEmpty()) {
+            throw HwnasException.inFile(csv, "empty file; expected header " + String.join(",", HEADER));
+        }
+        List<String> header = Arrays.asList(lines.get(0).trim().split(",", -1));
+        if (!header.equals(HEADER)) {
+            throw HwnasException.inFile(csv, "line 1: header is " + header + "; expected " + String.join(",", HEADER));
+        }
+        List<LayerSpec> layers = space.layers();
+        List<LutEntry> entries = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        Set<String> devicesInFile = new LinkedHashSet<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int lineNo = i + 1;
+            String[] f = line.split(",", -1);
+            if (f.length != HEADER.size()) {
+                throw HwnasException.inFile(csv, "line " + lineNo + ": " + f.length + " fields; expected "
+                        + HEADER.size());
+            }
+            devicesInFile.add(f[0]);
+            if (!f[0].equals(device)) {
+                continue;
+            }
+            int layer = integer(csv, lineNo, "layer", f[1]);
+            if (layer < 0 || layer >= layers.size()) {
+                throw HwnasException.inFile(csv, "line " + lineNo + ": field 'layer' = " + layer + ": space "
+                        + space.id() + " has layers 0.." + (layers.size() - 1));
+            }
+            LayerSpec l = layers.get(layer);
+            expect(csv, lineNo, "stage", integer(csv, lineNo, "stage", f[2]), l.stage(), l, space);
+            expect(csv, lineNo, "in_hw", integer(csv, lineNo, "in_hw", f[3]), l.inHeight(), l, space);
+            expect(csv, lineNo, "cin", integer(csv, lineNo, "cin", f[4]), l.inChannels(), l, space);
+            expect(csv, lineNo, "cout", integer(csv, lineNo, "cout", f[5]), l.outChannels(), l, space);
+            expect(csv, lineNo, "stride", integer(csv, lineNo, "stride", f[6]), l.stride(), l, space);
+            String op = f[7];
+            if (!space.ops().contains(op)) {
+                throw HwnasException.inFile(csv, "line " + lineNo + ": field 'op' = \"" + op
+                        + "\": not a candidate op of space " + space.id());
+            }
+            double delta = number(csv, lineNo, "delta_vs_k3_e1_ms", f[8]);
+            Integer prev = seen.put(layer + "/" + op, lineNo);
+            if (prev != null) {
+                throw HwnasException.inFile(csv, "line " + lineNo + ": duplicate entry for device " + device
+                        + ", layer " + layer + " (" + l.name() + "), op " + op + " (also line " + prev + ")");
+            }
+            entries.add(LutEntry.of(layer, l.name(), op, delta));
+        }
+        if (entries.isEmpty()) {
+            throw HwnasException.inFile(csv, "no rows for device \"" + device + "\"; devices in the file: "
+                    + String.join(", ", devicesInFile));
+        }
+        String notes = "HW-NAS-Bench FBNet table, CIFAR-100 setting (32x32 input), imported from " + csv.getFileName()
+                + " + " + baseJson.getFileName() + " (derived from the HELP data, HayeonLee/HELP @ 45f70eb9). "
+                + "Entries are deltas against k3_e1 in the same layer (k3_e1 = 0, some negative); fixed_ms is the "
+                + "whole all-k3_e1 network, so fixed_ms + the chosen ops' entries is the network latency.";
+        DeviceRecord rec = new DeviceRecord(device, DeviceRecord.Source.IMPORTED, RUNTIME.get(device), null, 1, null,
+                null, null, OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);
+        Lut lut = new Lut(space.id(), rec, base, entries, null);
+        try {
+            return lut.checkSpace(space);
+        } catch (HwnasException e) {
+            throw HwnasException.inFile(csv, "device " + device + ": " + e.getMessage());
+        }
+    }
+
+    static double readBase(Path baseJson, String device) {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(Files.readAllBytes(baseJson));
+        } catch (NoSuchFileException e) {
+            throw HwnasException.inFile(baseJson, "no such file");
+        } catch (IOException e) {
+            throw Json.describe(baseJson.toString(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw HwnasException.inFile(baseJson, "expected a JSON object keyed by device");
+        }
+        JsonNode d = root.get(device);
+        if (d == null) {
+            List<String> names = new ArrayList<>();
+            root.fieldNames().forEachRemaining(names::add);
+            throw HwnasException.inFile(baseJson, "no entry for device \"" + device + "\"; devices: "
+                    + String.join(", ", names));
+        }
+        JsonNode b = d.get("base_all_k3_e1_ms");
+        if (b == null || !b.isNumber() || !Double.isFinite(b.doubleValue())) {
+            throw HwnasException.inFile(baseJson, "field '" + device + ".base_all_k3_e1_ms' = " + b
+                    + ": expected a finite number (ms)");
+        }
+        return b.doubleValue();
+    }
+
+    static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
+        }
+    }
+
+    static int integer(Path file, int line, String field, String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw HwnasException.inFile(file, "line " + line + ": field '" + field + "' = \"" + v
+                    + "\": expected an integer");
+        }
+    }
+
+    static double number(Path file, int line, String field, String v) {
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw HwnasException.inFile(file, "line " + line + ": field '" + field + "' = \"" + v
+                    + "\": expected a number");
+        }
+        if (!Double.isFinite(d)) {
+            throw HwnasException.inFile(file, "line " + line + ": field '" + field + "' = \"" + v
+                    + "\": expected a finite number");
+        }
+        return d;
+    }
+
+    private static void expect(Path file, int line, String field, int got, int want, LayerSpec l, SearchSpace s) {
+        if (got != want) {
+            throw HwnasException.inFile(file, "line " + line + ": field '" + field + "' = " + got + ": layer "
+                    + l.index() + " (" + l.name() + ") of space " + s.id() + " has " + field + " " + want
+                    + " (is this table for another space?)");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.hwnas.latency;
+
+import static io.hwnas.supernet.util.HwnasException.require;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A latency lookup table of one search space on one device: the fixed parts every architecture
+ * shares (stem + head) and one entry per (searchable layer, candidate op). An architecture's
+ * latency is {@code fixedMs + Σ_layers entry(layer, chosen op).medianMs}.
+ *
+ * <p>Entries may be relative: an imported HW-NAS-Bench table stores each op as a delta against
+ * {@code k3_e1} and the whole all-{@code k3_e1} network as the fixed part, so some entries are
+ * negative; sums are exact all the same (see {@code device.notes}).
+ *
+ * @param schema file format version (1)
+ * @param space id of the search space the table is for
+ * @param device where the numbers come from
+ * @param fixedMs latency of the parts every architecture shares
+ * @param fixedBreakdownMs the fixed part by component (e.g. stem, head), summing to fixedMs; may be null
+ * @param entries one per (layer, op), any order
+ */
+@JsonPropertyOrder({"schema", "space", "device", "fixedMs", "fixedBreakdownMs", "entries"})
+public record Lut(int schema, String space, DeviceRecord device, double fixedMs, List<LutEntry> entries,
+        Map<String, Double> fixedBreakdownMs) {
+
+    public Lut {
+        Json.checkSchema(schema);
+        require(space != null && !space.isBlank(), "space", space, "is required");
+        require(device != null, "device", null, "is required");
+        require(Double.isFinite(fixedMs), "fixed_ms", fixedMs, "must be a finite number");
+        require(entries != null && !entries.isEmpty(), "entries", entries, "needs one entry per (layer, op)");
+        entries = List.copyOf(entries);
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            LutEntry e = entries.get(i);
+            require(e != null, "entries[" + i + "]", null, "is missing");
+            Integer prev = seen.put(e.layer() + "/" + e.op(), i);
+            if (prev != null) {
+                throw new HwnasException("field 'entries[" + i + "]': duplicate entry for layer " + e.layer() + " ("
+                        + e.layerName() + "), op " + e.op() + " (also entries[" + prev + "])");
+            }
+        }
+        if (fixedBreakdownMs != null) {
+            double sum = 0;
+            for (Map.Entry<String, Double> p : fixedBreakdownMs.entrySet()) {
+                require(p.getValue() != null && Double.isFinite(p.getValue()), "fixed_breakdown_ms." + p.getKey(),
+                        p.getValue(), "must be a finite number");
+                sum += p.getValue();
+            }
+            require(Math.abs(sum - fixedMs) <= 1e-9 * Math.max(1, Math.abs(fixedMs)), "fixed_breakdown_ms",
+                    fixedBreakdownMs, "must sum to fixed_ms = " + fixedMs + " (sums to " + sum + ")");
+            fixedBreakdownMs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fixedBreakdownMs));
+        }
+    }
+
+    public Lut(String space, DeviceRecord device, double fixedMs, List<LutEntry> entries,
+            Map<String, Double> fixedBreakdownMs) {
+        this(Json.SCHEMA, space, device, fixedMs, entries, fixedBreakdownMs);
+    }
+
+    /** Reads and validates a LUT file; errors name the file, the field and the value. */
+    public static Lut read(Path file) {
+        return Json.read(file, Lut.class);
+    }
+
+    /** Reads a LUT file and checks that it covers every (layer, op) of {@code s}. */
+    public static Lut read(Path file, SearchSpace s) {
+        Lut lut = read(file);
+        try {
+            return lut.checkSpace(s);
+        } catch (HwnasException e) {
+            throw HwnasException.inFile(file, e.getMessage());
+        }
+    }
+
+    /** Writes the table atomically (temporary file, then rename). */
+    public void write(Path file) {
+        Json.writeFile(file, this);
+    }
+
+    /**
+     * Refuses a table of another space, one missing any (layer, op) entry, or one with entries
+     * for layers or ops the space does not have; the message names the layer and the op.
+     */
+    public Lut checkSpace(SearchSpace s) {
+        if (!space.equals(s.id())) {
+            throw new HwnasException("field 'space' = \"" + space + "\": this LUT is for space " + space
+                    + ", not for space " + s.id());
+        }
+        List<LayerSpec> layers = s.layers();
+        boolean[][] have = new boolean[layers.size()][s.ops().size()];
+        for (int i = 0; i < entries.size(); i++) {
+            LutEntry e = entries.get(i);
+            if (e.layer() >= layers.size()) {
+                throw new HwnasException("field 'entries[" + i + "].layer' = " + e.layer() + ": space " + s.id()
+                        + " has layers 0.." + (layers.size() - 1));
+            }
+            LayerSpec l = layers.get(e.layer());
+            if (!l.name().equals(e.layerName())) {
+                throw new HwnasException("field 'entries[" + i + "].layer_name' = \"" + e.layerName() + "\": layer "
+                        + e.layer() + " of space " + s.id() + " is " + l.name());
+            }
+            int k = s.ops().indexOf(e.op());
+            if (k < 0) {
+                throw new HwnasException("field 'entries[" + i + "].op' = \"" + e.op() + "\": not a candidate op of space "
+                        + s.id() + " (" + String.join(" ", s.ops()) + ")");
+            }
+            have[e.layer()][k] = true;
+        }
+        for (LayerSpec l : layers) {
+            for (int k = 0; k < s.ops().size(); k++) {
+                if (!have[l.index()][k]) {
+                    throw new HwnasException("field 'entries': missing entry for layer " + l.index() + " (" + l.name()
+                            + "), op " + s.ops().get(k));
+                }
+            }
+        }
+        return this;
+    }
+
+    /** [layer][op] in {@code s.ops()} order: the values an architecture's latency sums. */
+    public double[][] tableMs(SearchSpace s) {
+        checkSpace(s);
+        double[][] t = new double[s.layerCount()][s.ops().size()];
+        for (LutEntry e : entries) {
+            t[e.layer()][s.ops().indexOf(e.op())] = e.medianMs();
+        }
+        return t;
+    }
+
+    /** Predicted latency of an architecture: fixed part plus its ops' entries. */
+    public double predictMs(SearchSpace s, Architecture a) {
+        return predictMs(tableMs(s), fixedMs, a.indices(s));
+    }
+
+    /** fixed + Σ_l table[l][ops[l]], summed in layer order (for loops over many architectures). */
+    public static double predictMs(double[][] tableMs, double fixedMs, int[] ops) {
+        require(ops.length == tableMs.length, "ops", ops.length, "must have " + tableMs.length + " entries");
+        double sum = fixedMs;
+        for (int l = 0; l < ops.length; l++) {
+            sum += tableMs[l][ops[l]];
+        }
+        return sum;
+    }
+
+    /** The entry of one (layer, op), or an error naming both. */
+    public LutEntry entry(int layer, String op) {
+        for (LutEntry e : entries) {
+            if (e.layer() == layer && e.op().equals(op)) {
+                return e;
+            }
+        }
+        throw new HwnasException("LUT of space " + space + " has no entry for layer " + layer + ", op " + op);
+    }
+
+    /** The smallest and largest latency over all architectures of the space. */
+    public double[] rangeMs(SearchSpace s) {
+        double[][] t = tableMs(s);
+        double lo = fixedMs;
+        double hi = fixedMs;
+        for (double[] row : t) {
+            double a = Double.POSITIVE_INFINITY;
+            double b = Double.NEGATIVE_INFINITY;
+            for (double v : row) {
+                a = Math.min(a, v);
+                b = Math.max(b, v);
+            }
+            lo += a;
+            hi += b;
+        }
+        return new double[] {lo, hi};
+    }
+}

@@ -1,0 +1,160 @@
+package io.hwnas.latency;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import io.hwnas.supernet.util.HwnasException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class LutTest {
+    static List<String> spaces() {
+        return SpaceRegistry.IDS;
+    }
+
+    /** A synthetic LUT: entry(l, k) = 1 + l + 0.01 k, fixed = stem 0.5 + head 0.25. */
+    static Lut synthetic(SearchSpace s) {
+        List<LutEntry> es = new ArrayList<>();
+        for (LayerSpec l : s.layers()) {
+            for (int k = 0; k < s.ops().size(); k++) {
+                double v = 1 + l.index() + 0.01 * k;
+                es.add(new LutEntry(l.index(), l.name(), s.ops().get(k), v, v + 0.1, 0.05, 30));
+            }
+        }
+        Map<String, Double> fixed = new LinkedHashMap<>();
+        fixed.put("stem", 0.5);
+        fixed.put("head", 0.25);
+        DeviceRecord d = new DeviceRecord("test", DeviceRecord.Source.MEASURED, "unit test", 2, 1, "fp32", "cpu",
+                "host", "2025-01-01T00:00:00Z", null);
+        return new Lut(s.id(), d, 0.75, es, fixed);
+    }
+
+    @ParameterizedTest
+    @MethodSource("spaces")
+    void predictSumsFixedAndEntries(String id, @TempDir Path dir) {
+        SearchSpace s = SpaceRegistry.get(id);
+        Lut lut = synthetic(s);
+        Path f = dir.resolve("lut.json");
+        lut.write(f);
+        Lut back = Lut.read(f, s);
+        assertEquals(lut, back);
+        int[] idx = new int[s.layerCount()];
+        double want = 0.75;
+        for (int l = 0; l < idx.length; l++) {
+            idx[l] = (l * 7 + 3) % s.ops().size();
+            want += 1 + l + 0.01 * idx[l];
+        }
+        Architecture a = Architecture.ofIndices(s, idx);
+        assertEquals(want, back.predictMs(s, a), 1e-9);
+        double[][] t = back.tableMs(s);
+        assertEquals(s.layerCount(), t.length);
+        assertEquals(1 + 2 + 0.01 * 4, t[2][4], 1e-12);
+        double[] r = back.rangeMs(s);
+        assertTrue(r[0] <= want && want <= r[1]);
+    }
+
+    @Test
+    void jsonCarriesSchemaAndSnakeCase(@TempDir Path dir) throws Exception {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        Path f = dir.resolve("lut.json");
+        synthetic(s).write(f);
+        String text = Files.readString(f);
+        assertTrue(text.contains("\"schema\" : 1"), text);
+        assertTrue(text.contains("\"fixed_ms\""), text);
+        assertTrue(text.contains("\"median_ms\""), text);
+        assertTrue(text.contains("\"source\" : \"measured\""), text);
+        assertTrue(text.indexOf("\"fixed_ms\"") < text.indexOf("\"entries\""), "fixed part before the entries");
+    }
+
+    @Test
+    void refusesAnotherSpace() {
+        Lut lut = synthetic(SpaceRegistry.get("fbnet-cifar-tiny"));
+        HwnasException e = assertThrows(HwnasException.class, () -> lut.checkSpace(SpaceRegistry.get("fbnet-fmnist-tiny")));
+        assertTrue(e.getMessage().contains("fbnet-cifar-tiny") && e.getMessage().contains("fbnet-fmnist-tiny"),
+                e.getMessage());
+    }
+
+    @Test
+    void refusesMissingEntryNamingLayerAndOp() {
+        SearchSpace s = SpaceRegistry.get("fbnet-cifar-tiny");
+        Lut full = synthetic(s);
+        List<LutEntry> es = new ArrayList<>(full.entries());
+        es.removeIf(e -> e.layer() == 3 && e.op().equals("k5_e6"));
+        Lut lut = new Lut(s.id(), full.device(), full.fixedMs(), es, null);
+        HwnasException e = assertThrows(HwnasException.class, () -> lut.checkSpace(s));
+        assertTrue(e.getMessage().contains("layer 3") && e.getMessage().contains("k5_e6")
+                && e.getMessage().contains("stage3.block0"), e.getMessage());
+        assertThrows(HwnasException.class, () -> lut.predictMs(s, Architecture.uniform(s, "k3_e1")));
+    }
+
+    @Test
+    void refusesDuplicateEntryNamingLayerAndOp() {
+        SearchSpace s = SpaceRegistry.get("fbnet-cifar-tiny");
+        Lut full = synthetic(s);
+        List<LutEntry> es = new ArrayList<>(full.entries());
+        es.add(full.entry(2, "skip"));
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> new Lut(s.id(), full.device(), full.fixedMs(), es, null));
+        assertTrue(e.getMessage().contains("duplicate") && e.getMessage().contains("layer 2")
+                && e.getMessage().contains("skip"), e.getMessage());
+    }
+
+    @Test
+    void refusesUnknownOpAndLayer() {
+        SearchSpace s = SpaceRegistry.get("fbnet-cifar-tiny");
+        Lut full = synthetic(s);
+        List<LutEntry> es = new ArrayList<>(full.entries());
+        es.add(new LutEntry(1, "stage1.block0", "k7_e6", 1, 1, 0, 1));
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> new Lut(s.id(), full.device(), full.fixedMs(), es, null).checkSpace(s));
+        assertTrue(e.getMessage().contains("k7_e6"), e.getMessage());
+        List<LutEntry> es2 = new ArrayList<>(full.entries());
+        es2.add(new LutEntry(99, "stage9.block0", "skip", 1, 1, 0, 1));
+        e = assertThrows(HwnasException.class,
+                () -> new Lut(s.id(), full.device(), full.fixedMs(), es2, null).checkSpace(s));
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+    }
+
+    @Test
+    void readReportsFileFieldAndValue(@TempDir Path dir) throws Exception {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        Path f = dir.resolve("bad.json");
+        synthetic(s).write(f);
+        String text = Files.readString(f).replace("\"batch\" : 1", "\"batch\" : 0");
+        Files.writeString(f, text);
+        HwnasException e = assertThrows(HwnasException.class, () -> Lut.read(f));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("device.batch")
+                && e.getMessage().contains("= 0"), e.getMessage());
+
+        Files.writeString(f, Files.readString(f).replace("\"batch\" : 0", "\"batch\" : 1")
+                .replace("\"source\" : \"measured\"", "\"source\" : \"guessed\""));
+        e = assertThrows(HwnasException.class, () -> Lut.read(f));
+        assertTrue(e.getMessage().contains("guessed"), e.getMessage());
+
+        Files.writeString(f, "{\"schema\": 1, \"space\": ");
+        e = assertThrows(HwnasException.class, () -> Lut.read(f));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("malformed"), e.getMessage());
+    }
+
+    @Test
+    void breakdownMustSumToFixed() {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        Lut ok = synthetic(s);
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> new Lut(s.id(), ok.device(), 1.0, ok.entries(), ok.fixedBreakdownMs()));
+        assertTrue(e.getMessage().contains("fixed_breakdown_ms"), e.getMessage());
+    }
+}
