@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.util.HwnasException;
 import io.hwnas.supernet.util.Json;
@@ -139,6 +140,13 @@ public final class Checkpoints {
             net.loadParameters(manager, dis);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             throw new HwnasException(f + ": cannot load parameters: " + e.getMessage(), e);
+        }
+        // loading replaces the arrays: trainable ones need their gradients again
+        for (var p : net.getParameters()) {
+            Parameter param = p.getValue();
+            if (param.requiresGradient() && !param.getArray().hasGradient()) {
+                param.getArray().setRequiresGradient(true);
+            }
         }
     }
 
