@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             SpaceCommands.Spaces.class,
             SpaceCommands.Space.class,
+            io.hwnas.tools.cli.LutCommands.LutGroup.class,
+            io.hwnas.tools.cli.LutCommands.Latency.class,
         })
 public final class Hwnas implements Runnable {
     @CommandLine.Spec

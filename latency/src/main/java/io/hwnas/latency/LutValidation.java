@@ -1,0 +1,123 @@
+package io.hwnas.latency;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.OpSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.Progress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Checks a LUT against end-to-end measurements: random architectures of the space are built as
+ * whole networks (stem, one op per layer, head), timed like the LUT's entries, and compared with
+ * the LUT's prediction.
+ */
+public final class LutValidation {
+    private LutValidation() {}
+
+    /** One architecture: predicted and measured latency, and the error of the prediction in %. */
+    public record Row(String arch, double predictedMs, double measuredMs, double errorPct) {}
+
+    /**
+     * @param meanAbsErrorPct mean of |predicted - measured| / measured, in %
+     * @param kendallTau rank agreement of predicted and measured latency (1 = same order)
+     */
+    public record Result(String space, String device, int archs, long seed, double meanAbsErrorPct,
+            double maxAbsErrorPct, double meanBiasPct, double kendallTau, List<Row> rows) {}
+
+    /** Uniformly random architectures of {@code s} from {@code seed}. */
+    public static List<Architecture> randomArchs(SearchSpace s, int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<Architecture> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] idx = new int[s.layerCount()];
+            for (int l = 0; l < idx.length; l++) {
+                idx[l] = r.nextInt(s.ops().size());
+            }
+            out.add(Architecture.ofIndices(s, idx));
+        }
+        return out;
+    }
+
+    /** The whole network of an architecture, from the same blocks the LUT was measured with. */
+    public static SequentialBlock network(SearchSpace s, Architecture a, LutMeasurer.Blocks blocks) {
+        SequentialBlock net = new SequentialBlock();
+        net.add(blocks.stem(s));
+        List<LayerSpec> layers = s.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            net.add(blocks.op(layers.get(i), OpSpec.parse(a.ops().get(i))));
+        }
+        net.add(blocks.head(s));
+        return net;
+    }
+
+    public static Result validate(SearchSpace s, Lut lut, LutMeasurer.Blocks blocks, MeasureConfig cfg, int archs,
+            long seed, Progress progress) {
+        lut.checkSpace(s);
+        Device dev = LutMeasurer.device();
+        int before = JniUtils.getNumThreads();
+        if (cfg.threads() > 0) {
+            JniUtils.setNumThreads(cfg.threads());
+        }
+        try {
+            double[][] table = lut.tableMs(s);
+            List<Row> rows = new ArrayList<>();
+            progress.start("validate " + s.id(), archs);
+            try (NDManager base = NDManager.newBaseManager(dev)) {
+                Shape in = new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width());
+                for (Architecture a : randomArchs(s, archs, seed)) {
+                    double pred = Lut.predictMs(table, lut.fixedMs(), a.indices(s));
+                    Timing t = LutMeasurer.time(network(s, a, blocks), base, in, cfg.warmup(), cfg.repeats());
+                    double err = (pred - t.medianMs()) / t.medianMs() * 100;
+                    rows.add(new Row(a.canonical(), pred, t.medianMs(), err));
+                    progress.update(rows.size(), String.format("pred %.3f meas %.3f ms (%+.1f%%)", pred, t.medianMs(),
+                            err));
+                }
+            }
+            double mae = 0;
+            double max = 0;
+            double bias = 0;
+            for (Row r : rows) {
+                mae += Math.abs(r.errorPct());
+                max = Math.max(max, Math.abs(r.errorPct()));
+                bias += r.errorPct();
+            }
+            mae /= rows.size();
+            bias /= rows.size();
+            double tau = kendallTau(rows);
+            progress.finish(String.format("mean |error| %.1f%%, bias %+.1f%%, Kendall tau %.2f", mae, bias, tau));
+            return new Result(s.id(), lut.device().name(), archs, seed, mae, max, bias, tau, List.copyOf(rows));
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+    }
+
+    /** Kendall's tau-a between predicted and measured latency (NaN for fewer than 2 rows). */
+    static double kendallTau(List<Row> rows) {
+        int n = rows.size();
+        if (n < 2) {
+            return Double.NaN;
+        }
+        long c = 0;
+        long d = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double p = Math.signum(rows.get(i).predictedMs() - rows.get(j).predictedMs());
+                double m = Math.signum(rows.get(i).measuredMs() - rows.get(j).measuredMs());
+                if (p * m > 0) {
+                    c++;
+                } else if (p * m < 0) {
+                    d++;
+                }
+            }
+        }
+        return (c - d) / (n * (n - 1) / 2.0);
+    }
+}

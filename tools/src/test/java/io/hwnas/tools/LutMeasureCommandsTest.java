@@ -1,0 +1,105 @@
+package io.hwnas.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.latency.DeviceRecord;
+import io.hwnas.latency.Lut;
+import io.hwnas.latency.LutEntry;
+import io.hwnas.supernet.space.HeadSpec;
+import io.hwnas.supernet.space.InputSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.StageSpec;
+import io.hwnas.supernet.space.StemSpec;
+import io.hwnas.supernet.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code hwnas lut measure} and {@code lut validate} on a 2-layer space, 3 repeats (a few seconds). */
+class LutMeasureCommandsTest {
+    @TempDir
+    Path dir;
+
+    Path tinySpace() {
+        SearchSpace s = new SearchSpace(1, "unit-2layer", "2 searchable layers, for tests", new InputSpec(3, 8, 8),
+                new StemSpec(8, 3, 1), List.of(new StageSpec(1, 8, 1), new StageSpec(1, 16, 2)), new HeadSpec(32, 10),
+                List.of("k3_e1", "k3_e1_g2", "k5_e3", "skip"));
+        Path f = dir.resolve("unit-2layer.json");
+        Json.writeFile(f, s);
+        return f;
+    }
+
+    @Test
+    void measureShowLatencyValidate() throws Exception {
+        Path space = tinySpace();
+        Path lutFile = dir.resolve("measured.json");
+        CliRun r = CliRun.of("lut", "measure", "--space", space.toString(), "--threads", "1", "--batch", "1",
+                "--repeats", "3", "--warmup", "1", "-o", lutFile.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertEquals(8, j.get("entries").asInt());
+        assertTrue(j.get("wall_s").asDouble() > 0);
+        assertTrue(r.err().contains("measure unit-2layer: done"), r.err()); // the progress bar's summary
+
+        Lut lut = Lut.read(lutFile);
+        assertEquals("unit-2layer", lut.space());
+        DeviceRecord d = lut.device();
+        assertEquals(DeviceRecord.Source.MEASURED, d.source());
+        assertEquals(1, d.threads());
+        assertEquals(1, d.batch());
+        assertTrue(d.runtime().startsWith("DJL 0.35.1 / PyTorch 2.7.1"), d.runtime());
+        for (LutEntry e : lut.entries()) {
+            assertEquals(3, e.count(), e.toString());
+            assertTrue(e.medianMs() >= 0, e.toString());
+        }
+        // layer 0 keeps 8 channels at stride 1: skip is the identity, far cheaper than a conv block
+        assertTrue(lut.entry(0, "skip").medianMs() < lut.entry(0, "k5_e3").medianMs(), lut.entries().toString());
+        assertEquals(List.of("stem", "head"), List.copyOf(lut.fixedBreakdownMs().keySet()));
+
+        // a LUT of an unregistered space needs --space
+        r = CliRun.of("lut", "show", lutFile.toString());
+        assertTrue(r.userError() && r.err().contains("--space"), r.toString());
+        r = CliRun.of("lut", "show", lutFile.toString(), "--space", space.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("stage1.block0") && r.out().contains("(measured)"), r.out());
+
+        r = CliRun.of("latency", "--lut", lutFile.toString(), "--space", space.toString(), "--arch", "k5_e3 skip",
+                "--json");
+        assertEquals(0, r.code(), r.toString());
+        double want = lut.fixedMs() + lut.entry(0, "k5_e3").medianMs() + lut.entry(1, "skip").medianMs();
+        assertEquals(want, Json.mapper().readTree(r.out()).get("latency_ms").asDouble(), 1e-12);
+
+        Path result = dir.resolve("validation.json");
+        r = CliRun.of("lut", "validate", "--lut", lutFile.toString(), "--space", space.toString(), "--archs", "2",
+                "--repeats", "3", "--warmup", "1", "-o", result.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("mean |error|"), r.out());
+        assertEquals(2, Json.mapper().readTree(result.toFile()).get("rows").size());
+    }
+
+    @Test
+    void badMeasureArgumentsWriteNothing() {
+        Path o = dir.resolve("never.json");
+        CliRun r = CliRun.of("lut", "measure", "--space", "fbnet-nope", "-o", o.toString());
+        assertTrue(r.userError() && r.err().contains("fbnet-nope"), r.toString());
+        r = CliRun.of("lut", "measure", "--space", tinySpace().toString(), "--repeats", "0", "-o", o.toString());
+        assertTrue(r.userError() && r.err().contains("repeats") && r.err().contains("= 0"), r.toString());
+        assertFalse(Files.exists(o));
+    }
+
+    @Test
+    void helpOfEveryLutCommandFormats() {
+        for (String[] cmd : new String[][] {{"lut", "--help"}, {"lut", "import", "--help"}, {"lut", "show", "--help"},
+                {"lut", "measure", "--help"}, {"lut", "validate", "--help"}, {"latency", "--help"}}) {
+            CliRun r = CliRun.of(cmd);
+            assertEquals(0, r.code(), r.toString());
+            assertTrue(r.out().startsWith("Usage: hwnas"), r.toString());
+            assertFalse(r.err().contains("WARN"), r.toString());
+        }
+    }
+}
