@@ -34,7 +34,7 @@ public final class TrainBench {
     public record Result(int schema, String space, int batch, int threads, int steps, String fixedArch, List<Row> rows) {}
 
     public static Result run(SearchSpace space, int batch, int steps, int warmup, Architecture fixedArch,
-            Progress progress) {
+            java.util.Set<String> modes, Progress progress) {
         var in = space.input();
         Shape xs = new Shape(batch, in.channels(), in.height(), in.width());
         int layers = space.layerCount();
@@ -53,6 +53,7 @@ public final class TrainBench {
             NDArray y = m.create(labels);
             try (Sgd sgd = new Sgd(m, 0.9, 1e-4); Adam adam = new Adam(m, 0.9, 0.999, 1e-8, 5e-4)) {
                 float lr = 1e-3f;
+                if (modes.contains("soft")) {
                 progress.start("bench soft", warmup + steps);
                 double soft = time(warmup, steps, progress, s -> {
                     try (NDManager sm = m.newSubManager()) {
@@ -72,6 +73,8 @@ public final class TrainBench {
                 });
                 progress.finish("");
                 rows.add(new Row("supernet, all paths (soft)", soft, batch * 1000.0 / soft));
+                }
+                if (modes.contains("single")) {
                 progress.start("bench single-path", warmup + steps);
                 double single = time(warmup, steps, progress, s -> {
                     try (NDManager sm = m.newSubManager()) {
@@ -89,7 +92,9 @@ public final class TrainBench {
                 });
                 progress.finish("");
                 rows.add(new Row("supernet, one sampled path", single, batch * 1000.0 / single));
+                }
             }
+            if (modes.contains("fixed")) {
             Block fixed = FixedNet.build(space, fixedArch);
             fixed.initialize(m, DataType.FLOAT32, xs);
             Map<String, String> fkeys = Nets.keys(fixed);
@@ -115,6 +120,7 @@ public final class TrainBench {
                 });
                 progress.finish("");
                 rows.add(new Row("fixed subnet (" + fixedArch.canonical() + ")", f, batch * 1000.0 / f));
+            }
             }
         }
         int threads;

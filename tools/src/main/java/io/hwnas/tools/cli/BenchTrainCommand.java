@@ -49,6 +49,10 @@ public final class BenchTrainCommand {
                 + " else the first op).")
         String arch;
 
+        @Option(names = "--modes", defaultValue = "soft,single,fixed", split = ",",
+                description = "Which steps to time: soft, single, fixed (default all).")
+        java.util.Set<String> modes;
+
         @Mixin
         Output out;
 
@@ -61,7 +65,7 @@ public final class BenchTrainCommand {
             SearchSpace s = SpaceRegistry.resolve(space);
             Architecture a = arch != null ? Architecture.parse(s, arch)
                     : Architecture.uniform(s, s.ops().contains("k3_e3") ? "k3_e3" : s.ops().get(0));
-            TrainBench.Result r = TrainBench.run(s, batch, steps, warmup, a, new ConsoleProgress());
+            TrainBench.Result r = TrainBench.run(s, batch, steps, warmup, a, modes, new ConsoleProgress());
             StringBuilder sb = new StringBuilder(String.format("%s, batch %d, %d threads, median of %d steps%n",
                     r.space(), r.batch(), r.threads(), r.steps()));
             for (TrainBench.Row row : r.rows()) {
