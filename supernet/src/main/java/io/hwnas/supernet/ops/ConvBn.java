@@ -21,7 +21,7 @@ import io.hwnas.supernet.util.HwnasException;
  * <p>Parameters: {@code weight} [out, in/groups, K, K], {@code gamma}, {@code beta} [out] (trained),
  * {@code runningMean}, {@code runningVar} [out] (not trained).
  */
-public final class ConvBn extends AbstractBlock {
+public final class ConvBn extends AbstractBlock implements OpBlock {
     public static final float DEFAULT_MOMENTUM = 0.1f;
     public static final float EPS = 1e-5f;
 

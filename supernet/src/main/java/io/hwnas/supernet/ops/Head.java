@@ -18,7 +18,7 @@ import io.hwnas.supernet.util.HwnasException;
  * The fixed head: 1x1 conv + BN + ReLU ("conv"), global average pool, flatten, fully connected
  * layer with bias ("fcWeight" [classes, channels], "fcBias" [classes]). Output: logits [B, classes].
  */
-public final class Head extends AbstractBlock {
+public final class Head extends AbstractBlock implements OpBlock {
     private static final int[] LAST = {2};
     private final ConvBn conv;
     private final int channels;

@@ -16,7 +16,7 @@ import io.hwnas.supernet.space.OpSpec;
  * when G&gt;1, KxK depthwise conv with the layer's stride + BN + ReLU ("dw"), 1x1 conv (groups G) to
  * Cout + BN ("pw2"), plus the input when Cin == Cout and stride 1.
  */
-public final class InvertedResidual extends AbstractBlock {
+public final class InvertedResidual extends AbstractBlock implements OpBlock {
     private final ConvBn pw1;
     private final ConvBn dw;
     private final ConvBn pw2;

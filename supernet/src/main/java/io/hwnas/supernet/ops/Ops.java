@@ -1,6 +1,5 @@
 package io.hwnas.supernet.ops;
 
-import ai.djl.nn.Block;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
@@ -13,7 +12,7 @@ public final class Ops {
      * A fresh, uninitialized block for one candidate op in a layer: input [B, in, H, W], output
      * [B, out, outH, outW].
      */
-    public static Block op(LayerSpec layer, OpSpec op) {
+    public static OpBlock op(LayerSpec layer, OpSpec op) {
         if (op.isSkip()) {
             return SkipOp.builder().setLayer(layer).build();
         }

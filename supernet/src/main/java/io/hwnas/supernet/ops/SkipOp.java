@@ -14,7 +14,7 @@ import io.hwnas.supernet.space.LayerSpec;
  * FBNet's {@code skip}: the identity when the layer keeps stride 1 and its channel count, else a
  * 1x1 conv (with the layer's stride) + BN + ReLU ("proj").
  */
-public final class SkipOp extends AbstractBlock {
+public final class SkipOp extends AbstractBlock implements OpBlock {
     private final ConvBn proj;
     private final int outChannels;
 

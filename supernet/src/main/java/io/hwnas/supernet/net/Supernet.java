@@ -1,0 +1,248 @@
+package io.hwnas.supernet.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import io.hwnas.supernet.ops.BlockTree;
+import io.hwnas.supernet.ops.ConvBn;
+import io.hwnas.supernet.ops.Head;
+import io.hwnas.supernet.ops.Ops;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The FBNet weight-sharing supernet: "stem", one {@link MixedLayer} per searchable layer (named
+ * {@code stage{i}.block{j}}, holding every candidate op with its own weights), "head", and the
+ * architecture logits θ ("theta", [layers, ops] in {@code space.ops()} order, zeros at start).
+ * Parameter paths ({@link BlockTree#parameters}) match those of {@link FixedNet}: e.g.
+ * {@code stage2.block0.k3_e6.dw.weight}.
+ */
+public final class Supernet extends AbstractBlock {
+    private final SearchSpace space;
+    private final ConvBn stem;
+    private final MixedLayer[] layers;
+    private final Head head;
+    private final Parameter theta;
+
+    public Supernet(SearchSpace space) {
+        this.space = space;
+        stem = addChildBlock("stem", Ops.stem(space));
+        List<LayerSpec> ls = space.layers();
+        layers = new MixedLayer[ls.size()];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = addChildBlock(ls.get(i).name(), new MixedLayer(ls.get(i), space.ops()));
+        }
+        head = addChildBlock("head", Ops.head(space));
+        theta = addParameter(Parameter.builder().setName("theta").setType(Parameter.Type.OTHER)
+                .optShape(new Shape(layers.length, space.ops().size())).optInitializer(Initializer.ZEROS)
+                .build());
+    }
+
+    public SearchSpace space() {
+        return space;
+    }
+
+    public Parameter theta() {
+        return theta;
+    }
+
+    public ConvBn stem() {
+        return stem;
+    }
+
+    public Head head() {
+        return head;
+    }
+
+    public MixedLayer layer(int i) {
+        return layers[i];
+    }
+
+    public int layerCount() {
+        return layers.length;
+    }
+
+    /**
+     * Layer output = Σ_k gates[l,k] · op_k(x) over all ops, with {@code gates} [layers, ops]. Every op
+     * runs, so gradients reach θ through any gates computed from it (DJL's {@code hasGradient()} is
+     * false for derived arrays, so it cannot tell whether skipping is safe).
+     */
+    public NDArray forwardMixed(ParameterStore ps, NDArray x, NDArray gates, boolean training) {
+        return forwardMixed(ps, x, gates, training, false);
+    }
+
+    /**
+     * As {@link #forwardMixed(ParameterStore, NDArray, NDArray, boolean)}; with
+     * {@code skipZeroGates} the ops whose gate is exactly 0 are not run: only for gates that carry
+     * no gradient (e.g. one-hot or sparse gates built from numbers).
+     */
+    public NDArray forwardMixed(ParameterStore ps, NDArray x, NDArray gates, boolean training,
+            boolean skipZeroGates) {
+        Shape gs = gates.getShape();
+        if (gs.dimension() != 2 || gs.get(0) != layers.length || gs.get(1) != space.ops().size()) {
+            throw new IllegalArgumentException("gates must be [" + layers.length + ", " + space.ops().size()
+                    + "], got " + gs);
+        }
+        float[] values = skipZeroGates ? gates.toType(DataType.FLOAT32, false).toFloatArray() : null;
+        int k = space.ops().size();
+        NDArray y = stem.forward(ps, x, training);
+        for (int l = 0; l < layers.length; l++) {
+            float[] row = null;
+            if (skipZeroGates) {
+                row = new float[k];
+                System.arraycopy(values, l * k, row, 0, k);
+            }
+            y = layers[l].forwardMixed(ps, y, gates.get(l), row, skipZeroGates, training);
+        }
+        return head.forward(ps, y, training);
+    }
+
+    /** One op per layer ({@code path[l]} indexes {@code space.ops()}). */
+    public NDArray forwardPath(ParameterStore ps, NDArray x, int[] path, boolean training) {
+        checkPath(path);
+        NDArray y = stem.forward(ps, x, training);
+        for (int l = 0; l < layers.length; l++) {
+            y = layers[l].forward(ps, y, path[l], training);
+        }
+        return head.forward(ps, y, training);
+    }
+
+    /** Runs the argmax-θ path. */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        return new NDList(forwardPath(ps, inputs.singletonOrThrow(), argmax(), training));
+    }
+
+    /** Every trainable parameter except θ (BN running statistics excluded). */
+    public List<Parameter> weights() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : BlockTree.parameters(this).values()) {
+            if (p != theta && BlockTree.trainable(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The trainable parameters that run on this path: stem, the chosen ops, head. */
+    public List<Parameter> weights(int[] path) {
+        checkPath(path);
+        List<Parameter> out = new ArrayList<>();
+        addTrainable(stem, out);
+        for (int l = 0; l < layers.length; l++) {
+            addTrainable(layers[l].op(path[l]), out);
+        }
+        addTrainable(head, out);
+        return out;
+    }
+
+    private static void addTrainable(ai.djl.nn.Block b, List<Parameter> out) {
+        for (Parameter p : BlockTree.parameters(b).values()) {
+            if (BlockTree.trainable(p)) {
+                out.add(p);
+            }
+        }
+    }
+
+    /** argmax of θ per layer. */
+    public int[] argmax() {
+        float[][] t = thetaRows();
+        int[] out = new int[t.length];
+        for (int l = 0; l < t.length; l++) {
+            int best = 0;
+            for (int k = 1; k < t[l].length; k++) {
+                if (t[l][k] > t[l][best]) {
+                    best = k;
+                }
+            }
+            out[l] = best;
+        }
+        return out;
+    }
+
+    /** softmax(θ) per layer. */
+    public float[][] probabilities() {
+        float[][] t = thetaRows();
+        float[][] out = new float[t.length][];
+        for (int l = 0; l < t.length; l++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (float v : t[l]) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            double[] e = new double[t[l].length];
+            for (int k = 0; k < e.length; k++) {
+                e[k] = Math.exp(t[l][k] - max);
+                sum += e[k];
+            }
+            out[l] = new float[e.length];
+            for (int k = 0; k < e.length; k++) {
+                out[l][k] = (float) (e[k] / sum);
+            }
+        }
+        return out;
+    }
+
+    private float[][] thetaRows() {
+        if (theta.getArray() == null) {
+            throw new IllegalStateException("the supernet is not initialized");
+        }
+        float[] flat = theta.getArray().toType(DataType.FLOAT32, false).toFloatArray();
+        int k = space.ops().size();
+        float[][] rows = new float[layers.length][k];
+        for (int l = 0; l < layers.length; l++) {
+            System.arraycopy(flat, l * k, rows[l], 0, k);
+        }
+        return rows;
+    }
+
+    private void checkPath(int[] path) {
+        if (path == null || path.length != layers.length) {
+            throw new HwnasException("path has " + (path == null ? 0 : path.length) + " entries; space "
+                    + space.id() + " has " + layers.length + " layers");
+        }
+        for (int l = 0; l < path.length; l++) {
+            if (path[l] < 0 || path[l] >= space.ops().size()) {
+                throw new HwnasException("path[" + l + "] = " + path[l] + ": must be 0.." + (space.ops().size() - 1));
+            }
+        }
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        long b = inputShapes[0].get(0);
+        stem.initialize(manager, dataType, inputShapes);
+        for (MixedLayer ml : layers) {
+            LayerSpec l = ml.layer();
+            ml.initialize(manager, dataType, new Shape(b, l.inChannels(), l.inHeight(), l.inWidth()));
+        }
+        int[] hw = space.headInputSize();
+        head.initialize(manager, dataType, new Shape(b, space.lastChannels(), hw[0], hw[1]));
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        if (in.dimension() != 4 || in.get(1) != space.input().channels() || in.get(2) != space.input().height()
+                || in.get(3) != space.input().width()) {
+            throw new IllegalArgumentException("space " + space.id() + " takes [B, " + space.input().channels() + ", "
+                    + space.input().height() + ", " + space.input().width() + "], got " + in);
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), space.head().classes())};
+    }
+}
