@@ -56,7 +56,7 @@ public final class Evaluation {
         String ds = dataset != null ? dataset : o != null ? o.dataset() : null;
         String dd = dataDir != null ? dataDir : o != null && dataset == null ? o.dataDir() : null;
         try (NDManager m = NDManager.newBaseManager()) {
-            SubnetIO.Subnet sn = SubnetIO.load(dir, m);
+            io.hwnas.supernet.net.Subnet sn = SubnetIO.load(dir, m);
             SearchSpace space = sn.space();
             Architecture a = sn.arch();
             if (ds == null) {

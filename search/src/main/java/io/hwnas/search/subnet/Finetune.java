@@ -55,7 +55,7 @@ public final class Finetune {
     public static Result finetune(Path subnetDir, Options opt, Path outDir, Progress progress) {
         Origin o = Evaluation.origin(subnetDir);
         try (NDManager m = NDManager.newBaseManager()) {
-            SubnetIO.Subnet sn = SubnetIO.load(subnetDir, m);
+            io.hwnas.supernet.net.Subnet sn = SubnetIO.load(subnetDir, m);
             SearchSpace space = sn.space();
             String ds = opt.dataset() != null ? opt.dataset() : o != null ? o.dataset() : Evaluation.guessDataset(space);
             String dd = opt.dataDir() != null ? opt.dataDir() : o != null && opt.dataset() == null ? o.dataDir() : null;
