@@ -119,6 +119,11 @@ public final class Datasets {
         };
     }
 
+    /** The class names of an image folder: its sorted sub-folder names (label i = name i). */
+    public static List<String> folderClasses(Path dir) {
+        return ImageFolders.classes(dir);
+    }
+
     /** Class names for a dataset ({@code null} for a folder: use its sub-folder names). */
     public static List<String> classNames(String name) {
         return switch (canonical(name)) {

@@ -14,7 +14,10 @@ import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.util.Progress;
+import io.hwnas.supernet.util.HwnasException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,84 +55,113 @@ public final class LutMeasurer {
     public static Lut measure(SearchSpace s, Blocks blocks, MeasureConfig cfg, Progress progress) {
         Device dev = device(); // loads the engine (and its native library) before any JniUtils call
         int before = JniUtils.getNumThreads();
-        boolean grad = JniUtils.isGradMode();
         if (cfg.threads() > 0) {
             JniUtils.setNumThreads(cfg.threads());
         }
-        JniUtils.setGradMode(false);
         try {
             List<LayerSpec> layers = s.layers();
-            long total = (long) layers.size() * s.ops().size() + 2;
-            long done = 0;
-            progress.start("measure " + s.id(), total);
-            List<LutEntry> entries = new ArrayList<>();
-            Map<String, Double> fixed = new LinkedHashMap<>();
-            try (NDManager base = NDManager.newBaseManager(dev)) {
-                Shape in = new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width());
-                Timing stem = time(blocks.stem(s), base, in, cfg.warmup(), cfg.repeats());
-                fixed.put("stem", stem.medianMs());
-                progress.update(++done, String.format("stem %.3f ms", stem.medianMs()));
-                for (LayerSpec l : layers) {
-                    Shape x = new Shape(cfg.batch(), l.inChannels(), l.inHeight(), l.inWidth());
-                    for (String op : s.ops()) {
-                        Timing t = time(blocks.op(l, OpSpec.parse(op)), base, x, cfg.warmup(), cfg.repeats());
-                        entries.add(t.entry(l.index(), l.name(), op));
-                        progress.update(++done, String.format("%s %s %.3f ms", l.name(), op, t.medianMs()));
-                    }
+            List<Block> todo = new ArrayList<>();
+            List<Shape> shapes = new ArrayList<>();
+            todo.add(blocks.stem(s));
+            shapes.add(new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width()));
+            for (LayerSpec l : layers) {
+                for (String op : s.ops()) {
+                    todo.add(blocks.op(l, OpSpec.parse(op)));
+                    shapes.add(new Shape(cfg.batch(), l.inChannels(), l.inHeight(), l.inWidth()));
                 }
-                int[] hw = s.headInputSize();
-                Shape h = new Shape(cfg.batch(), s.lastChannels(), hw[0], hw[1]);
-                Timing head = time(blocks.head(s), base, h, cfg.warmup(), cfg.repeats());
-                fixed.put("head", head.medianMs());
-                progress.update(++done, String.format("head %.3f ms", head.medianMs()));
             }
-            double fixedMs = 0;
-            for (double v : fixed.values()) {
-                fixedMs += v;
+            int[] hw = s.headInputSize();
+            todo.add(blocks.head(s));
+            shapes.add(new Shape(cfg.batch(), s.lastChannels(), hw[0], hw[1]));
+            Timing[] t;
+            try (NDManager base = NDManager.newBaseManager(dev)) {
+                t = timeAll(todo, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress, "measure " + s.id());
             }
+            List<LutEntry> entries = new ArrayList<>();
+            int i = 1;
+            for (LayerSpec l : layers) {
+                for (String op : s.ops()) {
+                    entries.add(t[i++].entry(l.index(), l.name(), op));
+                }
+            }
+            Map<String, Double> fixed = new LinkedHashMap<>();
+            fixed.put("stem", t[0].medianMs());
+            fixed.put("head", t[t.length - 1].medianMs());
+            double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
             DeviceRecord rec = record(cfg, dev);
             progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
             return new Lut(s.id(), rec, fixedMs, entries, fixed).checkSpace(s);
         } finally {
-            JniUtils.setGradMode(grad);
             JniUtils.setNumThreads(before);
         }
     }
 
     /**
-     * Times one block: initializes it for {@code input} in a sub-manager of {@code base}, runs
-     * {@code warmup} untimed and {@code repeats} timed forward passes in inference mode on one
-     * fixed random input, and closes everything it made. Each pass's outputs live in a
-     * short-lived manager so memory stays flat.
+     * Times several blocks in interleaved rounds, the way a network runs them: each block is
+     * initialized for its input shape (in a sub-manager of {@code base}) and fed one fixed random
+     * input; then {@code warmup} untimed rounds and {@code repeats} timed rounds each run every
+     * block once, in order. Interleaving spreads bursts of load from other processes over all
+     * blocks instead of spoiling one block's whole window, and the median drops the bursts.
+     * Inference mode: no autograd, {@code training=false}. Each run's outputs live in a
+     * short-lived manager so memory stays flat. Calls {@code progress.start/update}, not finish.
      */
-    public static Timing time(Block block, NDManager base, Shape input, int warmup, int repeats) {
+    public static Timing[] timeAll(List<Block> blocks, List<Shape> inputs, NDManager base,
+            int warmup, int repeats, MeasureConfig.Clock clock, Progress progress, String task) {
         Engine.getInstance();
+        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        boolean cpuClock = clock == MeasureConfig.Clock.CPU;
+        if (cpuClock && (base.getDevice().isGpu() || !bean.isCurrentThreadCpuTimeSupported())) {
+            throw new HwnasException("the cpu clock needs a CPU device and a JVM that reports thread CPU time");
+        }
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
+        int n = blocks.size();
         try (NDManager m = base.newSubManager()) {
-            block.initialize(m, DataType.FLOAT32, input);
             ParameterStore ps = new ParameterStore(m, false);
-            NDArray x = m.randomNormal(input);
+            NDArray[] x = new NDArray[n];
+            for (int b = 0; b < n; b++) {
+                blocks.get(b).initialize(m, DataType.FLOAT32, inputs.get(b));
+                x[b] = m.randomNormal(inputs.get(b));
+            }
             boolean sync = m.getDevice().isGpu();
-            double[] ms = new double[repeats];
-            for (int i = 0; i < warmup + repeats; i++) {
-                try (NDManager step = m.newSubManager()) {
-                    x.tempAttach(step);
-                    long t0 = System.nanoTime();
-                    NDList y = block.forward(ps, new NDList(x), false);
-                    if (sync) {
-                        y.head().flatten().get(0).getFloat(); // wait for the device
-                    }
-                    long t1 = System.nanoTime();
-                    if (i >= warmup) {
-                        ms[i - warmup] = (t1 - t0) / 1e6;
+            double[][] ms = new double[n][repeats];
+            progress.start(task, (long) warmup + repeats);
+            long lastUpdate = 0;
+            for (int r = 0; r < warmup + repeats; r++) {
+                for (int b = 0; b < n; b++) {
+                    try (NDManager step = m.newSubManager()) {
+                        x[b].tempAttach(step);
+                        long t0 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
+                        NDList y = blocks.get(b).forward(ps, new NDList(x[b]), false);
+                        if (sync) {
+                            y.head().flatten().get(0).getFloat(); // wait for the device
+                        }
+                        long t1 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
+                        if (r >= warmup) {
+                            ms[b][r - warmup] = (t1 - t0) / 1e6;
+                        }
                     }
                 }
+                long now = System.nanoTime();
+                if (now - lastUpdate > 200_000_000L || r == warmup + repeats - 1) {
+                    lastUpdate = now;
+                    progress.update(r + 1, r < warmup ? "warm-up" : "timed rounds, " + n + " blocks each");
+                }
             }
-            return Timing.of(ms);
+            Timing[] out = new Timing[n];
+            for (int b = 0; b < n; b++) {
+                out[b] = Timing.of(ms[b]);
+            }
+            return out;
         } finally {
             JniUtils.setGradMode(grad);
         }
+    }
+
+    /** Times one block alone: {@link #timeAll} with a single block. */
+    public static Timing time(Block block, NDManager base, Shape input, int warmup, int repeats) {
+        return timeAll(List.of(block), List.of(input), base, warmup, repeats, MeasureConfig.Clock.WALL, Progress.NONE,
+                "time")[0];
     }
 
     /** The device record of a measurement made now, on this machine, with this configuration. */
@@ -141,9 +173,10 @@ public final class LutMeasurer {
         String name = cfg.deviceName() != null ? cfg.deviceName()
                 : (host == null ? "local" : host) + "-" + kind + "-" + threads + "t";
         String runtime = "DJL " + Engine.getDjlVersion() + " / PyTorch " + Engine.getEngine("PyTorch").getVersion()
-                + " (" + dev + ", eager, inference)";
+                + " (" + dev + ", eager, inference" + (cfg.clock() == MeasureConfig.Clock.CPU ? ", thread CPU time" : "")
+                + ")";
         String notes = "per-op timings of standalone blocks at each layer's input shape, " + cfg.warmup()
-                + " warm-up + " + cfg.repeats() + " timed runs each; median used; java "
+                + " warm-up + " + cfg.repeats() + " timed rounds (each round runs every block once); median used; java "
                 + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors() + " cores visible";
         return new DeviceRecord(name, DeviceRecord.Source.MEASURED, runtime, threads, cfg.batch(), "fp32", cpu, host,
                 OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);

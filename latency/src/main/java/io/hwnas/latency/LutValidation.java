@@ -68,18 +68,24 @@ public final class LutValidation {
         }
         try {
             double[][] table = lut.tableMs(s);
-            List<Row> rows = new ArrayList<>();
-            progress.start("validate " + s.id(), archs);
+            List<Architecture> as = randomArchs(s, archs, seed);
+            List<ai.djl.nn.Block> nets = new ArrayList<>();
+            List<Shape> shapes = new ArrayList<>();
+            Shape in = new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width());
+            for (Architecture a : as) {
+                nets.add(network(s, a, blocks));
+                shapes.add(in);
+            }
+            Timing[] t;
             try (NDManager base = NDManager.newBaseManager(dev)) {
-                Shape in = new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width());
-                for (Architecture a : randomArchs(s, archs, seed)) {
-                    double pred = Lut.predictMs(table, lut.fixedMs(), a.indices(s));
-                    Timing t = LutMeasurer.time(network(s, a, blocks), base, in, cfg.warmup(), cfg.repeats());
-                    double err = (pred - t.medianMs()) / t.medianMs() * 100;
-                    rows.add(new Row(a.canonical(), pred, t.medianMs(), err));
-                    progress.update(rows.size(), String.format("pred %.3f meas %.3f ms (%+.1f%%)", pred, t.medianMs(),
-                            err));
-                }
+                t = LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
+                        "validate " + s.id());
+            }
+            List<Row> rows = new ArrayList<>();
+            for (int i = 0; i < as.size(); i++) {
+                double pred = Lut.predictMs(table, lut.fixedMs(), as.get(i).indices(s));
+                double meas = t[i].medianMs();
+                rows.add(new Row(as.get(i).canonical(), pred, meas, (pred - meas) / meas * 100));
             }
             double mae = 0;
             double max = 0;

@@ -94,11 +94,26 @@ class LutMeasurerTest {
         assertEquals(1, d.batch());
         assertTrue(d.runtime().contains("DJL") && d.runtime().contains("PyTorch"), d.runtime());
         assertNotNull(d.date());
-        assertEquals("start 8", events.get(0));
-        assertEquals("update 8", events.get(events.size() - 2));
+        assertEquals("start 5", events.get(0)); // 2 warm-up + 3 timed rounds
+        assertEquals("update 5", events.get(events.size() - 2));
         assertEquals("finish", events.get(events.size() - 1));
         // identity skip (layer 0: 4 -> 4, stride 1) costs far less than a 3x3 conv... usually; only check it ran
         assertTrue(lut.entry(0, "skip").medianMs() >= 0);
+    }
+
+    @Test
+    void cpuClockNeedsOneThread() {
+        SearchSpace s = tiny();
+        Lut lut = LutMeasurer.measure(s, PLAIN, new MeasureConfig(1, 1, 1, 3, "unit", MeasureConfig.Clock.CPU),
+                Progress.NONE);
+        assertTrue(lut.device().runtime().contains("thread CPU time"), lut.device().runtime());
+        for (LutEntry e : lut.entries()) {
+            assertTrue(e.medianMs() >= 0 && e.medianMs() < 1000, e.toString());
+        }
+        io.hwnas.supernet.util.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.hwnas.supernet.util.HwnasException.class,
+                () -> new MeasureConfig(2, 1, 1, 3, null, MeasureConfig.Clock.CPU));
+        assertTrue(e.getMessage().contains("threads") && e.getMessage().contains("2"), e.getMessage());
     }
 
     @Test

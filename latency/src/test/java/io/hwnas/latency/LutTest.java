@@ -149,6 +149,23 @@ class LutTest {
         assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("malformed"), e.getMessage());
     }
 
+    static List<Path> measuredExamples() throws java.io.IOException {
+        try (var files = Files.list(Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts"))) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    /** The example LUTs kept in latency/luts read, cover their space and predict positive latencies. */
+    @ParameterizedTest
+    @MethodSource("measuredExamples")
+    void measuredExamplesAreValid(Path file) {
+        Lut lut = Lut.read(file);
+        SearchSpace s = SpaceRegistry.get(lut.space());
+        lut.checkSpace(s);
+        assertEquals(DeviceRecord.Source.MEASURED, lut.device().source());
+        assertTrue(lut.rangeMs(s)[0] > 0, file.toString());
+    }
+
     @Test
     void breakdownMustSumToFixed() {
         SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");

@@ -89,6 +89,9 @@ class LutMeasureCommandsTest {
         assertTrue(r.userError() && r.err().contains("fbnet-nope"), r.toString());
         r = CliRun.of("lut", "measure", "--space", tinySpace().toString(), "--repeats", "0", "-o", o.toString());
         assertTrue(r.userError() && r.err().contains("repeats") && r.err().contains("= 0"), r.toString());
+        r = CliRun.of("lut", "measure", "--space", tinySpace().toString(), "--clock", "cpu", "--threads", "2", "-o",
+                o.toString());
+        assertTrue(r.userError() && r.err().contains("threads") && r.err().contains("cpu clock"), r.toString());
         assertFalse(Files.exists(o));
     }
 

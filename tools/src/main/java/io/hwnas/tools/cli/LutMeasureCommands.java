@@ -41,6 +41,11 @@ public final class LutMeasureCommands {
         @Option(names = "--warmup", defaultValue = "20", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--clock", defaultValue = "wall",
+                description = "wall (elapsed time, default) or cpu (the thread's CPU time; needs --threads 1: robust "
+                        + "to other processes loading the machine, a proxy for an unloaded machine).")
+        MeasureConfig.Clock clock;
+
         @Option(names = "--device-name", description = "Name for the device record (default: <host>-cpu-<threads>t).")
         String deviceName;
 
@@ -53,7 +58,7 @@ public final class LutMeasureCommands {
         @Override
         public Integer call() {
             SearchSpace s = SpaceRegistry.resolve(space);
-            MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName);
+            MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
             Lut lut = LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
             double wall = (System.nanoTime() - t0) / 1e9;
@@ -93,6 +98,11 @@ public final class LutMeasureCommands {
         @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (default: the LUT's).")
         int threads;
 
+        @Option(names = "--clock", defaultValue = "wall",
+                description = "wall (elapsed time, default) or cpu (the thread's CPU time; needs --threads 1: robust "
+                        + "to other processes loading the machine, a proxy for an unloaded machine).")
+        MeasureConfig.Clock clock;
+
         @Option(names = "--repeats", defaultValue = "30", description = "Timed runs per network (default ${DEFAULT-VALUE}).")
         int repeats;
 
@@ -111,7 +121,7 @@ public final class LutMeasureCommands {
             SearchSpace s = LutCommands.spaceOf(lut, lutFile, space);
             HwnasException.require(archs >= 1 && archs <= 100_000, "--archs", archs, "must be 1..100000");
             int t = threads > 0 ? threads : lut.device().threads() == null ? 0 : lut.device().threads();
-            MeasureConfig cfg = new MeasureConfig(t, lut.device().batch(), warmup, repeats, null);
+            MeasureConfig cfg = new MeasureConfig(t, lut.device().batch(), warmup, repeats, null, clock);
             LutValidation.Result r = LutValidation.validate(s, lut, SupernetBlocks.INSTANCE, cfg, archs, seed,
                     new ConsoleProgress());
             if (output != null) {
