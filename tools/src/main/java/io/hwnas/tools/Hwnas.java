@@ -12,6 +12,12 @@ import picocli.CommandLine.Command;
             SpaceCommands.Space.class,
             io.hwnas.tools.cli.LutCommands.LutGroup.class,
             io.hwnas.tools.cli.LutCommands.Latency.class,
+            io.hwnas.tools.cli.TrainCommands.Train.class,
+            io.hwnas.tools.cli.SubnetCommands.Extract.class,
+            io.hwnas.tools.cli.SubnetCommands.Eval.class,
+            io.hwnas.tools.cli.SubnetCommands.Tune.class,
+            io.hwnas.tools.cli.BenchTrainCommand.Bench.class,
+            io.hwnas.tools.cli.QuickstartCommand.class,
             io.hwnas.tools.cli.DataCommands.Data.class,
         })
 public final class Hwnas implements Runnable {

@@ -1,0 +1,133 @@
+package io.hwnas.search.subnet;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.hwnas.datasets.Augment;
+import io.hwnas.datasets.Batch;
+import io.hwnas.datasets.Batches;
+import io.hwnas.datasets.ImageSet;
+import io.hwnas.datasets.Normalization;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.Sgd;
+import io.hwnas.search.train.TrainData;
+import io.hwnas.search.train.TrainingDiverged;
+import io.hwnas.supernet.net.FixedNet;
+import io.hwnas.supernet.net.SubnetIO;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import io.hwnas.supernet.util.Progress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code hwnas finetune}: trains a subnet further with SGD (momentum, cosine learning rate, weight
+ * decay), from its inherited weights or re-initialized (FBNet retrains its picks from scratch).
+ */
+public final class Finetune {
+    private Finetune() {}
+
+    /**
+     * @param trainSubset training images used (0: all)
+     * @param dataset null: from origin.json or guessed from the space
+     */
+    public record Options(int epochs, int batchSize, double lr, double momentum, double weightDecay, boolean fromScratch,
+            long seed, int trainSubset, boolean augment, String dataset, String dataDir) {
+        public Options {
+            HwnasException.require(epochs >= 0, "--epochs", epochs, "must be >= 0");
+            HwnasException.require(batchSize >= 1, "--batch", batchSize, "must be positive");
+            HwnasException.require(lr >= 0, "--lr", lr, "must be >= 0");
+        }
+    }
+
+    public record Result(Path dir, String arch, int epochs, double trainAccuracy, double trainLoss) {}
+
+    public static Result finetune(Path subnetDir, Options opt, Path outDir, Progress progress) {
+        Origin o = Evaluation.origin(subnetDir);
+        try (NDManager m = NDManager.newBaseManager()) {
+            io.hwnas.supernet.net.Subnet sn = SubnetIO.load(subnetDir, m);
+            SearchSpace space = sn.space();
+            String ds = opt.dataset() != null ? opt.dataset() : o != null ? o.dataset() : Evaluation.guessDataset(space);
+            String dd = opt.dataDir() != null ? opt.dataDir() : o != null && opt.dataset() == null ? o.dataDir() : null;
+            ImageSet train = TrainData.load(ds, dd, true, opt.trainSubset(), opt.seed());
+            TrainData.checkFits(train, space, ds);
+            Block net = sn.net();
+            if (opt.fromScratch()) {
+                Engine.getInstance().setRandomSeed((int) opt.seed());
+                net = FixedNet.build(space, sn.arch());
+                net.initialize(m, DataType.FLOAT32, new Shape(2, space.input().channels(), space.input().height(),
+                        space.input().width()));
+            }
+            List<Parameter> params = new ArrayList<>();
+            for (var p : net.getParameters()) {
+                Parameter q = p.getValue();
+                if (q.requiresGradient()) {
+                    if (!q.getArray().hasGradient()) {
+                        q.getArray().setRequiresGradient(true);
+                    }
+                    params.add(q);
+                }
+            }
+            Map<String, String> keys = Nets.keys(net);
+            double acc = Double.NaN;
+            double loss = Double.NaN;
+            try (Sgd sgd = new Sgd(m, opt.momentum(), opt.weightDecay())) {
+                Augment aug = opt.augment() ? Augment.standard(train) : Augment.NONE;
+                int steps = new Batches(train, opt.batchSize(), true, aug, opt.seed(), 0, Normalization.of(train),
+                        train.size() >= opt.batchSize()).batchesPerEpoch();
+                long total = (long) steps * opt.epochs();
+                for (int e = 0; e < opt.epochs(); e++) {
+                    Batches bs = new Batches(train, opt.batchSize(), true, aug, opt.seed(), e, Normalization.of(train),
+                            train.size() >= opt.batchSize());
+                    progress.start(String.format("finetune %d/%d", e + 1, opt.epochs()), steps);
+                    long correct = 0;
+                    long n = 0;
+                    double lossSum = 0;
+                    for (int s = 0; s < steps; s++) {
+                        double lr = 0.5 * opt.lr() * (1 + Math.cos(Math.PI * ((long) e * steps + s) / Math.max(1, total)));
+                        try (NDManager sm = m.newSubManager(); Batch b = bs.batch(sm, s)) {
+                            Nets.zeroGrads(params);
+                            float l;
+                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                NDArray logits = net.forward(new ParameterStore(sm, false), new NDList(b.x()), true)
+                                        .singletonOrThrow();
+                                NDArray ce = Nets.crossEntropy(logits, b.y());
+                                l = ce.getFloat();
+                                if (!Float.isFinite(l)) {
+                                    throw new TrainingDiverged("fine-tuning loss became " + l + " at epoch " + (e + 1)
+                                            + ", step " + (s + 1) + ": lower --lr; nothing was written to " + outDir);
+                                }
+                                correct += Nets.correct(logits, b.y());
+                                gc.backward(ce);
+                            }
+                            sgd.update(params, keys, lr);
+                            n += b.size();
+                            lossSum += (double) l * b.size();
+                            progress.update(s + 1, String.format("loss %.4f acc %.2f%% lr %.4f", lossSum / n,
+                                    100.0 * correct / n, lr));
+                        }
+                    }
+                    acc = correct / (double) Math.max(1, n);
+                    loss = lossSum / Math.max(1, n);
+                    progress.finish(String.format("loss %.4f acc %.2f%%", loss, 100 * acc));
+                }
+            }
+            SubnetIO.save(outDir, space, sn.arch(), net);
+            Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "finetuned",
+                    o == null ? null : o.runDir(), o == null ? null : o.archSpec(), ds, dd,
+                    o == null ? null : o.lut(), o == null ? 0 : o.recalibrateBatches(), opt.epochs(), opt.fromScratch(),
+                    Double.isNaN(acc) ? null : acc));
+            return new Result(outDir, sn.arch().canonical(), opt.epochs(), acc, loss);
+        }
+    }
+}

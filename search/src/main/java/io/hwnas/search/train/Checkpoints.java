@@ -1,0 +1,191 @@
+package io.hwnas.search.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Atomic checkpoints of a training run. Each checkpoint is a folder
+ * {@code checkpoints/ckpt-eEEEE-pP-sSSSSSS/} holding {@code supernet.params} (DJL
+ * {@code Block.saveParameters}: weights, BN statistics and θ), {@code optimizer.ndlist} (momentum
+ * buffers, Adam moments) and {@code state.json} ({@link TrainState}). The folder is written under a
+ * temporary name and renamed; then {@code checkpoint.json} (atomic) is pointed at it; then older
+ * folders are deleted. A kill at any moment leaves the previous checkpoint intact and readable.
+ */
+public final class Checkpoints {
+    public static final String POINTER = "checkpoint.json";
+    public static final String DIR = "checkpoints";
+    public static final String PARAMS = "supernet.params";
+    public static final String OPTIMIZER = "optimizer.ndlist";
+    public static final String STATE = "state.json";
+
+    private Checkpoints() {}
+
+    /** {@code checkpoint.json}: which folder holds the latest complete checkpoint. */
+    public record Pointer(int schema, String latest, int epochsDone, int phase, int stepInPhase) {
+        public Pointer {
+            Json.checkSchema(schema);
+            HwnasException.require(latest != null && !latest.isBlank(), "latest", latest, "is required");
+        }
+    }
+
+    public static boolean exists(Path runDir) {
+        return Files.isRegularFile(runDir.resolve(POINTER));
+    }
+
+    public static Path save(Path runDir, Block net, Sgd sgd, Adam adam, TrainState state) {
+        String name = String.format("ckpt-e%04d-p%d-s%06d", state.epochsDone(), state.phase(), state.stepInPhase());
+        Path dir = runDir.resolve(DIR);
+        Path target = dir.resolve(name);
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempDirectory(dir, ".tmp-" + name + "-");
+            try {
+                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PARAMS)));
+                        DataOutputStream dos = new DataOutputStream(os)) {
+                    net.saveParameters(dos);
+                }
+                NDList opt = new NDList();
+                opt.addAll(sgd.state());
+                opt.addAll(adam.state());
+                Files.write(tmp.resolve(OPTIMIZER), opt.encode());
+                Json.writeFile(tmp.resolve(STATE), state);
+                deleteTree(target);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, target);
+                }
+            } finally {
+                deleteTree(tmp);
+            }
+            Json.writeFile(runDir.resolve(POINTER), new Pointer(Json.SCHEMA, DIR + "/" + name, state.epochsDone(),
+                    state.phase(), state.stepInPhase()));
+            // keep the latest and the one before it
+            List<Path> old = new ArrayList<>();
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(p -> p.getFileName().toString().startsWith("ckpt-") && !p.equals(target))
+                        .sorted(Comparator.comparing(Path::toString)).forEach(old::add);
+            }
+            for (int i = 0; i < old.size() - 1; i++) {
+                deleteTree(old.get(i));
+            }
+            for (Path stale : listTmp(dir)) {
+                deleteTree(stale);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new HwnasException(target + ": cannot write checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /** The latest checkpoint folder of a run, or a clear error. */
+    public static Path latest(Path runDir) {
+        Path ptr = runDir.resolve(POINTER);
+        if (!Files.isRegularFile(ptr)) {
+            throw new HwnasException(runDir + ": no checkpoint (" + POINTER + " missing): not a training run directory,"
+                    + " or the run was stopped before its first checkpoint");
+        }
+        Pointer p = Json.read(ptr, Pointer.class);
+        Path dir = runDir.resolve(p.latest()).normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new HwnasException(ptr + ": points at " + dir + ", which does not exist");
+        }
+        return dir;
+    }
+
+    /**
+     * Reads the state of a checkpoint and refuses one whose space (or layer/op layout) differs from
+     * {@code expected}.
+     */
+    public static TrainState readState(Path ckpt, SearchSpace expected) {
+        Path f = ckpt.resolve(STATE);
+        TrainState st = Json.read(f, TrainState.class);
+        if (!st.spaceId().equals(expected.id()) || !st.space().equals(expected) || st.layers() != expected.layerCount()
+                || !st.ops().equals(expected.ops())) {
+            throw new HwnasException(f + ": checkpoint is for space \"" + st.spaceId() + "\" (" + st.layers()
+                    + " layers, ops " + String.join(" ", st.ops()) + "), not for \"" + expected.id() + "\" ("
+                    + expected.layerCount() + " layers, ops " + String.join(" ", expected.ops())
+                    + "): refusing to load it");
+        }
+        return st;
+    }
+
+    /** Loads parameters (weights, BN statistics, θ) into an initialized network of the checkpoint's space. */
+    public static void loadParams(Path ckpt, Block net, NDManager manager) {
+        Path f = ckpt.resolve(PARAMS);
+        try (InputStream is = new BufferedInputStream(Files.newInputStream(f));
+                DataInputStream dis = new DataInputStream(is)) {
+            net.loadParameters(manager, dis);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            throw new HwnasException(f + ": cannot load parameters: " + e.getMessage(), e);
+        }
+        // loading replaces the arrays: trainable ones need their gradients again
+        for (var p : net.getParameters()) {
+            Parameter param = p.getValue();
+            if (param.requiresGradient() && !param.getArray().hasGradient()) {
+                param.getArray().setRequiresGradient(true);
+            }
+        }
+    }
+
+    public static NDList loadOptimizer(Path ckpt, NDManager manager) {
+        Path f = ckpt.resolve(OPTIMIZER);
+        try {
+            byte[] bytes = Files.readAllBytes(f);
+            return NDList.decode(manager, bytes);
+        } catch (IOException | RuntimeException e) {
+            throw new HwnasException(f + ": cannot read optimizer state: " + e.getMessage(), e);
+        }
+    }
+
+    static List<Path> listTmp(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".tmp-")).toList();
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    /** Whether every element of every array is finite. */
+    static boolean finite(List<NDArray> arrays) {
+        for (NDArray a : arrays) {
+            try (NDArray s = a.sum()) {
+                if (!Float.isFinite(s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

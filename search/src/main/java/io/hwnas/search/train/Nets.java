@@ -1,0 +1,55 @@
+package io.hwnas.search.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Small pieces shared by the training loops: loss, accuracy, gradients, stable parameter keys. */
+public final class Nets {
+    private Nets() {}
+
+    /** Mean softmax cross-entropy of logits [B, classes] against int64 labels [B]; differentiable. */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logp = logits.logSoftmax(1);
+        NDArray onehot = labels.oneHot((int) logits.getShape().get(1)).toType(logp.getDataType(), false);
+        return logp.mul(onehot).sum(new int[] {1}).neg().mean();
+    }
+
+    /** Number of rows whose argmax equals the label. */
+    public static long correct(NDArray logits, NDArray labels) {
+        try (NDArray pred = logits.argMax(1); NDArray eq = pred.toType(DataType.INT64, false).eq(labels);
+                NDArray s = eq.toType(DataType.INT64, false).sum()) {
+            return s.getLong();
+        }
+    }
+
+    /** Zeroes the gradients PyTorch accumulated on these parameters. */
+    public static void zeroGrads(Collection<Parameter> params) {
+        for (Parameter p : params) {
+            NDArray a = p.getArray();
+            if (a.hasGradient()) {
+                try (NDArray g = a.getGradient()) {
+                    g.subi(g);
+                }
+            }
+        }
+    }
+
+    /** Stable, hierarchical names of a block's parameters (by {@link Parameter#getId()}). */
+    public static Map<String, String> keys(Block net) {
+        Map<String, String> m = new HashMap<>();
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            m.put(p.getValue().getId(), p.getKey());
+        }
+        return m;
+    }
+
+    public static boolean finite(float v) {
+        return Float.isFinite(v);
+    }
+}

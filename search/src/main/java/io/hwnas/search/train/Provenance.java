@@ -1,0 +1,72 @@
+package io.hwnas.search.train;
+
+import ai.djl.engine.Engine;
+import io.hwnas.latency.DeviceRecord;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+
+/**
+ * {@code provenance.json}: everything a result depends on besides the config: seed, versions,
+ * host, the LUT's identity (path, sha256, device record) and the data actually used.
+ */
+public record Provenance(int schema, long seed, String hwnasVersion, String javaVersion, String djlVersion,
+        String engine, String engineVersion, String host, String os, int cores, int threads, String created,
+        LutIdentity lut, DataIdentity data) {
+
+    public static final String HWNAS_VERSION = "0.1.0";
+
+    public Provenance {
+        Json.checkSchema(schema);
+    }
+
+    /** The LUT the latency term used; null fields when the run has no latency term. */
+    public record LutIdentity(String path, String sha256, DeviceRecord device, String unit, double fastestMs,
+            double slowestMs) {}
+
+    public record DataIdentity(String dataset, String path, int trainImages, int weightImages, int archImages,
+            int testImages) {}
+
+    public static Provenance now(long seed, LutIdentity lut, DataIdentity data) {
+        Engine e = Engine.getInstance();
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException ex) {
+            host = "unknown";
+        }
+        int threads;
+        try {
+            threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        } catch (RuntimeException | LinkageError ex) {
+            threads = -1;
+        }
+        return new Provenance(Json.SCHEMA, seed, HWNAS_VERSION, System.getProperty("java.version"),
+                Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), host,
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), threads, Instant.now().toString(), lut, data);
+    }
+
+    public static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

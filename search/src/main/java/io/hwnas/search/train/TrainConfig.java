@@ -1,0 +1,207 @@
+package io.hwnas.search.train;
+
+import static io.hwnas.supernet.util.HwnasException.require;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Configuration of one supernet training run (FBNet DNAS). Every field but {@code space} and
+ * {@code dataset} has a default (see {@link #defaults()}); a config file only names what it changes.
+ * Unknown fields are refused.
+ *
+ * @param space registered space id or path to a space JSON file
+ * @param dataset fashion-mnist, cifar10 or folder
+ * @param dataDir the dataset's location; null: {@code Datasets.locate} (HWNAS_DATA, system paths, shared data)
+ * @param lut the latency lookup table (required unless alpha is 0)
+ * @param alpha loss = CE · alpha · (log LAT)^beta; 0 means plain cross-entropy (no latency term)
+ * @param beta exponent of the latency term
+ * @param latencyUnit unit of LAT inside the log: "ms", "us" or "auto" (ms when the fastest
+ *     architecture takes at least e ms, else us)
+ * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
+ *     "softmax": LAT from softmax(theta)
+ * @param sampling weight steps: "single-path" (one sampled op per layer) or "soft" (Gumbel mixture)
+ * @param epochs total epochs, warm-up included
+ * @param warmupEpochs first epochs with weight steps only (θ frozen, paths sampled uniformly)
+ * @param batchSize images per step
+ * @param weightLr initial SGD learning rate (cosine-annealed over all weight steps to weightLrMin)
+ * @param weightLrMin final SGD learning rate
+ * @param momentum SGD momentum
+ * @param weightDecay SGD weight decay, applied only to parameters that ran in the step
+ * @param thetaLr Adam learning rate of θ
+ * @param thetaWeightDecay L2 on θ (added to its gradient)
+ * @param tauStart Gumbel-softmax temperature at epoch 0
+ * @param tauDecay τ is multiplied by exp(-tauDecay) per epoch
+ * @param seed the one seed every random draw derives from
+ * @param threads PyTorch intra-op threads (0: leave as configured)
+ * @param trainSubset images of the training set used (0: all); a seeded random subset
+ * @param testSubset images of the test set used for evaluation (0: all)
+ * @param weightFraction part of the (subset of the) training set for weight steps; the rest for θ steps
+ * @param augment random crop/flip for the weight pass
+ * @param checkpointEverySteps also checkpoint every N steps inside an epoch (0: only at epoch ends)
+ * @param finalSamples architectures sampled from the final θ (arch-sample-K.json)
+ * @param evalTest evaluate the argmax architecture (inside the supernet) on the test set after each epoch
+ */
+public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
+        double beta, String latencyUnit, String latencyExpectation, String sampling, int epochs, int warmupEpochs,
+        int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
+        double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, int trainSubset,
+        int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
+        boolean evalTest) {
+
+    public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
+
+    public TrainConfig {
+        Json.checkSchema(schema);
+        require(space != null && !space.isBlank(), "space", space, "is required: a registered space id or a space JSON file");
+        require(dataset != null && !dataset.isBlank(), "dataset", dataset, "is required: one of fashion-mnist, cifar10, folder");
+        require(DATASETS.contains(dataset), "dataset", dataset, "must be one of fashion-mnist, cifar10, folder");
+        require(alpha >= 0 && Double.isFinite(alpha), "alpha", alpha, "must be >= 0 (0: no latency term)");
+        require(beta >= 0 && Double.isFinite(beta), "beta", beta, "must be >= 0");
+        require(alpha == 0 || (lut != null && !lut.isBlank()), "lut", lut, "is required when alpha > 0");
+        require(Set.of("ms", "us", "auto").contains(latencyUnit), "latency_unit", latencyUnit, "must be ms, us or auto");
+        require(Set.of("sample", "softmax").contains(latencyExpectation), "latency_expectation", latencyExpectation,
+                "must be sample or softmax");
+        require(Set.of("single-path", "soft").contains(sampling), "sampling", sampling, "must be single-path or soft");
+        require(epochs >= 1, "epochs", epochs, "must be at least 1");
+        require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmup_epochs", warmupEpochs, "must be 0..epochs");
+        require(batchSize >= 1, "batch_size", batchSize, "must be positive");
+        require(weightLr >= 0, "weight_lr", weightLr, "must be >= 0");
+        require(weightLrMin >= 0 && weightLrMin <= weightLr, "weight_lr_min", weightLrMin, "must be 0..weight_lr");
+        require(momentum >= 0 && momentum < 1, "momentum", momentum, "must be in [0, 1)");
+        require(weightDecay >= 0, "weight_decay", weightDecay, "must be >= 0");
+        require(thetaLr >= 0, "theta_lr", thetaLr, "must be >= 0");
+        require(thetaWeightDecay >= 0, "theta_weight_decay", thetaWeightDecay, "must be >= 0");
+        require(tauStart > 0, "tau_start", tauStart, "must be positive");
+        require(tauDecay >= 0, "tau_decay", tauDecay, "must be >= 0");
+        require(threads >= 0, "threads", threads, "must be >= 0 (0: default)");
+        require(trainSubset >= 0, "train_subset", trainSubset, "must be >= 0 (0: all)");
+        require(testSubset >= 0, "test_subset", testSubset, "must be >= 0 (0: all)");
+        require(weightFraction > 0 && weightFraction < 1, "weight_fraction", weightFraction, "must be in (0, 1)");
+        require(checkpointEverySteps >= 0, "checkpoint_every_steps", checkpointEverySteps, "must be >= 0");
+        require(finalSamples >= 0, "final_samples", finalSamples, "must be >= 0");
+    }
+
+    /** FBNet's settings (Wu et al. 2019), shortened for CPU runs. {@code space}/{@code dataset} stay unset. */
+    public static ObjectNode defaults() {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("schema", Json.SCHEMA);
+        n.putNull("space");
+        n.putNull("dataset");
+        n.putNull("data_dir");
+        n.putNull("lut");
+        n.put("alpha", 0.2);
+        n.put("beta", 0.6);
+        n.put("latency_unit", "auto");
+        n.put("latency_expectation", "sample");
+        n.put("sampling", "single-path");
+        n.put("epochs", 10);
+        n.put("warmup_epochs", 2);
+        n.put("batch_size", 64);
+        n.put("weight_lr", 0.1);
+        n.put("weight_lr_min", 0.0);
+        n.put("momentum", 0.9);
+        n.put("weight_decay", 1e-4);
+        n.put("theta_lr", 0.01);
+        n.put("theta_weight_decay", 5e-4);
+        n.put("tau_start", 5.0);
+        n.put("tau_decay", 0.045);
+        n.put("seed", 1);
+        n.put("threads", 0);
+        n.put("train_subset", 0);
+        n.put("test_subset", 0);
+        n.put("weight_fraction", 0.8);
+        n.put("augment", false);
+        n.put("checkpoint_every_steps", 0);
+        n.put("final_samples", 5);
+        n.put("eval_test", false);
+        return n;
+    }
+
+    /** Parses a config: the given fields over the defaults; unknown fields and bad values refused. */
+    public static TrainConfig parse(String source, JsonNode given) {
+        if (given == null || !given.isObject()) {
+            throw new HwnasException(source + ": a training config must be a JSON object");
+        }
+        ObjectNode d = defaults();
+        for (Iterator<String> it = given.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!d.has(f)) {
+                throw new HwnasException(source + ": unknown field '" + f + "'; known fields: "
+                        + String.join(", ", (Iterable<String>) d::fieldNames));
+            }
+        }
+        d.setAll((ObjectNode) given);
+        try {
+            return Json.mapper().treeToValue(d, TrainConfig.class);
+        } catch (IOException | RuntimeException e) {
+            throw Json.describe(source, e);
+        }
+    }
+
+    public static TrainConfig parse(String source, String json) {
+        JsonNode n;
+        try {
+            n = Json.mapper().readTree(json);
+        } catch (IOException e) {
+            throw Json.describe(source, e);
+        }
+        return parse(source, n);
+    }
+
+    /**
+     * Reads a config file; relative paths in it (space file, data_dir, lut) are resolved against the
+     * file's folder, so the stored copy in a run directory holds absolute paths.
+     */
+    public static TrainConfig read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new HwnasException(file + ": no such file");
+        } catch (IOException e) {
+            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        TrainConfig c = parse(file.toString(), text);
+        Path base = file.toAbsolutePath().getParent();
+        return c.resolved(base);
+    }
+
+    /** A copy with relative paths made absolute against {@code base}. */
+    public TrainConfig resolved(Path base) {
+        String sp = space;
+        if (sp.endsWith(".json") && !Path.of(sp).isAbsolute()) {
+            sp = base.resolve(sp).normalize().toString();
+        }
+        return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyUnit,
+                latencyExpectation, sampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
+                weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, trainSubset, testSubset,
+                weightFraction, augment, checkpointEverySteps, finalSamples, evalTest);
+    }
+
+    private static String abs(Path base, String p) {
+        if (p == null || p.isBlank() || Path.of(p).isAbsolute()) {
+            return p;
+        }
+        return base.resolve(p).normalize().toString();
+    }
+
+    /** Builder-style copy helpers used by commands and tests. */
+    public TrainConfig with(String field, Object value) {
+        ObjectNode n = Json.mapper().valueToTree(this);
+        n.set(field, Json.mapper().valueToTree(value));
+        return parse("config", n);
+    }
+
+    public boolean latencyTerm() {
+        return alpha > 0;
+    }
+}

@@ -1,0 +1,67 @@
+package io.hwnas.search.train;
+
+import io.hwnas.datasets.Datasets;
+import io.hwnas.datasets.ImageSet;
+import io.hwnas.datasets.Split;
+import io.hwnas.datasets.Splits;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.util.HwnasException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/** The images of a run: the training set (optionally a seeded subset) cut 80/20, and the test set. */
+public final class TrainData {
+    private static final long SUBSET_SALT = 0x2545F4914F6CDD1DL;
+
+    private TrainData() {}
+
+    /** Where the dataset lives: the config's data_dir, else {@code Datasets.locate}'s search order. */
+    public static Path location(String dataset, String dataDir) {
+        return Datasets.locate(dataset, dataDir == null ? null : Path.of(dataDir));
+    }
+
+    public static ImageSet load(String dataset, String dataDir, boolean train, int subset, long seed) {
+        ImageSet s = Datasets.load(dataset, location(dataset, dataDir), train);
+        return subset(s, subset, seed);
+    }
+
+    /** A seeded random subset of {@code n} images (kept in their original order); the set itself if n is 0 or too big. */
+    public static ImageSet subset(ImageSet s, int n, long seed) {
+        if (n <= 0 || n >= s.size()) {
+            return s;
+        }
+        int[] idx = new int[s.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(seed ^ SUBSET_SALT);
+        for (int i = idx.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+        int[] pick = Arrays.copyOf(idx, n);
+        Arrays.sort(pick);
+        return s.subset(pick);
+    }
+
+    public static Split split(ImageSet train, double weightFraction, long seed) {
+        return Splits.split(train, weightFraction, seed);
+    }
+
+    /** Refuses a dataset whose images or classes do not fit the space's input and head. */
+    public static void checkFits(ImageSet set, SearchSpace space, String dataset) {
+        var in = space.input();
+        if (set.channels() != in.channels() || set.height() != in.height() || set.width() != in.width()) {
+            throw new HwnasException("dataset " + dataset + " has " + set.channels() + "x" + set.height() + "x"
+                    + set.width() + " images but space " + space.id() + " expects input " + in.channels() + "x"
+                    + in.height() + "x" + in.width());
+        }
+        if (set.classes() != space.head().classes()) {
+            throw new HwnasException("dataset " + dataset + " has " + set.classes() + " classes but space "
+                    + space.id() + " has " + space.head().classes() + " outputs");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.hwnas.search.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.hwnas.supernet.net.Supernet;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.supernet.util.Json;
+import io.hwnas.supernet.util.Progress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SupernetTrainerTest {
+    static final Path SPACE_FILE = spaceFile();
+    static final SearchSpace SPACE = SpaceRegistry.resolve(SPACE_FILE.toString());
+
+    static Path spaceFile() {
+        try {
+            return Path.of(SupernetTrainerTest.class.getResource("/test-tiny-space.json").toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @TempDir
+    static Path tmp;
+
+    static Path lutFile;
+    static TrainConfig base;
+    static TrainResult straight;
+    static Path straightDir;
+
+    @BeforeAll
+    static void straightRun() {
+        lutFile = TestLuts.write(TestLuts.macs(SPACE, 0.2, 0.5, 0.01), tmp.resolve("lut.json"));
+        base = TrainConfig.parse("test", "{\"space\": \"" + SPACE_FILE + "\", \"dataset\": \"fashion-mnist\","
+                + " \"lut\": \"" + lutFile + "\", \"epochs\": 2, \"warmup_epochs\": 1, \"batch_size\": 16,"
+                + " \"train_subset\": 200, \"weight_lr\": 0.05, \"theta_lr\": 0.05, \"checkpoint_every_steps\": 3,"
+                + " \"final_samples\": 2, \"seed\": 7}");
+        straightDir = tmp.resolve("straight");
+        straight = SupernetTrainer.start(base, straightDir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+    }
+
+    @Test
+    void twoEpochRunWritesEveryFile() {
+        assertTrue(straight.completed());
+        assertEquals(2, straight.metrics().size());
+        for (String f : List.of(RunFiles.CONFIG, RunFiles.PROVENANCE, RunFiles.METRICS, RunFiles.THETA, RunFiles.ARGMAX,
+                RunFiles.RESULT, RunFiles.sampleFile(1), RunFiles.sampleFile(2), Checkpoints.POINTER)) {
+            assertTrue(Files.isRegularFile(straightDir.resolve(f)), f);
+        }
+        assertEquals(2, RunFiles.readMetrics(straightDir).size());
+        EpochMetrics warm = straight.metrics().get(0);
+        EpochMetrics e2 = straight.metrics().get(1);
+        assertTrue(warm.warmup());
+        assertEquals(null, warm.thetaLoss());
+        assertFalse(e2.warmup());
+        assertNotNull(e2.thetaLoss());
+        assertTrue(e2.sampleLatencyMs() > 0);
+        assertEquals(SPACE.layerCount(), e2.thetaEntropy().size());
+        assertEquals(5.0 * Math.exp(-0.045), e2.tau(), 1e-12);
+        Provenance p = Json.read(straightDir.resolve(RunFiles.PROVENANCE), Provenance.class);
+        assertEquals(Provenance.sha256(lutFile), p.lut().sha256());
+        assertEquals(7, p.seed());
+        // θ moved away from zero in the θ epoch
+        float[][] probs = straight.probabilities();
+        double maxDev = 0;
+        for (float[] row : probs) {
+            for (float v : row) {
+                maxDev = Math.max(maxDev, Math.abs(v - 1.0 / row.length));
+            }
+        }
+        assertTrue(maxDev > 1e-4, "θ did not move: " + maxDev);
+        // a second start in the same folder is refused
+        assertThrows(HwnasException.class,
+                () -> SupernetTrainer.start(base, straightDir, Progress.NONE, SupernetTrainer.Stopper.NEVER));
+    }
+
+    @Test
+    void resumeAfterEpochReproducesStraightRun() {
+        Path dir = tmp.resolve("resume-epoch");
+        TrainResult first = SupernetTrainer.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.phase() == 0
+                && s.stepInPhase() == 0);
+        assertFalse(first.completed());
+        assertEquals(1, first.epochsDone());
+        TrainResult rest = SupernetTrainer.resume(dir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        assertSame(straight, rest);
+    }
+
+    @Test
+    void resumeMidEpochReproducesStraightRun() {
+        Path dir = tmp.resolve("resume-mid");
+        // stop at a step checkpoint inside epoch 2's weight pass, resume to the end
+        TrainResult first = SupernetTrainer.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.stepInPhase() == 6);
+        assertFalse(first.completed());
+        assertEquals(1, first.epochsDone());
+        TrainResult rest = SupernetTrainer.resume(dir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        assertSame(straight, rest);
+    }
+
+    static void assertSame(TrainResult a, TrainResult b) {
+        assertTrue(b.completed());
+        assertEquals(a.argmax(), b.argmax());
+        for (int l = 0; l < a.probabilities().length; l++) {
+            assertArrayEquals(a.probabilities()[l], b.probabilities()[l], 0f, "layer " + l);
+        }
+        assertEquals(a.metrics().stream().map(EpochMetrics::withoutTime).toList(),
+                b.metrics().stream().map(EpochMetrics::withoutTime).toList());
+        assertEquals(Json.read(a.runDir().resolve(RunFiles.THETA), RunFiles.ThetaFile.class),
+                Json.read(b.runDir().resolve(RunFiles.THETA), RunFiles.ThetaFile.class));
+    }
+
+    @Test
+    void nanLossStopsAndKeepsLastCheckpoint() throws Exception {
+        Path dir = tmp.resolve("nan");
+        TrainConfig cfg = base.with("weight_lr", 1e30).with("weight_lr_min", 0.0).with("checkpoint_every_steps", 0);
+        TrainingDiverged e = assertThrows(TrainingDiverged.class,
+                () -> SupernetTrainer.start(cfg, dir, Progress.NONE, SupernetTrainer.Stopper.NEVER));
+        assertTrue(e.getMessage().contains("NaN") || e.getMessage().contains("Infinity"), e.getMessage());
+        assertTrue(e.getMessage().contains("last good checkpoint"), e.getMessage());
+        Path ckpt = Checkpoints.latest(dir);
+        TrainState st = Checkpoints.readState(ckpt, SPACE);
+        assertEquals(0, st.epochsDone());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(SPACE);
+            net.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
+            Checkpoints.loadParams(ckpt, net, m);
+            for (var p : net.getParameters()) {
+                float[] v = p.getValue().getArray().toFloatArray();
+                for (float f : v) {
+                    assertTrue(Float.isFinite(f), p.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
+    void checkpointOfAnotherSpaceIsRefused() {
+        Path ckpt = Checkpoints.latest(straightDir);
+        SearchSpace other = SpaceRegistry.get("fbnet-cifar-tiny");
+        HwnasException e = assertThrows(HwnasException.class, () -> Checkpoints.readState(ckpt, other));
+        assertTrue(e.getMessage().contains("test-tiny") && e.getMessage().contains("fbnet-cifar-tiny"),
+                e.getMessage());
+    }
+
+    @Test
+    void lutWithLogLatencyBelowZeroIsRefused() {
+        Path small = TestLuts.write(TestLuts.macs(SPACE, 0.01, 0.001, 0.0001), tmp.resolve("small-lut.json"));
+        TrainConfig ms = base.with("lut", small.toString()).with("latency_unit", "ms");
+        HwnasException e = assertThrows(HwnasException.class, () -> SupernetTrainer.latencyTerm(ms, SPACE));
+        assertTrue(e.getMessage().contains("log LAT") && e.getMessage().contains("small-lut.json"), e.getMessage());
+        // auto picks microseconds for it
+        assertEquals("us", SupernetTrainer.latencyTerm(base.with("lut", small.toString()), SPACE).unit());
+        Path negative = TestLuts.write(TestLuts.macs(SPACE, -5, 0.001, 0.0001), tmp.resolve("neg-lut.json"));
+        assertThrows(HwnasException.class,
+                () -> SupernetTrainer.latencyTerm(base.with("lut", negative.toString()), SPACE));
+    }
+
+    @Test
+    void lutOfAnotherSpaceIsRefused() {
+        Path other = TestLuts.write(TestLuts.macs(SpaceRegistry.get("fbnet-cifar-tiny"), 1, 0.5, 0.01),
+                tmp.resolve("cifar-lut.json"));
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> SupernetTrainer.start(base.with("lut", other.toString()), tmp.resolve("other"), Progress.NONE,
+                        SupernetTrainer.Stopper.NEVER));
+        assertTrue(e.getMessage().contains("fbnet-cifar-tiny"), e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("other").resolve(Checkpoints.POINTER)));
+    }
+}

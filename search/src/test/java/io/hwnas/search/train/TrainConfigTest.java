@@ -1,0 +1,73 @@
+package io.hwnas.search.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.supernet.util.HwnasException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainConfigTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaultsFillWhatIsNotGiven() {
+        TrainConfig c = TrainConfig.parse("c", "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\","
+                + " \"alpha\": 0}");
+        assertEquals(0.6, c.beta());
+        assertEquals(5.0, c.tauStart());
+        assertEquals(0.045, c.tauDecay());
+        assertEquals("single-path", c.sampling());
+        assertEquals("sample", c.latencyExpectation());
+        assertEquals(0.8, c.weightFraction());
+    }
+
+    @Test
+    void malformedJsonNamesFileAndLine() throws Exception {
+        Path f = tmp.resolve("bad.json");
+        Files.writeString(f, "{\"space\": \"fbnet-fmnist-tiny\",\n \"dataset\": }");
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.read(f));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("malformed JSON")
+                && e.getMessage().contains("line 2"), e.getMessage());
+    }
+
+    @Test
+    void unknownFieldIsRefused() {
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json",
+                "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpah\": 0.3}"));
+        assertTrue(e.getMessage().contains("cfg.json") && e.getMessage().contains("alpah"), e.getMessage());
+    }
+
+    @Test
+    void missingDatasetIsRefused() {
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> TrainConfig.parse("cfg.json", "{\"space\": \"fbnet-fmnist-tiny\", \"lut\": \"x.json\"}"));
+        assertTrue(e.getMessage().contains("cfg.json") && e.getMessage().contains("dataset"), e.getMessage());
+    }
+
+    @Test
+    void badValuesNameTheField() {
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json",
+                "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"lut\": \"l.json\","
+                        + " \"sampling\": \"greedy\"}"));
+        assertTrue(e.getMessage().contains("sampling") && e.getMessage().contains("greedy"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json",
+                "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\"}"));
+        assertTrue(e.getMessage().contains("lut"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json",
+                "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, \"epochs\": \"ten\"}"));
+        assertTrue(e.getMessage().contains("epochs"), e.getMessage());
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheConfigFile() throws Exception {
+        Path f = tmp.resolve("sub").resolve("c.json");
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"lut\": \"l.json\"}");
+        assertEquals(tmp.resolve("sub").resolve("l.json").toString(), TrainConfig.read(f).lut());
+    }
+}

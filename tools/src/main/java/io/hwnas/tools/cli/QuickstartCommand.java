@@ -1,0 +1,155 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.latency.Lut;
+import io.hwnas.latency.LutMeasurer;
+import io.hwnas.latency.MeasureConfig;
+import io.hwnas.latency.SupernetBlocks;
+import io.hwnas.search.subnet.Evaluation;
+import io.hwnas.search.subnet.Extraction;
+import io.hwnas.search.subnet.Finetune;
+import io.hwnas.search.train.Checkpoints;
+import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainResult;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import io.hwnas.supernet.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code hwnas quickstart}: the whole pipeline in about ten minutes on two CPU cores: measure this
+ * machine's LUT for fbnet-fmnist-tiny, train a small supernet on a Fashion-MNIST subset against it,
+ * extract the argmax architecture (BN recalibrated), fine-tune it briefly, and report its test
+ * accuracy and predicted and measured latency. Re-running it continues an interrupted run.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = {"Measure a LUT here, train a small Fashion-MNIST supernet against it, extract, fine-tune and"
+            + " evaluate the result (about 10 minutes on 2 cores).", "Run it again to continue after an interruption."})
+public final class QuickstartCommand implements Callable<Integer> {
+    public static final String SPACE = "fbnet-fmnist-tiny";
+
+    @Option(names = {"-o", "--output"}, defaultValue = "runs/quickstart", paramLabel = "DIR",
+            description = "Working folder (default ${DEFAULT-VALUE}).")
+    Path dir;
+
+    @Option(names = "--data", paramLabel = "PATH", description = "Fashion-MNIST folder (default: the usual search).")
+    Path data;
+
+    @Option(names = "--epochs", defaultValue = "8", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--warmup-epochs", defaultValue = "3")
+    int warmup;
+
+    @Option(names = "--train-subset", defaultValue = "12000", description = "Training images for the supernet.")
+    int trainSubset;
+
+    @Option(names = "--finetune-epochs", defaultValue = "2")
+    int finetuneEpochs;
+
+    @Option(names = "--finetune-subset", defaultValue = "30000", description = "Training images for fine-tuning (0: all).")
+    int finetuneSubset;
+
+    @Option(names = "--alpha", defaultValue = "0.2")
+    double alpha;
+
+    @Option(names = "--beta", defaultValue = "0.6")
+    double beta;
+
+    @Option(names = "--threads", defaultValue = "0")
+    int threads;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Mixin
+    Output out;
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        SupernetTrainer.applyThreads(threads);
+        SearchSpace space = SpaceRegistry.get(SPACE);
+        Files.createDirectories(dir);
+        Map<String, Object> res = new LinkedHashMap<>();
+        ConsoleProgress progress = new ConsoleProgress();
+
+        // 1. LUT of this machine
+        Path lutFile = dir.resolve("lut.json");
+        long s1 = System.nanoTime();
+        if (!Files.isRegularFile(lutFile)) {
+            Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null),
+                    progress);
+            lut.write(lutFile);
+        }
+        res.put("lut_seconds", secs(s1));
+
+        // 2. supernet training (resumes if interrupted)
+        Path runDir = dir.resolve("run");
+        long s2 = System.nanoTime();
+        TrainResult tr;
+        if (Checkpoints.exists(runDir)) {
+            System.err.println("quickstart: continuing the run in " + runDir);
+            tr = SupernetTrainer.resume(runDir, progress, SupernetTrainer.Stopper.NEVER);
+        } else {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("space", SPACE);
+            c.put("dataset", "fashion-mnist");
+            if (data != null) {
+                c.put("data_dir", data.toAbsolutePath().toString());
+            }
+            c.put("lut", lutFile.toAbsolutePath().toString());
+            c.put("alpha", alpha);
+            c.put("beta", beta);
+            c.put("epochs", epochs);
+            c.put("warmup_epochs", warmup);
+            c.put("batch_size", 64);
+            c.put("weight_lr", 0.1);
+            c.put("theta_lr", 0.05);
+            c.put("train_subset", trainSubset);
+            c.put("seed", seed);
+            c.put("threads", threads);
+            Path cfgFile = dir.resolve("train-config.json");
+            Json.writeFile(cfgFile, c);
+            tr = SupernetTrainer.start(TrainConfig.read(cfgFile), runDir, progress, SupernetTrainer.Stopper.NEVER);
+        }
+        res.put("train_seconds", secs(s2));
+        res.put("argmax", tr.argmax().canonical());
+
+        // 3. extract with BN recalibration, 4. fine-tune, 5. evaluate
+        long s3 = System.nanoTime();
+        Path sub = dir.resolve("subnet");
+        Extraction.extract(runDir, "argmax", 20, sub);
+        Path evalDir = sub;
+        if (finetuneEpochs > 0) {
+            Path ft = dir.resolve("subnet-finetuned");
+            Finetune.finetune(sub, new Finetune.Options(finetuneEpochs, 128, 0.05, 0.9, 4e-5, false, seed,
+                    finetuneSubset, false, null, data == null ? null : data.toString()), ft, progress);
+            evalDir = ft;
+        }
+        res.put("extract_finetune_seconds", secs(s3));
+        long s4 = System.nanoTime();
+        Evaluation.Result ev = Evaluation.evaluate(evalDir, null, null, List.of(lutFile), 0, 200);
+        res.put("eval_seconds", secs(s4));
+        res.put("total_seconds", secs(t0));
+        res.put("eval", ev);
+        String text = String.format("quickstart done in %.0f s (LUT %.0f s, supernet %.0f s, extract+finetune %.0f s,"
+                + " eval %.0f s)%n", secs(t0), (double) res.get("lut_seconds"), (double) res.get("train_seconds"),
+                (double) res.get("extract_finetune_seconds"), (double) res.get("eval_seconds"))
+                + SubnetCommands.Eval.text(ev);
+        out.print(res, text);
+        return 0;
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}

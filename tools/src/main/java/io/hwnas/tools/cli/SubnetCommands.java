@@ -1,0 +1,166 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.search.subnet.Evaluation;
+import io.hwnas.search.subnet.Extraction;
+import io.hwnas.search.subnet.Finetune;
+import io.hwnas.supernet.util.HwnasException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hwnas extract}, {@code hwnas eval}, {@code hwnas finetune}. */
+public final class SubnetCommands {
+    private SubnetCommands() {}
+
+    @Command(name = "extract", mixinStandardHelpOptions = true,
+            description = "Write a standalone subnet (architecture JSON + DJL model with inherited weights, BN"
+                    + " statistics recalibrated on training images) from a training run.")
+    public static final class Extract implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN_DIR", description = "A training run directory.")
+        Path runDir;
+
+        @Option(names = "--arch", defaultValue = "argmax", paramLabel = "argmax|sample:K|OPS",
+                description = "argmax of θ (default), the K-th sampled architecture of the run, or an explicit op list.")
+        String arch;
+
+        @Option(names = "--recalibrate-batches", defaultValue = "20", paramLabel = "N",
+                description = "Training batches to recompute BN statistics on (0: keep the supernet's). Default ${DEFAULT-VALUE}.")
+        int batches;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "SUBNET_DIR")
+        Path output;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            Extraction.Result r = Extraction.extract(runDir, arch, batches, output);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dir", output.toString());
+            m.put("arch", r.arch().canonical());
+            m.put("recalibration_images", r.recalibrationImages());
+            out.print(m, "extracted " + r.arch().canonical() + " -> " + output + " (BN recalibrated on "
+                    + r.recalibrationImages() + " training images)\nnext: hwnas eval " + output);
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Test accuracy, LUT-predicted latency, measured latency (batch 1, median), MACs and params of a subnet.")
+    public static final class Eval implements Callable<Integer> {
+        @Parameters(paramLabel = "SUBNET_DIR")
+        Path dir;
+
+        @Option(names = "--dataset", paramLabel = "NAME", description = "fashion-mnist, cifar10 or folder (default: the run's).")
+        String dataset;
+
+        @Option(names = "--data", paramLabel = "PATH", description = "Dataset location (default: the run's, or the usual search).")
+        Path data;
+
+        @Option(names = "--lut", paramLabel = "LUT.json", description = "Predict latency under this LUT (repeatable).")
+        List<Path> luts = new ArrayList<>();
+
+        @Option(names = "--test-subset", defaultValue = "0", paramLabel = "N",
+                description = "Test images to use (0: all, -1: skip accuracy).")
+        int testSubset;
+
+        @Option(names = "--runs", defaultValue = "200", paramLabel = "N",
+                description = "Timed batch-1 forward passes (0: skip). Default ${DEFAULT-VALUE}.")
+        int runs;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            Evaluation.Result r = Evaluation.evaluate(dir, dataset, data == null ? null : data.toString(), luts,
+                    testSubset, runs);
+            out.print(r, text(r));
+            return 0;
+        }
+
+        static String text(Evaluation.Result r) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(r.dir()).append(": ").append(r.space()).append(" | ").append(r.arch()).append('\n');
+            if (r.testAccuracy() != null) {
+                sb.append(String.format("test accuracy: %.2f%% (%d %s test images)%n", 100 * r.testAccuracy(),
+                        r.testImages(), r.dataset()));
+            }
+            for (Evaluation.Predicted p : r.predicted()) {
+                sb.append(String.format("predicted latency: %.4f ms under %s [%s]%n", p.latencyMs(), p.lut(), p.device()));
+            }
+            if (!Double.isNaN(r.measuredMedianMs())) {
+                sb.append(String.format("measured latency here: %.4f ms median (p10 %.4f, p90 %.4f; %d runs, batch 1,"
+                        + " %d threads)%n", r.measuredMedianMs(), r.measuredP10Ms(), r.measuredP90Ms(), r.measuredRuns(),
+                        r.threads()));
+            }
+            sb.append(String.format("MACs: %.3f M, params: %.3f M", r.macs() / 1e6, r.paramsCount() / 1e6));
+            return sb.toString();
+        }
+    }
+
+    @Command(name = "finetune", mixinStandardHelpOptions = true,
+            description = "Train a subnet further (SGD, momentum 0.9, cosine learning rate), from its inherited"
+                    + " weights or re-initialized (--from-scratch).")
+    public static final class Tune implements Callable<Integer> {
+        @Parameters(paramLabel = "SUBNET_DIR")
+        Path dir;
+
+        @Option(names = "--epochs", defaultValue = "2", paramLabel = "N")
+        int epochs;
+
+        @Option(names = "--from-scratch", description = "Re-initialize the weights (FBNet retrains its picks).")
+        boolean fromScratch;
+
+        @Option(names = "--lr", defaultValue = "0.05")
+        double lr;
+
+        @Option(names = "--batch", defaultValue = "128")
+        int batch;
+
+        @Option(names = "--weight-decay", defaultValue = "4e-5")
+        double weightDecay;
+
+        @Option(names = "--train-subset", defaultValue = "0", paramLabel = "N", description = "Training images (0: all).")
+        int trainSubset;
+
+        @Option(names = "--augment", description = "Random crop/flip.")
+        boolean augment;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Option(names = "--dataset")
+        String dataset;
+
+        @Option(names = "--data")
+        Path data;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
+        Path output;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            if (output.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+                throw new HwnasException("-o " + output + ": give another folder than the subnet being fine-tuned");
+            }
+            Finetune.Result r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
+                    fromScratch, seed, trainSubset, augment, dataset, data == null ? null : data.toString()), output,
+                    new ConsoleProgress());
+            out.print(r, String.format("fine-tuned %s for %d epochs (train acc %.2f%%) -> %s%nnext: hwnas eval %s",
+                    r.arch(), r.epochs(), 100 * r.trainAccuracy(), output, output));
+            return 0;
+        }
+    }
+}

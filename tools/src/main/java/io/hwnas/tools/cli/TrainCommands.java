@@ -1,0 +1,91 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.search.train.EpochMetrics;
+import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainResult;
+import io.hwnas.supernet.util.HwnasException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code hwnas train}: FBNet supernet training with a latency-aware loss. */
+public final class TrainCommands {
+    private TrainCommands() {}
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = {"Train a supernet's weights and architecture logits θ (FBNet DNAS) against a latency LUT.",
+                "Checkpoints every epoch (and every checkpoint_every_steps steps); Ctrl-C or a kill keeps the last one:",
+                "'hwnas train --resume RUN_DIR' continues exactly where it stopped."})
+    public static final class Train implements Callable<Integer> {
+        @Option(names = {"--config", "-c"}, paramLabel = "CONFIG.json", description = "Training config (JSON).")
+        Path config;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "RUN_DIR", description = "Run directory to create.")
+        Path output;
+
+        @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR.")
+        Path resume;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            TrainResult r;
+            if (resume != null) {
+                if (config != null || output != null) {
+                    throw new HwnasException("--resume takes the config and output folder from RUN_DIR: do not give"
+                            + " --config or -o with it");
+                }
+                r = SupernetTrainer.resume(resume, new ConsoleProgress(), SupernetTrainer.Stopper.NEVER);
+            } else {
+                if (config == null || output == null) {
+                    throw new HwnasException("give --config CONFIG.json and -o RUN_DIR (or --resume RUN_DIR)");
+                }
+                TrainConfig cfg = TrainConfig.read(config);
+                r = SupernetTrainer.start(cfg, output, new ConsoleProgress(), SupernetTrainer.Stopper.NEVER);
+            }
+            out.print(summary(r), text(r));
+            return 0;
+        }
+    }
+
+    static Map<String, Object> summary(TrainResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_dir", r.runDir().toString());
+        m.put("completed", r.completed());
+        m.put("epochs_done", r.epochsDone());
+        m.put("argmax", r.argmax().canonical());
+        m.put("argmax_latency_ms", Double.isNaN(r.argmaxLatencyMs()) ? null : r.argmaxLatencyMs());
+        List<EpochMetrics> ms = r.metrics();
+        m.put("last_epoch", ms.isEmpty() ? null : ms.get(ms.size() - 1));
+        return m;
+    }
+
+    static String text(TrainResult r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(r.completed() ? "training finished" : "training stopped").append(" after ").append(r.epochsDone())
+                .append(" epochs: ").append(r.runDir()).append('\n');
+        sb.append("argmax architecture: ").append(r.argmax().canonical()).append('\n');
+        if (!Double.isNaN(r.argmaxLatencyMs())) {
+            sb.append(String.format("LUT latency of argmax: %.4f ms%n", r.argmaxLatencyMs()));
+        }
+        List<EpochMetrics> ms = r.metrics();
+        if (!ms.isEmpty()) {
+            EpochMetrics e = ms.get(ms.size() - 1);
+            sb.append(String.format("last epoch: weight loss %.4f, acc %.2f%%", e.weightLoss(), 100 * e.weightAccuracy()));
+            if (e.thetaAccuracy() != null) {
+                sb.append(String.format("; θ-pass acc %.2f%%", 100 * e.thetaAccuracy()));
+            }
+            sb.append('\n');
+        }
+        sb.append("next: hwnas extract ").append(r.runDir()).append(" -o SUBNET_DIR");
+        return sb.toString();
+    }
+}
