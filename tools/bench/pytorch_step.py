@@ -12,6 +12,7 @@ Usage (Debian's python3-torch; run with /usr/bin/python3):
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -99,6 +100,9 @@ def main():
                    help="forward: forward + cross-entropy (graph recorded); fwdbwd: + backward; "
                         "step: + SGD-momentum update; all: the three in turn")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--serve", action="store_true",
+                   help="read lines 'MODE WARMUP STEPS' on stdin, answer each with one JSON line of per-step "
+                        "wall and process-CPU ms (used by io.hwnas.tools.bench.EagerComparison)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -110,6 +114,29 @@ def main():
     inp = space["input"]
     x = torch.randn(a.batch, inp["channels"], inp["height"], inp["width"])
     y = torch.randint(0, space["head"]["classes"], (a.batch,))
+    def one(mode):
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x), y)
+        if mode != "forward":
+            loss.backward()
+        if mode == "step":
+            opt.step()
+
+    if a.serve:
+        print(json.dumps({"ready": f"pytorch-eager {torch.__version__}"}), flush=True)
+        for line in iter(sys.stdin.readline, ""):
+            mode, warmup, steps = line.split()
+            wall, cpu = [], []
+            for i in range(int(warmup) + int(steps)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                one(mode)
+                t1, c1 = time.perf_counter(), time.process_time()
+                if i >= int(warmup):
+                    wall.append((t1 - t0) * 1000)
+                    cpu.append((c1 - c0) * 1000)
+            print(json.dumps({"mode": mode, "wall_ms": wall, "cpu_ms": cpu}), flush=True)
+        return
+
     modes = ["forward", "fwdbwd", "step"] if a.mode == "all" else [a.mode]
     results = []
     for mode in modes:

@@ -21,15 +21,16 @@ import java.util.Map;
 /**
  * Java (DJL/PyTorch) against PyTorch eager ({@code tools/bench/pytorch_step.py}) for the same fixed
  * network, batch and thread count: forward, forward+backward and a full SGD-momentum step. The two
- * runtimes alternate in rounds (other processes load the machine); each figure is the median over
- * the rounds of the per-round medians. Set OMP_WAIT_POLICY the same for both (it is inherited by the
+ * runtimes alternate in rounds of {@code --steps} steps (other processes load the machine; the
+ * Python process stays up between rounds); each figure is the median over every timed step of every
+ * round, of wall time and of process CPU time (the fairer figure when the machine is loaded). Set OMP_WAIT_POLICY the same for both (it is inherited by the
  * Python process; printed in the header).
  *
  * <pre>
  * java -Dai.djl.offline=true -cp "tools/target/hwnas-tools-0.1.0-SNAPSHOT.jar:tools/target/lib/*" \
  *     io.hwnas.tools.bench.EagerComparison [--spaces fbnet-fmnist-tiny,fbnet-cifar-tiny]
- *     [--archs all-k3_e6,all-k5_e1_g2,mixed,all-skip] [--batch 64] [--threads 2] [--steps 30]
- *     [--warmup 10] [--rounds 3] [--python /usr/bin/python3] [--script tools/bench/pytorch_step.py]
+ *     [--archs all-k3_e6,all-k5_e1_g2,mixed,all-skip] [--batch 64] [--threads 2] [--steps 8]
+ *     [--warmup 10] [--rounds 5] [--python /usr/bin/python3] [--script tools/bench/pytorch_step.py]
  *     [--no-python] [--sgd fused|plain]
  * </pre>
  *
@@ -47,9 +48,9 @@ public final class EagerComparison {
         o.put("archs", "all-k3_e6,all-k5_e1_g2,mixed,all-skip");
         o.put("batch", "64");
         o.put("threads", "2");
-        o.put("steps", "30");
+        o.put("steps", "8");
         o.put("warmup", "10");
-        o.put("rounds", "3");
+        o.put("rounds", "5");
         o.put("python", "/usr/bin/python3");
         o.put("script", "tools/bench/pytorch_step.py");
         o.put("sgd", "fused");
@@ -81,8 +82,10 @@ public final class EagerComparison {
         System.out.printf("# batch %d, %d threads, %d warm-up + %d timed steps per mode, %d rounds alternating;"
                 + " OMP_WAIT_POLICY=%s; load average %s; sgd %s%n", batch, threads, warmup, steps, rounds,
                 System.getenv("OMP_WAIT_POLICY"), loadAverage(), o.get("sgd"));
-        System.out.printf("%-18s %-30s %-7s | %9s %9s | %9s %9s | %7s%n", "space", "arch", "mode", "java ms",
-                "torch ms", "java im/s", "torch im/s", "java/pt");
+        System.out.printf("%-17s %-12s %-7s | %8s %8s %6s | %8s %8s %6s | %6s %6s%n", "space", "arch", "mode",
+                "java ms", "torch ms", "j/pt", "java cpu", "pt cpu", "j/pt", "java", "torch");
+        System.out.printf("%-17s %-12s %-7s | %24s | %24s | %13s%n", "", "", "", "wall, median per step",
+                "process CPU ms per step", "images/s");
         for (String spaceId : o.get("spaces").split(",")) {
             SearchSpace space = SpaceRegistry.get(spaceId.trim());
             Path spaceFile = Files.createTempFile("hwnas-space-", ".json");
@@ -91,31 +94,29 @@ public final class EagerComparison {
                 for (String archName : o.get("archs").split(",")) {
                     Architecture arch = arch(space, archName.trim());
                     String ops = String.join(" ", arch.ops());
-                    Map<JavaStep.Mode, List<Double>> java = new LinkedHashMap<>();
-                    Map<JavaStep.Mode, List<Double>> torch = new LinkedHashMap<>();
-                    try (JavaStep js = new JavaStep(space, arch, batch)) {
+                    Map<JavaStep.Mode, List<double[]>> java = new LinkedHashMap<>();
+                    Map<JavaStep.Mode, List<double[]>> torch = new LinkedHashMap<>();
+                    try (JavaStep js = new JavaStep(space, arch, batch);
+                            TorchServer ts = python ? new TorchServer(o, spaceFile, ops, batch, threads) : null) {
                         js.setPlainSgd(plainSgd);
                         for (int r = 0; r < rounds; r++) {
                             for (JavaStep.Mode m : modes) {
-                                java.computeIfAbsent(m, k -> new ArrayList<>()).add(js.median(m, warmup, steps));
-                            }
-                            if (python) {
-                                Map<String, Double> t = runPython(o, spaceFile, ops, batch, threads, steps, warmup);
-                                for (JavaStep.Mode m : modes) {
-                                    Double v = t.get(m.name().toLowerCase());
-                                    if (v != null) {
-                                        torch.computeIfAbsent(m, k -> new ArrayList<>()).add(v);
-                                    }
+                                // the first round carries the warm-up; later rounds a short one
+                                int w = r == 0 ? warmup : 2;
+                                java.computeIfAbsent(m, k -> new ArrayList<>()).add(pair(js.measure(m, w, steps)));
+                                if (ts != null) {
+                                    torch.computeIfAbsent(m, k -> new ArrayList<>()).add(ts.measure(m, w, steps));
                                 }
                             }
                         }
                     }
                     for (JavaStep.Mode m : modes) {
-                        double j = median(java.get(m));
-                        double t = torch.containsKey(m) ? median(torch.get(m)) : Double.NaN;
-                        System.out.printf("%-18s %-30s %-7s | %9.1f %9.1f | %9.0f %9.0f | %7.2f%n", space.id(),
-                                label(archName.trim(), ops), m.name().toLowerCase(), j, t, batch * 1000 / j,
-                                batch * 1000 / t, j / t);
+                        double[] j = pooledMedians(java.get(m));
+                        double[] t = torch.containsKey(m) ? pooledMedians(torch.get(m))
+                                : new double[] {Double.NaN, Double.NaN};
+                        System.out.printf("%-17s %-12s %-7s | %8.1f %8.1f %6.2f | %8.1f %8.1f %6.2f | %6.0f %6.0f%n",
+                                space.id(), label(archName.trim(), ops), m.name().toLowerCase(), j[0], t[0],
+                                j[0] / t[0], j[1], t[1], j[1] / t[1], batch * 1000 / j[0], batch * 1000 / t[0]);
                     }
                     System.out.flush();
                 }
@@ -145,28 +146,78 @@ public final class EagerComparison {
         return Architecture.parse(space, name.replace('+', ' '));
     }
 
-    private static Map<String, Double> runPython(Map<String, String> o, Path spaceFile, String ops, int batch,
-            int threads, int steps, int warmup) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(o.get("python"), o.get("script"), "--space", spaceFile.toString(),
-                "--arch", ops, "--batch", Integer.toString(batch), "--threads", Integer.toString(threads), "--steps",
-                Integer.toString(steps), "--warmup", Integer.toString(warmup), "--mode", "all", "--json");
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
-        Map<String, Double> out = new LinkedHashMap<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith("{")) {
-                    JsonNode n = Json.mapper().readTree(line);
-                    out.put(n.get("mode").asText(), n.get("ms_per_step").asDouble());
-                }
-            }
-        }
-        int rc = p.waitFor();
-        if (rc != 0) {
-            throw new IOException("python reference exited with " + rc);
+    /** Interleaves {wall[], cpu[]} into one array of pairs for pooling. */
+    private static double[] pair(double[][] wallCpu) {
+        int n = wallCpu[0].length;
+        double[] out = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            out[2 * i] = wallCpu[0][i];
+            out[2 * i + 1] = wallCpu[1][i];
         }
         return out;
+    }
+
+    /** {median wall, median cpu} over every step of every round. */
+    private static double[] pooledMedians(List<double[]> rounds) {
+        List<Double> wall = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (double[] r : rounds) {
+            for (int i = 0; i < r.length; i += 2) {
+                wall.add(r[i]);
+                cpu.add(r[i + 1]);
+            }
+        }
+        return new double[] {median(wall), median(cpu)};
+    }
+
+    /** The PyTorch reference kept running ({@code pytorch_step.py --serve}) so rounds can alternate. */
+    private static final class TorchServer implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader in;
+        private final java.io.Writer out;
+
+        TorchServer(Map<String, String> o, Path spaceFile, String ops, int batch, int threads) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(o.get("python"), o.get("script"), "--space", spaceFile.toString(),
+                    "--arch", ops, "--batch", Integer.toString(batch), "--threads", Integer.toString(threads),
+                    "--serve");
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            process = pb.start();
+            in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            out = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            String ready = in.readLine();
+            if (ready == null || !ready.contains("ready")) {
+                throw new IOException("python reference did not start: " + ready);
+            }
+        }
+
+        double[] measure(JavaStep.Mode m, int warmup, int steps) throws IOException {
+            out.write(m.name().toLowerCase() + " " + warmup + " " + steps + "\n");
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                throw new IOException("python reference exited");
+            }
+            JsonNode n = Json.mapper().readTree(line);
+            JsonNode wall = n.get("wall_ms");
+            JsonNode cpu = n.get("cpu_ms");
+            double[] r = new double[2 * wall.size()];
+            for (int i = 0; i < wall.size(); i++) {
+                r[2 * i] = wall.get(i).asDouble();
+                r[2 * i + 1] = cpu.get(i).asDouble();
+            }
+            return r;
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroy();
+            }
+        }
     }
 
     private static double median(List<Double> v) {

@@ -17,7 +17,6 @@ import io.hwnas.supernet.ops.BlockTree;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,17 +92,25 @@ public final class JavaStep implements AutoCloseable {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    /** Median ms of {@code steps} steps after {@code warmup} untimed ones. */
-    public double median(Mode mode, int warmup, int steps) {
-        double[] ms = new double[steps];
+    /**
+     * Runs {@code warmup} untimed then {@code steps} timed steps; returns {wall ms[], process CPU
+     * ms[]} per timed step.
+     */
+    public double[][] measure(Mode mode, int warmup, int steps) {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        double[] wall = new double[steps];
+        double[] cpu = new double[steps];
         for (int i = 0; i < warmup + steps; i++) {
+            long c0 = os.getProcessCpuTime();
             double t = step(mode);
+            long c1 = os.getProcessCpuTime();
             if (i >= warmup) {
-                ms[i - warmup] = t;
+                wall[i - warmup] = t;
+                cpu[i - warmup] = (c1 - c0) / 1e6;
             }
         }
-        Arrays.sort(ms);
-        return steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
+        return new double[][] {wall, cpu};
     }
 
     @Override
