@@ -2,6 +2,8 @@
 """PyTorch-eager reference for `hwnas bench train`: the same fixed FBNet network, built from the
 same space JSON and architecture, timed for one training step (forward, cross-entropy, backward,
 SGD-momentum update) at the same batch and thread count. Prints median ms/step and images/s.
+BN: PyTorch defaults (momentum 0.1 = weight of the new batch, eps 1e-5), as ConvBn. Initialisation
+differs from the Java side (timing does not depend on it).
 
 Usage (Debian's python3-torch; run with /usr/bin/python3):
   /usr/bin/python3 tools/bench/pytorch_step.py --space supernet/src/main/resources/io/hwnas/spaces/fbnet-fmnist-tiny.json \
@@ -10,6 +12,7 @@ Usage (Debian's python3-torch; run with /usr/bin/python3):
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -93,7 +96,13 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--mode", default="step", choices=["forward", "fwdbwd", "step", "all"],
+                   help="forward: forward + cross-entropy (graph recorded); fwdbwd: + backward; "
+                        "step: + SGD-momentum update; all: the three in turn")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--serve", action="store_true",
+                   help="read lines 'MODE WARMUP STEPS' on stdin, answer each with one JSON line of per-step "
+                        "wall and process-CPU ms (used by io.hwnas.tools.bench.EagerComparison)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -105,25 +114,55 @@ def main():
     inp = space["input"]
     x = torch.randn(a.batch, inp["channels"], inp["height"], inp["width"])
     y = torch.randint(0, space["head"]["classes"], (a.batch,))
-    times = []
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
+    def one(mode):
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(net(x), y)
-        loss.backward()
-        opt.step()
-        t = time.perf_counter() - t0
-        if i >= a.warmup:
-            times.append(t * 1000)
-    med = statistics.median(times)
-    res = {"runtime": f"pytorch-eager {torch.__version__}", "space": space["id"], "arch": a.arch,
-           "batch": a.batch, "threads": a.threads, "steps": a.steps, "ms_per_step": med,
-           "images_per_s": a.batch / med * 1000}
-    if a.json:
-        print(json.dumps(res))
-    else:
-        print(f"pytorch eager {torch.__version__}: {med:.2f} ms/step (median of {a.steps}), "
-              f"{res['images_per_s']:.0f} images/s, batch {a.batch}, {a.threads} threads")
+        if mode != "forward":
+            loss.backward()
+        if mode == "step":
+            opt.step()
+
+    if a.serve:
+        print(json.dumps({"ready": f"pytorch-eager {torch.__version__}"}), flush=True)
+        for line in iter(sys.stdin.readline, ""):
+            mode, warmup, steps = line.split()
+            wall, cpu = [], []
+            for i in range(int(warmup) + int(steps)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                one(mode)
+                t1, c1 = time.perf_counter(), time.process_time()
+                if i >= int(warmup):
+                    wall.append((t1 - t0) * 1000)
+                    cpu.append((c1 - c0) * 1000)
+            print(json.dumps({"mode": mode, "wall_ms": wall, "cpu_ms": cpu}), flush=True)
+        return
+
+    modes = ["forward", "fwdbwd", "step"] if a.mode == "all" else [a.mode]
+    results = []
+    for mode in modes:
+        times = []
+        for i in range(a.warmup + a.steps):
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(net(x), y)
+            if mode != "forward":
+                loss.backward()
+            if mode == "step":
+                opt.step()
+            del loss
+            t = time.perf_counter() - t0
+            if i >= a.warmup:
+                times.append(t * 1000)
+        med = statistics.median(times)
+        results.append({"runtime": f"pytorch-eager {torch.__version__}", "mode": mode, "space": space["id"],
+                        "arch": a.arch, "batch": a.batch, "threads": a.threads, "steps": a.steps,
+                        "ms_per_step": med, "images_per_s": a.batch / med * 1000})
+    for res in results:
+        if a.json:
+            print(json.dumps(res))
+        else:
+            print(f"pytorch eager {torch.__version__} {res['mode']}: {res['ms_per_step']:.2f} ms/step "
+                  f"(median of {a.steps}), {res['images_per_s']:.0f} images/s, batch {a.batch}, {a.threads} threads")
 
 
 if __name__ == "__main__":
