@@ -11,8 +11,8 @@ import io.hwnas.supernet.util.HwnasException;
  * architecture. Since LAT = fixed + Σ_l Σ_k m[l,k]·table[l][k] with each row of m on the simplex,
  * LAT is never below the fastest architecture's latency, so checking that one suffices.
  *
- * @param unit "ms" or "us"
- * @param scale factor from ms to the unit (1 or 1000)
+ * @param unit "ms", "0.1ms", "0.01ms" or "us"
+ * @param scale factor from ms to the unit (1, 10, 100 or 1000)
  */
 public record LatencyTerm(String source, double[][] tableMs, double fixedMs, String unit, double scale,
         double fastestMs, double slowestMs) {
@@ -36,18 +36,30 @@ public record LatencyTerm(String source, double[][] tableMs, double fixedMs, Str
             hi += mx;
         }
         String unit = unitSetting;
+        double scale;
         if ("auto".equals(unit)) {
-            unit = lo >= Math.E ? "ms" : "us";
+            // the smallest power-of-ten unit (ms, 0.1 ms, 0.01 ms, us) in which the fastest
+            // architecture has log LAT >= 1, as FBNet's ms did for its phone (LAT ~ 20-30 ms)
+            scale = 1;
+            while (lo * scale < Math.E && scale < 1000) {
+                scale *= 10;
+            }
+            unit = unitName(scale);
+        } else {
+            scale = "ms".equals(unit) ? 1 : 1000;
         }
-        double scale = "ms".equals(unit) ? 1 : 1000;
         if (!(lo * scale > 1)) {
             throw new HwnasException(source + ": the fastest architecture of space " + space.id() + " takes "
                     + String.format("%.6g", lo) + " ms under this LUT, so log LAT would be <= 0 with LAT in " + unit
                     + " (the latency loss CE·α·(log LAT)^β needs LAT > 1)."
-                    + ("ms".equals(unit) ? " Set \"latency_unit\": \"us\" (or \"auto\")." : " The LUT's latencies are"
-                    + " too small or negative: check it (fixed_ms and per-op entries) or use another LUT."));
+                    + ("ms".equals(unit) ? " Set \"latency_unit\": \"auto\" or \"us\"." : " The LUT's latencies"
+                    + " are too small or negative: check it (fixed_ms and the per-op entries) or use another LUT."));
         }
         return new LatencyTerm(source, t, lut.fixedMs(), unit, scale, lo, hi);
+    }
+
+    static String unitName(double scale) {
+        return scale == 1 ? "ms" : scale == 10 ? "0.1ms" : scale == 100 ? "0.01ms" : "us";
     }
 
     /** LUT latency of one architecture in ms. */

@@ -24,8 +24,9 @@ import java.util.Set;
  * @param lut the latency lookup table (required unless alpha is 0)
  * @param alpha loss = CE · alpha · (log LAT)^beta; 0 means plain cross-entropy (no latency term)
  * @param beta exponent of the latency term
- * @param latencyUnit unit of LAT inside the log: "ms", "us" or "auto" (ms when the fastest
- *     architecture takes at least e ms, else us)
+ * @param latencyUnit unit of LAT inside the log: "ms", "us" or "auto" (the smallest of ms, 0.1 ms,
+ *     0.01 ms, us in which the fastest architecture has log LAT &gt;= 1); a LUT under which the
+ *     fastest architecture has log LAT &lt;= 0 is refused
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
  * @param sampling weight steps: "single-path" (one sampled op per layer) or "soft" (Gumbel mixture)

@@ -38,7 +38,7 @@ class SgdLearnsTest {
             float first = Float.NaN;
             float last = Float.NaN;
             try (Sgd sgd = new Sgd(m, 0.9, 0); Batch b = bs.batch(m, 0)) {
-                for (int i = 0; i < 30; i++) {
+                for (int i = 0; i < 20; i++) {
                     try (NDManager sm = m.newSubManager()) {
                         Nets.zeroGrads(ps);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -50,7 +50,7 @@ class SgdLearnsTest {
                             }
                             gc.backward(loss);
                         }
-                        sgd.update(ps, keys, 0.05);
+                        sgd.update(ps, keys, 0.1);
                     }
                 }
             }

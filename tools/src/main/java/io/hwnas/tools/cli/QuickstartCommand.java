@@ -64,7 +64,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.6")
     double beta;
 
-    @Option(names = "--threads", defaultValue = "0")
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0: the cores that are idle now,"
+            + " at least 1: OpenMP threads on busy cores stall).")
     int threads;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -76,7 +77,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        if (threads == 0) {
+            threads = idleCores();
+        }
         SupernetTrainer.applyThreads(threads);
+        System.err.println("quickstart: " + threads + " PyTorch thread(s); output in " + dir);
         SearchSpace space = SpaceRegistry.get(SPACE);
         Files.createDirectories(dir);
         Map<String, Object> res = new LinkedHashMap<>();
@@ -147,6 +152,16 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + SubnetCommands.Eval.text(ev);
         out.print(res, text);
         return 0;
+    }
+
+    /** Cores not busy with other work now (load average), at least 1. */
+    static int idleCores() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        if (load < 0) {
+            return cores;
+        }
+        return Math.max(1, Math.min(cores, (int) Math.floor(cores - load + 0.5)));
     }
 
     private static double secs(long t0) {
