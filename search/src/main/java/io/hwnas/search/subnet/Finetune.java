@@ -1,5 +1,6 @@
 package io.hwnas.search.subnet;
 
+import io.hwnas.supernet.net.Losses;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -101,7 +102,7 @@ public final class Finetune {
                             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                                 NDArray logits = net.forward(new ParameterStore(sm, false), new NDList(b.x()), true)
                                         .singletonOrThrow();
-                                NDArray ce = Nets.crossEntropy(logits, b.y());
+                                NDArray ce = Losses.crossEntropy(logits, b.y());
                                 l = ce.getFloat();
                                 if (!Float.isFinite(l)) {
                                     throw new TrainingDiverged("fine-tuning loss became " + l + " at epoch " + (e + 1)

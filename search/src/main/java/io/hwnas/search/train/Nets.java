@@ -9,16 +9,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Small pieces shared by the training loops: loss, accuracy, gradients, stable parameter keys. */
+/** Small pieces shared by the training loops: accuracy, gradients, stable parameter keys (the loss is {@link io.hwnas.supernet.net.Losses}). */
 public final class Nets {
     private Nets() {}
-
-    /** Mean softmax cross-entropy of logits [B, classes] against int64 labels [B]; differentiable. */
-    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
-        NDArray logp = logits.logSoftmax(1);
-        NDArray onehot = labels.oneHot((int) logits.getShape().get(1)).toType(logp.getDataType(), false);
-        return logp.mul(onehot).sum(new int[] {1}).neg().mean();
-    }
 
     /** Number of rows whose argmax equals the label. */
     public static long correct(NDArray logits, NDArray labels) {
@@ -32,7 +25,9 @@ public final class Nets {
     public static void zeroGrads(Collection<Parameter> params) {
         for (Parameter p : params) {
             NDArray a = p.getArray();
-            if (a.hasGradient()) {
+            if (a instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+                ai.djl.pytorch.jni.JniUtils.zeroGrad(pt); // in place, no allocation
+            } else if (a.hasGradient()) {
                 try (NDArray g = a.getGradient()) {
                     g.subi(g);
                 }

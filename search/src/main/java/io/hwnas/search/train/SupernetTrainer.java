@@ -1,5 +1,6 @@
 package io.hwnas.search.train;
 
+import io.hwnas.supernet.net.Losses;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -338,7 +339,7 @@ public final class SupernetTrainer implements AutoCloseable {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = single ? net.forwardPath(ps, b.x(), path, true)
                         : net.forwardMixed(ps, b.x(), gates, true);
-                NDArray loss = Nets.crossEntropy(logits, b.y());
+                NDArray loss = Losses.crossEntropy(logits, b.y());
                 ce = loss.getFloat();
                 if (!Float.isFinite(ce)) {
                     throw diverged(epoch, "weight", step, ce);
@@ -368,7 +369,7 @@ public final class SupernetTrainer implements AutoCloseable {
                 NDArray th = theta.getArray();
                 NDArray gates = Gumbel.softSample(th, g, tauNd);
                 NDArray logits = net.forwardMixed(ps, b.x(), gates, true);
-                NDArray ce = Nets.crossEntropy(logits, b.y());
+                NDArray ce = Losses.crossEntropy(logits, b.y());
                 NDArray loss = ce;
                 if (latency != null) {
                     NDArray latGates = "softmax".equals(cfg.latencyExpectation()) ? th.softmax(-1) : gates;

@@ -1,5 +1,6 @@
 package io.hwnas.search.train;
 
+import io.hwnas.supernet.net.Losses;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -65,7 +66,7 @@ public final class TrainBench {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray gates = Gumbel.softSample(net.theta().getArray(), g, tau);
                             NDArray logits = net.forwardMixed(new ParameterStore(sm, false), x, gates, true);
-                            gc.backward(Nets.crossEntropy(logits, y));
+                            gc.backward(Losses.crossEntropy(logits, y));
                         }
                         adam.update(net.theta(), lr);
                         sgd.update(net.weights(), keys, lr);
@@ -85,7 +86,7 @@ public final class TrainBench {
                         Nets.zeroGrads(ps);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = net.forwardPath(new ParameterStore(sm, false), x, path, true);
-                            gc.backward(Nets.crossEntropy(logits, y));
+                            gc.backward(Losses.crossEntropy(logits, y));
                         }
                         sgd.update(ps, keys, lr);
                     }
@@ -113,7 +114,7 @@ public final class TrainBench {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = fixed.forward(new ParameterStore(sm, false), new NDList(x), true)
                                     .singletonOrThrow();
-                            gc.backward(Nets.crossEntropy(logits, y));
+                            gc.backward(Losses.crossEntropy(logits, y));
                         }
                         sgd.update(fparams, fkeys, 1e-3);
                     }

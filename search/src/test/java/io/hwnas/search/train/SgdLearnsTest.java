@@ -1,5 +1,6 @@
 package io.hwnas.search.train;
 
+import io.hwnas.supernet.net.Losses;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -43,7 +44,7 @@ class SgdLearnsTest {
                         Nets.zeroGrads(ps);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray logits = net.forwardPath(new ParameterStore(sm, false), b.x(), path, true);
-                            NDArray loss = Nets.crossEntropy(logits, b.y());
+                            NDArray loss = Losses.crossEntropy(logits, b.y());
                             last = loss.getFloat();
                             if (i == 0) {
                                 first = last;

@@ -31,7 +31,7 @@ import java.util.Map;
  *     io.hwnas.tools.bench.EagerComparison [--spaces fbnet-fmnist-tiny,fbnet-cifar-tiny]
  *     [--archs all-k3_e6,all-k5_e1_g2,mixed,all-skip] [--batch 64] [--threads 2] [--steps 8]
  *     [--warmup 10] [--rounds 5] [--python /usr/bin/python3] [--script tools/bench/pytorch_step.py]
- *     [--no-python] [--sgd fused|plain]
+ *     [--no-python]
  * </pre>
  *
  * An arch is {@code all-OP}, {@code mixed} (k3_e6 k3_e1 k5_e3 k3_e6 skip k5_e6 k3_e3 style, cut to the
@@ -53,7 +53,6 @@ public final class EagerComparison {
         o.put("rounds", "5");
         o.put("python", "/usr/bin/python3");
         o.put("script", "tools/bench/pytorch_step.py");
-        o.put("sgd", "fused");
         o.put("modes", "forward,fwdbwd,step");
         boolean python = true;
         for (int i = 0; i < args.length; i++) {
@@ -74,14 +73,13 @@ public final class EagerComparison {
         int steps = Integer.parseInt(o.get("steps"));
         int warmup = Integer.parseInt(o.get("warmup"));
         int rounds = Integer.parseInt(o.get("rounds"));
-        boolean plainSgd = o.get("sgd").equals("plain");
         List<JavaStep.Mode> modes = new ArrayList<>();
         for (String m : o.get("modes").split(",")) {
             modes.add(JavaStep.Mode.valueOf(m.trim().toUpperCase()));
         }
         System.out.printf("# batch %d, %d threads, %d warm-up + %d timed steps per mode, %d rounds alternating;"
-                + " OMP_WAIT_POLICY=%s; load average %s; sgd %s%n", batch, threads, warmup, steps, rounds,
-                System.getenv("OMP_WAIT_POLICY"), loadAverage(), o.get("sgd"));
+                + " OMP_WAIT_POLICY=%s; load average %s%n", batch, threads, warmup, steps, rounds,
+                System.getenv("OMP_WAIT_POLICY"), loadAverage());
         System.out.printf("%-17s %-12s %-7s | %8s %8s %6s | %8s %8s %6s | %6s %6s%n", "space", "arch", "mode",
                 "java ms", "torch ms", "j/pt", "java cpu", "pt cpu", "j/pt", "java", "torch");
         System.out.printf("%-17s %-12s %-7s | %24s | %24s | %13s%n", "", "", "", "wall, median per step",
@@ -98,7 +96,6 @@ public final class EagerComparison {
                     Map<JavaStep.Mode, List<double[]>> torch = new LinkedHashMap<>();
                     try (JavaStep js = new JavaStep(space, arch, batch);
                             TorchServer ts = python ? new TorchServer(o, spaceFile, ops, batch, threads) : null) {
-                        js.setPlainSgd(plainSgd);
                         for (int r = 0; r < rounds; r++) {
                             for (JavaStep.Mode m : modes) {
                                 // the first round carries the warm-up; later rounds a short one

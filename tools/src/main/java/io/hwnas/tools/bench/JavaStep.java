@@ -12,8 +12,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.hwnas.supernet.net.FixedNet;
 import io.hwnas.supernet.net.Losses;
-import io.hwnas.supernet.net.SgdMomentum;
 import io.hwnas.supernet.ops.BlockTree;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.Sgd;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import java.util.ArrayList;
@@ -41,8 +42,8 @@ public final class JavaStep implements AutoCloseable {
     private final NDArray x;
     private final NDArray y;
     private final List<Parameter> trainable = new ArrayList<>();
-    private final SgdMomentum sgd;
-    private boolean plainSgd;
+    private final Sgd sgd;
+    private final java.util.Map<String, String> keys;
 
     public JavaStep(SearchSpace space, Architecture arch, int batch) {
         manager = NDManager.newBaseManager();
@@ -57,12 +58,8 @@ public final class JavaStep implements AutoCloseable {
         }
         x = manager.randomNormal(in);
         y = manager.randomInteger(0, space.head().classes(), new Shape(batch), DataType.INT64);
-        sgd = new SgdMomentum(manager, 0.01f, 0.9f, 4e-5f);
-    }
-
-    /** Use {@link SgdMomentum#stepPlain} (separate NDArray ops) instead of the fused update. */
-    public void setPlainSgd(boolean plain) {
-        plainSgd = plain;
+        sgd = new Sgd(manager, 0.9, 4e-5);
+        keys = Nets.keys(net);
     }
 
     /** One step in the given mode; returns its wall time in ms. */
@@ -82,11 +79,8 @@ public final class JavaStep implements AutoCloseable {
                 }
             }
             if (mode == Mode.STEP) {
-                if (plainSgd) {
-                    sgd.stepPlain(trainable);
-                } else {
-                    sgd.step(trainable);
-                }
+                sgd.update(trainable, keys, 0.01);
+                Nets.zeroGrads(trainable);
             }
         }
         return (System.nanoTime() - t0) / 1e6;
@@ -115,6 +109,7 @@ public final class JavaStep implements AutoCloseable {
 
     @Override
     public void close() {
+        sgd.close();
         manager.close();
     }
 }
