@@ -53,6 +53,11 @@ public final class TestNets {
         }
     }
 
+    /** Zeroes the gradient PyTorch accumulated on {@code a} (in place). */
+    public static void zeroGrad(NDArray a) {
+        ai.djl.pytorch.jni.JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) a);
+    }
+
     public static double[] data(NDArray a) {
         return a.toType(DataType.FLOAT64, false).toDoubleArray();
     }

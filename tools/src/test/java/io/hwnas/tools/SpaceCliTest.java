@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpaceCliTest {
     @Test
     void spacesListsEveryRegisteredSpaceAsJson() throws Exception {
-        CliTestSupport.Result r = CliTestSupport.run("spaces", "--json");
+        CliRun r = CliRun.of("spaces", "--json");
         assertEquals(0, r.code(), r.toString());
         JsonNode rows = Json.mapper().readTree(r.out());
         assertEquals(4, rows.size());
@@ -25,7 +25,7 @@ class SpaceCliTest {
 
     @Test
     void spaceShowPrintsLayersStridesAndOps() {
-        CliTestSupport.Result r = CliTestSupport.run("space", "show", "fbnet-cifar");
+        CliRun r = CliRun.of("space", "show", "fbnet-cifar");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("stage6.block0"), r.out());
         assertTrue(r.out().contains("k5_e1_g2"), r.out());
@@ -36,11 +36,11 @@ class SpaceCliTest {
     void userErrorsExitTwoWithOneLineAndNoStackTrace(@TempDir Path dir) throws Exception {
         Path bad = dir.resolve("space.json");
         Files.writeString(bad, "{ \"schema\": 1, \"id\": \"x\", ");
-        CliTestSupport.Result r = CliTestSupport.run("space", "show", bad.toString());
+        CliRun r = CliRun.of("space", "show", bad.toString());
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().startsWith("hwnas: error: " + bad), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
-        r = CliTestSupport.run("space", "show", "no-such-space");
+        r = CliRun.of("space", "show", "no-such-space");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("registered:"), r.err());
     }

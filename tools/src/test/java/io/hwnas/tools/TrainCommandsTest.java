@@ -37,16 +37,7 @@ class TrainCommandsTest {
     static void train() throws Exception {
         space = Path.of(TrainCommandsTest.class.getResource("/test-tiny-space.json").toURI());
         s = SpaceRegistry.resolve(space.toString());
-        List<LutEntry> e = new ArrayList<>();
-        for (LayerSpec l : s.layers()) {
-            for (String op : s.ops()) {
-                OpSpec o = OpSpec.parse(op);
-                e.add(LutEntry.of(l.index(), l.name(), op, o.isIdentity(l) ? 0 : 0.05 + Costs.op(l, o).macs() / 1e6));
-            }
-        }
-        lut = tmp.resolve("lut.json");
-        new Lut(s.id(), new DeviceRecord("synthetic", DeviceRecord.Source.ESTIMATED, "test", 1, 1, "fp32", null, null,
-                "2026-01-01T00:00:00Z", null), 0.3, e, null).write(lut);
+        lut = writeMacsLut(tmp.resolve("lut.json"));
         cfg = tmp.resolve("cfg.json");
         Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"lut.json\","
                 + " \"epochs\": 2, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 160, \"final_samples\": 2}");
@@ -54,6 +45,26 @@ class TrainCommandsTest {
         CliRun r = CliRun.of("train", "--config", cfg.toString(), "-o", run.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("argmax architecture"), r.toString());
+        for (String png : List.of("accuracy.png", "latency.png", "theta.png")) {
+            byte[] b = Files.readAllBytes(run.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
+    }
+
+    /** A synthetic LUT of the test space: 0.3 ms fixed, 0.05 ms per op plus 1 ms per MMAC (identity free). */
+    static Path writeMacsLut(Path file) throws Exception {
+        SearchSpace sp = SpaceRegistry.resolve(Path.of(TrainCommandsTest.class.getResource("/test-tiny-space.json")
+                .toURI()).toString());
+        List<LutEntry> e = new ArrayList<>();
+        for (LayerSpec l : sp.layers()) {
+            for (String op : sp.ops()) {
+                OpSpec o = OpSpec.parse(op);
+                e.add(LutEntry.of(l.index(), l.name(), op, o.isIdentity(l) ? 0 : 0.05 + Costs.op(l, o).macs() / 1e6));
+            }
+        }
+        new Lut(sp.id(), new DeviceRecord("synthetic", DeviceRecord.Source.ESTIMATED, "test", 1, 1, "fp32", null, null,
+                "2026-01-01T00:00:00Z", null), 0.3, e, null).write(file);
+        return file;
     }
 
     @Test

@@ -16,10 +16,11 @@ import java.util.HexFormat;
 
 /**
  * {@code provenance.json}: everything a result depends on besides the config: seed, versions,
- * host, the LUT's identity (path, sha256, device record) and the data actually used.
+ * the device, host, the LUT's identity (path, sha256, device record) and the data actually used.
  */
 public record Provenance(int schema, long seed, String hwnasVersion, String javaVersion, String djlVersion,
-        String engine, String engineVersion, String host, String os, int cores, int threads, String created,
+        String engine, String engineVersion, String device, String host, String os, int cores, int threads,
+        String created,
         LutIdentity lut, DataIdentity data) {
 
     public static final String HWNAS_VERSION = "0.1.0";
@@ -35,7 +36,7 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
     public record DataIdentity(String dataset, String path, int trainImages, int weightImages, int archImages,
             int testImages) {}
 
-    public static Provenance now(long seed, LutIdentity lut, DataIdentity data) {
+    public static Provenance now(long seed, String device, LutIdentity lut, DataIdentity data) {
         Engine e = Engine.getInstance();
         String host;
         try {
@@ -50,9 +51,18 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
             threads = -1;
         }
         return new Provenance(Json.SCHEMA, seed, HWNAS_VERSION, System.getProperty("java.version"),
-                Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), host,
+                Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), device, host,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(), threads, Instant.now().toString(), lut, data);
+    }
+
+    /** sha256 of bytes, in hex. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String sha256(Path file) {

@@ -18,6 +18,7 @@ import io.hwnas.datasets.Normalization;
 import io.hwnas.datasets.Split;
 import io.hwnas.latency.ExpectedLatency;
 import io.hwnas.latency.Lut;
+import io.hwnas.supernet.net.DetachedWeights;
 import io.hwnas.supernet.net.Gumbel;
 import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
@@ -39,8 +40,9 @@ import java.util.Map;
  * sampled from softmax(θ), uniform while θ = 0); every later epoch runs a weight pass on the 80 %
  * part (SGD with momentum, cosine learning rate, weight decay only on parameters that ran; one
  * sampled path per step or the soft Gumbel mixture) and then a θ pass on the 20 % part (Adam on θ
- * through the soft Gumbel-softmax relaxation). Loss of the θ pass: CE · α · (log LAT)^β with LAT
- * the LUT latency of the same Gumbel sample (or of softmax(θ)); α = 0 is plain cross-entropy. The
+ * through the soft Gumbel-softmax relaxation, the weights detached). Loss of the θ pass: CE · α ·
+ * (log LAT)^β (or, with {@code latency_loss: additive}, CE + α · (log LAT)^β) with LAT the LUT
+ * latency of the same Gumbel sample (or of softmax(θ)); α = 0 is plain cross-entropy. The
  * weight pass minimises CE alone: the latency factor does not depend on the weights and would only
  * rescale their learning rate.
  *
@@ -85,7 +87,7 @@ public final class SupernetTrainer implements AutoCloseable {
         this.latency = latency;
         this.split = split;
         this.test = test;
-        this.root = NDManager.newBaseManager();
+        this.root = NDManager.newBaseManager(cfg.djlDevice());
         boolean ok = false;
         try {
             Engine.getInstance().setRandomSeed((int) cfg.seed());
@@ -161,7 +163,7 @@ public final class SupernetTrainer implements AutoCloseable {
         Provenance.LutIdentity lutId = lat == null ? null : new Provenance.LutIdentity(cfg.lut(),
                 Provenance.sha256(Path.of(cfg.lut())), Lut.read(Path.of(cfg.lut())).device(), lat.unit(),
                 lat.fastestMs(), lat.slowestMs());
-        Provenance prov = Provenance.now(cfg.seed(), lutId, new Provenance.DataIdentity(cfg.dataset(),
+        Provenance prov = Provenance.now(cfg.seed(), cfg.djlDevice().toString(), lutId, new Provenance.DataIdentity(cfg.dataset(),
                 dataPath.toString(), train.size(), split.weights().size(), split.arch().size(),
                 test == null ? 0 : test.size()));
         Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
@@ -355,12 +357,12 @@ public final class SupernetTrainer implements AutoCloseable {
     private EpochSums thetaStep(Batches tb, int epoch, int step, double tau, int layers, int ops, EpochSums sums) {
         try (NDManager sm = root.newSubManager(); Batch b = tb.batch(sm, step)) {
             Parameter theta = net.theta();
-            Nets.zeroGrads(net.weights());
             Nets.zeroGrads(List.of(theta));
             float[] noise = Gumbel.noise(cfg.seed(), noiseKey(epoch, PHASE_THETA, step), layers * ops);
             NDArray g = sm.create(noise, new Shape(layers, ops));
             NDArray tauNd = sm.create((float) tau);
-            ParameterStore ps = new ParameterStore(sm, false);
+            // weights detached: backward computes θ's gradient (and the activations'), not the weights'
+            ParameterStore ps = new DetachedWeights(sm, java.util.Set.of());
             float lossV;
             float ceV;
             float latMs = Float.NaN;
@@ -376,9 +378,12 @@ public final class SupernetTrainer implements AutoCloseable {
                     NDArray lat = ExpectedLatency.of(latGates, tableUnits, latency.fixedInUnit());
                     latMs = (float) (lat.getFloat() / latency.scale());
                     if (cfg.alpha() > 0) {
+                        // NDArray scalars, kept open until backward (mul/pow(Number) lose theirs in DJL)
                         NDArray alpha = sm.create((float) cfg.alpha());
                         NDArray beta = sm.create((float) cfg.beta());
-                        loss = ce.mul(alpha).mul(lat.log().pow(beta));
+                        NDArray term = lat.log().pow(beta);
+                        loss = "additive".equals(cfg.latencyLoss()) ? ce.add(term.mul(alpha))
+                                : ce.mul(alpha).mul(term);
                     }
                 }
                 lossV = loss.getFloat();

@@ -22,14 +22,19 @@ import java.util.Set;
  * @param dataset fashion-mnist, cifar10 or folder
  * @param dataDir the dataset's location; null: {@code Datasets.locate} (HWNAS_DATA, system paths, shared data)
  * @param lut the latency lookup table (required unless alpha is 0)
- * @param alpha loss = CE · alpha · (log LAT)^beta; 0 means plain cross-entropy (no latency term)
+ * @param alpha weight of the latency term; 0 means plain cross-entropy (no latency term)
  * @param beta exponent of the latency term
+ * @param latencyLoss "multiplicative": FBNet's CE · alpha · (log LAT)^beta (alpha only scales the
+ *     θ gradient, which Adam normalises away: beta and LAT's unit set the trade-off); "additive":
+ *     CE + alpha · (log LAT)^beta (alpha sets the trade-off)
  * @param latencyUnit unit of LAT inside the log: "ms", "us" or "auto" (the smallest of ms, 0.1 ms,
  *     0.01 ms, us in which the fastest architecture has log LAT &gt;= 1); a LUT under which the
  *     fastest architecture has log LAT &lt;= 0 is refused
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
- * @param sampling weight steps: "single-path" (one sampled op per layer) or "soft" (Gumbel mixture)
+ * @param sampling weight steps: "soft" (FBNet: the Gumbel-softmax mixture of every op) or
+ *     "single-path" (one sampled op per layer: about 9x cheaper per step, but on the small spaces the
+ *     supernet then learns far more slowly, see the README)
  * @param epochs total epochs, warm-up included
  * @param warmupEpochs first epochs with weight steps only (θ frozen, paths sampled uniformly)
  * @param batchSize images per step
@@ -43,6 +48,8 @@ import java.util.Set;
  * @param tauDecay τ is multiplied by exp(-tauDecay) per epoch
  * @param seed the one seed every random draw derives from
  * @param threads PyTorch intra-op threads (0: leave as configured)
+ * @param device "auto" (DJL's default: the first GPU when the engine has one, else the CPU), "cpu",
+ *     "gpu" or "gpu:N"
  * @param trainSubset images of the training set used (0: all); a seeded random subset
  * @param testSubset images of the test set used for evaluation (0: all)
  * @param weightFraction part of the (subset of the) training set for weight steps; the rest for θ steps
@@ -52,9 +59,9 @@ import java.util.Set;
  * @param evalTest evaluate the argmax architecture (inside the supernet) on the test set after each epoch
  */
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
-        double beta, String latencyUnit, String latencyExpectation, String sampling, int epochs, int warmupEpochs,
+        double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String sampling, int epochs, int warmupEpochs,
         int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
-        double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, int trainSubset,
+        double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device, int trainSubset,
         int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
         boolean evalTest) {
 
@@ -68,6 +75,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(alpha >= 0 && Double.isFinite(alpha), "alpha", alpha, "must be >= 0 (0: no latency term)");
         require(beta >= 0 && Double.isFinite(beta), "beta", beta, "must be >= 0");
         require(alpha == 0 || (lut != null && !lut.isBlank()), "lut", lut, "is required when alpha > 0");
+        require(Set.of("multiplicative", "additive").contains(latencyLoss), "latency_loss", latencyLoss,
+                "must be multiplicative (FBNet: CE·α·(log LAT)^β) or additive (CE + α·(log LAT)^β)");
         require(Set.of("ms", "us", "auto").contains(latencyUnit), "latency_unit", latencyUnit, "must be ms, us or auto");
         require(Set.of("sample", "softmax").contains(latencyExpectation), "latency_expectation", latencyExpectation,
                 "must be sample or softmax");
@@ -84,6 +93,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(tauStart > 0, "tau_start", tauStart, "must be positive");
         require(tauDecay >= 0, "tau_decay", tauDecay, "must be >= 0");
         require(threads >= 0, "threads", threads, "must be >= 0 (0: default)");
+        require(device != null && device.matches("auto|cpu|gpu|gpu:[0-9]+"), "device", device,
+                "must be auto, cpu, gpu or gpu:N");
         require(trainSubset >= 0, "train_subset", trainSubset, "must be >= 0 (0: all)");
         require(testSubset >= 0, "test_subset", testSubset, "must be >= 0 (0: all)");
         require(weightFraction > 0 && weightFraction < 1, "weight_fraction", weightFraction, "must be in (0, 1)");
@@ -101,9 +112,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.putNull("lut");
         n.put("alpha", 0.2);
         n.put("beta", 0.6);
+        n.put("latency_loss", "multiplicative");
         n.put("latency_unit", "auto");
         n.put("latency_expectation", "sample");
-        n.put("sampling", "single-path");
+        n.put("sampling", "soft");
         n.put("epochs", 10);
         n.put("warmup_epochs", 2);
         n.put("batch_size", 64);
@@ -117,6 +129,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("tau_decay", 0.045);
         n.put("seed", 1);
         n.put("threads", 0);
+        n.put("device", "auto");
         n.put("train_subset", 0);
         n.put("test_subset", 0);
         n.put("weight_fraction", 0.8);
@@ -182,9 +195,9 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         if (sp.endsWith(".json") && !Path.of(sp).isAbsolute()) {
             sp = base.resolve(sp).normalize().toString();
         }
-        return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyUnit,
+        return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyLoss, latencyUnit,
                 latencyExpectation, sampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
-                weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, trainSubset, testSubset,
+                weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset, testSubset,
                 weightFraction, augment, checkpointEverySteps, finalSamples, evalTest);
     }
 
@@ -200,6 +213,22 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         ObjectNode n = Json.mapper().valueToTree(this);
         n.set(field, Json.mapper().valueToTree(value));
         return parse("config", n);
+    }
+
+    /** The DJL device of {@code device}. */
+    public ai.djl.Device djlDevice() {
+        if (device.equals("auto")) {
+            return ai.djl.engine.Engine.getInstance().defaultDevice();
+        }
+        if (device.equals("cpu")) {
+            return ai.djl.Device.cpu();
+        }
+        int id = device.equals("gpu") ? 0 : Integer.parseInt(device.substring(4));
+        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+        require(id < gpus, "device", device, gpus == 0 ? "no GPU is visible to DJL/PyTorch (the CPU build of"
+                + " PyTorch is on the class path: run with HWNAS_GPU=1, see the README)" : "only " + gpus
+                + " GPU(s) are visible");
+        return ai.djl.Device.gpu(id);
     }
 
     public boolean latencyTerm() {

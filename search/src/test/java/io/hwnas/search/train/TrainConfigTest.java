@@ -21,7 +21,8 @@ class TrainConfigTest {
         assertEquals(0.6, c.beta());
         assertEquals(5.0, c.tauStart());
         assertEquals(0.045, c.tauDecay());
-        assertEquals("single-path", c.sampling());
+        assertEquals("soft", c.sampling());
+        assertEquals("multiplicative", c.latencyLoss());
         assertEquals("sample", c.latencyExpectation());
         assertEquals(0.8, c.weightFraction());
     }
@@ -61,6 +62,23 @@ class TrainConfigTest {
         e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json",
                 "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, \"epochs\": \"ten\"}"));
         assertTrue(e.getMessage().contains("epochs"), e.getMessage());
+    }
+
+    @Test
+    void latencyLossAndDeviceAreChecked() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"latency_loss\": \"sideways\"}"));
+        assertTrue(e.getMessage().contains("latency_loss") && e.getMessage().contains("sideways"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base + "\"device\": \"tpu\"}"));
+        assertTrue(e.getMessage().contains("device") && e.getMessage().contains("tpu"), e.getMessage());
+        assertEquals(ai.djl.Device.cpu(), TrainConfig.parse("c", base + "\"device\": \"cpu\"}").djlDevice());
+        if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+            TrainConfig gpu = TrainConfig.parse("c", base + "\"device\": \"gpu:0\"}");
+            e = assertThrows(HwnasException.class, gpu::djlDevice);
+            assertTrue(e.getMessage().contains("device") && e.getMessage().contains("HWNAS_GPU"), e.getMessage());
+            assertEquals(ai.djl.Device.cpu(), TrainConfig.parse("c", base + "\"device\": \"auto\"}").djlDevice());
+        }
     }
 
     @Test

@@ -46,10 +46,10 @@ class SupernetTest {
         TestNets.setData(net.theta().getArray(), t);
     }
 
-    @Test
-    void thetaGradientThroughSoftGumbelMatchesFiniteDifferences() {
-        SearchSpace s = small();
-        try (NDManager m = NDManager.newBaseManager()) {
+    /** A float64 supernet of {@link #small()} with random BN and θ, Gumbel noise, τ, an input and a readout. */
+    record Mixture(Supernet net, NDArray noise, NDArray tau, NDArray x, NDArray r) {
+        static Mixture of(NDManager m) {
+            SearchSpace s = small();
             Engine.getInstance().setRandomSeed(3);
             Supernet net = new Supernet(s);
             net.initialize(m, DataType.FLOAT64, input(s, 2));
@@ -58,19 +58,26 @@ class SupernetTest {
             int l = s.layerCount();
             int k = s.ops().size();
             NDArray noise = m.create(Gumbel.noise(9, 1, l * k), new Shape(l, k)).toType(DataType.FLOAT64, false);
-            NDArray tau = m.create(0.7);
-            NDArray x = TestNets.random(m, input(s, 2), DataType.FLOAT64, 6);
-            NDArray r = TestNets.random(m, new Shape(2, 10), DataType.FLOAT64, 7);
+            return new Mixture(net, noise, m.create(0.7), TestNets.random(m, input(s, 2), DataType.FLOAT64, 6),
+                    TestNets.random(m, new Shape(2, 10), DataType.FLOAT64, 7));
+        }
+    }
+
+    @Test
+    void thetaGradientThroughSoftGumbelMatchesFiniteDifferences() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Mixture f = Mixture.of(m);
+            Supernet net = f.net();
             NDArray theta = net.theta().getArray();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray gates = Gumbel.softSample(theta, noise, tau);
-                NDArray loss = net.forwardMixed(new ParameterStore(m, false), x, gates, true).mul(r).sum();
+                NDArray gates = Gumbel.softSample(theta, f.noise(), f.tau());
+                NDArray loss = net.forwardMixed(new ParameterStore(m, false), f.x(), gates, true).mul(f.r()).sum();
                 gc.backward(loss);
             }
             double[] analytic = TestNets.data(theta.getGradient());
             double[] base = TestNets.data(theta);
             double eps = 1e-6;
-            double center = loss(m, net, x, noise, tau, r);
+            double center = loss(m, f);
             Random pick = new Random(8);
             int checked = 0;
             double maxAbs = 0;
@@ -79,10 +86,10 @@ class SupernetTest {
                 double[] v = base.clone();
                 v[i] += eps;
                 TestNets.setData(theta, v);
-                double plus = loss(m, net, x, noise, tau, r);
+                double plus = loss(m, f);
                 v[i] = base[i] - eps;
                 TestNets.setData(theta, v);
-                double minus = loss(m, net, x, noise, tau, r);
+                double minus = loss(m, f);
                 TestNets.setData(theta, base);
                 double numeric = (plus - minus) / (2 * eps);
                 if (Math.abs((plus - center) / eps - (center - minus) / eps) > 1e-3 * Math.max(1, Math.abs(numeric))) {
@@ -97,12 +104,51 @@ class SupernetTest {
         }
     }
 
-    private static double loss(NDManager m, Supernet net, NDArray x, NDArray noise, NDArray tau, NDArray r) {
+    @Test
+    void detachedWeightsGiveTheSameThetaGradientAndNoWeightGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Mixture f = Mixture.of(m);
+            Supernet net = f.net();
+            NDArray theta = net.theta().getArray();
+            double[][] grads = new double[2][];
+            for (int run = 0; run < 2; run++) {
+                for (Parameter p : net.weights()) {
+                    TestNets.zeroGrad(p.getArray());
+                }
+                TestNets.zeroGrad(theta);
+                try (NDManager sm = m.newSubManager()) {
+                    ParameterStore ps = run == 0 ? new ParameterStore(sm, false)
+                            : new DetachedWeights(sm, java.util.Set.of());
+                    // eval mode: BN running statistics stay as they are between the two runs
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray gates = Gumbel.softSample(theta, f.noise(), f.tau());
+                        gc.backward(net.forwardMixed(ps, f.x(), gates, false).mul(f.r()).sum());
+                    }
+                }
+                grads[run] = TestNets.data(theta.getGradient());
+                double weightGrad = 0;
+                for (Parameter p : net.weights()) {
+                    for (double v : TestNets.data(p.getArray().getGradient())) {
+                        weightGrad = Math.max(weightGrad, Math.abs(v));
+                    }
+                }
+                if (run == 0) {
+                    assertTrue(weightGrad > 1e-6, "the plain store gives the weights gradients");
+                } else {
+                    assertEquals(0, weightGrad, 0, "detached weights must get no gradient");
+                }
+            }
+            assertArrayEquals(grads[0], grads[1], 1e-12);
+            assertTrue(java.util.Arrays.stream(grads[0]).map(Math::abs).max().orElse(0) > 1e-4);
+        }
+    }
+
+    private static double loss(NDManager m, Mixture f) {
         try (NDManager sub = m.newSubManager()) {
-            NDArray gates = Gumbel.softSample(net.theta().getArray(), noise, tau);
+            NDArray gates = Gumbel.softSample(f.net().theta().getArray(), f.noise(), f.tau());
             gates.attach(sub);
-            NDArray y = net.forwardMixed(new ParameterStore(sub, false), x, gates, true);
-            try (NDArray l = y.mul(r).sum()) {
+            NDArray y = f.net().forwardMixed(new ParameterStore(sub, false), f.x(), gates, true);
+            try (NDArray l = y.mul(f.r()).sum()) {
                 return l.getDouble();
             }
         }

@@ -16,14 +16,7 @@ public final class BenchTrainCommand {
     private BenchTrainCommand() {}
 
     @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {Train.class})
-    public static final class Bench implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(System.out);
-        }
+    public static final class Bench extends UsageGroup {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,

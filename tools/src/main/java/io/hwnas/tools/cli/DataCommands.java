@@ -21,14 +21,7 @@ public final class DataCommands {
 
     @Command(name = "data", mixinStandardHelpOptions = true, description = "Inspect the image datasets.",
             subcommands = {Check.class})
-    public static final class Data implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(System.out);
-        }
+    public static final class Data extends UsageGroup {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,

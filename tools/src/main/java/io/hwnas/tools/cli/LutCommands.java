@@ -29,14 +29,7 @@ public final class LutCommands {
     @Command(name = "lut", mixinStandardHelpOptions = true,
             description = "Latency lookup tables: import published ones, measure one here, inspect, validate.",
             subcommands = {Import.class, Show.class, LutMeasureCommands.Measure.class, LutMeasureCommands.Validate.class})
-    public static final class LutGroup implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(System.out);
-        }
+    public static final class LutGroup extends UsageGroup {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

@@ -43,32 +43,37 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH", description = "Fashion-MNIST folder (default: the usual search).")
     Path data;
 
-    @Option(names = "--epochs", defaultValue = "8", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "4", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--warmup-epochs", defaultValue = "3")
+    @Option(names = "--warmup-epochs", defaultValue = "1", description = "Of those, weights-only epochs"
+            + " (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--train-subset", defaultValue = "12000", description = "Training images for the supernet.")
+    @Option(names = "--train-subset", defaultValue = "5000", description = "Training images for the supernet"
+            + " (default ${DEFAULT-VALUE}; 80 %% weights, 20 %% θ).")
     int trainSubset;
 
-    @Option(names = "--finetune-epochs", defaultValue = "2")
+    @Option(names = "--finetune-epochs", defaultValue = "3", description = "Fine-tuning epochs of the extracted"
+            + " subnet (default ${DEFAULT-VALUE}; 0: none).")
     int finetuneEpochs;
 
-    @Option(names = "--finetune-subset", defaultValue = "30000", description = "Training images for fine-tuning (0: all).")
+    @Option(names = "--finetune-subset", defaultValue = "0", description = "Training images for fine-tuning (0: all"
+            + " 60,000).")
     int finetuneSubset;
 
-    @Option(names = "--alpha", defaultValue = "0.2")
+    @Option(names = "--alpha", defaultValue = "0.2", description = "α of the latency loss CE·α·(log LAT)^β"
+            + " (default ${DEFAULT-VALUE}).")
     double alpha;
 
-    @Option(names = "--beta", defaultValue = "0.6")
+    @Option(names = "--beta", defaultValue = "0.6", description = "β (default ${DEFAULT-VALUE}).")
     double beta;
 
-    @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0: the cores that are idle now,"
+    @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0: the cores idle right now,"
             + " at least 1: OpenMP threads on busy cores stall).")
     int threads;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random draw (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
@@ -126,8 +131,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             Json.writeFile(cfgFile, c);
             tr = SupernetTrainer.start(TrainConfig.read(cfgFile), runDir, progress, SupernetTrainer.Stopper.NEVER);
         }
+        io.hwnas.experiments.plot.RunPlots.write(runDir);
         res.put("train_seconds", secs(s2));
         res.put("argmax", tr.argmax().canonical());
+        var last = tr.metrics().isEmpty() ? null : tr.metrics().get(tr.metrics().size() - 1);
+        res.put("supernet_last_epoch", last);
 
         // 3. extract with BN recalibration, 4. fine-tune, 5. evaluate
         long s3 = System.nanoTime();
@@ -136,7 +144,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path evalDir = sub;
         if (finetuneEpochs > 0) {
             Path ft = dir.resolve("subnet-finetuned");
-            Finetune.finetune(sub, new Finetune.Options(finetuneEpochs, 128, 0.05, 0.9, 4e-5, false, seed,
+            Finetune.finetune(sub, new Finetune.Options(finetuneEpochs, 128, 0.1, 0.9, 4e-5, false, seed,
                     finetuneSubset, false, null, data == null ? null : data.toString()), ft, progress);
             evalDir = ft;
         }
@@ -149,19 +157,49 @@ public final class QuickstartCommand implements Callable<Integer> {
         String text = String.format("quickstart done in %.0f s (LUT %.0f s, supernet %.0f s, extract+finetune %.0f s,"
                 + " eval %.0f s)%n", secs(t0), (double) res.get("lut_seconds"), (double) res.get("train_seconds"),
                 (double) res.get("extract_finetune_seconds"), (double) res.get("eval_seconds"))
+                + (last == null ? "" : String.format("supernet (%s): last epoch weight-pass accuracy %.2f%%%s, argmax %s"
+                        + " (%.4f ms under the LUT)%n", runDir, 100 * last.weightAccuracy(), last.thetaAccuracy() == null
+                        ? "" : String.format(", θ-pass accuracy %.2f%%", 100 * last.thetaAccuracy()),
+                        tr.argmax().canonical(), tr.argmaxLatencyMs()))
                 + SubnetCommands.Eval.text(ev);
         out.print(res, text);
         return 0;
     }
 
-    /** Cores not busy with other work now (load average), at least 1. */
+    /**
+     * Cores not busy with other work right now, at least 1: the idle share of all cores over half a
+     * second of {@code /proc/stat} (the load average lags by minutes, so it would still count a job
+     * that just ended). Without {@code /proc/stat}, every core.
+     */
     static int idleCores() {
         int cores = Runtime.getRuntime().availableProcessors();
-        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        if (load < 0) {
+        try {
+            long[] a = cpuTicks();
+            Thread.sleep(500);
+            long[] b = cpuTicks();
+            long total = b[0] - a[0];
+            long idle = b[1] - a[1];
+            if (total <= 0) {
+                return cores;
+            }
+            return Math.max(1, Math.min(cores, (int) Math.round(cores * (double) idle / total)));
+        } catch (java.io.IOException | RuntimeException e) {
+            return cores;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return cores;
         }
-        return Math.max(1, Math.min(cores, (int) Math.floor(cores - load + 0.5)));
+    }
+
+    /** {total, idle + iowait} jiffies of all CPUs from the first line of /proc/stat. */
+    private static long[] cpuTicks() throws java.io.IOException {
+        String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        String[] f = first.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     private static double secs(long t0) {

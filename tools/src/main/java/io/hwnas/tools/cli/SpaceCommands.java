@@ -42,14 +42,7 @@ public final class SpaceCommands {
 
     @Command(name = "space", mixinStandardHelpOptions = true, description = "Inspect a search space.",
             subcommands = {Show.class})
-    public static final class Space implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(System.out);
-        }
+    public static final class Space extends UsageGroup {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,

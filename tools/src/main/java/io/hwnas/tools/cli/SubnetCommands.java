@@ -114,19 +114,20 @@ public final class SubnetCommands {
         @Parameters(paramLabel = "SUBNET_DIR")
         Path dir;
 
-        @Option(names = "--epochs", defaultValue = "2", paramLabel = "N")
+        @Option(names = "--epochs", defaultValue = "2", paramLabel = "N", description = "Epochs (default ${DEFAULT-VALUE}).")
         int epochs;
 
         @Option(names = "--from-scratch", description = "Re-initialize the weights (FBNet retrains its picks).")
         boolean fromScratch;
 
-        @Option(names = "--lr", defaultValue = "0.05")
+        @Option(names = "--lr", defaultValue = "0.05", description = "Initial SGD learning rate, cosine-annealed to 0"
+                + " (default ${DEFAULT-VALUE}).")
         double lr;
 
-        @Option(names = "--batch", defaultValue = "128")
+        @Option(names = "--batch", defaultValue = "128", description = "Batch size (default ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--weight-decay", defaultValue = "4e-5")
+        @Option(names = "--weight-decay", defaultValue = "4e-5", description = "Default ${DEFAULT-VALUE}.")
         double weightDecay;
 
         @Option(names = "--train-subset", defaultValue = "0", paramLabel = "N", description = "Training images (0: all).")
@@ -135,13 +136,16 @@ public final class SubnetCommands {
         @Option(names = "--augment", description = "Random crop/flip.")
         boolean augment;
 
-        @Option(names = "--seed", defaultValue = "1")
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of order, augmentation and"
+                + " re-initialisation (default ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--dataset")
+        @Option(names = "--dataset", paramLabel = "NAME", description = "fashion-mnist, cifar10 or folder (default:"
+                + " the run's).")
         String dataset;
 
-        @Option(names = "--data")
+        @Option(names = "--data", paramLabel = "PATH", description = "Dataset location (default: the run's, or the"
+                + " usual search).")
         Path data;
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")

@@ -51,6 +51,7 @@ public final class TrainCommands {
                 TrainConfig cfg = TrainConfig.read(config);
                 r = SupernetTrainer.start(cfg, output, new ConsoleProgress(), SupernetTrainer.Stopper.NEVER);
             }
+            io.hwnas.experiments.plot.RunPlots.write(r.runDir());
             out.print(summary(r), text(r));
             return 0;
         }
@@ -85,6 +86,8 @@ public final class TrainCommands {
             }
             sb.append('\n');
         }
+        sb.append("plots: ").append(String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES)).append(" in ")
+                .append(r.runDir()).append('\n');
         sb.append("next: hwnas extract ").append(r.runDir()).append(" -o SUBNET_DIR");
         return sb.toString();
     }
