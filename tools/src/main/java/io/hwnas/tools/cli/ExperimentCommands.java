@@ -22,7 +22,7 @@ public final class ExperimentCommands {
             description = {"Train the same supernet under several latency-loss settings (α, β, multiplicative or"
                 + " additive) and compare the architectures and θ they end with.",
                 "Without --config: the built-in sweep (fbnet-fmnist-tiny, latency/luts/fbnet-fmnist-tiny-vm-1t-cpu.json,"
-                + " 8 settings, about 25 minutes on 2 cores). Run it again to continue an interrupted sweep."})
+                + " 8 settings, about 40 minutes on 2 cores). Run it again to continue an interrupted sweep."})
     public static final class Sweep implements Callable<Integer> {
         @Option(names = {"--config", "-c"}, paramLabel = "SWEEP.json", description = "Sweep file (default: built in).")
         Path config;

@@ -161,7 +161,8 @@ public final class QuickstartCommand implements Callable<Integer> {
                         + " (%.4f ms under the LUT)%n", runDir, 100 * last.weightAccuracy(), last.thetaAccuracy() == null
                         ? "" : String.format(", θ-pass accuracy %.2f%%", 100 * last.thetaAccuracy()),
                         tr.argmax().canonical(), tr.argmaxLatencyMs()))
-                + SubnetCommands.Eval.text(ev);
+                + SubnetCommands.Eval.text(ev)
+                + String.format("%nplots: %s in %s%n", String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES), runDir);
         out.print(res, text);
         return 0;
     }
