@@ -318,7 +318,8 @@ public final class LatencySweep {
         }
         TrainConfig c0 = c.settings().get(0).config();
         String device = io.hwnas.latency.Lut.read(Path.of(c0.lut())).device().name();
-        return new Result(Json.SCHEMA, c.name(), space.id(), c0.lut(), device, term.unit(), term.fastestMs(),
+        return new Result(Json.SCHEMA, c.name(), space.id(), shown(Path.of(c0.lut())), device, term.unit(),
+                term.fastestMs(),
                 term.slowestMs(), ops, opMs, rows);
     }
 
@@ -422,6 +423,13 @@ public final class LatencySweep {
             sb.append(String.format(Locale.ROOT, "%s %.3f", r.ops().get(k), r.opMeanLatencyMs().get(k)));
         }
         return sb.toString();
+    }
+
+    /** A path as the user would type it: relative to the working folder when it lies inside it. */
+    static String shown(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
     }
 
     private static String trim(double v) {
