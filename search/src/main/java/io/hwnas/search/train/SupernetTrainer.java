@@ -79,15 +79,15 @@ public final class SupernetTrainer implements AutoCloseable {
     private final NDArray tableUnits;
     private TrainState state;
 
-    private SupernetTrainer(Path runDir, TrainConfig cfg, SearchSpace space, LatencyTerm latency, Split split,
-            ImageSet test) {
+    private SupernetTrainer(Path runDir, TrainConfig cfg, ai.djl.Device device, SearchSpace space,
+            LatencyTerm latency, Split split, ImageSet test) {
         this.runDir = runDir;
         this.cfg = cfg;
         this.space = space;
         this.latency = latency;
         this.split = split;
         this.test = test;
-        this.root = NDManager.newBaseManager(cfg.djlDevice());
+        this.root = NDManager.newBaseManager(device);
         boolean ok = false;
         try {
             Engine.getInstance().setRandomSeed((int) cfg.seed());
@@ -117,6 +117,26 @@ public final class SupernetTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The DJL device of the config's {@code device}; a GPU that is not there is refused, naming the
+     * field (checked before a run writes anything).
+     */
+    public static ai.djl.Device device(TrainConfig cfg) {
+        String d = cfg.device();
+        if (d.equals("auto")) {
+            return Engine.getInstance().defaultDevice();
+        }
+        if (d.equals("cpu")) {
+            return ai.djl.Device.cpu();
+        }
+        int id = d.equals("gpu") ? 0 : Integer.parseInt(d.substring(4));
+        int gpus = Engine.getInstance().getGpuCount();
+        HwnasException.require(id < gpus, "device", d, gpus == 0 ? "no GPU is visible to DJL/PyTorch (the CPU"
+                + " build of PyTorch is on the class path: run with HWNAS_GPU=1, see the README)" : "only " + gpus
+                + " GPU(s) are visible");
+        return ai.djl.Device.gpu(id);
+    }
+
     public static SearchSpace space(TrainConfig cfg) {
         return SpaceRegistry.resolve(cfg.space());
     }
@@ -144,6 +164,7 @@ public final class SupernetTrainer implements AutoCloseable {
             throw new HwnasException(runDir + ": already holds a training run; continue it with --resume "
                     + runDir + " or choose another output folder");
         }
+        ai.djl.Device device = device(cfg);
         applyThreads(cfg.threads());
         SearchSpace space = space(cfg);
         LatencyTerm lat = latencyTerm(cfg, space);
@@ -163,11 +184,11 @@ public final class SupernetTrainer implements AutoCloseable {
         Provenance.LutIdentity lutId = lat == null ? null : new Provenance.LutIdentity(cfg.lut(),
                 Provenance.sha256(Path.of(cfg.lut())), Lut.read(Path.of(cfg.lut())).device(), lat.unit(),
                 lat.fastestMs(), lat.slowestMs());
-        Provenance prov = Provenance.now(cfg.seed(), cfg.djlDevice().toString(), lutId, new Provenance.DataIdentity(cfg.dataset(),
-                dataPath.toString(), train.size(), split.weights().size(), split.arch().size(),
+        Provenance prov = Provenance.now(cfg.seed(), device.toString(), lutId, new Provenance.DataIdentity(
+                cfg.dataset(), dataPath.toString(), train.size(), split.weights().size(), split.arch().size(),
                 test == null ? 0 : test.size()));
         Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
-        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, space, lat, split, test)) {
+        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, split, test)) {
             t.state = new TrainState(Json.SCHEMA, space.id(), space, space.layerCount(), space.ops(), 0, 0, 0, 0,
                     EpochSums.ZERO, List.of());
             t.save();
@@ -184,6 +205,7 @@ public final class SupernetTrainer implements AutoCloseable {
             throw new HwnasException(runDir + ": not a training run directory (" + RunFiles.CONFIG + " missing)");
         }
         TrainConfig cfg = TrainConfig.read(cfgFile);
+        ai.djl.Device device = device(cfg);
         applyThreads(cfg.threads());
         SearchSpace space = space(cfg);
         Path ckpt = Checkpoints.latest(runDir);
@@ -203,7 +225,7 @@ public final class SupernetTrainer implements AutoCloseable {
         ImageSet test = cfg.evalTest() ? TrainData.subset(io.hwnas.datasets.Datasets.load(cfg.dataset(), dataPath,
                 false), cfg.testSubset(), cfg.seed()) : null;
         Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
-        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, space, lat, split, test)) {
+        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, split, test)) {
             Checkpoints.loadParams(ckpt, t.net, t.root);
             try (NDManager tmp = t.root.newSubManager()) {
                 NDList opt = Checkpoints.loadOptimizer(ckpt, tmp);
@@ -362,7 +384,7 @@ public final class SupernetTrainer implements AutoCloseable {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             NDArray tauNd = sm.create((float) tau);
             // weights detached: backward computes θ's gradient (and the activations'), not the weights'
-            ParameterStore ps = new DetachedWeights(sm, java.util.Set.of());
+            ParameterStore ps = new DetachedWeights(sm);
             float lossV;
             float ceV;
             float latMs = Float.NaN;

@@ -59,10 +59,10 @@ import java.util.Set;
  * @param evalTest evaluate the argmax architecture (inside the supernet) on the test set after each epoch
  */
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
-        double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String sampling, int epochs, int warmupEpochs,
-        int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
-        double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device, int trainSubset,
-        int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
+        double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String sampling, int epochs,
+        int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
+        double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
+        int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
         boolean evalTest) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
@@ -195,10 +195,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         if (sp.endsWith(".json") && !Path.of(sp).isAbsolute()) {
             sp = base.resolve(sp).normalize().toString();
         }
-        return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyLoss, latencyUnit,
-                latencyExpectation, sampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
-                weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset, testSubset,
-                weightFraction, augment, checkpointEverySteps, finalSamples, evalTest);
+        return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyLoss,
+                latencyUnit, latencyExpectation, sampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
+                weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
+                testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest);
     }
 
     private static String abs(Path base, String p) {
@@ -213,22 +213,6 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         ObjectNode n = Json.mapper().valueToTree(this);
         n.set(field, Json.mapper().valueToTree(value));
         return parse("config", n);
-    }
-
-    /** The DJL device of {@code device}. */
-    public ai.djl.Device djlDevice() {
-        if (device.equals("auto")) {
-            return ai.djl.engine.Engine.getInstance().defaultDevice();
-        }
-        if (device.equals("cpu")) {
-            return ai.djl.Device.cpu();
-        }
-        int id = device.equals("gpu") ? 0 : Integer.parseInt(device.substring(4));
-        int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
-        require(id < gpus, "device", device, gpus == 0 ? "no GPU is visible to DJL/PyTorch (the CPU build of"
-                + " PyTorch is on the class path: run with HWNAS_GPU=1, see the README)" : "only " + gpus
-                + " GPU(s) are visible");
-        return ai.djl.Device.gpu(id);
     }
 
     public boolean latencyTerm() {

@@ -118,7 +118,7 @@ class SupernetTest {
                 TestNets.zeroGrad(theta);
                 try (NDManager sm = m.newSubManager()) {
                     ParameterStore ps = run == 0 ? new ParameterStore(sm, false)
-                            : new DetachedWeights(sm, java.util.Set.of());
+                            : new DetachedWeights(sm);
                     // eval mode: BN running statistics stay as they are between the two runs
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray gates = Gumbel.softSample(theta, f.noise(), f.tau());
