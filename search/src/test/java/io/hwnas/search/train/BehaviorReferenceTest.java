@@ -1,0 +1,109 @@
+package io.hwnas.search.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.supernet.util.Json;
+import io.hwnas.supernet.util.Progress;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * No behavior change across refactorings: small training runs of fixed configs and seeds must give
+ * the θ and the per-epoch metrics recorded in {@code src/test/resources/reference/*.json} (to 1e-6).
+ *
+ * <p>The references were recorded from the code before the seams refactoring (commit 1fea6e2 plus
+ * this test) with {@code mvn -pl search -am test -Dtest=BehaviorReferenceTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dhwnas.reference.write=$PWD/search/src/test/resources/reference}.
+ * Rewrite them only when a change of behavior is intended, and say so in the commit.
+ */
+class BehaviorReferenceTest {
+    static final double TOL = 1e-6;
+
+    @TempDir
+    Path tmp;
+
+    static String config(String name, Path space, Path lut) {
+        String common = "\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut + "\","
+                + " \"epochs\": 3, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 240,"
+                + " \"weight_lr\": 0.05, \"theta_lr\": 0.05, \"final_samples\": 2, \"seed\": 11";
+        return switch (name) {
+            case "soft-fbnet" -> "{" + common + "}";
+            case "single-additive-softmax" -> "{" + common + ", \"sampling\": \"single-path\","
+                    + " \"latency_loss\": \"additive\", \"alpha\": 0.5, \"latency_expectation\": \"softmax\"}";
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"soft-fbnet", "single-additive-softmax"})
+    void sameThetaAndMetricsAsRecorded(String name) throws IOException {
+        Path spaceFile = SupernetTrainerTest.spaceFile();
+        SearchSpace space = SpaceRegistry.resolve(spaceFile.toString());
+        Path lut = TestLuts.write(TestLuts.macs(space, 0.2, 0.5, 0.01), tmp.resolve("lut.json"));
+        TrainConfig cfg = TrainConfig.parse("test", config(name, spaceFile, lut));
+        Path run = tmp.resolve(name);
+        SupernetTrainer.start(cfg, run, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        Map<String, Object> got = new LinkedHashMap<>();
+        got.put("theta", Json.mapper().readTree(run.resolve(RunFiles.THETA).toFile()));
+        List<JsonNode> metrics = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve(RunFiles.METRICS))) {
+            if (!line.isBlank()) {
+                com.fasterxml.jackson.databind.node.ObjectNode n =
+                        (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(line);
+                n.remove("wall_seconds");
+                metrics.add(n);
+            }
+        }
+        got.put("metrics", metrics);
+        got.put("result_argmax", Json.mapper().readTree(run.resolve(RunFiles.RESULT).toFile()).get("argmax"));
+        JsonNode actual = Json.mapper().valueToTree(got);
+
+        String write = System.getProperty("hwnas.reference.write");
+        if (write != null && !write.isBlank()) {
+            Path out = Path.of(write).resolve(name + ".json");
+            Files.createDirectories(out.getParent());
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(out.toFile(), actual);
+            return;
+        }
+        JsonNode expected = Json.mapper().readTree(referenceDir().resolve(name + ".json").toFile());
+        assertClose(expected, actual, name);
+    }
+
+    static Path referenceDir() {
+        try {
+            return Path.of(BehaviorReferenceTest.class.getResource("/reference").toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("src/test/resources/reference is missing", e);
+        }
+    }
+
+    static void assertClose(JsonNode e, JsonNode a, String path) {
+        if (e.isNumber()) {
+            assertEquals(e.asDouble(), a.asDouble(), TOL * Math.max(1, Math.abs(e.asDouble())), path);
+        } else if (e.isArray()) {
+            assertEquals(e.size(), a.size(), path + ": length");
+            for (int i = 0; i < e.size(); i++) {
+                assertClose(e.get(i), a.get(i), path + "[" + i + "]");
+            }
+        } else if (e.isObject()) {
+            for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                assertClose(e.get(f), a.path(f), path + "." + f);
+            }
+        } else {
+            assertEquals(e, a, path);
+        }
+    }
+}
