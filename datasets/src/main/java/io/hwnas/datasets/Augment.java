@@ -1,6 +1,6 @@
 package io.hwnas.datasets;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * Training-time augmentation: a random crop of the image padded with {@code padding} zero pixels

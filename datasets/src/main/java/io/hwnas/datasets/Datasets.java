@@ -1,7 +1,7 @@
 package io.hwnas.datasets;
 
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.SharedData;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.hwnas.datasets;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.hwnas.datasets;
 
-import io.hwnas.supernet.util.AtomicFiles;
+import io.hwnas.core.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -1,6 +1,6 @@
 package io.hwnas.datasets;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * Per-channel mean and standard deviation on the [0, 1] pixel scale: a pixel p (0..255) becomes

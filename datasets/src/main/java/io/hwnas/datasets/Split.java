@@ -7,7 +7,7 @@ package io.hwnas.datasets;
  */
 public record Split(ImageSet weights, ImageSet arch) {
     public Split {
-        io.hwnas.supernet.util.HwnasException.require(weights != null && arch != null, "split", null,
+        io.hwnas.core.HwnasException.require(weights != null && arch != null, "split", null,
                 "both parts must be present");
     }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

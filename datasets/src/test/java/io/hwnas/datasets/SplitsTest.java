@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

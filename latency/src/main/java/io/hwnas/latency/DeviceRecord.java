@@ -1,10 +1,10 @@
 package io.hwnas.latency;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.Locale;
 
 /**

@@ -2,7 +2,7 @@ package io.hwnas.latency;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * The differentiable latency of a relaxed architecture (FBNet): with gates g[l,k] (each row sums

@@ -2,7 +2,7 @@ package io.hwnas.latency;
 
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

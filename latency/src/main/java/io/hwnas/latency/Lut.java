@@ -1,13 +1,13 @@
 package io.hwnas.latency;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

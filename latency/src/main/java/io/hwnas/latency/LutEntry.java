@@ -1,6 +1,6 @@
 package io.hwnas.latency;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /**
  * The latency of one candidate op in one searchable layer. {@code medianMs} is the value an

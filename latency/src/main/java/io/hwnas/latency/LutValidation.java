@@ -9,7 +9,7 @@ import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

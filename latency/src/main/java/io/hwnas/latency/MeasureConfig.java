@@ -1,6 +1,6 @@
 package io.hwnas.latency;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /**
  * How to time blocks: intra-op threads (0 = leave the engine's setting), batch size, untimed

@@ -12,7 +12,7 @@ import ai.djl.training.GradientCollector;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -20,7 +20,7 @@ import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.StageSpec;
 import io.hwnas.supernet.space.StemSpec;
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Progress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -110,8 +110,8 @@ class LutMeasurerTest {
         for (LutEntry e : lut.entries()) {
             assertTrue(e.medianMs() >= 0 && e.medianMs() < 1000, e.toString());
         }
-        io.hwnas.supernet.util.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
-                io.hwnas.supernet.util.HwnasException.class,
+        io.hwnas.core.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.hwnas.core.HwnasException.class,
                 () -> new MeasureConfig(2, 1, 1, 3, null, MeasureConfig.Clock.CPU));
         assertTrue(e.getMessage().contains("threads") && e.getMessage().contains("2"), e.getMessage());
     }

@@ -8,7 +8,7 @@ import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import io.hwnas.supernet.space.InputSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.StageSpec;
 import io.hwnas.supernet.space.StemSpec;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

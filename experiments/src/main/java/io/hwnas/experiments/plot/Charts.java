@@ -1,6 +1,6 @@
 package io.hwnas.experiments.plot;
 
-import io.hwnas.supernet.util.AtomicFiles;
+import io.hwnas.core.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -2,8 +2,8 @@ package io.hwnas.experiments.plot;
 
 import io.hwnas.search.train.EpochMetrics;
 import io.hwnas.search.train.RunFiles;
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.hwnas.experiments.sweep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Progress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.hwnas.search.subnet;
 
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.Json;
 
 /**
  * {@code origin.json} beside a subnet ({@code SubnetIO} files): where it came from and which data

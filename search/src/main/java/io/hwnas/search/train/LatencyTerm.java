@@ -3,7 +3,7 @@ package io.hwnas.search.train;
 import io.hwnas.latency.Lut;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * The LUT as the loss sees it: the [layer][op] table and fixed part in ms, and the unit LAT is

@@ -2,8 +2,8 @@ package io.hwnas.search.train;
 
 import ai.djl.engine.Engine;
 import io.hwnas.latency.DeviceRecord;
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -16,7 +16,7 @@ import io.hwnas.supernet.net.Gumbel;
 import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,7 +130,7 @@ public final class TrainBench {
         } catch (RuntimeException | LinkageError e) {
             threads = -1;
         }
-        return new Result(io.hwnas.supernet.util.Json.SCHEMA, space.id(), batch, threads, steps, fixedArch.canonical(),
+        return new Result(io.hwnas.core.Json.SCHEMA, space.id(), batch, threads, steps, fixedArch.canonical(),
                 rows);
     }
 

@@ -1,11 +1,11 @@
 package io.hwnas.search.train;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

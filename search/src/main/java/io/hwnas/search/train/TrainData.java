@@ -5,7 +5,7 @@ import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Split;
 import io.hwnas.datasets.Splits;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,7 +1,7 @@
 package io.hwnas.search.train;
 
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.Json;
 import java.util.List;
 
 /**

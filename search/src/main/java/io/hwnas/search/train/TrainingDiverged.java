@@ -1,6 +1,6 @@
 package io.hwnas.search.train;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /** The loss (or the weights) became NaN or infinite: the run stops, its last good checkpoint stays. */
 public final class TrainingDiverged extends HwnasException {

@@ -3,8 +3,8 @@ package io.hwnas.search.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hwnas.supernet.util.Json;
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -82,7 +82,7 @@ class TrainConfigTest {
             // refused before anything is written
             Path run = tmp.resolve("gpu-run");
             assertThrows(HwnasException.class, () -> SupernetTrainer.start(gpu, run,
-                    io.hwnas.supernet.util.Progress.NONE, SupernetTrainer.Stopper.NEVER));
+                    io.hwnas.core.Progress.NONE, SupernetTrainer.Stopper.NEVER));
             assertTrue(!Files.exists(run), "a refused run left " + run);
         }
     }

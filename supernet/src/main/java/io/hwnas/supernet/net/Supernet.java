@@ -16,7 +16,7 @@ import io.hwnas.supernet.ops.Head;
 import io.hwnas.supernet.ops.Ops;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.ArrayList;
 import java.util.List;
 

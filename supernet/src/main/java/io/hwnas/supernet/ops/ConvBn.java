@@ -11,7 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * A KxK convolution without bias (padding K/2, stride, groups), BatchNorm with its own

@@ -12,7 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 
 /**
  * The fixed head: 1x1 conv + BN + ReLU ("conv"), global average pool, flatten, fully connected

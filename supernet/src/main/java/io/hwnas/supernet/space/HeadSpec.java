@@ -1,6 +1,6 @@
 package io.hwnas.supernet.space;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /** The fixed last part: 1x1 conv to {@code channels}, BN, ReLU, global average pool, FC to {@code classes}. */
 public record HeadSpec(int channels, int classes) {

@@ -1,6 +1,6 @@
 package io.hwnas.supernet.space;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /** The network's input: channels, height and width (one image, no batch dimension). */
 public record InputSpec(int channels, int height, int width) {

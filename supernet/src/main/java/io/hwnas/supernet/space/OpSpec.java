@@ -1,6 +1,6 @@
 package io.hwnas.supernet.space;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

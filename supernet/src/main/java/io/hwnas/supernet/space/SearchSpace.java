@@ -1,10 +1,10 @@
 package io.hwnas.supernet.space;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

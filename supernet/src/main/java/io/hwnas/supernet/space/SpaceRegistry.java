@@ -1,7 +1,7 @@
 package io.hwnas.supernet.space;
 
-import io.hwnas.supernet.util.HwnasException;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

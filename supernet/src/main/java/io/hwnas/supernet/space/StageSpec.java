@@ -1,6 +1,6 @@
 package io.hwnas.supernet.space;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /**
  * A stage of searchable layers: {@code layers} layers with {@code channels} outputs each; the

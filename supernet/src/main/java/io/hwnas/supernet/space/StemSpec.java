@@ -1,6 +1,6 @@
 package io.hwnas.supernet.space;
 
-import static io.hwnas.supernet.util.HwnasException.require;
+import static io.hwnas.core.HwnasException.require;
 
 /** The fixed first layer: KxK conv (padding K/2) to {@code channels}, BN, ReLU. */
 public record StemSpec(int channels, int kernel, int stride) {

@@ -1,6 +1,6 @@
 package io.hwnas.tools.cli;
 
-import io.hwnas.supernet.util.Progress;
+import io.hwnas.core.Progress;
 import java.io.PrintStream;
 
 /**

@@ -1,6 +1,6 @@
 package io.hwnas.tools.cli;
 
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import picocli.CommandLine;
 
 /**

@@ -1,6 +1,6 @@
 package io.hwnas.tools.cli;
 
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.Json;
 import picocli.CommandLine.Option;
 
 /** Mixin for commands that print results: {@code --json} prints one JSON document instead of text. */

@@ -13,7 +13,7 @@ import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
-import io.hwnas.supernet.util.Json;
+import io.hwnas.core.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -3,7 +3,7 @@ package io.hwnas.tools.cli;
 import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import io.hwnas.search.train.EpochMetrics;
 import io.hwnas.search.train.SupernetTrainer;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
-import io.hwnas.supernet.util.HwnasException;
+import io.hwnas.core.HwnasException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.hwnas.supernet.util;
+package io.hwnas.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package io.hwnas.supernet.util;
+package io.hwnas.core;
 
 import java.io.IOException;
 import java.io.OutputStream;

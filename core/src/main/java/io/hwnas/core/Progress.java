@@ -1,4 +1,4 @@
-package io.hwnas.supernet.util;
+package io.hwnas.core;
 
 /**
  * Reports progress of long work (measuring a LUT, an epoch of training). Library code takes one

@@ -1,4 +1,4 @@
-package io.hwnas.supernet.util;
+package io.hwnas.core;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.hwnas.supernet.util;
+package io.hwnas.core;
 
 /**
  * An error caused by the user's input (a file, a flag, a config value). The command line prints
