@@ -27,6 +27,11 @@ public interface LatencyModel {
     /** A short description of where the model was read from (a file path), for messages. */
     String source();
 
+    /** sha256 of the file the model was read from, or null for a model made in memory. */
+    default String sha256() {
+        return null;
+    }
+
     /** Predicted latency in ms of the architecture with op indices {@code ops} (one per layer). */
     double predictMs(int[] ops);
 

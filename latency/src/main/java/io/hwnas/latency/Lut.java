@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * A latency lookup table of one search space on one device: the fixed parts every architecture
  * shares (stem + head) and one entry per (searchable layer, candidate op). An architecture's
- * latency is {@code fixedMs + Σ_layers entry(layer, chosen op).medianMs}.
+ * latency is {@code fixedMs + Σ_layers entry(layer, chosen op).medianMs} ({@link LutModel}, the table
+ * bound to its space, computes it).
  *
  * <p>Entries may be relative: an imported HW-NAS-Bench table stores each op as a delta against
  * {@code k3_e1} and the whole all-{@code k3_e1} network as the fixed part, so some entries are
@@ -74,7 +75,10 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         return Json.read(file, Lut.class);
     }
 
-    /** Reads a LUT file and checks that it covers every (layer, op) of {@code s}. */
+    /**
+     * Reads a LUT file and checks that it covers every (layer, op) of {@code s}. To predict, bind
+     * it to its space: {@link LatencyModels#read} (or {@link LatencyModels#of}) gives a {@link LutModel}.
+     */
     public static Lut read(Path file, SearchSpace s) {
         Lut lut = read(file);
         try {
@@ -139,21 +143,6 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         return t;
     }
 
-    /** Predicted latency of an architecture: fixed part plus its ops' entries. */
-    public double predictMs(SearchSpace s, Architecture a) {
-        return predictMs(tableMs(s), fixedMs, a.indices(s));
-    }
-
-    /** fixed + Σ_l table[l][ops[l]], summed in layer order (for loops over many architectures). */
-    public static double predictMs(double[][] tableMs, double fixedMs, int[] ops) {
-        require(ops.length == tableMs.length, "ops", ops.length, "must have " + tableMs.length + " entries");
-        double sum = fixedMs;
-        for (int l = 0; l < ops.length; l++) {
-            sum += tableMs[l][ops[l]];
-        }
-        return sum;
-    }
-
     /** The entry of one (layer, op), or an error naming both. */
     public LutEntry entry(int layer, String op) {
         for (LutEntry e : entries) {
@@ -164,21 +153,4 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         throw new HwnasException("LUT of space " + space + " has no entry for layer " + layer + ", op " + op);
     }
 
-    /** The smallest and largest latency over all architectures of the space. */
-    public double[] rangeMs(SearchSpace s) {
-        double[][] t = tableMs(s);
-        double lo = fixedMs;
-        double hi = fixedMs;
-        for (double[] row : t) {
-            double a = Double.POSITIVE_INFINITY;
-            double b = Double.NEGATIVE_INFINITY;
-            for (double v : row) {
-                a = Math.min(a, v);
-                b = Math.max(b, v);
-            }
-            lo += a;
-            hi += b;
-        }
-        return new double[] {lo, hi};
-    }
 }

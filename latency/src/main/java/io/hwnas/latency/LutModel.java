@@ -17,9 +17,11 @@ public final class LutModel implements LatencyModel {
     private final double[][] tableMs;
     private final double fixedMs;
     private final LatencyRange range;
+    private final String sha256;
 
-    LutModel(Lut lut, SearchSpace space, String source) {
+    LutModel(Lut lut, SearchSpace space, String source, String sha256) {
         this.lut = lut;
+        this.sha256 = sha256;
         this.space = space;
         this.source = source;
         this.tableMs = lut.tableMs(space);
@@ -50,6 +52,11 @@ public final class LutModel implements LatencyModel {
     @Override
     public SearchSpace space() {
         return space;
+    }
+
+    @Override
+    public String sha256() {
+        return sha256;
     }
 
     @Override

@@ -58,20 +58,20 @@ public final class LutValidation {
         return net;
     }
 
-    public static Result validate(SearchSpace s, Lut lut, LutMeasurer.Blocks blocks, MeasureConfig cfg, int archs,
+    /** Validates any latency model of {@code s} against whole networks timed here. */
+    public static Result validate(LatencyModel lut, LutMeasurer.Blocks blocks, MeasureConfig cfg, int archs,
             long seed, Progress progress) {
-        lut.checkSpace(s);
+        SearchSpace s = lut.space();
         Device dev = LutMeasurer.device();
         int before = JniUtils.getNumThreads();
         if (cfg.threads() > 0) {
             JniUtils.setNumThreads(cfg.threads());
         }
         try {
-            double[][] table = lut.tableMs(s);
             List<Architecture> as = randomArchs(s, archs, seed);
             List<ai.djl.nn.Block> nets = new ArrayList<>();
             List<Shape> shapes = new ArrayList<>();
-            Shape in = new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width());
+            Shape in = io.hwnas.supernet.net.Supernet.inputShape(s, cfg.batch());
             for (Architecture a : as) {
                 nets.add(network(s, a, blocks));
                 shapes.add(in);
@@ -83,7 +83,7 @@ public final class LutValidation {
             }
             List<Row> rows = new ArrayList<>();
             for (int i = 0; i < as.size(); i++) {
-                double pred = Lut.predictMs(table, lut.fixedMs(), as.get(i).indices(s));
+                double pred = lut.predictMs(as.get(i).indices(s));
                 double meas = t[i].medianMs();
                 rows.add(new Row(as.get(i).canonical(), pred, meas, (pred - meas) / meas * 100));
             }

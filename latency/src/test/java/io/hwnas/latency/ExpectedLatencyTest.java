@@ -103,7 +103,7 @@ class ExpectedLatencyTest {
             NDArray table = ExpectedLatency.table(m, lut.tableMs(s));
             NDArray lat = ExpectedLatency.of(gates, table, lut.fixedMs());
             assertEquals(DataType.FLOAT32, lat.getDataType());
-            assertEquals(lut.predictMs(s, Architecture.ofIndices(s, idx)), lat.getFloat(), 1e-4);
+            assertEquals(LatencyModels.of(lut, s, "test").predictMs(Architecture.ofIndices(s, idx)), lat.getFloat(), 1e-4);
             // float32 gates against a float64 table: converted, same value
             NDArray lat64 = ExpectedLatency.of(gates, table.toType(DataType.FLOAT64, false), lut.fixedMs());
             assertEquals(lat.getFloat(), lat64.getFloat(), 1e-5);

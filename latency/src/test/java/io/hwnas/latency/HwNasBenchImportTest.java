@@ -38,12 +38,12 @@ class HwNasBenchImportTest {
         assertEquals(22 * 9, lut.entries().size());
         double[] want = help.column(device + "_ms");
         assertEquals(5000, help.size());
-        double[][] t = lut.tableMs(space);
+        LatencyModel model = LatencyModels.of(lut, space, "raspi4");
         double worst = 0;
         for (int i = 0; i < help.size(); i++) {
             Architecture a = help.arch(i, space);
-            double got = lut.predictMs(space, a);
-            assertEquals(got, Lut.predictMs(t, lut.fixedMs(), a.indices(space)));
+            double got = model.predictMs(a);
+            assertEquals(got, model.predictMs(a.indices(space)));
             worst = Math.max(worst, Math.abs(got - want[i]));
         }
         assertTrue(worst < 1e-6, device + ": worst error " + worst + " ms");
@@ -56,7 +56,7 @@ class HwNasBenchImportTest {
         assertEquals(0.0, lut.entry(0, "k3_e1").medianMs());
         assertEquals(0.322389251, lut.entry(0, "k3_e1_g2").medianMs());
         assertEquals(-0.225804874, lut.entry(21, "skip").medianMs());
-        assertEquals(lut.fixedMs(), lut.predictMs(space, Architecture.uniform(space, "k3_e1")));
+        assertEquals(lut.fixedMs(), LatencyModels.of(lut, space, "raspi4").predictMs(Architecture.uniform(space, "k3_e1")));
     }
 
     @Test

@@ -131,7 +131,7 @@ class LutMeasurerTest {
         SearchSpace s = tiny();
         MeasureConfig cfg = new MeasureConfig(1, 1, 2, 3, "unit");
         Lut lut = LutMeasurer.measure(s, PLAIN, cfg, Progress.NONE);
-        LutValidation.Result r = LutValidation.validate(s, lut, PLAIN, cfg, 3, 42, Progress.NONE);
+        LutValidation.Result r = LutValidation.validate(LatencyModels.of(lut, s, "test"), PLAIN, cfg, 3, 42, Progress.NONE);
         assertEquals(3, r.rows().size());
         assertEquals(LutValidation.randomArchs(s, 3, 42).get(1).canonical(), r.rows().get(1).arch());
         for (LutValidation.Row row : r.rows()) {

@@ -58,12 +58,13 @@ class LutTest {
             want += 1 + l + 0.01 * idx[l];
         }
         Architecture a = Architecture.ofIndices(s, idx);
-        assertEquals(want, back.predictMs(s, a), 1e-9);
+        LatencyModel model = LatencyModels.of(back, s, "back");
+        assertEquals(want, model.predictMs(a), 1e-9);
         double[][] t = back.tableMs(s);
         assertEquals(s.layerCount(), t.length);
         assertEquals(1 + 2 + 0.01 * 4, t[2][4], 1e-12);
-        double[] r = back.rangeMs(s);
-        assertTrue(r[0] <= want && want <= r[1]);
+        LatencyModel.LatencyRange r = model.rangeMs();
+        assertTrue(r.fastestMs() <= want && want <= r.slowestMs());
     }
 
     @Test
@@ -97,7 +98,7 @@ class LutTest {
         HwnasException e = assertThrows(HwnasException.class, () -> lut.checkSpace(s));
         assertTrue(e.getMessage().contains("layer 3") && e.getMessage().contains("k5_e6")
                 && e.getMessage().contains("stage3.block0"), e.getMessage());
-        assertThrows(HwnasException.class, () -> lut.predictMs(s, Architecture.uniform(s, "k3_e1")));
+        assertThrows(HwnasException.class, () -> LatencyModels.of(lut, s, "test"));
     }
 
     @Test
@@ -163,7 +164,7 @@ class LutTest {
         SearchSpace s = SpaceRegistry.get(lut.space());
         lut.checkSpace(s);
         assertEquals(DeviceRecord.Source.MEASURED, lut.device().source());
-        assertTrue(lut.rangeMs(s)[0] > 0, file.toString());
+        assertTrue(LatencyModels.of(lut, s, file.toString()).rangeMs().fastestMs() > 0, file.toString());
     }
 
     @Test

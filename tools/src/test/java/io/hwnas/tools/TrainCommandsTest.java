@@ -94,7 +94,7 @@ class TrainCommandsTest {
         assertEquals(300, j.get("test_images").asInt());
         double acc = j.get("test_accuracy").asDouble();
         assertTrue(acc >= 0 && acc <= 1, r.toString());
-        assertEquals(Lut.read(lut).predictMs(s, a), j.get("predicted").get(0).get("latency_ms").asDouble(), 1e-9);
+        assertEquals(io.hwnas.latency.LatencyModels.read(lut, s).predictMs(a), j.get("predicted").get(0).get("latency_ms").asDouble(), 1e-9);
         assertTrue(j.get("measured_median_ms").asDouble() > 0);
         assertEquals(Costs.architecture(s, a).macs(), j.get("macs").asLong());
 

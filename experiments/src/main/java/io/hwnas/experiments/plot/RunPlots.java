@@ -1,7 +1,7 @@
 package io.hwnas.experiments.plot;
 
 import io.hwnas.search.train.EpochMetrics;
-import io.hwnas.search.train.RunFiles;
+import io.hwnas.search.run.RunFiles;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import java.io.IOException;

@@ -3,11 +3,14 @@ package io.hwnas.experiments.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.experiments.plot.Charts;
-import io.hwnas.search.train.Checkpoints;
 import io.hwnas.search.train.EpochMetrics;
-import io.hwnas.search.train.LatencyTerm;
-import io.hwnas.search.train.RunFiles;
-import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyUnit;
+import io.hwnas.latency.LutModel;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.train.TrainState;
+import io.hwnas.search.train.TrainingRun;
+import io.hwnas.search.run.RunFiles;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
@@ -168,15 +171,16 @@ public final class LatencySweep {
      */
     public static Result run(Config c, Path out, Progress progress, java.util.function.Consumer<String> log) {
         TrainConfig c0 = c.settings().get(0).config();
-        SearchSpace space = SupernetTrainer.space(c0);
-        LatencyTerm term = SupernetTrainer.latencyTerm(c0, space);
+        SearchSpace space = c0.resolveSpace();
+        LatencyModel term = c0.latencyModel(space);
+        LatencyUnit unit = term.lossUnit(c0.latencyUnit());
         Path runs = out.resolve("runs");
         int i = 0;
         for (Setting s : c.settings()) {
             i++;
             Path dir = runs.resolve(s.name());
             if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
-                TrainConfig stored = TrainConfig.read(dir.resolve(RunFiles.CONFIG));
+                TrainConfig stored = RunDir.open(dir).config();
                 if (!stored.equals(s.config())) {
                     throw new HwnasException(dir + ": holds a run of another config than setting '" + s.name()
                             + "' of " + c.source() + " (" + firstDifference(stored, s.config()) + "): remove that"
@@ -184,11 +188,11 @@ public final class LatencySweep {
                 }
             }
             String head = String.format("setting %d/%d %s", i, c.settings().size(), s.name());
-            if (Files.isRegularFile(dir.resolve(RunFiles.RESULT))) {
+            if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).finished()) {
                 log.accept(head + ": finished earlier, reused (" + dir + ")");
                 continue;
             }
-            boolean resume = Checkpoints.exists(dir);
+            boolean resume = Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).hasCheckpoint();
             if (!resume && s.config().warmupEpochs() > 0) {
                 Path template = warmupTemplate(out, s.config(), progress, log);
                 copyTree(template, dir);
@@ -198,12 +202,12 @@ public final class LatencySweep {
             }
             log.accept(head + (resume ? ": continuing " : ": training ") + dir);
             if (resume) {
-                SupernetTrainer.resume(dir, progress, SupernetTrainer.Stopper.NEVER);
+                TrainingRun.resume(dir, progress, TrainingRun.Stopper.NEVER);
             } else {
-                SupernetTrainer.start(s.config(), dir, progress, SupernetTrainer.Stopper.NEVER);
+                TrainingRun.start(s.config(), dir, progress, TrainingRun.Stopper.NEVER);
             }
         }
-        Result r = collect(c, out, space, term);
+        Result r = collect(c, out, space, term, unit);
         write(r, out);
         return r;
     }
@@ -218,21 +222,21 @@ public final class LatencySweep {
         TrainConfig neutral = c.with("alpha", 0).with("beta", 0.6).with("latency_loss", "multiplicative")
                 .with("latency_expectation", "sample").with("theta_lr", 0).with("theta_weight_decay", 0)
                 .with("final_samples", 0);
-        String key = io.hwnas.search.train.Provenance.sha256(Json.write(neutral).getBytes(
+        String key = io.hwnas.search.run.Provenance.sha256(Json.write(neutral).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12);
         Path dir = out.resolve("warmup").resolve(key);
         int warm = c.warmupEpochs();
-        SupernetTrainer.Stopper atWarmupEnd = st -> st.epochsDone() >= warm && st.phase() == 0 && st.stepInPhase() == 0;
-        if (Checkpoints.exists(dir)) {
-            Checkpoints.Pointer p = Json.read(dir.resolve(Checkpoints.POINTER), Checkpoints.Pointer.class);
+        TrainingRun.Stopper atWarmupEnd = st -> st.epochsDone() >= warm && st.phase() == 0 && st.stepInPhase() == 0;
+        if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).hasCheckpoint()) {
+            TrainState p = RunDir.open(dir).state();
             if (p.epochsDone() == warm && p.phase() == 0 && p.stepInPhase() == 0) {
                 return dir;
             }
             log.accept("warm-up " + key + ": continuing " + dir);
-            SupernetTrainer.resume(dir, progress, atWarmupEnd);
+            TrainingRun.resume(dir, progress, atWarmupEnd);
         } else {
             log.accept("warm-up " + key + ": training the " + warm + " shared warm-up epoch(s) in " + dir);
-            SupernetTrainer.start(neutral, dir, progress, atWarmupEnd);
+            TrainingRun.start(neutral, dir, progress, atWarmupEnd);
         }
         return dir;
     }
@@ -266,21 +270,20 @@ public final class LatencySweep {
         }
     }
 
-    static Result collect(Config c, Path out, SearchSpace space, LatencyTerm term) {
+    static Result collect(Config c, Path out, SearchSpace space, LatencyModel term, LatencyUnit unit) {
         List<String> ops = space.ops();
         int skip = ops.indexOf("skip");
         List<Row> rows = new ArrayList<>();
         Double plainMs = null;
         for (Setting s : c.settings()) {
             if (s.config().alpha() == 0) {
-                Path dir = out.resolve("runs").resolve(s.name());
-                plainMs = term.ms(space, RunFiles.readArch(dir.resolve(RunFiles.ARGMAX), space));
+                plainMs = term.predictMs(RunDir.open(out.resolve("runs").resolve(s.name())).argmax());
                 break;
             }
         }
         for (Setting s : c.settings()) {
-            Path dir = out.resolve("runs").resolve(s.name());
-            RunFiles.ThetaFile theta = Json.read(dir.resolve(RunFiles.THETA), RunFiles.ThetaFile.class);
+            RunDir run = RunDir.open(out.resolve("runs").resolve(s.name()));
+            RunFiles.ThetaFile theta = run.thetaFile();
             float[][] probs = new float[theta.layers().size()][];
             double[] mean = new double[ops.size()];
             for (int l = 0; l < probs.length; l++) {
@@ -291,9 +294,9 @@ public final class LatencySweep {
                     mean[k] += p.get(k) / probs.length;
                 }
             }
-            Architecture argmax = RunFiles.readArch(dir.resolve(RunFiles.ARGMAX), space);
-            double argmaxMs = term.ms(space, argmax);
-            List<EpochMetrics> ms = RunFiles.readMetrics(dir);
+            Architecture argmax = run.argmax();
+            double argmaxMs = term.predictMs(argmax);
+            List<EpochMetrics> ms = run.metrics();
             EpochMetrics last = ms.get(ms.size() - 1);
             double wall = ms.stream().mapToDouble(EpochMetrics::wallSeconds).sum();
             List<Double> byEpoch = ms.stream().map(EpochMetrics::expectedLatencyMs).toList();
@@ -308,19 +311,21 @@ public final class LatencySweep {
                     skip < 0 ? null : mean[skip], meanList, byEpoch, last.thetaCe(), last.thetaAccuracy(),
                     last.weightAccuracy(), wall));
         }
-        List<Double> opMs = new ArrayList<>();
-        for (int k = 0; k < ops.size(); k++) {
-            double sum = 0;
-            for (double[] row : term.tableMs()) {
-                sum += row[k];
+        List<Double> opMs = null;
+        if (term instanceof LutModel lut) {
+            opMs = new ArrayList<>();
+            double[][] table = lut.tableMs();
+            for (int k = 0; k < ops.size(); k++) {
+                double sum = 0;
+                for (double[] row : table) {
+                    sum += row[k];
+                }
+                opMs.add(sum / table.length);
             }
-            opMs.add(sum / term.tableMs().length);
         }
         TrainConfig c0 = c.settings().get(0).config();
-        String device = io.hwnas.latency.Lut.read(Path.of(c0.lut())).device().name();
-        return new Result(Json.SCHEMA, c.name(), space.id(), shown(Path.of(c0.lut())), device, term.unit(),
-                term.fastestMs(),
-                term.slowestMs(), ops, opMs, rows);
+        return new Result(Json.SCHEMA, c.name(), space.id(), shown(Path.of(c0.lut())), term.device().name(),
+                unit.name(), term.rangeMs().fastestMs(), term.rangeMs().slowestMs(), ops, opMs, rows);
     }
 
     static void write(Result r, Path out) {

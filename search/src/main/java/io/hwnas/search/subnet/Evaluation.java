@@ -11,7 +11,8 @@ import io.hwnas.datasets.Batch;
 import io.hwnas.datasets.Batches;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
-import io.hwnas.latency.Lut;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
 import io.hwnas.search.train.Nets;
 import io.hwnas.search.train.TrainData;
 import io.hwnas.supernet.net.SubnetIO;
@@ -73,8 +74,8 @@ public final class Evaluation {
             }
             List<Predicted> preds = new ArrayList<>();
             for (Path p : luts) {
-                Lut lut = Lut.read(p, space);
-                preds.add(new Predicted(p.toString(), lut.device().describe(), lut.predictMs(space, a)));
+                LatencyModel lut = LatencyModels.read(p, space);
+                preds.add(new Predicted(p.toString(), lut.device().describe(), lut.predictMs(a)));
             }
             double[] t = runs > 0 ? measure(sn.net(), space, runs, m) : new double[] {Double.NaN, Double.NaN, Double.NaN};
             Costs.Cost c = Costs.architecture(space, a);
@@ -102,17 +103,7 @@ public final class Evaluation {
 
     /** {correct, total} of a plain network on a set, in eval mode. */
     public static long[] accuracy(Block net, ImageSet set, NDManager m) {
-        Batches bs = new Batches(set, 256, false, Augment.NONE, 0, 0, Normalization.of(set), false);
-        long correct = 0;
-        long n = 0;
-        for (int i = 0; i < bs.batchesPerEpoch(); i++) {
-            try (NDManager sm = m.newSubManager(); Batch b = bs.batch(sm, i)) {
-                NDArray logits = net.forward(new ParameterStore(sm, false), new NDList(b.x()), false).singletonOrThrow();
-                correct += Nets.correct(logits, b.y());
-                n += b.size();
-            }
-        }
-        return new long[] {correct, n};
+        return io.hwnas.search.train.Accuracy.counts(net, set, m);
     }
 
     /** Median, 10th and 90th percentile of {@code runs} batch-1 forward passes in ms (after warm-up). */

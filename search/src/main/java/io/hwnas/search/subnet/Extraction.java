@@ -10,15 +10,16 @@ import io.hwnas.datasets.Batch;
 import io.hwnas.datasets.Batches;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
-import io.hwnas.search.train.Checkpoints;
-import io.hwnas.search.train.RunFiles;
-import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.search.run.Provenance;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.train.Theta;
+import io.hwnas.search.run.RunFiles;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainData;
 import io.hwnas.supernet.net.BnRecalibration;
 import io.hwnas.supernet.net.SubnetIO;
 import io.hwnas.supernet.net.Subnets;
-import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.core.HwnasException;
@@ -37,10 +38,11 @@ public final class Extraction {
 
     public record Result(Path dir, Architecture arch, String archSpec, int recalibrationImages) {}
 
-    /** Resolves "argmax", "sample:K" or an explicit op list against the run. */
-    public static Architecture architecture(Path runDir, SearchSpace space, Supernet net, String spec) {
+    /** Resolves "argmax", "sample:K", an arch JSON file or an explicit op list against the run. */
+    public static Architecture architecture(RunDir run, Theta theta, String spec) {
+        SearchSpace space = run.space();
         if (spec == null || spec.equals("argmax")) {
-            return Architecture.ofIndices(space, net.argmax());
+            return theta.argmaxArchitecture();
         }
         if (spec.startsWith("sample:")) {
             int k;
@@ -49,12 +51,11 @@ public final class Extraction {
             } catch (NumberFormatException e) {
                 throw new HwnasException("--arch " + spec + ": expected sample:K with K a number, e.g. sample:1");
             }
-            Path f = runDir.resolve(RunFiles.sampleFile(k));
-            if (!Files.isRegularFile(f)) {
-                throw new HwnasException("--arch " + spec + ": " + f + " does not exist (samples are written when the"
-                        + " run finishes; final_samples in the config sets how many)");
+            try {
+                return run.sample(k);
+            } catch (HwnasException e) {
+                throw new HwnasException("--arch " + spec + ": " + e.getMessage(), e);
             }
-            return RunFiles.readArch(f, space);
         }
         if (spec.endsWith(".json")) {
             return RunFiles.readArch(Path.of(spec), space);
@@ -64,25 +65,26 @@ public final class Extraction {
 
     public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir) {
         HwnasException.require(recalibrateBatches >= 0, "--recalibrate-batches", recalibrateBatches, "must be >= 0");
-        TrainConfig cfg = TrainConfig.read(runDir.resolve(RunFiles.CONFIG));
-        SearchSpace space = SupernetTrainer.space(cfg);
-        Path ckpt = Checkpoints.latest(runDir);
-        Checkpoints.readState(ckpt, space);
+        RunDir run = RunDir.open(runDir);
+        TrainConfig cfg = run.config();
+        SearchSpace space = run.space();
+        LatencyModel lat = run.latencyModel();
         try (NDManager m = NDManager.newBaseManager()) {
-            Supernet net = new Supernet(space);
-            net.initialize(m, DataType.FLOAT32, new Shape(2, space.input().channels(), space.input().height(),
-                    space.input().width()));
-            Checkpoints.loadParams(ckpt, net, m);
-            Architecture a = architecture(runDir, space, net, archSpec);
-            Block sub = Subnets.extract(net, a, m);
+            RunDir.Trained t = run.load(m);
+            Architecture a = architecture(run, t.theta(), archSpec);
+            Block sub = Subnets.extract(t.net(), a, m);
             int images = 0;
             if (recalibrateBatches > 0) {
                 images = recalibrate(sub, cfg, recalibrateBatches, m);
             }
             SubnetIO.save(outDir, space, a, sub);
+            Provenance prov = run.provenance();
             Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "extracted",
                     runDir.toAbsolutePath().toString(), archSpec == null ? "argmax" : archSpec, cfg.dataset(),
-                    cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null));
+                    cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null, cfg.seed(),
+                    lat == null ? null : lat.sha256(), lat == null ? null : lat.device(),
+                    lat == null ? null : lat.predictMs(a), t.state().epochsDone(), cfg.epochs(),
+                    prov == null ? null : prov.created()));
             return new Result(outDir, a, archSpec, images);
         }
     }

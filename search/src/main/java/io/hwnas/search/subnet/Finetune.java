@@ -22,6 +22,7 @@ import io.hwnas.search.train.TrainData;
 import io.hwnas.search.train.TrainingDiverged;
 import io.hwnas.supernet.net.FixedNet;
 import io.hwnas.supernet.net.SubnetIO;
+import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
@@ -66,8 +67,7 @@ public final class Finetune {
             if (opt.fromScratch()) {
                 Engine.getInstance().setRandomSeed((int) opt.seed());
                 net = FixedNet.build(space, sn.arch());
-                net.initialize(m, DataType.FLOAT32, new Shape(2, space.input().channels(), space.input().height(),
-                        space.input().width()));
+                net.initialize(m, DataType.FLOAT32, Supernet.inputShape(space, 2));
             }
             List<Parameter> params = new ArrayList<>();
             for (var p : net.getParameters()) {
@@ -95,7 +95,7 @@ public final class Finetune {
                     long n = 0;
                     double lossSum = 0;
                     for (int s = 0; s < steps; s++) {
-                        double lr = 0.5 * opt.lr() * (1 + Math.cos(Math.PI * ((long) e * steps + s) / Math.max(1, total)));
+                        double lr = io.hwnas.search.train.Schedules.cosine((long) e * steps + s, total, opt.lr(), 0);
                         try (NDManager sm = m.newSubManager(); Batch b = bs.batch(sm, s)) {
                             Nets.zeroGrads(params);
                             float l;
@@ -124,10 +124,13 @@ public final class Finetune {
                 }
             }
             SubnetIO.save(outDir, space, sn.arch(), net);
-            Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "finetuned",
-                    o == null ? null : o.runDir(), o == null ? null : o.archSpec(), ds, dd,
-                    o == null ? null : o.lut(), o == null ? 0 : o.recalibrateBatches(), opt.epochs(), opt.fromScratch(),
-                    Double.isNaN(acc) ? null : acc));
+            Double trainAcc = Double.isNaN(acc) ? null : acc;
+            Origin fine = o == null ? new Origin(Json.SCHEMA, "finetuned", null, null, ds, dd, null, 0, opt.epochs(),
+                    opt.fromScratch(), trainAcc, null, null, null, null, null, null, null)
+                    : new Origin(Json.SCHEMA, "finetuned", o.runDir(), o.archSpec(), ds, dd, o.lut(),
+                    o.recalibrateBatches(), opt.epochs(), opt.fromScratch(), trainAcc, o.seed(), o.lutSha256(),
+                    o.lutDevice(), o.lutLatencyMs(), o.runEpochsDone(), o.runEpochs(), o.runCreated());
+            Json.writeFile(outDir.resolve(Origin.FILE), fine);
             return new Result(outDir, sn.arch().canonical(), opt.epochs(), acc, loss);
         }
     }

@@ -15,12 +15,23 @@ import io.hwnas.core.Json;
  * @param recalibrateBatches BN recalibration batches (extraction)
  * @param finetuneEpochs epochs of fine-tuning (0 for an extracted subnet)
  * @param fromScratch whether fine-tuning re-initialized the weights
+ * @param trainAccuracy training accuracy of the last fine-tuning epoch (null if not fine-tuned)
+ * @param seed the training run's seed (lineage; null if unknown)
+ * @param lutSha256 sha256 of the run's LUT file (lineage; null without one)
+ * @param lutDevice the run's LUT's device record (lineage; null without one)
+ * @param lutLatencyMs the architecture's latency under the run's LUT
+ * @param runEpochsDone epochs the run had finished when the subnet was extracted
+ * @param runEpochs epochs the run was configured for (fewer done: an unfinished run)
+ * @param runCreated when the run started (provenance.json)
  */
 public record Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir,
-        String lut, int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy) {
+        String lut, int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy,
+        Long seed, String lutSha256, io.hwnas.latency.DeviceRecord lutDevice, Double lutLatencyMs,
+        Integer runEpochsDone, Integer runEpochs, String runCreated) {
     public static final String FILE = "origin.json";
 
     public Origin {
         Json.checkSchema(schema);
     }
+
 }

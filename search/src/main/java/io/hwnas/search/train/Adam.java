@@ -28,7 +28,22 @@ public final class Adam implements AutoCloseable {
     }
 
     public void update(Parameter p, double lr) {
-        NDArray w = p.getArray();
+        update(p.getArray(), lr);
+    }
+
+    /**
+     * Allocates the moments for {@code w} now (zeros, as the first step would), so the optimizer's
+     * memory is constant from the start of a run.
+     */
+    public void init(NDArray w) {
+        if (m == null) {
+            m = manager.zeros(w.getShape(), w.getDataType());
+            v = manager.zeros(w.getShape(), w.getDataType());
+        }
+    }
+
+    /** One step on {@code w} (in place) from its gradient. */
+    public void update(NDArray w, double lr) {
         try (NDArray g = w.getGradient()) {
             if (weightDecay != 0f) {
                 try (NDArray decay = w.mul(weightDecay)) {
@@ -76,6 +91,15 @@ public final class Adam implements AutoCloseable {
 
     public void load(NDList saved, long steps) {
         t = steps;
+        for (NDArray a : saved) {
+            if (("adam:m".equals(a.getName()) || "adam:v".equals(a.getName())) && m != null) {
+                m.close();
+                v.close();
+                m = null;
+                v = null;
+                break;
+            }
+        }
         for (NDArray a : saved) {
             if ("adam:m".equals(a.getName())) {
                 m = a.duplicate();

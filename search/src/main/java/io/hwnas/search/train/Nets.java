@@ -47,4 +47,15 @@ public final class Nets {
     public static boolean finite(float v) {
         return Float.isFinite(v);
     }
+
+    /** Sets PyTorch's intra-op threads (0 leaves the launcher's setting). */
+    public static void applyThreads(int threads) {
+        if (threads > 0) {
+            try {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            } catch (RuntimeException | LinkageError e) {
+                System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            }
+        }
+    }
 }

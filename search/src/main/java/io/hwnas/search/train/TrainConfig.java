@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
+import ai.djl.engine.Engine;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -217,5 +222,37 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
 
     public boolean latencyTerm() {
         return alpha > 0;
+    }
+
+    /** The search space the config names (a registered id or a space file). */
+    public SearchSpace resolveSpace() {
+        return SpaceRegistry.resolve(space);
+    }
+
+    /**
+     * The DJL device {@code device} names; a GPU that is not there is refused, naming the field
+     * (checked before a run writes anything).
+     */
+    public ai.djl.Device resolveDevice() {
+        if (device.equals("auto")) {
+            return Engine.getInstance().defaultDevice();
+        }
+        if (device.equals("cpu")) {
+            return ai.djl.Device.cpu();
+        }
+        int id = device.equals("gpu") ? 0 : Integer.parseInt(device.substring(4));
+        int gpus = Engine.getInstance().getGpuCount();
+        require(id < gpus, "device", device, gpus == 0 ? "no GPU is visible to DJL/PyTorch (the CPU"
+                + " build of PyTorch is on the class path: run with HWNAS_GPU=1, see the README)" : "only " + gpus
+                + " GPU(s) are visible");
+        return ai.djl.Device.gpu(id);
+    }
+
+    /** The latency model of {@code lut} bound to {@code space} (the file read once), or null without one. */
+    public LatencyModel latencyModel(SearchSpace space) {
+        if (lut == null || lut.isBlank()) {
+            return null;
+        }
+        return LatencyModels.read(Path.of(lut), space);
     }
 }

@@ -1,5 +1,6 @@
 package io.hwnas.search.train;
 
+import io.hwnas.search.run.RunFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,7 +55,7 @@ class BehaviorReferenceTest {
         Path lut = TestLuts.write(TestLuts.macs(space, 0.2, 0.5, 0.01), tmp.resolve("lut.json"));
         TrainConfig cfg = TrainConfig.parse("test", config(name, spaceFile, lut));
         Path run = tmp.resolve(name);
-        SupernetTrainer.start(cfg, run, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        TrainingRun.start(cfg, run, Progress.NONE, TrainingRun.Stopper.NEVER);
         Map<String, Object> got = new LinkedHashMap<>();
         got.put("theta", Json.mapper().readTree(run.resolve(RunFiles.THETA).toFile()));
         List<JsonNode> metrics = new ArrayList<>();

@@ -1,5 +1,8 @@
 package io.hwnas.search.train;
 
+import io.hwnas.search.run.Checkpoints;
+import io.hwnas.search.run.Provenance;
+import io.hwnas.search.run.RunFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,7 +54,7 @@ class SupernetTrainerTest {
                 + " \"train_subset\": 200, \"weight_lr\": 0.05, \"theta_lr\": 0.05, \"checkpoint_every_steps\": 3,"
                 + " \"final_samples\": 2, \"seed\": 7}");
         straightDir = tmp.resolve("straight");
-        straight = SupernetTrainer.start(base, straightDir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        straight = TrainingRun.start(base, straightDir, Progress.NONE, TrainingRun.Stopper.NEVER);
     }
 
     @Test
@@ -86,17 +89,17 @@ class SupernetTrainerTest {
         assertTrue(maxDev > 1e-4, "θ did not move: " + maxDev);
         // a second start in the same folder is refused
         assertThrows(HwnasException.class,
-                () -> SupernetTrainer.start(base, straightDir, Progress.NONE, SupernetTrainer.Stopper.NEVER));
+                () -> TrainingRun.start(base, straightDir, Progress.NONE, TrainingRun.Stopper.NEVER));
     }
 
     @Test
     void resumeAfterEpochReproducesStraightRun() {
         Path dir = tmp.resolve("resume-epoch");
-        TrainResult first = SupernetTrainer.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.phase() == 0
+        TrainResult first = TrainingRun.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.phase() == 0
                 && s.stepInPhase() == 0);
         assertFalse(first.completed());
         assertEquals(1, first.epochsDone());
-        TrainResult rest = SupernetTrainer.resume(dir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        TrainResult rest = TrainingRun.resume(dir, Progress.NONE, TrainingRun.Stopper.NEVER);
         assertSame(straight, rest);
     }
 
@@ -104,10 +107,10 @@ class SupernetTrainerTest {
     void resumeMidEpochReproducesStraightRun() {
         Path dir = tmp.resolve("resume-mid");
         // stop at a step checkpoint inside epoch 2's weight pass, resume to the end
-        TrainResult first = SupernetTrainer.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.stepInPhase() == 6);
+        TrainResult first = TrainingRun.start(base, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.stepInPhase() == 6);
         assertFalse(first.completed());
         assertEquals(1, first.epochsDone());
-        TrainResult rest = SupernetTrainer.resume(dir, Progress.NONE, SupernetTrainer.Stopper.NEVER);
+        TrainResult rest = TrainingRun.resume(dir, Progress.NONE, TrainingRun.Stopper.NEVER);
         assertSame(straight, rest);
     }
 
@@ -128,7 +131,7 @@ class SupernetTrainerTest {
         Path dir = tmp.resolve("nan");
         TrainConfig cfg = base.with("weight_lr", 1e30).with("weight_lr_min", 0.0).with("checkpoint_every_steps", 0);
         TrainingDiverged e = assertThrows(TrainingDiverged.class,
-                () -> SupernetTrainer.start(cfg, dir, Progress.NONE, SupernetTrainer.Stopper.NEVER));
+                () -> TrainingRun.start(cfg, dir, Progress.NONE, TrainingRun.Stopper.NEVER));
         assertTrue(e.getMessage().contains("NaN") || e.getMessage().contains("Infinity"), e.getMessage());
         assertTrue(e.getMessage().contains("last good checkpoint"), e.getMessage());
         Path ckpt = Checkpoints.latest(dir);
@@ -160,16 +163,17 @@ class SupernetTrainerTest {
     void lutWithLogLatencyBelowZeroIsRefused() {
         Path small = TestLuts.write(TestLuts.macs(SPACE, 0.01, 0.001, 0.0001), tmp.resolve("small-lut.json"));
         TrainConfig ms = base.with("lut", small.toString()).with("latency_unit", "ms");
-        HwnasException e = assertThrows(HwnasException.class, () -> SupernetTrainer.latencyTerm(ms, SPACE));
+        HwnasException e = assertThrows(HwnasException.class, () -> LatencyLoss.of(ms, ms.latencyModel(SPACE)));
         assertTrue(e.getMessage().contains("log LAT") && e.getMessage().contains("small-lut.json"), e.getMessage());
         // auto picks a unit in which log LAT >= 1 for the fastest architecture
-        LatencyTerm auto = SupernetTrainer.latencyTerm(base.with("lut", small.toString()), SPACE);
-        assertTrue(Math.log(auto.fastestMs() * auto.scale()) >= 1, auto.unit());
-        assertEquals("us", SupernetTrainer.latencyTerm(base.with("lut", small.toString()).with("latency_unit", "us"),
-                SPACE).unit());
+        TrainConfig autoCfg = base.with("lut", small.toString());
+        LatencyLoss auto = LatencyLoss.of(autoCfg, autoCfg.latencyModel(SPACE));
+        assertTrue(Math.log(auto.model().rangeMs().fastestMs() * auto.unit().scale()) >= 1, auto.unit().name());
+        TrainConfig us = base.with("lut", small.toString()).with("latency_unit", "us");
+        assertEquals("us", LatencyLoss.of(us, us.latencyModel(SPACE)).unit().name());
         Path negative = TestLuts.write(TestLuts.macs(SPACE, -5, 0.001, 0.0001), tmp.resolve("neg-lut.json"));
-        assertThrows(HwnasException.class,
-                () -> SupernetTrainer.latencyTerm(base.with("lut", negative.toString()), SPACE));
+        TrainConfig neg = base.with("lut", negative.toString());
+        assertThrows(HwnasException.class, () -> LatencyLoss.of(neg, neg.latencyModel(SPACE)));
     }
 
     @Test
@@ -177,8 +181,8 @@ class SupernetTrainerTest {
         Path other = TestLuts.write(TestLuts.macs(SpaceRegistry.get("fbnet-cifar-tiny"), 1, 0.5, 0.01),
                 tmp.resolve("cifar-lut.json"));
         HwnasException e = assertThrows(HwnasException.class,
-                () -> SupernetTrainer.start(base.with("lut", other.toString()), tmp.resolve("other"), Progress.NONE,
-                        SupernetTrainer.Stopper.NEVER));
+                () -> TrainingRun.start(base.with("lut", other.toString()), tmp.resolve("other"), Progress.NONE,
+                        TrainingRun.Stopper.NEVER));
         assertTrue(e.getMessage().contains("fbnet-cifar-tiny"), e.getMessage());
         assertFalse(Files.exists(tmp.resolve("other").resolve(Checkpoints.POINTER)));
     }

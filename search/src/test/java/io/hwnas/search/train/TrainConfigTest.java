@@ -72,17 +72,17 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("latency_loss") && e.getMessage().contains("sideways"), e.getMessage());
         e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base + "\"device\": \"tpu\"}"));
         assertTrue(e.getMessage().contains("device") && e.getMessage().contains("tpu"), e.getMessage());
-        assertEquals(ai.djl.Device.cpu(), SupernetTrainer.device(TrainConfig.parse("c", base + "\"device\": \"cpu\"}")));
+        assertEquals(ai.djl.Device.cpu(), TrainConfig.parse("c", base + "\"device\": \"cpu\"}").resolveDevice());
         if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
             TrainConfig gpu = TrainConfig.parse("c", base + "\"device\": \"gpu:0\"}");
-            e = assertThrows(HwnasException.class, () -> SupernetTrainer.device(gpu));
+            e = assertThrows(HwnasException.class, () -> gpu.resolveDevice());
             assertTrue(e.getMessage().contains("device") && e.getMessage().contains("HWNAS_GPU"), e.getMessage());
             assertEquals(ai.djl.Device.cpu(),
-                    SupernetTrainer.device(TrainConfig.parse("c", base + "\"device\": \"auto\"}")));
+                    TrainConfig.parse("c", base + "\"device\": \"auto\"}").resolveDevice());
             // refused before anything is written
             Path run = tmp.resolve("gpu-run");
-            assertThrows(HwnasException.class, () -> SupernetTrainer.start(gpu, run,
-                    io.hwnas.core.Progress.NONE, SupernetTrainer.Stopper.NEVER));
+            assertThrows(HwnasException.class, () -> TrainingRun.start(gpu, run,
+                    io.hwnas.core.Progress.NONE, TrainingRun.Stopper.NEVER));
             assertTrue(!Files.exists(run), "a refused run left " + run);
         }
     }

@@ -26,11 +26,19 @@ public final class BnRecalibration {
                 (ps, x) -> net.forward(ps, new NDList(x), true).singletonOrThrow(), batches);
     }
 
-    /** The BNs on one path of a supernet (stem, the chosen ops, head); other BNs are left alone. */
+    /**
+     * The BNs on one path of a per-op supernet (stem, the chosen ops, head); other BNs are left
+     * alone. Layers whose BN is shared between choices cannot be recalibrated in place for one
+     * choice: extract the subnet and recalibrate that.
+     */
     public static void recalibrate(Supernet net, int[] path, Iterable<NDArray> batches) {
         List<ConvBn> bns = new ArrayList<>(BlockTree.convBns(net.stem()));
         for (int l = 0; l < net.layerCount(); l++) {
-            bns.addAll(BlockTree.convBns(net.layer(l).op(path[l])));
+            if (!(net.layer(l) instanceof MixedLayer ml)) {
+                throw new UnsupportedOperationException("layer " + net.layer(l).layer().name() + " shares its BN"
+                        + " between choices: extract the subnet (Subnets.extract) and recalibrate it instead");
+            }
+            bns.addAll(BlockTree.convBns(ml.op(path[l])));
         }
         bns.addAll(BlockTree.convBns(net.head()));
         recalibrate(bns, (ps, x) -> net.forwardPath(ps, x, path, true), batches);

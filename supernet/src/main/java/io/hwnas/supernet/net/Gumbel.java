@@ -18,9 +18,12 @@ public final class Gumbel {
         return g;
     }
 
-    /** softmax((θ + g) / τ) along the last axis; τ a scalar NDArray. Differentiable in θ. */
+    /**
+     * softmax((θ + g) / τ) along the last axis; τ a scalar NDArray. Differentiable in θ. The result
+     * and its intermediates belong to the noise's manager (a per-step one), not to θ's.
+     */
     public static NDArray softSample(NDArray theta, NDArray noise, NDArray tau) {
-        return theta.add(noise).div(tau).softmax(-1);
+        return noise.add(theta).div(tau).softmax(-1);
     }
 
     /** argmax(θ + g) per row of a [layers, ops] row-major matrix. */

@@ -2,8 +2,6 @@ package io.hwnas.supernet.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
@@ -17,25 +15,31 @@ public final class Subnets {
     private Subnets() {}
 
     /**
-     * A {@link FixedNet} for {@code a}, initialized in {@code m} with copies of the supernet's weights
-     * and BN running statistics (matched by parameter path). In eval mode its outputs equal
+     * A {@link FixedNet} for {@code a}, initialized in {@code m}: stem and head copied from the
+     * supernet by name, each searchable layer's choice written by {@link SearchableLayer#extract}
+     * (weights and BN running statistics). In eval mode its outputs equal
      * {@code net.forwardPath(ps, x, a.indices(space), false)}.
      */
     public static Block extract(Supernet net, Architecture a, NDManager m) {
         SearchSpace s = net.space();
-        a.check(s);
-        if (net.theta().getArray() == null) {
-            throw new IllegalStateException("the supernet is not initialized");
-        }
+        int[] path = a.indices(s);
         SequentialBlock fixed = FixedNet.build(s, a);
-        DataType type = net.theta().getArray().getDataType();
-        fixed.initialize(m, type, new Shape(1, s.input().channels(), s.input().height(), s.input().width()));
-        copyByName(BlockTree.parameters(net), fixed);
+        fixed.initialize(m, net.dataType(), Supernet.inputShape(s, 1));
+        Map<String, Block> children = new java.util.HashMap<>();
+        for (ai.djl.util.Pair<String, Block> c : fixed.getChildren()) {
+            children.put(BlockTree.childName(c.getKey()), c.getValue());
+        }
+        copyByName(BlockTree.parameters(net.stem()), children.get("stem"));
+        copyByName(BlockTree.parameters(net.head()), children.get("head"));
+        for (int l = 0; l < path.length; l++) {
+            String name = s.layers().get(l).name() + "." + a.ops().get(l);
+            net.layer(l).extract(path[l], children.get(name));
+        }
         return fixed;
     }
 
     /** Copies every parameter of {@code target} from the parameter with the same path in {@code source}. */
-    static void copyByName(Map<String, Parameter> source, Block target) {
+    public static void copyByName(Map<String, Parameter> source, Block target) {
         for (Map.Entry<String, Parameter> e : BlockTree.parameters(target).entrySet()) {
             Parameter src = source.get(e.getKey());
             if (src == null || src.getArray() == null) {

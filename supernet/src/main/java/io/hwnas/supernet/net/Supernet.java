@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.hwnas.supernet.ops.BlockTree;
 import io.hwnas.supernet.ops.ConvBn;
@@ -21,39 +20,52 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The FBNet weight-sharing supernet: "stem", one {@link MixedLayer} per searchable layer (named
- * {@code stage{i}.block{j}}, holding every candidate op with its own weights), "head", and the
- * architecture logits θ ("theta", [layers, ops] in {@code space.ops()} order, zeros at start).
- * Parameter paths ({@link BlockTree#parameters}) match those of {@link FixedNet}: e.g.
+ * A supernet: "stem", one {@link SearchableLayer} per searchable layer of the space (named
+ * {@code stage{i}.block{j}}), "head". It is weights only: which op(s) run is always an argument
+ * (a path of op indices, or gates [layers, ops]); the architecture logits θ belong to the search
+ * that optimizes them. The layers come from a {@link LayerFactory}: {@link #PER_OP} builds FBNet's
+ * {@link MixedLayer} (every candidate op with its own weights). Parameter paths
+ * ({@link BlockTree#parameters}) of per-op layers match those of {@link FixedNet}: e.g.
  * {@code stage2.block0.k3_e6.dw.weight}.
  */
 public final class Supernet extends AbstractBlock {
+    /** Builds the searchable layer of one layer of the space from its candidate ops. */
+    @FunctionalInterface
+    public interface LayerFactory {
+        SearchableLayer create(LayerSpec layer, List<String> ops);
+    }
+
+    /** FBNet's per-op layers: every candidate op with its own weights. */
+    public static final LayerFactory PER_OP = MixedLayer::new;
+
     private final SearchSpace space;
     private final ConvBn stem;
-    private final MixedLayer[] layers;
+    private final SearchableLayer[] layers;
     private final Head head;
-    private final Parameter theta;
 
+    /** A supernet of FBNet's per-op layers. */
     public Supernet(SearchSpace space) {
+        this(space, PER_OP);
+    }
+
+    public Supernet(SearchSpace space, LayerFactory factory) {
         this.space = space;
         stem = addChildBlock("stem", Ops.stem(space));
         List<LayerSpec> ls = space.layers();
-        layers = new MixedLayer[ls.size()];
+        layers = new SearchableLayer[ls.size()];
         for (int i = 0; i < layers.length; i++) {
-            layers[i] = addChildBlock(ls.get(i).name(), new MixedLayer(ls.get(i), space.ops()));
+            layers[i] = addChildBlock(ls.get(i).name(), factory.create(ls.get(i), space.ops()));
         }
         head = addChildBlock("head", Ops.head(space));
-        theta = addParameter(Parameter.builder().setName("theta").setType(Parameter.Type.OTHER)
-                .optShape(new Shape(layers.length, space.ops().size())).optInitializer(Initializer.ZEROS)
-                .build());
+    }
+
+    /** The input shape [batch, C, H, W] of a space's networks. */
+    public static Shape inputShape(SearchSpace space, long batch) {
+        return new Shape(batch, space.input().channels(), space.input().height(), space.input().width());
     }
 
     public SearchSpace space() {
         return space;
-    }
-
-    public Parameter theta() {
-        return theta;
     }
 
     public ConvBn stem() {
@@ -64,7 +76,7 @@ public final class Supernet extends AbstractBlock {
         return head;
     }
 
-    public MixedLayer layer(int i) {
+    public SearchableLayer layer(int i) {
         return layers[i];
     }
 
@@ -117,31 +129,32 @@ public final class Supernet extends AbstractBlock {
         return head.forward(ps, y, training);
     }
 
-    /** Runs the argmax-θ path. */
+    /** A supernet has no architecture of its own: run it through {@link #forwardPath} or {@link #forwardMixed}. */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        return new NDList(forwardPath(ps, inputs.singletonOrThrow(), argmax(), training));
+        throw new UnsupportedOperationException("a supernet runs a given architecture: use forwardPath(ps, x, path,"
+                + " training) or forwardMixed(ps, x, gates, training)");
     }
 
-    /** Every trainable parameter except θ (BN running statistics excluded). */
+    /** Every trainable parameter (BN running statistics excluded). */
     public List<Parameter> weights() {
         List<Parameter> out = new ArrayList<>();
         for (Parameter p : BlockTree.parameters(this).values()) {
-            if (p != theta && BlockTree.trainable(p)) {
+            if (BlockTree.trainable(p)) {
                 out.add(p);
             }
         }
         return out;
     }
 
-    /** The trainable parameters that run on this path: stem, the chosen ops, head. */
+    /** The trainable parameters that run on this path: stem, the chosen ops' (whole tensors), head. */
     public List<Parameter> weights(int[] path) {
         checkPath(path);
         List<Parameter> out = new ArrayList<>();
         addTrainable(stem, out);
         for (int l = 0; l < layers.length; l++) {
-            addTrainable(layers[l].op(path[l]), out);
+            out.addAll(layers[l].parameters(path[l]));
         }
         addTrainable(head, out);
         return out;
@@ -155,56 +168,13 @@ public final class Supernet extends AbstractBlock {
         }
     }
 
-    /** argmax of θ per layer. */
-    public int[] argmax() {
-        float[][] t = thetaRows();
-        int[] out = new int[t.length];
-        for (int l = 0; l < t.length; l++) {
-            int best = 0;
-            for (int k = 1; k < t[l].length; k++) {
-                if (t[l][k] > t[l][best]) {
-                    best = k;
-                }
-            }
-            out[l] = best;
-        }
-        return out;
-    }
-
-    /** softmax(θ) per layer. */
-    public float[][] probabilities() {
-        float[][] t = thetaRows();
-        float[][] out = new float[t.length][];
-        for (int l = 0; l < t.length; l++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (float v : t[l]) {
-                max = Math.max(max, v);
-            }
-            double sum = 0;
-            double[] e = new double[t[l].length];
-            for (int k = 0; k < e.length; k++) {
-                e[k] = Math.exp(t[l][k] - max);
-                sum += e[k];
-            }
-            out[l] = new float[e.length];
-            for (int k = 0; k < e.length; k++) {
-                out[l][k] = (float) (e[k] / sum);
-            }
-        }
-        return out;
-    }
-
-    private float[][] thetaRows() {
-        if (theta.getArray() == null) {
+    /** The data type of the (initialized) weights. */
+    public DataType dataType() {
+        NDArray a = stem.getParameters().get(0).getValue().getArray();
+        if (a == null) {
             throw new IllegalStateException("the supernet is not initialized");
         }
-        float[] flat = theta.getArray().toType(DataType.FLOAT32, false).toFloatArray();
-        int k = space.ops().size();
-        float[][] rows = new float[layers.length][k];
-        for (int l = 0; l < layers.length; l++) {
-            System.arraycopy(flat, l * k, rows[l], 0, k);
-        }
-        return rows;
+        return a.getDataType();
     }
 
     private void checkPath(int[] path) {
@@ -223,7 +193,7 @@ public final class Supernet extends AbstractBlock {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         long b = inputShapes[0].get(0);
         stem.initialize(manager, dataType, inputShapes);
-        for (MixedLayer ml : layers) {
+        for (SearchableLayer ml : layers) {
             LayerSpec l = ml.layer();
             ml.initialize(manager, dataType, new Shape(b, l.inChannels(), l.inHeight(), l.inWidth()));
         }

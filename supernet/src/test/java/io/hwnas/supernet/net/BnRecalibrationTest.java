@@ -137,7 +137,7 @@ class BnRecalibrationTest {
             Architecture a = FixedNetTest.randomArch(s, 4);
             int[] path = a.indices(s);
             int other = (path[2] + 1) % s.ops().size();
-            ConvBn untouched = BlockTree.convBns(net.layer(2).op(other)).get(0);
+            ConvBn untouched = BlockTree.convBns(((MixedLayer) net.layer(2)).op(other)).get(0);
             float[] untouchedBefore = untouched.runningMean().getArray().toFloatArray();
             List<NDArray> data = List.of(TestNets.random(m, new Shape(3, 1, 28, 28), DataType.FLOAT32, 1),
                     TestNets.random(m, new Shape(5, 1, 28, 28), DataType.FLOAT32, 2));

@@ -1,7 +1,6 @@
 package io.hwnas.tools.cli;
 
-import io.hwnas.search.train.SupernetTrainer;
-import io.hwnas.search.train.TrainBench;
+import io.hwnas.tools.bench.TrainBench;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
@@ -54,7 +53,7 @@ public final class BenchTrainCommand {
             HwnasException.require(batch >= 1, "--batch", batch, "must be positive");
             HwnasException.require(steps >= 1, "--steps", steps, "must be positive");
             HwnasException.require(warmup >= 0, "--warmup", warmup, "must be >= 0");
-            SupernetTrainer.applyThreads(threads);
+            io.hwnas.search.train.Nets.applyThreads(threads);
             SearchSpace s = SpaceRegistry.resolve(space);
             Architecture a = arch != null ? Architecture.parse(s, arch)
                     : Architecture.uniform(s, s.ops().contains("k3_e3") ? "k3_e3" : s.ops().get(0));

@@ -2,6 +2,8 @@ package io.hwnas.tools.cli;
 
 import io.hwnas.latency.DeviceRecord;
 import io.hwnas.latency.HwNasBenchImport;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutEntry;
 import io.hwnas.supernet.space.Architecture;
@@ -72,7 +74,8 @@ public final class LutCommands {
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
             Lut lut = HwNasBenchImport.fbnet(c, b, device, s);
             lut.write(output);
-            double[] r = lut.rangeMs(s);
+            LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();
+            double[] r = {range.fastestMs(), range.slowestMs()};
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("output", output.toString());
             json.put("space", lut.space());
@@ -89,24 +92,6 @@ public final class LutCommands {
     }
 
     /** The space of a LUT: {@code --space} when given (id or file), else the registered space the LUT names. */
-    static SearchSpace spaceOf(Lut lut, Path lutFile, String spaceOption) {
-        SearchSpace s;
-        if (spaceOption != null) {
-            s = SpaceRegistry.resolve(spaceOption);
-        } else if (SpaceRegistry.IDS.contains(lut.space())) {
-            s = SpaceRegistry.get(lut.space());
-        } else {
-            throw HwnasException.inFile(lutFile, "field 'space' = \"" + lut.space()
-                    + "\" is not a registered space; give its JSON file with --space FILE");
-        }
-        try {
-            lut.checkSpace(s);
-        } catch (HwnasException e) {
-            throw HwnasException.inFile(lutFile, e.getMessage());
-        }
-        return s;
-    }
-
     @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Print a LUT: device record, fixed part, and a layer x op table of median latencies (ms).")
     public static final class Show implements Callable<Integer> {
@@ -122,9 +107,10 @@ public final class LutCommands {
         @Override
         public Integer call() {
             Lut lut = Lut.read(file);
-            SearchSpace s = spaceOf(lut, file, space);
+            SearchSpace s = LutOptions.spaceOf(lut, file, space);
             double[][] t = lut.tableMs(s);
-            double[] r = lut.rangeMs(s);
+            LatencyModel.LatencyRange range = LatencyModels.of(lut, s, file.toString()).rangeMs();
+            double[] r = {range.fastestMs(), range.slowestMs()};
             DeviceRecord d = lut.device();
             List<Map<String, Object>> rows = new ArrayList<>();
             for (LayerSpec l : s.layers()) {
@@ -152,44 +138,9 @@ public final class LutCommands {
             json.put("ops", s.ops());
             json.put("table_ms", t);
             json.put("layers", rows);
-            out.print(json, render(file, lut, s));
+            out.print(json, LutTables.render(file, lut, s));
             return 0;
         }
-    }
-
-    /** The text form of a LUT: device record, fixed part, range, and the layer x op table (ms). */
-    static String render(Path file, Lut lut, SearchSpace s) {
-        double[][] t = lut.tableMs(s);
-        double[] r = lut.rangeMs(s);
-        DeviceRecord d = lut.device();
-        StringBuilder sb = new StringBuilder();
-        sb.append(file).append(": space ").append(lut.space()).append('\n');
-        sb.append("device  ").append(d.describe()).append('\n');
-        if (d.notes() != null) {
-            sb.append("notes   ").append(d.notes()).append('\n');
-        }
-        sb.append(String.format("fixed   %.4f ms", lut.fixedMs()));
-        if (lut.fixedBreakdownMs() != null) {
-            List<String> parts = new ArrayList<>();
-            lut.fixedBreakdownMs().forEach((k, v) -> parts.add(String.format("%s %.4f", k, v)));
-            sb.append(" (").append(String.join(", ", parts)).append(')');
-        }
-        sb.append('\n');
-        sb.append(String.format("range   %.4f-%.4f ms over all architectures%n", r[0], r[1]));
-        sb.append("median latency per (layer, op), ms:\n");
-        sb.append(String.format("%3s %-14s", "#", "layer"));
-        for (String op : s.ops()) {
-            sb.append(String.format(" %9s", op));
-        }
-        sb.append('\n');
-        for (LayerSpec l : s.layers()) {
-            sb.append(String.format("%3d %-14s", l.index(), l.name()));
-            for (int k = 0; k < s.ops().size(); k++) {
-                sb.append(String.format(" %9.4f", t[l.index()][k]));
-            }
-            sb.append('\n');
-        }
-        return sb.toString();
     }
 
     /** Exactly one of --arch / --arch-file. */
@@ -221,31 +172,28 @@ public final class LutCommands {
     @Command(name = "latency", mixinStandardHelpOptions = true,
             description = "Predict an architecture's latency (ms) from a LUT: fixed part + its ops' entries.")
     public static final class Latency implements Callable<Integer> {
-        @Option(names = "--lut", required = true, description = "LUT file.")
-        Path lutFile;
+        @Mixin
+        LutOptions lut;
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         ArchInput archInput;
-
-        @Option(names = "--space", description = "Space JSON file (or id) when the LUT's space is not registered.")
-        String space;
 
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
-            Lut lut = Lut.read(lutFile);
-            SearchSpace s = spaceOf(lut, lutFile, space);
+            LatencyModel m = lut.model();
+            SearchSpace s = m.space();
             Architecture a = archInput.resolve(s);
-            double ms = lut.predictMs(s, a);
+            double ms = m.predictMs(a);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("latency_ms", ms);
             json.put("space", s.id());
-            json.put("device", lut.device().name());
-            json.put("source", lut.device().source());
+            json.put("device", m.device().name());
+            json.put("source", m.device().source());
             json.put("arch", a.canonical());
-            out.print(json, String.format("%.4f ms  (space %s, device %s)", ms, s.id(), lut.device().describe()));
+            out.print(json, String.format("%.4f ms  (space %s, device %s)", ms, s.id(), m.device().describe()));
             return 0;
         }
     }

@@ -1,5 +1,7 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutMeasurer;
 import io.hwnas.latency.LutValidation;
@@ -63,7 +65,8 @@ public final class LutMeasureCommands {
             Lut lut = LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
             double wall = (System.nanoTime() - t0) / 1e9;
             lut.write(output);
-            double[] r = lut.rangeMs(s);
+            LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();
+            double[] r = {range.fastestMs(), range.slowestMs()};
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("output", output.toString());
             json.put("space", lut.space());
@@ -74,7 +77,7 @@ public final class LutMeasureCommands {
             json.put("min_ms", r[0]);
             json.put("max_ms", r[1]);
             out.print(json, String.format("wrote %s in %.1f s: %d entries, fixed %.4f ms, architectures %.3f-%.3f ms%n%s",
-                    output, wall, lut.entries().size(), lut.fixedMs(), r[0], r[1], LutCommands.render(output, lut, s)));
+                    output, wall, lut.entries().size(), lut.fixedMs(), r[0], r[1], LutTables.render(output, lut, s)));
             return 0;
         }
     }
@@ -83,11 +86,8 @@ public final class LutMeasureCommands {
             description = "Time N random whole architectures end to end on this machine and compare with the LUT's "
                     + "prediction (mean absolute %% error, Kendall tau).")
     public static final class Validate implements Callable<Integer> {
-        @Option(names = "--lut", required = true, description = "LUT file (measured on this machine).")
-        Path lutFile;
-
-        @Option(names = "--space", description = "Space JSON file (or id) when the LUT's space is not registered.")
-        String space;
+        @Mixin
+        LutOptions lut;
 
         @Option(names = "--archs", defaultValue = "10", description = "Random architectures (default ${DEFAULT-VALUE}).")
         int archs;
@@ -117,12 +117,11 @@ public final class LutMeasureCommands {
 
         @Override
         public Integer call() {
-            Lut lut = Lut.read(lutFile);
-            SearchSpace s = LutCommands.spaceOf(lut, lutFile, space);
+            LatencyModel m = lut.model();
             HwnasException.require(archs >= 1 && archs <= 100_000, "--archs", archs, "must be 1..100000");
-            int t = threads > 0 ? threads : lut.device().threads() == null ? 0 : lut.device().threads();
-            MeasureConfig cfg = new MeasureConfig(t, lut.device().batch(), warmup, repeats, null, clock);
-            LutValidation.Result r = LutValidation.validate(s, lut, SupernetBlocks.INSTANCE, cfg, archs, seed,
+            int t = threads > 0 ? threads : m.device().threads() == null ? 0 : m.device().threads();
+            MeasureConfig cfg = new MeasureConfig(t, m.device().batch(), warmup, repeats, null, clock);
+            LutValidation.Result r = LutValidation.validate(m, SupernetBlocks.INSTANCE, cfg, archs, seed,
                     new ConsoleProgress());
             if (output != null) {
                 Json.writeFile(output, r);

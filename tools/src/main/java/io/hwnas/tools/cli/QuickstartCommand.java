@@ -7,8 +7,9 @@ import io.hwnas.latency.SupernetBlocks;
 import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
-import io.hwnas.search.train.Checkpoints;
-import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.TrainingRun;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.supernet.space.SearchSpace;
@@ -85,7 +86,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         if (threads == 0) {
             threads = idleCores();
         }
-        SupernetTrainer.applyThreads(threads);
+        Nets.applyThreads(threads);
         System.err.println("quickstart: " + threads + " PyTorch thread(s); output in " + dir);
         SearchSpace space = SpaceRegistry.get(SPACE);
         Files.createDirectories(dir);
@@ -106,9 +107,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path runDir = dir.resolve("run");
         long s2 = System.nanoTime();
         TrainResult tr;
-        if (Checkpoints.exists(runDir)) {
+        if (RunDir.exists(runDir)) {
             System.err.println("quickstart: continuing the run in " + runDir);
-            tr = SupernetTrainer.resume(runDir, progress, SupernetTrainer.Stopper.NEVER);
+            tr = TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
         } else {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("space", SPACE);
@@ -129,7 +130,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             c.put("threads", threads);
             Path cfgFile = dir.resolve("train-config.json");
             Json.writeFile(cfgFile, c);
-            tr = SupernetTrainer.start(TrainConfig.read(cfgFile), runDir, progress, SupernetTrainer.Stopper.NEVER);
+            tr = TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, TrainingRun.Stopper.NEVER);
         }
         io.hwnas.experiments.plot.RunPlots.write(runDir);
         res.put("train_seconds", secs(s2));

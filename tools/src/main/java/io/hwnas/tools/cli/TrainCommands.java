@@ -1,7 +1,8 @@
 package io.hwnas.tools.cli;
 
 import io.hwnas.search.train.EpochMetrics;
-import io.hwnas.search.train.SupernetTrainer;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.TrainingRun;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.core.HwnasException;
@@ -43,13 +44,13 @@ public final class TrainCommands {
                     throw new HwnasException("--resume takes the config and output folder from RUN_DIR: do not give"
                             + " --config or -o with it");
                 }
-                r = SupernetTrainer.resume(resume, new ConsoleProgress(), SupernetTrainer.Stopper.NEVER);
+                r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
             } else {
                 if (config == null || output == null) {
                     throw new HwnasException("give --config CONFIG.json and -o RUN_DIR (or --resume RUN_DIR)");
                 }
                 TrainConfig cfg = TrainConfig.read(config);
-                r = SupernetTrainer.start(cfg, output, new ConsoleProgress(), SupernetTrainer.Stopper.NEVER);
+                r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
             }
             io.hwnas.experiments.plot.RunPlots.write(r.runDir());
             out.print(summary(r), text(r));

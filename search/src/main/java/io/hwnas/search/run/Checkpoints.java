@@ -1,5 +1,6 @@
-package io.hwnas.search.train;
+package io.hwnas.search.run;
 
+import io.hwnas.search.train.TrainState;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -28,8 +29,9 @@ import java.util.stream.Stream;
 /**
  * Atomic checkpoints of a training run. Each checkpoint is a folder
  * {@code checkpoints/ckpt-eEEEE-pP-sSSSSSS/} holding {@code supernet.params} (DJL
- * {@code Block.saveParameters}: weights, BN statistics and θ), {@code optimizer.ndlist} (momentum
- * buffers, Adam moments) and {@code state.json} ({@link TrainState}). The folder is written under a
+ * {@code Block.saveParameters}: weights and BN statistics), {@code theta.ndlist} (the search's
+ * architecture logits θ), {@code optimizer.ndlist} (momentum buffers, Adam moments) and
+ * {@code state.json} ({@link TrainState}). The folder is written under a
  * temporary name and renamed; then {@code checkpoint.json} (atomic) is pointed at it; then older
  * folders are deleted. A kill at any moment leaves the previous checkpoint intact and readable.
  */
@@ -39,6 +41,7 @@ public final class Checkpoints {
     public static final String PARAMS = "supernet.params";
     public static final String OPTIMIZER = "optimizer.ndlist";
     public static final String STATE = "state.json";
+    public static final String THETA = "theta.ndlist";
 
     private Checkpoints() {}
 
@@ -54,7 +57,7 @@ public final class Checkpoints {
         return Files.isRegularFile(runDir.resolve(POINTER));
     }
 
-    public static Path save(Path runDir, Block net, Sgd sgd, Adam adam, TrainState state) {
+    public static Path save(Path runDir, Block net, NDList theta, NDList optimizer, TrainState state) {
         String name = String.format("ckpt-e%04d-p%d-s%06d", state.epochsDone(), state.phase(), state.stepInPhase());
         Path dir = runDir.resolve(DIR);
         Path target = dir.resolve(name);
@@ -66,10 +69,8 @@ public final class Checkpoints {
                         DataOutputStream dos = new DataOutputStream(os)) {
                     net.saveParameters(dos);
                 }
-                NDList opt = new NDList();
-                opt.addAll(sgd.state());
-                opt.addAll(adam.state());
-                Files.write(tmp.resolve(OPTIMIZER), opt.encode());
+                Files.write(tmp.resolve(THETA), theta.encode());
+                Files.write(tmp.resolve(OPTIMIZER), optimizer.encode());
                 Json.writeFile(tmp.resolve(STATE), state);
                 deleteTree(target);
                 try {
@@ -132,7 +133,7 @@ public final class Checkpoints {
         return st;
     }
 
-    /** Loads parameters (weights, BN statistics, θ) into an initialized network of the checkpoint's space. */
+    /** Loads parameters (weights, BN statistics) into an initialized network of the checkpoint's space. */
     public static void loadParams(Path ckpt, Block net, NDManager manager) {
         Path f = ckpt.resolve(PARAMS);
         try (InputStream is = new BufferedInputStream(Files.newInputStream(f));
@@ -151,12 +152,20 @@ public final class Checkpoints {
     }
 
     public static NDList loadOptimizer(Path ckpt, NDManager manager) {
-        Path f = ckpt.resolve(OPTIMIZER);
+        return loadList(ckpt.resolve(OPTIMIZER), manager, "optimizer state");
+    }
+
+    /** θ of a checkpoint (an NDList holding the array named "theta"). */
+    public static NDList loadTheta(Path ckpt, NDManager manager) {
+        return loadList(ckpt.resolve(THETA), manager, "θ");
+    }
+
+    private static NDList loadList(Path f, NDManager manager, String what) {
         try {
             byte[] bytes = Files.readAllBytes(f);
             return NDList.decode(manager, bytes);
         } catch (IOException | RuntimeException e) {
-            throw new HwnasException(f + ": cannot read optimizer state: " + e.getMessage(), e);
+            throw new HwnasException(f + ": cannot read " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -178,7 +187,7 @@ public final class Checkpoints {
     }
 
     /** Whether every element of every array is finite. */
-    static boolean finite(List<NDArray> arrays) {
+    public static boolean finite(List<NDArray> arrays) {
         for (NDArray a : arrays) {
             try (NDArray s = a.sum()) {
                 if (!Float.isFinite(s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())) {

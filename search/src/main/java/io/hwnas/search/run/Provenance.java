@@ -1,4 +1,4 @@
-package io.hwnas.search.train;
+package io.hwnas.search.run;
 
 import ai.djl.engine.Engine;
 import io.hwnas.latency.DeviceRecord;
@@ -58,25 +58,10 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
 
     /** sha256 of bytes, in hex. */
     public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.hwnas.core.Hashes.sha256(bytes);
     }
 
     public static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0;) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.hwnas.core.Hashes.sha256(file);
     }
 }

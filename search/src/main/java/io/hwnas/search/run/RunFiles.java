@@ -1,5 +1,6 @@
-package io.hwnas.search.train;
+package io.hwnas.search.run;
 
+import io.hwnas.search.train.EpochMetrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.hwnas.supernet.space.Architecture;

@@ -1,5 +1,9 @@
-package io.hwnas.search.train;
+package io.hwnas.tools.bench;
 
+import io.hwnas.search.train.Adam;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.Sgd;
+import io.hwnas.search.train.Theta;
 import io.hwnas.supernet.net.Losses;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -36,8 +40,7 @@ public final class TrainBench {
 
     public static Result run(SearchSpace space, int batch, int steps, int warmup, Architecture fixedArch,
             java.util.Set<String> modes, Progress progress) {
-        var in = space.input();
-        Shape xs = new Shape(batch, in.channels(), in.height(), in.width());
+        Shape xs = Supernet.inputShape(space, batch);
         int layers = space.layerCount();
         int ops = space.ops().size();
         List<Row> rows = new ArrayList<>();
@@ -46,6 +49,7 @@ public final class TrainBench {
             Supernet net = new Supernet(space);
             net.initialize(m, DataType.FLOAT32, xs);
             Map<String, String> keys = Nets.keys(net);
+            Theta theta = new Theta(space, m);
             NDArray x = m.randomNormal(xs);
             long[] labels = new long[batch];
             for (int i = 0; i < batch; i++) {
@@ -60,15 +64,15 @@ public final class TrainBench {
                     try (NDManager sm = m.newSubManager()) {
                         x.tempAttach(sm);
                         Nets.zeroGrads(net.weights());
-                        Nets.zeroGrads(List.of(net.theta()));
+                        theta.zeroGrad();
                         NDArray g = sm.create(Gumbel.noise(1, s, layers * ops), new Shape(layers, ops));
                         NDArray tau = sm.create(1f);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray gates = Gumbel.softSample(net.theta().getArray(), g, tau);
+                            NDArray gates = Gumbel.softSample(theta.array(), g, tau);
                             NDArray logits = net.forwardMixed(new ParameterStore(sm, false), x, gates, true);
                             gc.backward(Losses.crossEntropy(logits, y));
                         }
-                        adam.update(net.theta(), lr);
+                        adam.update(theta.array(), lr);
                         sgd.update(net.weights(), keys, lr);
                     }
                 });

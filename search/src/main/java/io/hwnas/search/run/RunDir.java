@@ -1,0 +1,164 @@
+package io.hwnas.search.run;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.search.train.EpochMetrics;
+import io.hwnas.search.train.Theta;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainState;
+import io.hwnas.supernet.net.Supernet;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.SearchSpace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The one reader of a training run's folder: its config, space, provenance (seed, LUT identity),
+ * latest checkpoint and state, θ, metrics and final architectures, and the trained supernet with
+ * its θ. Extraction, specialization, the sweep and the command line read runs through it, never
+ * through the checkpoint files directly.
+ */
+public final class RunDir {
+    private final Path dir;
+    private final TrainConfig config;
+    private final SearchSpace space;
+    private final Provenance provenance;
+
+    private RunDir(Path dir, TrainConfig config, SearchSpace space, Provenance provenance) {
+        this.dir = dir;
+        this.config = config;
+        this.space = space;
+        this.provenance = provenance;
+    }
+
+    /** Opens a run folder; anything else (a subnet, an empty folder) is refused with a clear message. */
+    public static RunDir open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new HwnasException(dir + ": no such folder");
+        }
+        Path cfgFile = dir.resolve(RunFiles.CONFIG);
+        if (!Files.isRegularFile(cfgFile)) {
+            String hint = Files.isRegularFile(dir.resolve("arch.json")) ? " (it holds a subnet: use eval/finetune/export"
+                    + " on it)" : "";
+            throw new HwnasException(dir + ": not a training run directory (" + RunFiles.CONFIG + " missing)" + hint);
+        }
+        TrainConfig cfg = TrainConfig.read(cfgFile);
+        SearchSpace space = cfg.resolveSpace();
+        Path prov = dir.resolve(RunFiles.PROVENANCE);
+        Provenance p = Files.isRegularFile(prov) ? Json.read(prov, Provenance.class) : null;
+        return new RunDir(dir, cfg, space, p);
+    }
+
+    /** Whether {@code dir} holds a run with at least one checkpoint (something to resume). */
+    public static boolean exists(Path dir) {
+        return Checkpoints.exists(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public SearchSpace space() {
+        return space;
+    }
+
+    /** The run's provenance, or null for a run that stopped before writing it. */
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    public long seed() {
+        return config.seed();
+    }
+
+    public boolean hasCheckpoint() {
+        return Checkpoints.exists(dir);
+    }
+
+    /** Where the latest complete checkpoint is (a clear error without one). */
+    public Path latestCheckpoint() {
+        return Checkpoints.latest(dir);
+    }
+
+    /** The counters of the latest checkpoint (refused if it is of another space). */
+    public TrainState state() {
+        return Checkpoints.readState(latestCheckpoint(), space);
+    }
+
+    /** Whether every epoch ran ({@code result.json} written). */
+    public boolean finished() {
+        return Files.isRegularFile(dir.resolve(RunFiles.RESULT));
+    }
+
+    /** {@code result.json} of a finished run (a clear error otherwise). */
+    public RunFiles.RunResult result() {
+        Path f = dir.resolve(RunFiles.RESULT);
+        if (!Files.isRegularFile(f)) {
+            throw new HwnasException(dir + ": the run has not finished (" + RunFiles.RESULT + " missing)");
+        }
+        return Json.read(f, RunFiles.RunResult.class);
+    }
+
+    public List<EpochMetrics> metrics() {
+        return RunFiles.readMetrics(dir);
+    }
+
+    /** {@code theta.json}: θ, softmax(θ) and entropy per layer as of the last epoch end. */
+    public RunFiles.ThetaFile thetaFile() {
+        return Json.read(dir.resolve(RunFiles.THETA), RunFiles.ThetaFile.class);
+    }
+
+    /** {@code arch-argmax.json} of a finished run. */
+    public Architecture argmax() {
+        return RunFiles.readArch(dir.resolve(RunFiles.ARGMAX), space);
+    }
+
+    /** {@code arch-sample-K.json}, or a clear error. */
+    public Architecture sample(int k) {
+        Path f = dir.resolve(RunFiles.sampleFile(k));
+        if (!Files.isRegularFile(f)) {
+            throw new HwnasException(f + " does not exist (samples are written when the run finishes; final_samples"
+                    + " in the config sets how many)");
+        }
+        return RunFiles.readArch(f, space);
+    }
+
+    /**
+     * The run's latency model (its LUT, read once), refused if the file changed since the run
+     * started (its sha256 differs from provenance.json's); null for a run without one.
+     */
+    public LatencyModel latencyModel() {
+        LatencyModel m = config.latencyModel(space);
+        if (m != null && provenance != null && provenance.lut() != null && provenance.lut().sha256() != null
+                && m.sha256() != null && !m.sha256().equals(provenance.lut().sha256())) {
+            throw new HwnasException(config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
+                    + ", provenance.json says " + provenance.lut().sha256() + "): resuming would not reproduce the run");
+        }
+        return m;
+    }
+
+    /** A trained supernet and its θ, as of the latest checkpoint. */
+    public record Trained(Supernet net, Theta theta, TrainState state) {}
+
+    /** Loads the latest checkpoint's supernet and θ into {@code m}. */
+    public Trained load(NDManager m) {
+        Path ckpt = latestCheckpoint();
+        TrainState st = Checkpoints.readState(ckpt, space);
+        Supernet net = new Supernet(space);
+        net.initialize(m, DataType.FLOAT32, Supernet.inputShape(space, 2));
+        Checkpoints.loadParams(ckpt, net, m);
+        Theta theta = new Theta(space, m);
+        try (NDManager tmp = m.newSubManager()) {
+            theta.load(Checkpoints.loadTheta(ckpt, tmp), ckpt.resolve(Checkpoints.THETA).toString());
+        }
+        return new Trained(net, theta, st);
+    }
+}

@@ -1,0 +1,155 @@
+package io.hwnas.search.train;
+
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
+import io.hwnas.datasets.Datasets;
+import io.hwnas.datasets.ImageSet;
+import io.hwnas.datasets.Split;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.search.run.Checkpoints;
+import io.hwnas.search.run.Provenance;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.run.RunFiles;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.Costs;
+import io.hwnas.supernet.space.SearchSpace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A training run's lifecycle in its folder: start (config, provenance, first checkpoint), resume
+ * (from the latest checkpoint, refusing a changed LUT), the files written at each epoch end
+ * ({@code metrics.jsonl}, {@code theta.json}) and when the run finishes ({@code arch-argmax.json},
+ * {@code arch-sample-K.json}, {@code result.json}). The loop itself is {@link SupernetTrainer}'s.
+ */
+public final class TrainingRun {
+    private TrainingRun() {}
+
+    /** Decides, after each checkpoint, whether to stop the run there (tests simulate a kill with it). */
+    @FunctionalInterface
+    public interface Stopper {
+        boolean stop(TrainState justSaved);
+
+        Stopper NEVER = s -> false;
+    }
+
+    /** Starts a new run in {@code runDir} (which must not hold a run yet). */
+    public static TrainResult start(TrainConfig cfg, Path runDir, Progress progress, Stopper stopper) {
+        return start(cfg, runDir, progress, stopper, SupernetTrainer.StepMonitor.NONE);
+    }
+
+    public static TrainResult start(TrainConfig cfg, Path runDir, Progress progress, Stopper stopper,
+            SupernetTrainer.StepMonitor monitor) {
+        if (Checkpoints.exists(runDir)) {
+            throw new HwnasException(runDir + ": already holds a training run; continue it with --resume "
+                    + runDir + " or choose another output folder");
+        }
+        ai.djl.Device device = cfg.resolveDevice();
+        Nets.applyThreads(cfg.threads());
+        SearchSpace space = cfg.resolveSpace();
+        LatencyModel lat = cfg.latencyModel(space);
+        LatencyLoss loss = LatencyLoss.of(cfg, lat); // refuses an unusable model before anything is written
+        Data data = Data.load(cfg, space, true);
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new HwnasException(runDir + ": cannot create: " + e.getMessage(), e);
+        }
+        Json.writeFile(runDir.resolve(RunFiles.CONFIG), cfg);
+        Provenance.LutIdentity lutId = lat == null ? null : new Provenance.LutIdentity(cfg.lut(), lat.sha256(),
+                lat.device(), loss.unit().name(), lat.rangeMs().fastestMs(), lat.rangeMs().slowestMs());
+        Provenance prov = Provenance.now(cfg.seed(), device.toString(), lutId, data.identity());
+        Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
+        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+            t.monitor(monitor);
+            t.begin();
+            RunFiles.writeMetrics(runDir, List.of());
+            writeTheta(runDir, t.theta());
+            return run(t, runDir, cfg, space, lat, progress, stopper);
+        }
+    }
+
+    /** Continues the run in {@code runDir} from its latest checkpoint. */
+    public static TrainResult resume(Path runDir, Progress progress, Stopper stopper) {
+        RunDir run = RunDir.open(runDir);
+        TrainConfig cfg = run.config();
+        ai.djl.Device device = cfg.resolveDevice();
+        Nets.applyThreads(cfg.threads());
+        SearchSpace space = run.space();
+        Path ckpt = run.latestCheckpoint();
+        TrainState st = run.state();
+        LatencyModel lat = run.latencyModel();
+        Data data = Data.load(cfg, space, false);
+        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+            t.restore(ckpt, st);
+            RunFiles.writeMetrics(runDir, st.metrics());
+            return run(t, runDir, cfg, space, lat, progress, stopper);
+        }
+    }
+
+    private static TrainResult run(SupernetTrainer t, Path runDir, TrainConfig cfg, SearchSpace space,
+            LatencyModel lat, Progress progress, Stopper stopper) {
+        boolean done = t.loop(progress, stopper, (all, theta) -> {
+            RunFiles.writeMetrics(runDir, all);
+            writeTheta(runDir, theta);
+        });
+        if (done) {
+            writeFinal(t, runDir, cfg, space, lat);
+        }
+        int[] argmax = t.theta().argmax();
+        return new TrainResult(runDir, done, t.state().epochsDone(), Architecture.ofIndices(space, argmax),
+                lat == null ? Double.NaN : lat.predictMs(argmax), t.theta().probabilities(), t.state().metrics());
+    }
+
+    static void writeTheta(Path runDir, Theta theta) {
+        Json.writeFile(runDir.resolve(RunFiles.THETA), RunFiles.theta(theta.space(), theta.rows(),
+                theta.probabilities()));
+    }
+
+    private static void writeFinal(SupernetTrainer t, Path runDir, TrainConfig cfg, SearchSpace space,
+            LatencyModel lat) {
+        writeTheta(runDir, t.theta());
+        Architecture a = t.theta().argmaxArchitecture();
+        Json.writeFile(runDir.resolve(RunFiles.ARGMAX), a);
+        List<RunFiles.Sample> samples = new ArrayList<>();
+        int k = 0;
+        for (Architecture s : t.finalSamples()) {
+            k++;
+            Json.writeFile(runDir.resolve(RunFiles.sampleFile(k)), s);
+            samples.add(new RunFiles.Sample(RunFiles.sampleFile(k), s.canonical(),
+                    lat == null ? null : lat.predictMs(s.indices(space))));
+        }
+        Costs.Cost c = Costs.architecture(space, a);
+        List<EpochMetrics> ms = t.state().metrics();
+        boolean expected = lat != null && lat.differentiable();
+        Json.writeFile(runDir.resolve(RunFiles.RESULT), new RunFiles.RunResult(Json.SCHEMA, space.id(), cfg.epochs(),
+                a.canonical(), lat == null ? null : lat.predictMs(a.indices(space)), c.macs(), c.params(),
+                expected ? lat.expectedMs(t.theta().probabilities()) : null, samples,
+                ms.isEmpty() ? null : ms.get(ms.size() - 1)));
+    }
+
+    /** The images of a run: the training subset split into weight and architecture parts, and the test set. */
+    record Data(ImageSet train, Split split, ImageSet test, Path location, String dataset) {
+        static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit) {
+            Path dataPath = TrainData.location(cfg.dataset(), cfg.dataDir());
+            ImageSet train = TrainData.subset(Datasets.load(cfg.dataset(), dataPath, true), cfg.trainSubset(),
+                    cfg.seed());
+            if (checkFit) {
+                TrainData.checkFits(train, space, cfg.dataset());
+            }
+            ImageSet test = cfg.evalTest() ? TrainData.subset(Datasets.load(cfg.dataset(), dataPath, false),
+                    cfg.testSubset(), cfg.seed()) : null;
+            Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
+            return new Data(train, split, test, dataPath, cfg.dataset());
+        }
+
+        Provenance.DataIdentity identity() {
+            return new Provenance.DataIdentity(dataset, location.toString(), train.size(), split.weights().size(),
+                    split.arch().size(), test == null ? 0 : test.size());
+        }
+    }
+}
