@@ -148,12 +148,18 @@ class TrainCommandsTest {
     @Test
     void benchTrainPrintsStepTimes() {
         CliRun r = CliRun.of("bench", "train", "--space", space.toString(), "--batch", "4", "--steps", "1", "--warmup",
-                "0", "--json");
+                "0", "--modes", "perop-soft,fixed-largest,fixed-sampled", "--threads", "1", "--json");
         assertEquals(0, r.code(), r.toString());
         JsonNode j = Json.parse("bench", r.out(), JsonNode.class);
         assertEquals(3, j.get("rows").size());
+        assertEquals("perop-soft", j.get("rows").get(0).get("mode").asText());
         for (JsonNode row : j.get("rows")) {
-            assertTrue(row.get("median_ms").asDouble() > 0, r.toString());
+            assertTrue(row.get("ms_per_step").asDouble() > 0, r.toString());
+            assertTrue(row.get("images_per_s").asDouble() > 0, r.toString());
+            assertTrue(row.has("peak_bytes"), r.toString());
         }
+        CliRun bad = CliRun.of("bench", "train", "--modes", "warp-speed");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("warp-speed"), bad.toString());
     }
 }

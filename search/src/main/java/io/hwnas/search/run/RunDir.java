@@ -152,7 +152,7 @@ public final class RunDir {
     public Trained load(NDManager m) {
         Path ckpt = latestCheckpoint();
         TrainState st = Checkpoints.readState(ckpt, space);
-        Supernet net = new Supernet(space);
+        Supernet net = new Supernet(space, Supernet.layers(config.supernet()));
         net.initialize(m, DataType.FLOAT32, Supernet.inputShape(space, 2));
         Checkpoints.loadParams(ckpt, net, m);
         Theta theta = new Theta(space, m);

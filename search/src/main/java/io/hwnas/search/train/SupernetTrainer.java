@@ -84,13 +84,14 @@ public final class SupernetTrainer implements AutoCloseable {
         boolean ok = false;
         try {
             Engine.getInstance().setRandomSeed((int) cfg.seed());
-            this.net = new Supernet(space);
+            this.net = new Supernet(space, Supernet.layers(cfg.supernet()));
             net.initialize(root, DataType.FLOAT32, Supernet.inputShape(space, 2));
             this.theta = new Theta(space, root);
             this.sgd = new Sgd(root, cfg.momentum(), cfg.weightDecay());
             this.adam = new Adam(root, 0.9, 0.999, 1e-8, cfg.thetaWeightDecay());
             adam.init(theta.array());
-            this.weightStep = new WeightStep(net, theta, sgd, cfg.sampling());
+            this.weightStep = new WeightStep(net, theta, sgd, cfg.weightSampling(), cfg.sandwichRandom(),
+                    cfg.kdWeight());
             this.thetaStep = new ThetaStep(net, theta, LatencyLoss.of(cfg, latency), adam);
             ok = true;
         } finally {
@@ -177,7 +178,7 @@ public final class SupernetTrainer implements AutoCloseable {
             if (phase == PHASE_WEIGHTS) {
                 for (int s = start; s < nW; s++) {
                     double lr = Schedules.cosine((long) e * nW + s, totalWeightSteps, cfg.weightLr(), cfg.weightLrMin());
-                    float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), layers * ops);
+                    float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
                         r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr);

@@ -37,7 +37,14 @@ import java.util.Set;
  *     fastest architecture has log LAT &lt;= 0 is refused
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
- * @param sampling weight steps: "soft" (FBNet: the Gumbel-softmax mixture of every op) or
+ * @param supernet "per-op" (FBNet: every candidate op has its own weights) or "shared" (one weight
+ *     set per layer shared by every candidate, Once-for-All style: extracted subnets work as they are)
+ * @param sandwichRandom random subnets per "sandwich" weight step besides the largest and the smallest
+ * @param kdWeight weight of in-place distillation from the largest subnet in "sandwich" steps
+ *     (loss of a smaller subnet = CE + kdWeight · CE(softmax(largest's logits), its logits))
+ * @param weightSampling weight steps ("sampling" is read as an old name of it): "soft" (FBNet: the
+ *     Gumbel-softmax mixture of every op), "sandwich" (OFA/BigNAS: the largest, the smallest and
+ *     sandwichRandom random subnets per step, with in-place distillation from the largest) or
  *     "single-path" (one sampled op per layer: about 9x cheaper per step, but on the small spaces the
  *     supernet then learns far more slowly, see the README)
  * @param epochs total epochs, warm-up included
@@ -64,11 +71,11 @@ import java.util.Set;
  * @param evalTest evaluate the argmax architecture (inside the supernet) on the test set after each epoch
  */
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
-        double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String sampling, int epochs,
+        double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String weightSampling, int epochs,
         int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
-        boolean evalTest) {
+        boolean evalTest, String supernet, int sandwichRandom, double kdWeight) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -85,7 +92,11 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(Set.of("ms", "us", "auto").contains(latencyUnit), "latency_unit", latencyUnit, "must be ms, us or auto");
         require(Set.of("sample", "softmax").contains(latencyExpectation), "latency_expectation", latencyExpectation,
                 "must be sample or softmax");
-        require(Set.of("single-path", "soft").contains(sampling), "sampling", sampling, "must be single-path or soft");
+        require(Set.of("single-path", "soft", "sandwich").contains(weightSampling), "weight_sampling", weightSampling,
+                "must be soft, sandwich or single-path");
+        require(Set.of("per-op", "shared").contains(supernet), "supernet", supernet, "must be shared or per-op");
+        require(sandwichRandom >= 0 && sandwichRandom <= 16, "sandwich_random", sandwichRandom, "must be 0..16");
+        require(kdWeight >= 0 && Double.isFinite(kdWeight), "kd_weight", kdWeight, "must be >= 0");
         require(epochs >= 1, "epochs", epochs, "must be at least 1");
         require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmup_epochs", warmupEpochs, "must be 0..epochs");
         require(batchSize >= 1, "batch_size", batchSize, "must be positive");
@@ -120,7 +131,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("latency_loss", "multiplicative");
         n.put("latency_unit", "auto");
         n.put("latency_expectation", "sample");
-        n.put("sampling", "soft");
+        n.put("weight_sampling", "soft");
         n.put("epochs", 10);
         n.put("warmup_epochs", 2);
         n.put("batch_size", 64);
@@ -142,6 +153,9 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("checkpoint_every_steps", 0);
         n.put("final_samples", 5);
         n.put("eval_test", false);
+        n.put("supernet", "per-op");
+        n.put("sandwich_random", 2);
+        n.put("kd_weight", 1.0);
         return n;
     }
 
@@ -151,6 +165,14 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
             throw new HwnasException(source + ": a training config must be a JSON object");
         }
         ObjectNode d = defaults();
+        if (given.has("sampling")) { // the field's old name
+            if (given.has("weight_sampling")) {
+                throw new HwnasException(source + ": give 'weight_sampling' only ('sampling' is its old name)");
+            }
+            ObjectNode copy = ((ObjectNode) given).deepCopy();
+            copy.set("weight_sampling", copy.remove("sampling"));
+            given = copy;
+        }
         for (Iterator<String> it = given.fieldNames(); it.hasNext();) {
             String f = it.next();
             if (!d.has(f)) {
@@ -201,9 +223,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
             sp = base.resolve(sp).normalize().toString();
         }
         return new TrainConfig(schema, sp, dataset, abs(base, dataDir), abs(base, lut), alpha, beta, latencyLoss,
-                latencyUnit, latencyExpectation, sampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
+                latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
-                testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest);
+                testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
+                kdWeight);
     }
 
     private static String abs(Path base, String p) {

@@ -21,7 +21,7 @@ class TrainConfigTest {
         assertEquals(0.6, c.beta());
         assertEquals(5.0, c.tauStart());
         assertEquals(0.045, c.tauDecay());
-        assertEquals("soft", c.sampling());
+        assertEquals("soft", c.weightSampling());
         assertEquals("multiplicative", c.latencyLoss());
         assertEquals("sample", c.latencyExpectation());
         assertEquals(0.8, c.weightFraction());

@@ -16,4 +16,13 @@ public final class Losses {
         long b = logits.getShape().get(0);
         return logits.logSoftmax(1).gather(labels.reshape(b, 1), 1).mean().neg();
     }
+
+    /**
+     * Mean cross-entropy of logits [B, classes] against soft targets [B, classes] (rows on the
+     * simplex, e.g. a teacher's softmax, detached): {@code -mean_b Σ_c t[b,c] · log_softmax(z)[b,c]}.
+     * In-place distillation's loss (OFA, BigNAS). NDArray-NDArray ops only.
+     */
+    public static NDArray softCrossEntropy(NDArray logits, NDArray targets) {
+        return logits.logSoftmax(1).mul(targets).sum(new int[] {1}).mean().neg();
+    }
 }

@@ -38,6 +38,40 @@ public final class Supernet extends AbstractBlock {
     /** FBNet's per-op layers: every candidate op with its own weights. */
     public static final LayerFactory PER_OP = MixedLayer::new;
 
+    /** The layer factory of a supernet kind: "per-op" (FBNet) or "shared" (one weight set per layer). */
+    public static LayerFactory layers(String kind) {
+        return switch (kind) {
+            case "per-op" -> PER_OP;
+            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared or per-op");
+        };
+    }
+
+    /** The path of the largest subnet: per layer the op with the most MACs (all {@code k5_e6} in FBNet's space). */
+    public static int[] largestPath(SearchSpace space) {
+        return extremePath(space, true);
+    }
+
+    /** The path of the smallest subnet: per layer the op with the fewest MACs (skip where it is the identity). */
+    public static int[] smallestPath(SearchSpace space) {
+        return extremePath(space, false);
+    }
+
+    private static int[] extremePath(SearchSpace space, boolean largest) {
+        int[] path = new int[space.layerCount()];
+        for (LayerSpec l : space.layers()) {
+            long best = largest ? Long.MIN_VALUE : Long.MAX_VALUE;
+            for (int k = 0; k < space.ops().size(); k++) {
+                long macs = io.hwnas.supernet.space.Costs.op(l, io.hwnas.supernet.space.OpSpec.parse(space.ops().get(k)))
+                        .macs();
+                if (largest ? macs > best : macs < best) {
+                    best = macs;
+                    path[l.index()] = k;
+                }
+            }
+        }
+        return path;
+    }
+
     private final SearchSpace space;
     private final ConvBn stem;
     private final SearchableLayer[] layers;

@@ -1,10 +1,5 @@
 package io.hwnas.tools.bench;
 
-import io.hwnas.search.train.Adam;
-import io.hwnas.search.train.Nets;
-import io.hwnas.search.train.Sgd;
-import io.hwnas.search.train.Theta;
-import io.hwnas.supernet.net.Losses;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -15,134 +10,209 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
+import io.hwnas.search.train.Nets;
+import io.hwnas.search.train.Sgd;
+import io.hwnas.search.train.Theta;
+import io.hwnas.search.train.WeightStep;
 import io.hwnas.supernet.net.FixedNet;
 import io.hwnas.supernet.net.Gumbel;
+import io.hwnas.supernet.net.Losses;
 import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import io.hwnas.core.Progress;
+import io.hwnas.supernet.space.SpaceRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code hwnas bench train}: time of one training step (forward, backward, update) on random data
- * for the supernet with all paths (soft Gumbel mixture, gradient to θ and all weights), with one
- * sampled path (weights of that path only), and for a fixed subnet. Medians over the timed steps.
+ * {@code hwnas bench train}: one training step (forward, backward, SGD update) on random data, per
+ * mode, median over the timed steps, with the mode's peak memory.
+ *
+ * <p>Modes: {@code shared-soft}, {@code shared-single}, {@code shared-sandwich} (the shared-weight
+ * supernet's weight steps, as training runs them: {@link WeightStep}), {@code perop-soft},
+ * {@code perop-single} (FBNet's per-op supernet), {@code fixed-largest} and {@code fixed-smallest}
+ * (plain {@link FixedNet}s of the largest (all {@code k5_e6}) and the smallest subnet), and
+ * {@code fixed-sampled} (the plain subnets of the paths a single-path step samples: the cost a
+ * single-path step should approach). Steps draw their Gumbel noise from (1, step), so every
+ * single-path mode runs the same paths.
+ *
+ * <p>Peak memory: each mode runs in a fresh JVM (same class path) that resets the kernel's
+ * resident-set high-water mark ({@code /proc/self/clear_refs}) once the engine is loaded, and
+ * reports {@code VmHWM} minus the resident set at that point: the memory the mode's network,
+ * activations, gradients and optimizer state took at their peak.
  */
 public final class TrainBench {
+    public static final List<String> MODES = List.of("shared-soft", "shared-single", "shared-sandwich", "fixed-largest",
+            "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single");
+
     private TrainBench() {}
 
-    public record Row(String mode, double medianMs, double imagesPerSecond) {}
+    public record Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch) {}
 
-    public record Result(int schema, String space, int batch, int threads, int steps, String fixedArch, List<Row> rows) {}
+    public record Result(int schema, String space, int batch, int threads, int steps, int sandwichRandom,
+            String cpu, List<Row> rows) {}
 
-    public static Result run(SearchSpace space, int batch, int steps, int warmup, Architecture fixedArch,
-            java.util.Set<String> modes, Progress progress) {
+    /** Runs each mode in its own JVM (for its peak memory) and collects the rows. */
+    public static Result run(SearchSpace space, String spaceArg, int batch, int steps, int warmup, int threads,
+            int sandwichRandom, List<String> modes, Progress progress) {
+        List<Row> rows = new ArrayList<>();
+        progress.start("bench train " + space.id(), modes.size());
+        int i = 0;
+        for (String mode : modes) {
+            rows.add(child(spaceArg, mode, batch, steps, warmup, threads, sandwichRandom));
+            progress.update(++i, mode);
+        }
+        progress.finish("");
+        return new Result(Json.SCHEMA, space.id(), batch, threads, steps, sandwichRandom, cpuModel(), rows);
+    }
+
+    private static Row child(String space, String mode, int batch, int steps, int warmup, int threads,
+            int sandwichRandom) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                TrainBench.class.getName(), space, mode, Integer.toString(batch), Integer.toString(steps),
+                Integer.toString(warmup), Integer.toString(sandwichRandom)));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String last = null;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    last = line;
+                }
+            }
+            int rc = p.waitFor();
+            if (rc != 0 || last == null) {
+                throw new IllegalStateException("bench mode " + mode + " failed (exit " + rc + ")");
+            }
+            return Json.parse("bench " + mode, last, Row.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the bench process: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Child entry point: SPACE MODE BATCH STEPS WARMUP SANDWICH_RANDOM; prints one JSON row. */
+    public static void main(String[] args) {
+        SearchSpace space = SpaceRegistry.resolve(args[0]);
+        Row r = measure(space, args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+        try {
+            System.out.println(Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature
+                    .INDENT_OUTPUT).writeValueAsString(r));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One mode, in this process. */
+    public static Row measure(SearchSpace space, String mode, int batch, int steps, int warmup, int sandwichRandom) {
+        if (!MODES.contains(mode)) {
+            throw new HwnasException("mode '" + mode + "': one of " + String.join(", ", MODES));
+        }
         Shape xs = Supernet.inputShape(space, batch);
         int layers = space.layerCount();
         int ops = space.ops().size();
-        List<Row> rows = new ArrayList<>();
+        long[] labels = new long[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % space.head().classes();
+        }
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(1);
-            Supernet net = new Supernet(space);
-            net.initialize(m, DataType.FLOAT32, xs);
-            Map<String, String> keys = Nets.keys(net);
-            Theta theta = new Theta(space, m);
+            NDArray warm = m.randomNormal(xs); // load the engine before the memory baseline
+            warm.close();
+            long base = resetPeak();
             NDArray x = m.randomNormal(xs);
-            long[] labels = new long[batch];
-            for (int i = 0; i < batch; i++) {
-                labels[i] = i % space.head().classes();
-            }
             NDArray y = m.create(labels);
-            try (Sgd sgd = new Sgd(m, 0.9, 1e-4); Adam adam = new Adam(m, 0.9, 0.999, 1e-8, 5e-4)) {
-                float lr = 1e-3f;
-                if (modes.contains("soft")) {
-                progress.start("bench soft", warmup + steps);
-                double soft = time(warmup, steps, progress, s -> {
+            Step step;
+            String arch = null;
+            if (mode.startsWith("fixed-largest") || mode.startsWith("fixed-smallest")) {
+                int[] path = mode.equals("fixed-largest") ? Supernet.largestPath(space) : Supernet.smallestPath(space);
+                Architecture a = Architecture.ofIndices(space, path);
+                arch = a.canonical();
+                step = fixedStep(FixedNet.build(space, a), m, xs, x, y);
+            } else if (mode.equals("fixed-sampled")) {
+                // the sampled path's plain subnet: a per-op supernet restricted to the path runs exactly its ops
+                Supernet net = new Supernet(space, Supernet.layers("per-op"));
+                net.initialize(m, DataType.FLOAT32, xs);
+                Sgd sgd = new Sgd(m, 0.9, 1e-4);
+                Map<String, String> keys = Nets.keys(net);
+                step = s -> {
+                    int[] path = Gumbel.hardSample(new float[layers * ops], Gumbel.noise(1, s, layers * ops), layers,
+                            ops);
+                    List<Parameter> ps = net.weights(path);
                     try (NDManager sm = m.newSubManager()) {
-                        x.tempAttach(sm);
-                        Nets.zeroGrads(net.weights());
-                        theta.zeroGrad();
-                        NDArray g = sm.create(Gumbel.noise(1, s, layers * ops), new Shape(layers, ops));
-                        NDArray tau = sm.create(1f);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray gates = Gumbel.softSample(theta.array(), g, tau);
-                            NDArray logits = net.forwardMixed(new ParameterStore(sm, false), x, gates, true);
-                            gc.backward(Losses.crossEntropy(logits, y));
-                        }
-                        adam.update(theta.array(), lr);
-                        sgd.update(net.weights(), keys, lr);
-                    }
-                });
-                progress.finish("");
-                rows.add(new Row("supernet, all paths (soft)", soft, batch * 1000.0 / soft));
-                }
-                if (modes.contains("single")) {
-                progress.start("bench single-path", warmup + steps);
-                double single = time(warmup, steps, progress, s -> {
-                    try (NDManager sm = m.newSubManager()) {
-                        x.tempAttach(sm);
-                        int[] path = Gumbel.hardSample(new float[layers * ops], Gumbel.noise(1, s, layers * ops),
-                                layers, ops);
-                        List<Parameter> ps = net.weights(path);
                         Nets.zeroGrads(ps);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = net.forwardPath(new ParameterStore(sm, false), x, path, true);
-                            gc.backward(Losses.crossEntropy(logits, y));
+                            gc.backward(Losses.crossEntropy(net.forwardPath(new ParameterStore(sm, false), x, path,
+                                    true), y));
                         }
-                        sgd.update(ps, keys, lr);
+                        sgd.update(ps, keys, 1e-3);
                     }
-                });
-                progress.finish("");
-                rows.add(new Row("supernet, one sampled path", single, batch * 1000.0 / single));
-                }
-            }
-            if (modes.contains("fixed")) {
-            Block fixed = FixedNet.build(space, fixedArch);
-            fixed.initialize(m, DataType.FLOAT32, xs);
-            Map<String, String> fkeys = Nets.keys(fixed);
-            List<Parameter> fparams = new ArrayList<>();
-            for (var p : fixed.getParameters()) {
-                if (p.getValue().requiresGradient()) {
-                    fparams.add(p.getValue());
-                }
-            }
-            try (Sgd sgd = new Sgd(m, 0.9, 1e-4)) {
-                progress.start("bench fixed subnet", warmup + steps);
-                double f = time(warmup, steps, progress, s -> {
+                };
+            } else {
+                String kind = mode.startsWith("shared") ? "shared" : "per-op";
+                String sampling = mode.endsWith("soft") ? "soft" : mode.endsWith("single") ? "single-path" : "sandwich";
+                Supernet net = new Supernet(space, Supernet.layers(kind));
+                net.initialize(m, DataType.FLOAT32, xs);
+                Theta theta = new Theta(space, m);
+                WeightStep w = new WeightStep(net, theta, new Sgd(m, 0.9, 1e-4), sampling, sandwichRandom, 1.0);
+                step = s -> {
                     try (NDManager sm = m.newSubManager()) {
-                        x.tempAttach(sm);
-                        Nets.zeroGrads(fparams);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray logits = fixed.forward(new ParameterStore(sm, false), new NDList(x), true)
-                                    .singletonOrThrow();
-                            gc.backward(Losses.crossEntropy(logits, y));
-                        }
-                        sgd.update(fparams, fkeys, 1e-3);
+                        w.run(sm, x, y, Gumbel.noise(1, s, w.noiseSize()), 5.0, 1e-3);
                     }
-                });
-                progress.finish("");
-                rows.add(new Row("fixed subnet (" + fixedArch.canonical() + ")", f, batch * 1000.0 / f));
+                };
             }
+            double ms = time(warmup, steps, step);
+            Long peak = peakSince(base);
+            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch);
+        }
+    }
+
+    private static Step fixedStep(Block fixed, NDManager m, Shape xs, NDArray x, NDArray y) {
+        fixed.initialize(m, DataType.FLOAT32, xs);
+        Map<String, String> keys = Nets.keys(fixed);
+        List<Parameter> params = new ArrayList<>();
+        for (var p : fixed.getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                params.add(p.getValue());
             }
         }
-        int threads;
-        try {
-            threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        } catch (RuntimeException | LinkageError e) {
-            threads = -1;
-        }
-        return new Result(io.hwnas.core.Json.SCHEMA, space.id(), batch, threads, steps, fixedArch.canonical(),
-                rows);
+        Sgd sgd = new Sgd(m, 0.9, 1e-4);
+        return s -> {
+            try (NDManager sm = m.newSubManager()) {
+                Nets.zeroGrads(params);
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray logits = fixed.forward(new ParameterStore(sm, false), new NDList(x), true)
+                            .singletonOrThrow();
+                    gc.backward(Losses.crossEntropy(logits, y));
+                }
+                sgd.update(params, keys, 1e-3);
+            }
+        };
     }
 
     interface Step {
         void run(int step);
     }
 
-    private static double time(int warmup, int steps, Progress progress, Step step) {
+    private static double time(int warmup, int steps, Step step) {
         double[] t = new double[steps];
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
@@ -151,9 +221,62 @@ public final class TrainBench {
             if (i >= warmup) {
                 t[i - warmup] = (t1 - t0) / 1e6;
             }
-            progress.update(i + 1, "");
         }
         Arrays.sort(t);
         return t[steps / 2];
+    }
+
+    /** Resets the resident-set high-water mark; returns the resident set now (bytes), or -1. */
+    static long resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return status("VmRSS");
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** VmHWM minus {@code base}, or null where the kernel does not tell. */
+    static Long peakSince(long base) {
+        if (base < 0) {
+            return null;
+        }
+        long hwm = status("VmHWM");
+        return hwm < 0 ? null : Math.max(0, hwm - base);
+    }
+
+    private static long status(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** The rows as an object keyed by mode (for tests and reports). */
+    public static Map<String, Row> byMode(Result r) {
+        Map<String, Row> m = new LinkedHashMap<>();
+        for (Row row : r.rows()) {
+            m.put(row.mode(), row);
+        }
+        return m;
     }
 }

@@ -1,10 +1,10 @@
 package io.hwnas.tools.cli;
 
 import io.hwnas.tools.bench.TrainBench;
-import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import io.hwnas.core.HwnasException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +19,10 @@ public final class BenchTrainCommand {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Time one training step (forward + backward + update, random data): supernet with all"
-                    + " paths (soft), with one sampled path, and a fixed subnet. Prints ms/step and images/s.")
+            description = "Time one training step (forward + backward + SGD update, random data) per mode, with its"
+                    + " peak memory: the shared-weight supernet's soft, single-path and sandwich steps, FBNet's per-op"
+                    + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in its own"
+                    + " JVM. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\"}...]}.")
     public static final class Train implements Callable<Integer> {
         @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE")
         String space;
@@ -28,7 +30,7 @@ public final class BenchTrainCommand {
         @Option(names = "--batch", defaultValue = "64")
         int batch;
 
-        @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0: launcher's setting).")
+        @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0: all cores).")
         int threads;
 
         @Option(names = "--steps", defaultValue = "20", description = "Timed steps per mode (after warm-up).")
@@ -37,32 +39,51 @@ public final class BenchTrainCommand {
         @Option(names = "--warmup", defaultValue = "3")
         int warmup;
 
-        @Option(names = "--arch", paramLabel = "OPS", description = "Fixed subnet (default: k3_e3 in every layer,"
-                + " else the first op).")
-        String arch;
+        @Option(names = "--sandwich-random", defaultValue = "2", description = "Random subnets per sandwich step.")
+        int sandwichRandom;
 
-        @Option(names = "--modes", defaultValue = "soft,single,fixed", split = ",",
-                description = "Which steps to time: soft, single, fixed (default all).")
-        java.util.Set<String> modes;
+        @Option(names = "--modes", split = ",", description = "Modes to time (default all): ${COMPLETION-CANDIDATES}",
+                completionCandidates = Modes.class)
+        List<String> modes;
 
         @Mixin
         Output out;
+
+        static final class Modes extends java.util.ArrayList<String> {
+            Modes() {
+                super(TrainBench.MODES);
+            }
+        }
 
         @Override
         public Integer call() {
             HwnasException.require(batch >= 1, "--batch", batch, "must be positive");
             HwnasException.require(steps >= 1, "--steps", steps, "must be positive");
             HwnasException.require(warmup >= 0, "--warmup", warmup, "must be >= 0");
-            io.hwnas.search.train.Nets.applyThreads(threads);
+            HwnasException.require(threads >= 0, "--threads", threads, "must be >= 0");
+            HwnasException.require(sandwichRandom >= 0 && sandwichRandom <= 16, "--sandwich-random", sandwichRandom,
+                    "must be 0..16");
+            List<String> ms = modes == null ? TrainBench.MODES : modes;
+            for (String m : ms) {
+                HwnasException.require(TrainBench.MODES.contains(m), "--modes", m, "must be among "
+                        + String.join(", ", TrainBench.MODES));
+            }
             SearchSpace s = SpaceRegistry.resolve(space);
-            Architecture a = arch != null ? Architecture.parse(s, arch)
-                    : Architecture.uniform(s, s.ops().contains("k3_e3") ? "k3_e3" : s.ops().get(0));
-            TrainBench.Result r = TrainBench.run(s, batch, steps, warmup, a, modes, new ConsoleProgress());
-            StringBuilder sb = new StringBuilder(String.format("%s, batch %d, %d threads, median of %d steps%n",
-                    r.space(), r.batch(), r.threads(), r.steps()));
+            int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+            TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, ms,
+                    new ConsoleProgress());
+            java.util.Map<String, TrainBench.Row> by = TrainBench.byMode(r);
+            StringBuilder sb = new StringBuilder(String.format("%s, batch %d, %d threads, median of %d steps (%s)%n",
+                    r.space(), r.batch(), r.threads(), r.steps(), r.cpu()));
+            TrainBench.Row largest = by.get("fixed-largest");
             for (TrainBench.Row row : r.rows()) {
-                sb.append(String.format("%-60s %9.1f ms/step %9.1f images/s%n", row.mode(), row.medianMs(),
-                        row.imagesPerSecond()));
+                sb.append(String.format("%-16s %9.1f ms/step %8.1f images/s  peak %s%s%s%n", row.mode(), row.msPerStep(),
+                        row.imagesPerS(), row.peakBytes() == null ? "n/a" : String.format("%.1f MB",
+                        row.peakBytes() / 1e6), largest == null ? "" : String.format("  %.2fx time, %s memory of"
+                        + " fixed-largest", row.msPerStep() / largest.msPerStep(), row.peakBytes() == null
+                        || largest.peakBytes() == null || largest.peakBytes() == 0 ? "n/a" : String.format("%.2fx",
+                        row.peakBytes() / (double) largest.peakBytes())), row.arch() == null ? "" : "  [" + row.arch()
+                        + "]"));
             }
             out.print(r, sb.toString());
             return 0;
