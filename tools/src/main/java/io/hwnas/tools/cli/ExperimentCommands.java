@@ -14,7 +14,7 @@ public final class ExperimentCommands {
 
     @Command(name = "experiment", mixinStandardHelpOptions = true,
             description = "Experiments: one config, one command -> results JSON, CSV, markdown table, PNG plots.",
-            subcommands = {Sweep.class})
+            subcommands = {Sweep.class, SharedWeightsCommand.class})
     public static final class Group extends UsageGroup {
     }
 
@@ -41,5 +41,76 @@ public final class ExperimentCommands {
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
             return 0;
         }
+    }
+
+    @Command(name = "shared-weights", mixinStandardHelpOptions = true,
+            description = {"Train a shared-weight supernet once, then measure subnets taken out of it as they are"
+                + " (BN recalibrated), after fine-tuning for E epochs, and trained from scratch for E epochs: the"
+                + " largest, the smallest, the argmax and K random architectures.",
+                "Presets: fmnist (fbnet-fmnist-tiny), cifar10 (fbnet-cifar-tiny); several can be given. Each goes to"
+                + " OUT/<preset>/; OUT/results.json holds every row. Run it again to continue."})
+    public static final class SharedWeightsCommand implements Callable<Integer> {
+        @Option(names = "--preset", split = ",", defaultValue = "fmnist", description = "fmnist, cifar10 (default fmnist).")
+        java.util.List<String> presets;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "An experiment file instead of the presets.")
+        Path config;
+
+        @Option(names = "--lut", paramLabel = "FILE", description = "LUT per preset space (default: latency/luts/<space>-vm-1t-cpu.json).")
+        Path lut;
+
+        @Option(names = "--finetune-epochs", description = "Override E.")
+        Integer epochs;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR")
+        Path output;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            java.util.List<io.hwnas.experiments.shared.SharedWeights> cs = new java.util.ArrayList<>();
+            java.util.List<Path> dirs = new java.util.ArrayList<>();
+            if (config != null) {
+                cs.add(io.hwnas.experiments.shared.SharedWeights.read(config));
+                dirs.add(output);
+            } else {
+                for (String p : presets) {
+                    String space = p.equals("fmnist") ? "fbnet-fmnist-tiny" : "fbnet-cifar-tiny";
+                    Path l = lut != null ? lut : Path.of(System.getProperty("hwnas.root", ".")).resolve("latency/luts")
+                            .resolve(space + "-vm-1t-cpu.json");
+                    cs.add(io.hwnas.experiments.shared.SharedWeights.preset(p, l));
+                    dirs.add(output.resolve(p));
+                }
+            }
+            String command = "hwnas experiment shared-weights " + String.join(" ", spec.commandLine().getParseResult()
+                    .originalArgs());
+            java.util.List<io.hwnas.experiments.shared.SharedWeights.Row> rows = new java.util.ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < cs.size(); i++) {
+                var c = cs.get(i);
+                if (epochs != null) {
+                    c = new io.hwnas.experiments.shared.SharedWeights(c.name(), c.train(), epochs, c.finetuneSubset(),
+                            c.finetuneLr(), c.randomArchs(), c.recalibrateBatches(), c.testSubset(), c.seed());
+                }
+                var r = io.hwnas.experiments.shared.SharedWeights.run(c, dirs.get(i), command, new ConsoleProgress(),
+                        System.err::println);
+                rows.addAll(r.rows());
+                text.append(io.hwnas.experiments.shared.SharedWeights.markdown(r)).append('\n');
+            }
+            java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
+            all.put("schema", io.hwnas.core.Json.SCHEMA);
+            all.put("command", command);
+            all.put("rows", rows);
+            if (config == null) {
+                io.hwnas.core.Json.writeFile(output.resolve("results.json"), all);
+            }
+            out.print(all, text.toString());
+            return 0;
+        }
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
     }
 }

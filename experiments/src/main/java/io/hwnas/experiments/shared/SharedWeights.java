@@ -1,0 +1,225 @@
+package io.hwnas.experiments.shared;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.AtomicFiles;
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.subnet.Evaluation;
+import io.hwnas.search.subnet.Extraction;
+import io.hwnas.search.subnet.Finetune;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainingRun;
+import io.hwnas.supernet.net.Supernet;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.SearchSpace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * {@code hwnas experiment shared-weights}: are subnets taken out of a trained supernet usable as
+ * they are? One supernet is trained (the config's {@code train}, a training config), then for the
+ * largest, the smallest, the argmax and K random architectures: test accuracy as extracted (BN
+ * recalibrated), after fine-tuning the inherited weights for E epochs, and trained from scratch for
+ * the same E epochs. Every step is resumable: the run, each subnet folder and each row are reused
+ * when present.
+ *
+ * @param train the supernet's training config (as {@code hwnas train} reads it)
+ * @param finetuneEpochs E: epochs of fine-tuning and of training from scratch
+ * @param finetuneSubset training images for fine-tuning / from scratch (0: all)
+ * @param finetuneLr initial SGD learning rate of both
+ * @param randomArchs K: uniformly random architectures (seeded)
+ * @param recalibrateBatches BN recalibration batches at extraction
+ * @param testSubset test images (0: all)
+ */
+public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int finetuneSubset, double finetuneLr,
+        int randomArchs, int recalibrateBatches, int testSubset, long seed) {
+
+    public SharedWeights {
+        HwnasException.require(train != null && train.isObject(), "train", train, "must be a training config object");
+        HwnasException.require(finetuneEpochs >= 0, "finetune_epochs", finetuneEpochs, "must be >= 0");
+        HwnasException.require(finetuneSubset >= 0, "finetune_subset", finetuneSubset, "must be >= 0");
+        HwnasException.require(randomArchs >= 0, "random_archs", randomArchs, "must be >= 0");
+        HwnasException.require(recalibrateBatches >= 1, "recalibrate_batches", recalibrateBatches, "must be >= 1");
+        HwnasException.require(testSubset >= 0, "test_subset", testSubset, "must be >= 0");
+    }
+
+    /** One architecture's accuracies (in %). */
+    public record Row(String dataset, String space, String name, String arch, double accExtracted,
+            Double accFinetuned, Double accScratch, int finetuneEpochs, long macs) {}
+
+    public record Result(int schema, String name, String command, TrainConfig train, List<Row> rows,
+            double meanGapExtractedToFinetuned, double meanGapExtractedToScratch) {}
+
+    public static SharedWeights read(Path file) {
+        return Json.read(file, SharedWeights.class);
+    }
+
+    /** Built-in presets: {@code fmnist} (fbnet-fmnist-tiny) and {@code cifar10} (fbnet-cifar-tiny). */
+    public static SharedWeights preset(String which, Path lut) {
+        ObjectNode t = Json.mapper().createObjectNode();
+        boolean fm = which.equals("fmnist");
+        if (!fm && !which.equals("cifar10")) {
+            throw new HwnasException("--preset " + which + ": fmnist or cifar10");
+        }
+        t.put("space", fm ? "fbnet-fmnist-tiny" : "fbnet-cifar-tiny");
+        t.put("dataset", fm ? "fashion-mnist" : "cifar10");
+        t.put("lut", lut.toAbsolutePath().toString());
+        t.put("supernet", "shared");
+        t.put("weight_sampling", "sandwich");
+        t.put("epochs", fm ? 6 : 8);
+        t.put("warmup_epochs", fm ? 3 : 4);
+        t.put("train_subset", fm ? 20000 : 20000);
+        t.put("weight_lr", 0.1);
+        t.put("augment", !fm);
+        t.put("seed", 1);
+        t.put("final_samples", 0);
+        return new SharedWeights("shared-weights-" + which, t, 2, fm ? 20000 : 20000, 0.02, 5, 20, 0, 1);
+    }
+
+    public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
+        TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train());
+        Path runDir = out.resolve("run");
+        if (RunDir.exists(runDir)) {
+            TrainConfig stored = RunDir.open(runDir).config();
+            if (!stored.equals(tc)) {
+                throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
+                        + " elsewhere");
+            }
+            if (!RunDir.open(runDir).finished()) {
+                log.accept("supernet: continuing " + runDir);
+                TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
+            } else {
+                log.accept("supernet: finished earlier, reused (" + runDir + ")");
+            }
+        } else {
+            log.accept("supernet: training " + runDir);
+            TrainingRun.start(tc, runDir, progress, TrainingRun.Stopper.NEVER);
+        }
+        RunDir run = RunDir.open(runDir);
+        SearchSpace space = run.space();
+        List<String[]> archs = new ArrayList<>();
+        archs.add(new String[] {"largest", Architecture.ofIndices(space, Supernet.largestPath(space)).canonical()});
+        archs.add(new String[] {"smallest", Architecture.ofIndices(space, Supernet.smallestPath(space)).canonical()});
+        archs.add(new String[] {"argmax", run.argmax().canonical()});
+        SplittableRandom r = new SplittableRandom(c.seed());
+        for (int i = 1; i <= c.randomArchs(); i++) {
+            int[] idx = new int[space.layerCount()];
+            for (int l = 0; l < idx.length; l++) {
+                idx[l] = r.nextInt(space.ops().size());
+            }
+            archs.add(new String[] {"random-" + i, Architecture.ofIndices(space, idx).canonical()});
+        }
+        List<Row> rows = new ArrayList<>();
+        for (String[] a : archs) {
+            Path rowFile = out.resolve("rows").resolve(a[0] + ".json");
+            if (Files.isRegularFile(rowFile)) {
+                Row row = Json.read(rowFile, Row.class);
+                if (row.arch().equals(a[1]) && row.finetuneEpochs() == c.finetuneEpochs()) {
+                    rows.add(row);
+                    log.accept(a[0] + ": reused " + rowFile);
+                    continue;
+                }
+            }
+            Row row = measure(c, tc, run, out, a[0], a[1], progress, log);
+            Json.writeFile(rowFile, row);
+            rows.add(row);
+        }
+        double g1 = 0;
+        double g2 = 0;
+        int n1 = 0;
+        int n2 = 0;
+        for (Row row : rows) {
+            if (row.accFinetuned() != null) {
+                g1 += row.accFinetuned() - row.accExtracted();
+                n1++;
+            }
+            if (row.accScratch() != null) {
+                g2 += row.accScratch() - row.accExtracted();
+                n2++;
+            }
+        }
+        Result res = new Result(Json.SCHEMA, c.name(), command, tc, rows, n1 == 0 ? Double.NaN : g1 / n1,
+                n2 == 0 ? Double.NaN : g2 / n2);
+        Json.writeFile(out.resolve("results.json"), res);
+        try {
+            AtomicFiles.writeString(out.resolve("results.md"), markdown(res));
+        } catch (IOException e) {
+            throw new HwnasException(out.resolve("results.md") + ": cannot write: " + e.getMessage(), e);
+        }
+        return res;
+    }
+
+    private static Row measure(SharedWeights c, TrainConfig tc, RunDir run, Path out, String name, String arch,
+            Progress progress, Consumer<String> log) {
+        Path sub = out.resolve("subnets");
+        Path ext = sub.resolve(name + "-extracted");
+        deleteTree(ext);
+        Extraction.extract(run.dir(), arch, c.recalibrateBatches(), ext);
+        double accExt = test(ext, tc, c);
+        log.accept(String.format(Locale.ROOT, "%s: as extracted %.2f%% (%s)", name, accExt, arch));
+        Double accFt = null;
+        Double accScratch = null;
+        if (c.finetuneEpochs() > 0) {
+            Path ft = sub.resolve(name + "-finetuned");
+            Path sc = sub.resolve(name + "-scratch");
+            deleteTree(ft);
+            deleteTree(sc);
+            Finetune.finetune(ext, options(c, tc, false), ft, progress);
+            accFt = test(ft, tc, c);
+            Finetune.finetune(ext, options(c, tc, true), sc, progress);
+            accScratch = test(sc, tc, c);
+            log.accept(String.format(Locale.ROOT, "%s: fine-tuned %.2f%%, from scratch %.2f%% (%d epochs)", name, accFt,
+                    accScratch, c.finetuneEpochs()));
+        }
+        long macs = io.hwnas.supernet.space.Costs.architecture(run.space(), Architecture.parse(run.space(), arch)).macs();
+        return new Row(tc.dataset(), run.space().id(), name, arch, accExt, accFt, accScratch, c.finetuneEpochs(), macs);
+    }
+
+    private static Finetune.Options options(SharedWeights c, TrainConfig tc, boolean scratch) {
+        return new Finetune.Options(c.finetuneEpochs(), tc.batchSize(), c.finetuneLr(), 0.9, 1e-4, scratch, c.seed(),
+                c.finetuneSubset(), tc.augment(), tc.dataset(), tc.dataDir());
+    }
+
+    private static double test(Path subnet, TrainConfig tc, SharedWeights c) {
+        Evaluation.Result r = Evaluation.evaluate(subnet, tc.dataset(), tc.dataDir(), List.of(), c.testSubset(), 0);
+        return 100 * r.testAccuracy();
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        } catch (IOException e) {
+            throw new HwnasException(p + ": cannot remove: " + e.getMessage(), e);
+        }
+    }
+
+    public static String markdown(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| dataset | space | subnet | arch | MMACs | as extracted | fine-tuned | from scratch |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (Row row : r.rows()) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | `%s` | %.2f | %.2f | %s | %s |%n", row.dataset(),
+                    row.space(), row.name(), row.arch(), row.macs() / 1e6, row.accExtracted(),
+                    row.accFinetuned() == null ? "" : String.format(Locale.ROOT, "%.2f", row.accFinetuned()),
+                    row.accScratch() == null ? "" : String.format(Locale.ROOT, "%.2f", row.accScratch())));
+        }
+        sb.append(String.format(Locale.ROOT, "%nmean (fine-tuned - extracted): %+.2f points; mean (scratch -"
+                + " extracted): %+.2f points (%d fine-tuning epochs)%n", r.meanGapExtractedToFinetuned(),
+                r.meanGapExtractedToScratch(), r.rows().isEmpty() ? 0 : r.rows().get(0).finetuneEpochs()));
+        return sb.toString();
+    }
+}
