@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             io.hwnas.tools.cli.SubnetCommands.Tune.class,
             io.hwnas.tools.cli.BenchTrainCommand.Bench.class,
             io.hwnas.tools.cli.ExperimentCommands.Group.class,
+            io.hwnas.tools.cli.SpecializeCommand.class,
             io.hwnas.tools.cli.QuickstartCommand.class,
             io.hwnas.tools.cli.DataCommands.Data.class,
         })

@@ -162,4 +162,56 @@ class TrainCommandsTest {
         assertEquals(2, bad.code(), bad.toString());
         assertTrue(bad.err().contains("warp-speed"), bad.toString());
     }
+
+    /** A second synthetic target: latency from the op count only (a different ranking than MACs). */
+    static Path writeOverheadLut(Path file) throws Exception {
+        List<LutEntry> e = new ArrayList<>();
+        for (LayerSpec l : s.layers()) {
+            for (String op : s.ops()) {
+                OpSpec o = OpSpec.parse(op);
+                e.add(LutEntry.of(l.index(), l.name(), op, o.isIdentity(l) ? 0.01 : 0.2 + 0.01 * o.expansion()));
+            }
+        }
+        new Lut(s.id(), new DeviceRecord("overhead", DeviceRecord.Source.ESTIMATED, "test", 1, 1, "fp32", null, null,
+                "2026-01-01T00:00:00Z", null), 0.1, e, null).write(file);
+        return file;
+    }
+
+    @Test
+    void specializeForTwoTargets() throws Exception {
+        Path other = writeOverheadLut(tmp.resolve("overhead.json"));
+        Path out = tmp.resolve("spec");
+        CliRun r = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--target",
+                "overhead=" + other, "--accuracy", "supernet", "--population", "8", "--generations", "3",
+                "--held-out", "64", "--recalibrate-batches", "2", "-o", out.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = Json.parse("out", r.out(), JsonNode.class);
+        assertEquals(2, j.get("targets").size());
+        for (JsonNode t : j.get("targets")) {
+            assertTrue(t.get("latency_ms").asDouble() <= t.get("budget_ms").asDouble() + 1e-9, t.toString());
+            assertTrue(t.get("accuracy").asDouble() >= 0 && t.get("accuracy").asDouble() <= 100, t.toString());
+            Path sub = out.resolve(t.get("target").asText());
+            assertTrue(Files.isRegularFile(sub.resolve("arch.json")) && Files.isRegularFile(sub.resolve("pick.json")));
+            assertEquals(t.get("arch").asText(), Json.read(sub.resolve("arch.json"), Architecture.class).canonical());
+        }
+        assertEquals(0.45, j.get("targets").get(0).get("budget_ms").asDouble(), 1e-12);
+        assertEquals(2, j.get("matrix_ms").size());
+        for (String f : List.of("summary.json", "summary.csv", "summary.md", "accuracy-latency-macs.png",
+                "accuracy-latency-overhead.png")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        // an unreachable budget and a target of another space are refused, nothing written
+        Path out2 = tmp.resolve("spec2");
+        CliRun bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.01", "--accuracy",
+                "supernet", "-o", out2.toString());
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("unreachable") && bad.err().contains("0.01"), bad.toString());
+        Path cifar = tmp.resolve("cifar-lut.json");
+        assertEquals(0, CliRun.of("lut", "import", "--format", "hwnasbench-fbnet", "--device", "pixel3", "-o",
+                cifar.toString()).code());
+        bad = CliRun.of("specialize", run.toString(), "--target", "p=" + cifar, "-o", out2.toString());
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("fbnet-cifar") && bad.err().contains("test-tiny"), bad.toString());
+        assertTrue(!Files.exists(out2), "a refused call wrote " + out2);
+    }
 }

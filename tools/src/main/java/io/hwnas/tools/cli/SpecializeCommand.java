@@ -1,0 +1,120 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.experiments.plot.Charts;
+import io.hwnas.search.specialize.Specialize;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hwnas specialize}: one subnet per hardware target from one trained supernet. */
+@Command(name = "specialize", mixinStandardHelpOptions = true,
+        description = {"Specialize a trained supernet for hardware targets (Once-for-All): per target, the most"
+            + " accurate subnet within its latency budget, found by evolution (OFA) or NSGA-II, accuracy from the"
+            + " supernet (inherited weights, BN recalibrated, held-out images) or from an MLP accuracy predictor"
+            + " trained on such pairs (saved in the run, reused). No retraining of the supernet.",
+            "Writes OUT/<target>/ (a subnet folder as hwnas extract writes, plus pick.json), OUT/summary.{json,csv,md}"
+            + " with the cross-target matrix, and OUT/accuracy-latency-<target>.png."})
+public final class SpecializeCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_DIR", description = "A training run folder.")
+    Path runDir;
+
+    @Option(names = "--target", required = true, paramLabel = "NAME=MODEL[:BUDGET_MS]",
+            description = "A target: a name, its latency model (a LUT measured here or imported), and its budget in ms"
+                    + " (default: the fastest + --budget-fraction of the model's range). Repeat for more targets.")
+    List<String> targets;
+
+    @Option(names = "--method", defaultValue = "evolution", description = "evolution (OFA) or nsga2 (default ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--accuracy", defaultValue = "predictor",
+            description = "supernet (exact, one recalibration + evaluation per architecture) or predictor (default ${DEFAULT-VALUE}).")
+    String accuracy;
+
+    @Option(names = "--predictor-samples", defaultValue = "500", description = "Pairs to train the predictor on (default ${DEFAULT-VALUE}).")
+    int predictorSamples;
+
+    @Option(names = "--population", defaultValue = "100", description = "Population (default ${DEFAULT-VALUE}, OFA).")
+    int population;
+
+    @Option(names = "--generations", defaultValue = "500", description = "Generations (default ${DEFAULT-VALUE}, OFA).")
+    int generations;
+
+    @Option(names = "--recalibrate-batches", defaultValue = "10", description = "BN recalibration batches (default ${DEFAULT-VALUE}).")
+    int recalibrateBatches;
+
+    @Option(names = "--held-out", defaultValue = "1000", description = "Held-out images per accuracy (0: the whole architecture split; default ${DEFAULT-VALUE}).")
+    int heldOut;
+
+    @Option(names = "--budget-fraction", defaultValue = "0.5", description = "Default budget: fastest + this share of the range (default ${DEFAULT-VALUE}).")
+    double budgetFraction;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
+    Path output;
+
+    @Mixin
+    Output out;
+
+    @Override
+    public Integer call() throws IOException {
+        List<Specialize.TargetSpec> specs = new ArrayList<>();
+        for (String t : targets) {
+            specs.add(Specialize.TargetSpec.parse(t));
+        }
+        Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
+                recalibrateBatches, heldOut, budgetFraction, seed);
+        Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println);
+        plots(s, output);
+        out.print(s, Specialize.markdown(output));
+        return 0;
+    }
+
+    /** Per target: every pick's (latency under this target, accuracy), this target's pick apart, its budget, the front. */
+    static void plots(Specialize.Summary s, Path dir) throws IOException {
+        for (int j = 0; j < s.matrixTargets().size(); j++) {
+            List<Charts.Series> series = new ArrayList<>();
+            Specialize.Pick own = s.targets().get(j);
+            if (own.front() != null && !own.front().isEmpty()) {
+                double[] x = new double[own.front().size()];
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = own.front().get(i)[0];
+                    y[i] = own.front().get(i)[1];
+                }
+                series.add(new Charts.Series("Pareto front (NSGA-II)", x, y, true));
+            }
+            double[] ox = new double[s.targets().size() - 1];
+            double[] oy = new double[ox.length];
+            int k = 0;
+            for (int i = 0; i < s.targets().size(); i++) {
+                if (i != j) {
+                    ox[k] = s.matrixMs()[i][j];
+                    oy[k++] = s.targets().get(i).accuracy();
+                }
+            }
+            if (ox.length > 0) {
+                series.add(new Charts.Series("other targets' picks", ox, oy, false));
+            }
+            series.add(new Charts.Series("this target's pick", new double[] {own.latencyMs()},
+                    new double[] {own.accuracy()}, false));
+            double lo = own.accuracy();
+            double hi = own.accuracy();
+            for (double v : oy) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            series.add(new Charts.Series("budget", new double[] {own.budgetMs(), own.budgetMs()},
+                    new double[] {lo - 1, hi + 1}, true));
+            Charts.xy(dir.resolve("accuracy-latency-" + own.target() + ".png"), own.target() + ": accuracy vs latency",
+                    "latency under " + own.target() + " (ms)", "held-out accuracy (%)", series);
+        }
+    }
+}
