@@ -1,0 +1,904 @@
+package io.hwnas.supernet.net;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import io.hwnas.supernet.ops.BlockTree;
+import io.hwnas.supernet.ops.ConvBn;
+import io.hwnas.supernet.ops.OpBlock;
+import io.hwnas.supernet.ops.Ops;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.OpSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One searchable layer whose dense {@code kK_eE} ops share one max-size weight set (Once-for-All
+ * style elastic kernel and expansion). For FBNet's nine ops: {@code k3_e1 k3_e3 k3_e6 k5_e1 k5_e3
+ * k5_e6} are slices of the shared set; {@code k3_e1_g2 k5_e1_g2} and {@code skip} keep their own
+ * small blocks.
+ *
+ * <h2>Tensors and their stable names</h2>
+ * With Cin, Cout the layer's channels, E the largest expansion of a dense op and M = E·Cin, K the
+ * largest dense kernel (in a supernet every path is prefixed with {@code stage{i}.block{j}.}):
+ * <ul>
+ *   <li>{@code expand.weight} [M, Cin, 1, 1] and {@code expand.gamma|beta|runningMean|runningVar} [M]: the
+ *       1x1 expand conv and its BN, shared by every dense op;</li>
+ *   <li>{@code dw5.weight} [M, 1, 5, 5] and {@code dw5.gamma|beta|runningMean|runningVar} [M]: the depthwise
+ *       conv (layer stride, padding K/2) and the BN of the k5 ops ({@code dw{K}} for the largest K);</li>
+ *   <li>{@code dw3.transform} [9, 9] and {@code dw3.gamma|beta|runningMean|runningVar} [M]: OFA's kernel
+ *       transformation matrix (initialised to the identity) and the BN of the k3 ops. The k3 kernel of
+ *       middle channel c is {@code centre3x3(dw5.weight[c]) · transformᵀ} on the row-major flattened
+ *       3x3 (PyTorch {@code F.linear(centre, transform)}, as OFA). With more kernel sizes each smaller
+ *       one is the transformed centre of the next larger one (OFA's 7→5→3 chain);</li>
+ *   <li>{@code project.weight} [Cout, M, 1, 1]: the 1x1 project conv; its BN is
+ *       {@code project.{op}.gamma|beta|runningMean|runningVar} [Cout], one per dense op (e.g.
+ *       {@code project.k5_e3.gamma}) with {@link ProjectBn#PER_CHOICE} (the default), or
+ *       {@code project.gamma|beta|runningMean|runningVar} with {@link ProjectBn#SHARED};</li>
+ *   <li>every other op (grouped {@code _gG} ops, {@code skip}) is its own standalone block named by the
+ *       op, exactly as in {@link MixedLayer} and {@link FixedNet}: {@code k3_e1_g2.pw1.weight},
+ *       {@code skip.proj.weight} (absent when skip is the identity), ...</li>
+ * </ul>
+ * Op {@code kK_eE} uses the first n = E·Cin middle channels: {@code expand.weight[:n]}, the BN
+ * slices {@code [:n]}, the depthwise kernel of those channels and {@code project.weight[:, :n]}. The
+ * slices are views taken inside the forward, so gradients reach only the slice, and a training-mode
+ * BN updates only the running statistics of its slice. ReLU after the expand and the depthwise BN,
+ * none after the project BN, and a residual add when Cin = Cout and the stride is 1, as in
+ * {@link io.hwnas.supernet.ops.InvertedResidual}.
+ *
+ * <h2>BatchNorm</h2>
+ * Each BN is shared exactly as far as the statistics it sees are the same:
+ * <ul>
+ *   <li>expand BN: one, sliced. Expand channel c is {@code expand.weight[c]·x} whatever the op, so its
+ *       batch statistics are the same for every op: sharing is exact, not an approximation;</li>
+ *   <li>depthwise BN: one per kernel size, sliced. Channel c after the depthwise conv depends on the
+ *       kernel but not on the expansion: one BN per kernel is exact across expansions, while a BN shared
+ *       by k3 and k5 would average two different distributions (OFA's choice, repaired by BN
+ *       recalibration at extraction);</li>
+ *   <li>project BN (on Cout channels, each a sum over all n middle channels): its statistics depend
+ *       on the expansion and the kernel. {@link ProjectBn#PER_CHOICE} gives each dense op its own
+ *       (Switchable-BN style, 4·Cout numbers per op), so every op's running statistics are its own, eval
+ *       mode and extraction need no recalibration, and {@link #forwardMixed} can be exact in training
+ *       mode too; the price is one project conv per kernel size in the mixture (see below).
+ *       {@link ProjectBn#SHARED} keeps one (OFA), which allows a mixture with a single project conv but
+ *       leaves running statistics that belong to no single op (recalibrate before evaluating a path).</li>
+ * </ul>
+ * In one training-mode {@link #forwardMixed} the shared expand BN and each depthwise BN update their
+ * running statistics once (one batch, seen once), where running the ops one by one would repeat the
+ * same update once per op. The BN momentum of every part is PyTorch's convention, as in {@link ConvBn},
+ * settable per part ({@link Part#setMomentum}) for recalibration.
+ *
+ * <h2>Grouped ops and skip</h2>
+ * The {@code _gG} ops keep a small weight set of their own rather than the block-diagonal part of the
+ * shared weights: a grouped expand output is not a part of the dense expand output (each group sees
+ * half the inputs), so sharing saves parameters but no compute (the grouped path costs the same
+ * either way), while it would tie one tensor to two different functions (dense e1 wants the
+ * off-diagonal blocks, g2 zeroes them; after the channel shuffle the shared depthwise and project
+ * weights would meet other channels than in the dense ops) and {@link #reorderChannels()} would
+ * change the grouped ops. Their own sets add Cin²/2 + Cin·Cout/2 + Cin·(K²+4) parameters each (about
+ * 9% of the shared set in fbnet-cifar-tiny's last layer). Block-diagonal sharing would cost the same
+ * convolutions plus the slicing and concatenation that assemble the grouped weights on every call; the
+ * grouped ops' share of the mixture's time is a column of {@code io.hwnas.tools.bench.ElasticLayerBench}.
+ * {@code skip} is {@link io.hwnas.supernet.ops.SkipOp}: the identity, or its own 1x1 conv + BN + ReLU.
+ *
+ * <h2>The mixture</h2>
+ * {@link #forwardMixed} computes the expand conv once (at the widest expansion whose gate runs),
+ * then per kernel size one depthwise conv + BN + ReLU on those channels, then:
+ * <ul>
+ *   <li>{@link ProjectBn#PER_CHOICE}: per kernel size, the project conv split into the channel
+ *       blocks between consecutive expansions ({@code [0, Cin), [Cin, 3Cin), [3Cin, 6Cin)}); cumulative
+ *       sums of the block outputs are exactly the project pre-activations of e1, e3, e6; each goes
+ *       through its op's BN with γ and β scaled by the op's gate (gate·BN(z) = BN(z; gate·γ,
+ *       gate·β)). Equal to Σ_k gate_k·forward(x, k) up to float rounding, in training mode as well
+ *       (each op's BN sees its own batch statistics), and each op's project BN running statistics
+ *       update as if the op ran alone. Cost: one expand conv, one depthwise conv per kernel size, one
+ *       full project conv's MACs per kernel size (in as many convs as expansions);</li>
+ *   <li>{@link ProjectBn#SHARED}: the depthwise outputs are mixed with channel masks
+ *       {@code mask_K[c] = Σ_E gate(kK_eE)·1[c < E·Cin]}, then one project conv gives
+ *       {@code z = Σ gate_k·z_k} (z_k: op k's project pre-activation). Eval mode: BN is affine, so
+ *       {@code s·z + G·(β - s·μ)} (s = γ/√(σ²+ε), G the dense ops' gate sum) is Σ gate_k·BN(z_k) exactly.
+ *       Training mode computes {@code G·BN_batch(z/G)}: BN with the batch statistics of the
+ *       gate-weighted average pre-activation z/G (which also feeds the running statistics), not the
+ *       gated sum of each op's own batch-normalised output; equal to it when one dense gate is nonzero,
+ *       and not in general (z/G is undefined at G = 0: there z/G is taken as 0). The mixture then costs
+ *       one expand, one depthwise per kernel size and one project conv.</li>
+ * </ul>
+ * A Single-Path-NAS superkernel (one depthwise conv with the gate-mixed kernel) is not exact with any
+ * BN choice: the depthwise BN and ReLU sit between the kernel and the mixture. The grouped ops and a
+ * projecting skip run beside the shared path; the residual and an identity skip are one gated add of
+ * the input.
+ */
+public final class ElasticLayer extends AbstractBlock implements SearchableLayer {
+
+    /** Which BN the project conv of the dense ops has; see the class documentation. */
+    public enum ProjectBn {
+        /** One project BN per dense op: exact mixture in both modes, one project conv per kernel size. */
+        PER_CHOICE,
+        /** One shared project BN: one project conv in the mixture, exact in eval mode only. */
+        SHARED
+    }
+
+    private static final Shape ONE = new Shape(1, 1);
+    private static final Shape ZERO_PAD = new Shape(0, 0);
+
+    private final LayerSpec layer;
+    private final List<String> choices;
+    private final ProjectBn projectBn;
+    private final int cin;
+    private final int cout;
+    private final int mid;
+    private final boolean residual;
+    /** Distinct kernel sizes of the dense ops, largest first. */
+    private final int[] kernels;
+    /** Per choice: middle channels of a dense op (0 otherwise). */
+    private final int[] width;
+    /** Per choice: index into {@link #kernels} of a dense op (-1 otherwise). */
+    private final int[] kernelIndex;
+    /** Per choice: the op's own block (grouped ops, skip), or null for a dense op. */
+    private final OpBlock[] own;
+    private final int skipChoice;
+    private final boolean skipIsIdentity;
+
+    private final Part expand;
+    private final Part[] dw;
+    private final Part project;
+    /** Per choice: the project BN of a dense op (PER_CHOICE), else null. */
+    private final Part[] projectBns;
+
+    private final Shape dwStride;
+
+    public ElasticLayer(LayerSpec layer, List<String> opNames) {
+        this(layer, opNames, ProjectBn.PER_CHOICE);
+    }
+
+    public ElasticLayer(LayerSpec layer, List<String> opNames, ProjectBn projectBn) {
+        this.layer = layer;
+        this.choices = List.copyOf(opNames);
+        this.projectBn = projectBn;
+        cin = layer.inChannels();
+        cout = layer.outChannels();
+        dwStride = new Shape(layer.stride(), layer.stride());
+        int n = choices.size();
+        width = new int[n];
+        kernelIndex = new int[n];
+        own = new OpBlock[n];
+        int maxE = 0;
+        TreeSet<Integer> ks = new TreeSet<>(Comparator.reverseOrder());
+        List<OpSpec> specs = new ArrayList<>();
+        int skip = -1;
+        for (int k = 0; k < n; k++) {
+            OpSpec op = OpSpec.parse(choices.get(k));
+            op.checkFits(layer);
+            specs.add(op);
+            if (isDense(op)) {
+                maxE = Math.max(maxE, op.expansion());
+                ks.add(op.kernel());
+            } else if (op.isSkip()) {
+                skip = k;
+            }
+        }
+        if (Set.copyOf(choices).size() != choices.size()) {
+            throw new IllegalArgumentException("layer " + layer.name() + ": duplicate ops in " + choices);
+        }
+        skipChoice = skip;
+        skipIsIdentity = skip >= 0 && !layer.needsProjection();
+        kernels = ks.stream().mapToInt(Integer::intValue).toArray();
+        mid = maxE * cin;
+        residual = cin == cout && layer.stride() == 1; // OpSpec.hasResidual of every kK_eE op
+        for (int k = 0; k < n; k++) {
+            OpSpec op = specs.get(k);
+            kernelIndex[k] = -1;
+            if (isDense(op)) {
+                width[k] = op.midChannels(cin);
+                for (int i = 0; i < kernels.length; i++) {
+                    if (kernels[i] == op.kernel()) {
+                        kernelIndex[k] = i;
+                    }
+                }
+            }
+        }
+        projectBns = new Part[n];
+        if (mid > 0) {
+            expand = addChildBlock("expand", new Part(new Shape(mid, cin, 1, 1), 0, mid));
+            dw = new Part[kernels.length];
+            dw[0] = addChildBlock("dw" + kernels[0],
+                    new Part(new Shape(mid, 1, kernels[0], kernels[0]), 0, mid));
+            for (int i = 1; i < kernels.length; i++) {
+                dw[i] = addChildBlock("dw" + kernels[i], new Part(null, kernels[i] * kernels[i], mid));
+            }
+            project = addChildBlock("project",
+                    new Part(new Shape(cout, mid, 1, 1), 0, projectBn == ProjectBn.SHARED ? cout : 0));
+            if (projectBn == ProjectBn.PER_CHOICE) {
+                for (int k = 0; k < n; k++) {
+                    if (width[k] > 0) {
+                        projectBns[k] = project.addPart(choices.get(k), new Part(null, 0, cout));
+                    }
+                }
+            }
+        } else {
+            expand = null;
+            dw = new Part[0];
+            project = null;
+        }
+        for (int k = 0; k < n; k++) {
+            if (width[k] == 0) {
+                own[k] = addChildBlock(choices.get(k), Ops.op(layer, specs.get(k)));
+            }
+        }
+    }
+
+    private static boolean isDense(OpSpec op) {
+        return !op.isSkip() && op.groups() == 1;
+    }
+
+    @Override
+    public LayerSpec layer() {
+        return layer;
+    }
+
+    @Override
+    public List<String> choices() {
+        return choices;
+    }
+
+    public ProjectBn projectBn() {
+        return projectBn;
+    }
+
+    /** Whether choice {@code k} is a slice of the shared weights (a dense {@code kK_eE} op). */
+    public boolean isShared(int k) {
+        return width[k] > 0;
+    }
+
+    /** Middle channels of the shared set (largest expansion of a dense op × Cin; 0 without dense ops). */
+    public int midChannels() {
+        return mid;
+    }
+
+    /** The expand conv and its BN (null without dense ops). */
+    public Part expand() {
+        return expand;
+    }
+
+    /** The depthwise part of kernel size {@code kernel}: weight (largest kernel) or transform, and BN. */
+    public Part dw(int kernel) {
+        for (int i = 0; i < kernels.length; i++) {
+            if (kernels[i] == kernel) {
+                return dw[i];
+            }
+        }
+        throw new IllegalArgumentException("layer " + layer.name() + " has no dense op with kernel " + kernel);
+    }
+
+    /** The project conv (and its BN with {@link ProjectBn#SHARED}). */
+    public Part project() {
+        return project;
+    }
+
+    /** The project BN dense choice {@code k} uses. */
+    public Part projectBn(int k) {
+        requireShared(k);
+        return projectBn == ProjectBn.PER_CHOICE ? projectBns[k] : project;
+    }
+
+    /** The standalone block of a grouped op or skip. */
+    public OpBlock ownBlock(int k) {
+        if (own[k] == null) {
+            throw new IllegalArgumentException(choices.get(k) + " is a slice of the shared weights");
+        }
+        return own[k];
+    }
+
+    private void requireShared(int k) {
+        if (width[k] == 0) {
+            throw new IllegalArgumentException(choices.get(k) + " has its own block");
+        }
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    /** Choice {@code k} alone, at its own cost (sliced weights). */
+    @Override
+    public NDArray forward(ParameterStore ps, NDArray x, int k, boolean training) {
+        if (own[k] != null) {
+            return own[k].forward(ps, x, training);
+        }
+        Run r = new Run(ps, x, training);
+        int n = width[k];
+        NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n);
+        NDArray z = conv(h, r.channels(r.value(project.weight), 0, n), ONE, ZERO_PAD, 1);
+        NDArray y = bn(r, z, projectBn(k), cout, null);
+        return residual ? y.add(x) : y;
+    }
+
+    /** ReLU(BN(expand conv)) on the first n middle channels. */
+    private NDArray expanded(Run r, NDArray x, int n) {
+        NDArray w = r.rows(r.value(expand.weight), n);
+        return relu(bn(r, conv(x, w, ONE, ZERO_PAD, 1), expand, n, null));
+    }
+
+    /** ReLU(BN(depthwise conv)) of kernel index {@code ki} on {@code a}'s n channels. */
+    private NDArray middle(Run r, NDArray a, int ki, int n) {
+        int kk = kernels[ki];
+        NDArray w = r.rows(r.value(dw[0].weight), n);
+        for (int i = 1; i <= ki; i++) {
+            w = transformed(r.m, w, r.value(dw[i].transform), kernels[i - 1], kernels[i]);
+        }
+        NDArray d = conv(a, w, dwStride, new Shape(kk / 2, kk / 2), n);
+        return relu(bn(r, d, dw[ki], n, null));
+    }
+
+    /**
+     * The depthwise kernel [n, 1, to, to] from a larger one [n, 1, from, from]: its centre, flattened
+     * row-major, times transformᵀ (PyTorch {@code F.linear(centre, transform)}).
+     */
+    private static NDArray transformed(NDManager m, NDArray larger, NDArray transform, int from, int to) {
+        int off = (from - to) / 2;
+        long n = larger.getShape().get(0);
+        NDArray centre = owned(m, larger.get(new NDIndex().addAllDim().addAllDim().addSliceDim(off, off + to)
+                .addSliceDim(off, off + to)));
+        return centre.reshape(n, (long) to * to).matMul(owned(m, transform.transpose())).reshape(n, 1, to, to);
+    }
+
+    /**
+     * Σ_k gateRow[k]·forward(x, k): see the class documentation for what each {@link ProjectBn} computes.
+     * With {@code skipZeros}, choices whose gate value is exactly 0 do not run (nor do the middle
+     * channels only they use).
+     */
+    @Override
+    public NDArray forwardMixed(ParameterStore ps, NDArray x, NDArray gateRow, float[] gateValues, boolean skipZeros,
+            boolean training) {
+        int n = choices.size();
+        if (gateRow.getShape().dimension() != 1 || gateRow.getShape().get(0) != n) {
+            throw new IllegalArgumentException("layer " + layer.name() + ": gate row must be [" + n + "], got "
+                    + gateRow.getShape());
+        }
+        if (skipZeros && (gateValues == null || gateValues.length != n)) {
+            throw new IllegalArgumentException("layer " + layer.name() + ": skipZeros needs the " + n + " gate values");
+        }
+        boolean[] on = new boolean[n];
+        boolean any = false;
+        for (int k = 0; k < n; k++) {
+            on[k] = !skipZeros || gateValues[k] != 0f;
+            any |= on[k];
+        }
+        if (!any) {
+            throw new IllegalArgumentException("layer " + layer.name() + ": every gate is 0");
+        }
+        Run r = new Run(ps, x, training);
+        NDArray sum = null;
+        List<Integer> xGates = new ArrayList<>(); // choices whose gate multiplies x itself
+        int nMax = 0;
+        for (int k = 0; k < n; k++) {
+            if (on[k] && width[k] > 0) {
+                nMax = Math.max(nMax, width[k]);
+                if (residual) {
+                    xGates.add(k);
+                }
+            }
+        }
+        if (nMax > 0) {
+            sum = projectBn == ProjectBn.PER_CHOICE ? denseExact(r, x, gateRow, on, nMax)
+                    : denseMasked(r, x, gateRow, on, nMax);
+        }
+        for (int k = 0; k < n; k++) {
+            if (!on[k] || own[k] == null) {
+                continue;
+            }
+            if (k == skipChoice && skipIsIdentity) {
+                xGates.add(k);
+                continue;
+            }
+            NDArray y = own[k].forward(ps, x, training).mul(gate(r, gateRow, k));
+            sum = sum == null ? y : sum.add(y);
+        }
+        if (!xGates.isEmpty()) {
+            NDArray y = x.mul(gateSum(r, gateRow, xGates));
+            sum = sum == null ? y : sum.add(y);
+        }
+        return sum;
+    }
+
+    /** PER_CHOICE: every running dense op's gated output, summed (exact). */
+    private NDArray denseExact(Run r, NDArray x, NDArray gateRow, boolean[] on, int nMax) {
+        NDArray a = expanded(r, x, nMax);
+        NDArray wp = r.value(project.weight);
+        NDArray sum = null;
+        for (int ki = 0; ki < kernels.length; ki++) {
+            // this kernel's running ops by width, ascending
+            TreeMap<Integer, List<Integer>> byWidth = new TreeMap<>();
+            for (int k = 0; k < on.length; k++) {
+                if (on[k] && kernelIndex[k] == ki) {
+                    byWidth.computeIfAbsent(width[k], w -> new ArrayList<>()).add(k);
+                }
+            }
+            if (byWidth.isEmpty()) {
+                continue;
+            }
+            int nk = byWidth.lastKey();
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk);
+            // the channel blocks between consecutive widths, as views of one split (its backward is one
+            // concatenation, where separate slices would each add a full-size zero-filled gradient)
+            long[] cuts = byWidth.headMap(nk).keySet().stream().mapToLong(Integer::longValue).toArray();
+            NDList hb = cuts.length == 0 ? new NDList(h) : h.split(cuts, 1);
+            NDList wb = cuts.length == 0 ? new NDList(r.channels(wp, 0, nk)) : r.channels(wp, 0, nk).split(cuts, 1);
+            // the project pre-activation of width w is the sum of the block convs up to w
+            NDArray z = null;
+            int b = 0;
+            for (List<Integer> ks : byWidth.values()) {
+                NDArray p = conv(hb.get(b), owned(r.m, wb.get(b)), ONE, ZERO_PAD, 1);
+                z = z == null ? p : z.add(p);
+                for (int k : ks) {
+                    NDArray y = bn(r, z, projectBns[k], cout, gate(r, gateRow, k));
+                    sum = sum == null ? y : sum.add(y);
+                }
+                b++;
+            }
+        }
+        return sum;
+    }
+
+    /** SHARED: channel-masked mixture, one project conv. */
+    private NDArray denseMasked(Run r, NDArray x, NDArray gateRow, boolean[] on, int nMax) {
+        int n = on.length;
+        NDArray a = expanded(r, x, nMax);
+        NDArray hmix = null;
+        NDArray row = owned(r.m, gateRow.reshape(1, n));
+        for (int ki = 0; ki < kernels.length; ki++) {
+            int nk = 0;
+            for (int k = 0; k < n; k++) {
+                if (on[k] && kernelIndex[k] == ki) {
+                    nk = Math.max(nk, width[k]);
+                }
+            }
+            if (nk == 0) {
+                continue;
+            }
+            // mask[c] = Σ_k gate_k·1[c < width_k] over this kernel's running ops
+            float[] ind = new float[n * nk];
+            for (int k = 0; k < n; k++) {
+                if (on[k] && kernelIndex[k] == ki) {
+                    Arrays.fill(ind, k * nk, k * nk + width[k], 1f);
+                }
+            }
+            NDArray indicator = r.m.create(ind, new Shape(n, nk)).toType(gateRow.getDataType(), false);
+            NDArray mask = row.matMul(indicator).reshape(1, nk, 1, 1);
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk).mul(mask);
+            if (nk < nMax) {
+                Shape s = h.getShape();
+                h = NDArrays.concat(new NDList(h, r.m.zeros(new Shape(s.get(0), nMax - nk, s.get(2), s.get(3)),
+                        h.getDataType())), 1);
+            }
+            hmix = hmix == null ? h : hmix.add(h);
+        }
+        NDArray z = conv(hmix, r.channels(r.value(project.weight), 0, nMax), ONE, ZERO_PAD, 1);
+        List<Integer> dense = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            if (on[k] && width[k] > 0) {
+                dense.add(k);
+            }
+        }
+        NDArray g = gateSum(r, gateRow, dense);
+        NDArray gamma = r.value(project.gamma);
+        NDArray beta = r.value(project.beta);
+        NDArray rm = r.value(project.runningMean);
+        NDArray rv = r.value(project.runningVar);
+        float momentum = 1f - project.momentum; // DJL passes 1 - this to torch
+        if (!r.training) {
+            // Σ g_k (s·z_k + β - s·μ) = s·z + G·(β - s·μ) = BN(z; μ, σ², γ, β'),
+            // β' = G·β + (1 - G)·s·μ (torch's batch_norm takes no gradient through the running mean)
+            NDArray s = owned(r.m, gamma.div(owned(r.m, rv.add(ConvBn.EPS)).sqrt()));
+            NDArray shift = owned(r.m, beta.mul(g)).add(s.mul(rm).mul(g.neg().add(1)));
+            return BatchNorm.batchNorm(z, rm, rv, gamma, shift, -1, momentum, ConvBn.EPS, false).singletonOrThrow();
+        }
+        // G·BN(z/G) = BN(z/G; G·γ, G·β); at G = 0 (then z = 0) z/G is taken as 0
+        NDArray safe = g.add(g.eq(0).toType(g.getDataType(), false));
+        return BatchNorm.batchNorm(z.div(safe), rm, rv, owned(r.m, gamma.mul(g)), owned(r.m, beta.mul(g)), -1, momentum,
+                ConvBn.EPS, true).singletonOrThrow();
+    }
+
+    private static NDArray gate(Run r, NDArray gateRow, int k) {
+        return owned(r.m, gateRow.get(k));
+    }
+
+    /** Σ gateRow[k] over {@code ks}, as a 0-d array (differentiable in the gates). */
+    private static NDArray gateSum(Run r, NDArray gateRow, List<Integer> ks) {
+        if (ks.size() == 1) {
+            return gate(r, gateRow, ks.get(0));
+        }
+        NDArray i = r.m.create(ks.stream().mapToLong(Integer::longValue).toArray());
+        return owned(r.m, gateRow.get(new NDIndex("{}", i))).sum();
+    }
+
+    // ---------------------------------------------------------------- functional pieces
+
+    /**
+     * One forward call: where parameter values come from, and the manager every array derived from
+     * them belongs to (an op puts its result in its first operand's manager: a slice of a parameter
+     * would otherwise pile up in the parameter's manager, one per step).
+     */
+    private static final class Run {
+        final ParameterStore ps;
+        final Device d;
+        final NDManager m;
+        final boolean training;
+
+        Run(ParameterStore ps, NDArray x, boolean training) {
+            this.ps = ps;
+            this.d = x.getDevice();
+            this.m = x.getManager();
+            this.training = training;
+        }
+
+        NDArray value(Parameter p) {
+            return ps.getValue(p, d, training);
+        }
+
+        /** First n entries along axis 0 (a view; the array itself when that is all of it). */
+        NDArray rows(NDArray a, int n) {
+            return a.getShape().get(0) == n ? a : owned(m, a.get(new NDIndex().addSliceDim(0, n)));
+        }
+
+        /** Entries [from, to) along axis 1 (a view; the array itself when that is all of it). */
+        NDArray channels(NDArray a, int from, int to) {
+            return from == 0 && a.getShape().get(1) == to ? a
+                    : owned(m, a.get(new NDIndex().addAllDim().addSliceDim(from, to)));
+        }
+    }
+
+    /** {@code a} (a freshly derived array) now belongs to {@code m}. */
+    private static NDArray owned(NDManager m, NDArray a) {
+        a.attach(m);
+        return a;
+    }
+
+    private static NDArray conv(NDArray x, NDArray w, Shape stride, Shape pad, int groups) {
+        return Conv2d.conv2d(x, w, null, stride, pad, ONE, groups).singletonOrThrow();
+    }
+
+    private static NDArray relu(NDArray y) {
+        return y.getNDArrayInternal().relu();
+    }
+
+    /**
+     * BatchNorm of {@code y} with the first n channels of part {@code p}'s BN; with {@code gate}, γ and
+     * β are scaled by it (gate·BN(y) = BN(y; gate·γ, gate·β), in both modes).
+     */
+    private static NDArray bn(Run r, NDArray y, Part p, int n, NDArray gate) {
+        NDArray gamma = r.rows(r.value(p.gamma), n);
+        NDArray beta = r.rows(r.value(p.beta), n);
+        if (gate != null) {
+            gamma = owned(r.m, gamma.mul(gate));
+            beta = owned(r.m, beta.mul(gate));
+        }
+        return BatchNorm.batchNorm(y, r.rows(r.value(p.runningMean), n), r.rows(r.value(p.runningVar), n), gamma,
+                beta, -1, 1f - p.momentum, ConvBn.EPS, r.training).singletonOrThrow();
+    }
+
+    // ---------------------------------------------------------------- parameters, extraction, reordering
+
+    /** The trainable tensors choice {@code k} uses (whole tensors; a dense op uses slices of them). */
+    @Override
+    public List<Parameter> parameters(int k) {
+        List<Parameter> out = new ArrayList<>();
+        if (own[k] != null) {
+            for (Parameter p : BlockTree.parameters(own[k]).values()) {
+                if (BlockTree.trainable(p)) {
+                    out.add(p);
+                }
+            }
+            return out;
+        }
+        int ki = kernelIndex[k];
+        out.add(expand.weight);
+        out.add(expand.gamma);
+        out.add(expand.beta);
+        out.add(dw[0].weight);
+        for (int i = 1; i <= ki; i++) {
+            out.add(dw[i].transform);
+        }
+        out.add(dw[ki].gamma);
+        out.add(dw[ki].beta);
+        out.add(project.weight);
+        Part pb = projectBn(k);
+        out.add(pb.gamma);
+        out.add(pb.beta);
+        return out;
+    }
+
+    /**
+     * Writes choice {@code k} into {@code target} (a block of that op as {@link Ops#op} builds it): for a
+     * dense op the sliced expand weight and BN ({@code pw1}), the depthwise kernel (transformed for a
+     * smaller kernel) and that kernel's BN slice ({@code dw}), the project weight's columns and the op's
+     * project BN ({@code pw2}); a grouped op or skip is copied by name.
+     */
+    @Override
+    public void extract(int k, Block target) {
+        if (own[k] != null) {
+            Subnets.copyByName(BlockTree.parameters(own[k]), target);
+            return;
+        }
+        Map<String, Parameter> to = BlockTree.parameters(target);
+        int n = width[k];
+        int ki = kernelIndex[k];
+        NDManager base = expand.weight.getArray().getManager();
+        try (NDManager tmp = base.newSubManager()) {
+            Map<String, NDArray> from = new LinkedHashMap<>();
+            from.put("pw1.weight", first(copy(tmp, expand.weight), 0, n));
+            putBn(from, "pw1.", expand, n, tmp);
+            NDArray w = first(copy(tmp, dw[0].weight), 0, n);
+            for (int i = 1; i <= ki; i++) {
+                w = transformed(tmp, w, copy(tmp, dw[i].transform), kernels[i - 1], kernels[i]);
+            }
+            from.put("dw.weight", w);
+            putBn(from, "dw.", dw[ki], n, tmp);
+            from.put("pw2.weight", first(copy(tmp, project.weight), 1, n));
+            putBn(from, "pw2.", projectBn(k), cout, tmp);
+            if (!from.keySet().equals(to.keySet())) {
+                throw new IllegalStateException("target for " + choices.get(k) + " has parameters " + to.keySet()
+                        + ", expected " + from.keySet());
+            }
+            for (Map.Entry<String, NDArray> e : from.entrySet()) {
+                NDArray dst = to.get(e.getKey()).getArray();
+                NDArray src = e.getValue();
+                if (!src.getShape().equals(dst.getShape()) || src.getDataType() != dst.getDataType()) {
+                    throw new IllegalStateException("parameter " + e.getKey() + " of " + choices.get(k) + ": source "
+                            + src.getShape() + " " + src.getDataType() + ", target " + dst.getShape() + " "
+                            + dst.getDataType());
+                }
+                src.copyTo(dst);
+            }
+        }
+    }
+
+    private static void putBn(Map<String, NDArray> out, String prefix, Part p, int n, NDManager tmp) {
+        out.put(prefix + "gamma", first(copy(tmp, p.gamma), 0, n));
+        out.put(prefix + "beta", first(copy(tmp, p.beta), 0, n));
+        out.put(prefix + "runningMean", first(copy(tmp, p.runningMean), 0, n));
+        out.put(prefix + "runningVar", first(copy(tmp, p.runningVar), 0, n));
+    }
+
+    /** A copy of a parameter's array in {@code tmp} (outside any gradient collector; freed with tmp). */
+    private static NDArray copy(NDManager tmp, Parameter p) {
+        return owned(tmp, p.getArray().duplicate());
+    }
+
+    /** The first n entries of {@code a} along {@code axis} (0 or 1). */
+    private static NDArray first(NDArray a, int axis, int n) {
+        if (a.getShape().get(axis) == n) {
+            return a;
+        }
+        return axis == 0 ? a.get(new NDIndex().addSliceDim(0, n)) : a.get(new NDIndex().addAllDim().addSliceDim(0, n));
+    }
+
+    /**
+     * L1 norm of each middle channel's project weights ({@code Σ_o |project.weight[o, c]|}), the
+     * importance {@link #reorderChannels()} sorts by.
+     */
+    public float[] channelImportance() {
+        NDManager base = project.weight.getArray().getManager();
+        try (NDManager tmp = base.newSubManager()) {
+            return copy(tmp, project.weight).abs().sum(new int[] {0, 2, 3}).toType(DataType.FLOAT32, false)
+                    .toFloatArray();
+        }
+    }
+
+    /**
+     * OFA's {@code re_organize_middle_weights}: sorts the middle channels by {@link #channelImportance()},
+     * largest first (stable), and permutes every tensor indexed by them consistently, in place: the
+     * expand weight's rows and the expand BN, the depthwise weight and every depthwise BN, the project
+     * weight's columns. The e-max ops compute the same function afterwards; smaller expansions now use
+     * the most important channels. Returns the order applied (new channel i is old channel
+     * {@code order[i]}), e.g. to permute optimizer state the same way: momentum buffers of these tensors
+     * no longer line up otherwise (call it where the optimizer state is reset, as OFA does between
+     * phases). Grouped ops, skip, transforms and project BNs are not touched.
+     */
+    public int[] reorderChannels() {
+        if (mid == 0) {
+            return new int[0];
+        }
+        float[] imp = channelImportance();
+        Integer[] order = new Integer[mid];
+        for (int i = 0; i < mid; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(imp[b], imp[a]));
+        int[] out = Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+        NDManager base = expand.weight.getArray().getManager();
+        try (NDManager tmp = base.newSubManager()) {
+            NDArray idx = tmp.create(Arrays.stream(out).mapToLong(i -> i).toArray());
+            permute(expand.weight, idx, 0, tmp);
+            permuteBn(expand, idx, tmp);
+            permute(dw[0].weight, idx, 0, tmp);
+            for (Part p : dw) {
+                permuteBn(p, idx, tmp);
+            }
+            permute(project.weight, idx, 1, tmp);
+        }
+        return out;
+    }
+
+    private static void permuteBn(Part p, NDArray idx, NDManager tmp) {
+        for (Parameter q : new Parameter[] {p.gamma, p.beta, p.runningMean, p.runningVar}) {
+            permute(q, idx, 0, tmp);
+        }
+    }
+
+    private static void permute(Parameter p, NDArray idx, int axis, NDManager tmp) {
+        NDArray a = copy(tmp, p);
+        NDArray permuted = axis == 0 ? a.get(new NDIndex("{}", idx)) : a.get(new NDIndex(":, {}", idx));
+        permuted.copyTo(p.getArray());
+    }
+
+    // ---------------------------------------------------------------- block plumbing
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        throw new UnsupportedOperationException(
+                "an elastic layer runs through forward(ps, x, k, training) or forwardMixed");
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        for (Pair<String, Block> c : getChildren()) {
+            c.getValue().initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        if (in.dimension() != 4 || in.get(1) != cin) {
+            throw new IllegalArgumentException("layer " + layer.name() + " expects [B, " + cin + ", H, W], got " + in);
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long h = (in.get(2) - 1) / layer.stride() + 1;
+        long w = (in.get(3) - 1) / layer.stride() + 1;
+        return new Shape[] {new Shape(in.get(0), cout, h, w)};
+    }
+
+    @Override
+    public String toString() {
+        return "ElasticLayer(" + layer.name() + " " + cin + "->" + cout + " s" + layer.stride() + ", mid " + mid
+                + ", kernels " + Arrays.toString(kernels) + ", project BN " + projectBn + ")";
+    }
+
+    /**
+     * A named group of an elastic layer's tensors: a conv {@code weight} (Xavier, as {@link ConvBn}) or
+     * a kernel {@code transform} (identity at start), and/or a BatchNorm's {@code gamma, beta,
+     * runningMean, runningVar}; it may hold further parts (the per-op project BNs). Not callable: the
+     * layer runs it.
+     */
+    public static final class Part extends AbstractBlock {
+        private final Parameter weight;
+        private final Parameter transform;
+        private final Parameter gamma;
+        private final Parameter beta;
+        private final Parameter runningMean;
+        private final Parameter runningVar;
+        private float momentum = ConvBn.DEFAULT_MOMENTUM;
+
+        Part(Shape weightShape, int transformSize, int bnChannels) {
+            weight = weightShape == null ? null
+                    : addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+                            .optShape(weightShape)
+                            .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+                                    XavierInitializer.FactorType.OUT, 2))
+                            .build());
+            transform = transformSize == 0 ? null
+                    : addParameter(Parameter.builder().setName("transform").setType(Parameter.Type.WEIGHT)
+                            .optShape(new Shape(transformSize, transformSize)).optInitializer(IDENTITY).build());
+            if (bnChannels > 0) {
+                Shape s = new Shape(bnChannels);
+                gamma = addParameter(Parameter.builder().setName("gamma").setType(Parameter.Type.GAMMA).optShape(s)
+                        .optInitializer(Initializer.ONES).build());
+                beta = addParameter(Parameter.builder().setName("beta").setType(Parameter.Type.BETA).optShape(s)
+                        .optInitializer(Initializer.ZEROS).build());
+                runningMean = addParameter(Parameter.builder().setName("runningMean")
+                        .setType(Parameter.Type.RUNNING_MEAN).optShape(s).optInitializer(Initializer.ZEROS)
+                        .optRequiresGrad(false).build());
+                runningVar = addParameter(Parameter.builder().setName("runningVar")
+                        .setType(Parameter.Type.RUNNING_VAR).optShape(s).optInitializer(Initializer.ONES)
+                        .optRequiresGrad(false).build());
+            } else {
+                gamma = null;
+                beta = null;
+                runningMean = null;
+                runningVar = null;
+            }
+        }
+
+        private static final Initializer IDENTITY = (manager, shape, dataType) ->
+                manager.eye((int) shape.get(0)).toType(dataType, false);
+
+        Part addPart(String name, Part p) {
+            return addChildBlock(name, p);
+        }
+
+        public Parameter weight() {
+            return weight;
+        }
+
+        public Parameter transform() {
+            return transform;
+        }
+
+        public Parameter gamma() {
+            return gamma;
+        }
+
+        public Parameter beta() {
+            return beta;
+        }
+
+        public Parameter runningMean() {
+            return runningMean;
+        }
+
+        public Parameter runningVar() {
+            return runningVar;
+        }
+
+        /** Whether this part holds a BatchNorm. */
+        public boolean hasBn() {
+            return gamma != null;
+        }
+
+        /** BN momentum, PyTorch convention (weight of the new batch). */
+        public float momentum() {
+            return momentum;
+        }
+
+        public void setMomentum(float momentum) {
+            if (!(momentum >= 0f && momentum <= 1f)) {
+                throw new IllegalArgumentException("momentum must be in [0, 1]: " + momentum);
+            }
+            this.momentum = momentum;
+        }
+
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+                PairList<String, Object> params) {
+            throw new UnsupportedOperationException("a part of an elastic layer is run by the layer");
+        }
+
+        @Override
+        protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+            for (Pair<String, Block> c : getChildren()) {
+                c.getValue().initialize(manager, dataType, inputShapes);
+            }
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            throw new UnsupportedOperationException("a part of an elastic layer has no output of its own");
+        }
+    }
+}
