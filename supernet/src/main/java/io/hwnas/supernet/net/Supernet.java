@@ -42,6 +42,7 @@ public final class Supernet extends AbstractBlock {
     public static LayerFactory layers(String kind) {
         return switch (kind) {
             case "per-op" -> PER_OP;
+            case "shared" -> ElasticLayer::new;
             default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared or per-op");
         };
     }
