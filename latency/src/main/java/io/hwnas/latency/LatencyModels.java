@@ -1,10 +1,20 @@
 package io.hwnas.latency;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.latency.predict.Predictors;
 import io.hwnas.supernet.space.SearchSpace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Reads latency-model files: today LUTs ({@link Lut}); learned predictors register here. */
+/**
+ * Reads latency-model files. A file with a {@code kind} field is a predictor
+ * ({@link Predictors}: lut-fit, mlp, xgboost, flops); a plain LUT ({@link Lut}) has none.
+ */
 public final class LatencyModels {
     private LatencyModels() {}
 
@@ -13,12 +23,57 @@ public final class LatencyModels {
      * space, or one missing an entry, is refused with a message naming the file.
      */
     public static LatencyModel read(Path file, SearchSpace space) {
-        Lut lut = Lut.read(file, space);
+        String text = text(file);
+        JsonNode tree = tree(file, text);
+        if (tree.has("kind")) {
+            return Predictors.read(file, text, tree, space);
+        }
+        Lut lut;
+        try {
+            lut = Json.parse(file.toString(), text, Lut.class).checkSpace(space);
+        } catch (HwnasException e) {
+            throw e.getMessage().startsWith(file.toString()) ? e : HwnasException.inFile(file, e.getMessage());
+        }
         try {
             return new LutModel(lut, space, file.toString());
         } catch (HwnasException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : HwnasException.inFile(file, e.getMessage());
         }
+    }
+
+    /**
+     * The space id a model file names (field {@code space}), to pick the space before
+     * {@link #read}; errors name the file.
+     */
+    public static String spaceId(Path file) {
+        JsonNode s = tree(file, text(file)).get("space");
+        if (s == null || !s.isTextual()) {
+            throw HwnasException.inFile(file, "field 'space' = " + s + ": expected the id of a search space");
+        }
+        return s.asText();
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode tree(Path file, String text) {
+        JsonNode tree;
+        try {
+            tree = Json.mapper().readTree(text);
+        } catch (IOException e) {
+            throw Json.describe(file.toString(), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw HwnasException.inFile(file, "expected a JSON object (a LUT or a latency predictor)");
+        }
+        return tree;
     }
 
     /** A LUT already in memory, bound to {@code space}. */

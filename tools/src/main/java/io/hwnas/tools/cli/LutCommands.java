@@ -2,6 +2,8 @@ package io.hwnas.tools.cli;
 
 import io.hwnas.latency.DeviceRecord;
 import io.hwnas.latency.HwNasBenchImport;
+import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutEntry;
 import io.hwnas.supernet.space.Architecture;
@@ -218,16 +220,67 @@ public final class LutCommands {
         }
     }
 
+    /** The space of a latency-model file: {@code --space} when given, else the registered space it names. */
+    static SearchSpace modelSpace(Path file, String spaceOption) {
+        if (spaceOption != null) {
+            return SpaceRegistry.resolve(spaceOption);
+        }
+        String id = LatencyModels.spaceId(file);
+        if (!SpaceRegistry.IDS.contains(id)) {
+            throw HwnasException.inFile(file, "field 'space' = \"" + id
+                    + "\" is not a registered space; give its JSON file with --space FILE");
+        }
+        return SpaceRegistry.get(id);
+    }
+
+    /** Architectures, one canonical op string per line (blank lines and lines starting with # skipped). */
+    static List<Architecture> archList(Path file, SearchSpace s) {
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (java.io.IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        List<Architecture> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                out.add(Architecture.parse(s, line));
+            } catch (HwnasException e) {
+                throw HwnasException.inFile(file, "line " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        if (out.isEmpty()) {
+            throw HwnasException.inFile(file, "no architectures (one canonical op string per line)");
+        }
+        return out;
+    }
+
     @Command(name = "latency", mixinStandardHelpOptions = true,
-            description = "Predict an architecture's latency (ms) from a LUT: fixed part + its ops' entries.")
+            description = {"Predict architectures' latency (ms) under a latency model: a LUT (fixed part + its ops'"
+                + " entries) or a fitted predictor (lut-fit, mlp, xgboost, flops).",
+                "'hwnas latency fit' fits a predictor to measured (architecture, latency) pairs."},
+            subcommands = {LatencyFitCommand.class})
     public static final class Latency implements Callable<Integer> {
-        @Option(names = "--lut", required = true, description = "LUT file.")
+        @Option(names = "--lut", paramLabel = "MODEL", description = "Latency model file: a LUT or a fitted predictor.")
         Path lutFile;
 
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        ArchInput archInput;
+        @Option(names = "--arch", description = "Architecture: one op per searchable layer, e.g. \"k5_e6 skip k3_e1 ...\".")
+        String arch;
 
-        @Option(names = "--space", description = "Space JSON file (or id) when the LUT's space is not registered.")
+        @Option(names = "--arch-file", description = "Architecture JSON file ({\"schema\":1, \"space\":..., \"ops\":[...]}).")
+        Path archFile;
+
+        @Option(names = "--arch-list", paramLabel = "FILE",
+                description = "Many architectures: one canonical op string per line (# comments allowed).")
+        Path archList;
+
+        @Option(names = "--space", description = "Space JSON file (or id) when the model's space is not registered.")
         String space;
 
         @Mixin
@@ -235,17 +288,43 @@ public final class LutCommands {
 
         @Override
         public Integer call() {
-            Lut lut = Lut.read(lutFile);
-            SearchSpace s = spaceOf(lut, lutFile, space);
-            Architecture a = archInput.resolve(s);
-            double ms = lut.predictMs(s, a);
+            if (lutFile == null) {
+                throw new HwnasException("option '--lut' is required: a LUT or latency model file (or use 'hwnas latency"
+                        + " fit' to make one)");
+            }
+            int given = (arch != null ? 1 : 0) + (archFile != null ? 1 : 0) + (archList != null ? 1 : 0);
+            if (given != 1) {
+                throw new HwnasException("give exactly one of --arch, --arch-file, --arch-list (got " + given + ")");
+            }
+            SearchSpace s = modelSpace(lutFile, space);
+            LatencyModel m = LatencyModels.read(lutFile, s);
+            if (archList != null) {
+                List<Architecture> archs = archList(archList, s);
+                List<Map<String, Object>> json = new ArrayList<>();
+                StringBuilder text = new StringBuilder();
+                for (Architecture a : archs) {
+                    double ms = m.predictMs(a);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("arch", a.canonical());
+                    row.put("latency_ms", ms);
+                    json.add(row);
+                    text.append(String.format(java.util.Locale.ROOT, "%.4f ms  %s%n", ms, a.canonical()));
+                }
+                out.print(json, text.toString());
+                return 0;
+            }
+            ArchInput in = new ArchInput();
+            in.arch = arch;
+            in.archFile = archFile;
+            Architecture a = in.resolve(s);
+            double ms = m.predictMs(a);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("latency_ms", ms);
             json.put("space", s.id());
-            json.put("device", lut.device().name());
-            json.put("source", lut.device().source());
+            json.put("device", m.device().name());
+            json.put("source", m.device().source());
             json.put("arch", a.canonical());
-            out.print(json, String.format("%.4f ms  (space %s, device %s)", ms, s.id(), lut.device().describe()));
+            out.print(json, String.format("%.4f ms  (space %s, device %s)", ms, s.id(), m.device().describe()));
             return 0;
         }
     }
