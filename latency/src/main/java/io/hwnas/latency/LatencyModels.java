@@ -1,10 +1,11 @@
 package io.hwnas.latency;
 
-import io.hwnas.core.HwnasException;
-import io.hwnas.supernet.space.SearchSpace;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hwnas.core.Hashes;
+import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
+import io.hwnas.latency.predict.Predictors;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.core.Hashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Function;
 
-/** Reads latency-model files: today LUTs ({@link Lut}); learned predictors register here. */
+/**
+ * Reads latency-model files. A file with a {@code kind} field is a predictor
+ * ({@link Predictors}: lut-fit, mlp, xgboost, flops); a plain LUT ({@link Lut}) has none.
+ */
 public final class LatencyModels {
     private LatencyModels() {}
 
@@ -44,6 +48,9 @@ public final class LatencyModels {
             }
             JsonNode id = tree.get("space");
             SearchSpace space = resolve.apply(id == null || !id.isTextual() ? null : id.asText());
+            if (tree.has("kind")) {
+                return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
+            }
             Lut lut = treeTo(file, tree, Lut.class);
             lut.checkSpace(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));
@@ -58,6 +65,41 @@ public final class LatencyModels {
         } catch (IOException | RuntimeException e) {
             throw Json.describe(file.toString(), e);
         }
+    }
+
+    /**
+     * The space id a model file names (field {@code space}), to pick the space before
+     * {@link #read}; errors name the file.
+     */
+    public static String spaceId(Path file) {
+        JsonNode s = tree(file, text(file)).get("space");
+        if (s == null || !s.isTextual()) {
+            throw HwnasException.inFile(file, "field 'space' = " + s + ": expected the id of a search space");
+        }
+        return s.asText();
+    }
+
+    private static String text(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode tree(Path file, String text) {
+        JsonNode tree;
+        try {
+            tree = Json.mapper().readTree(text);
+        } catch (IOException e) {
+            throw Json.describe(file.toString(), e);
+        }
+        if (tree == null || !tree.isObject()) {
+            throw HwnasException.inFile(file, "expected a JSON object (a LUT or a latency predictor)");
+        }
+        return tree;
     }
 
     /** A LUT already in memory, bound to {@code space}. */

@@ -1,6 +1,8 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.experiments.estimators.LatencyEstimators;
 import io.hwnas.experiments.sweep.LatencySweep;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -14,7 +16,7 @@ public final class ExperimentCommands {
 
     @Command(name = "experiment", mixinStandardHelpOptions = true,
             description = "Experiments: one config, one command -> results JSON, CSV, markdown table, PNG plots.",
-            subcommands = {Sweep.class, SharedWeightsCommand.class})
+            subcommands = {Sweep.class, SharedWeightsCommand.class, Estimators.class})
     public static final class Group extends UsageGroup {
     }
 
@@ -112,5 +114,45 @@ public final class ExperimentCommands {
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
+    }
+
+    @Command(name = "latency-estimators", mixinStandardHelpOptions = true,
+            description = {"Survey Figure 3 (b) on real device data: LUT fitted by least squares, MLP, XGBoost and"
+                + " the FLOPs/memory model (and the imported HW-NAS-Bench LUT where the device has one) fitted on"
+                + " 10..4,000 HELP FBNet architectures and tested on 1,000 others: MAPE, RMSE, Kendall tau, share"
+                + " within 10 %, preparation and query cost, search speed-up over measuring.",
+                "Takes a few minutes on 2 idle cores (the MLP dominates)."})
+    public static final class Estimators implements Callable<Integer> {
+        @Option(names = {"-o", "--output"}, defaultValue = "experiments/results/latency-estimators", paramLabel = "DIR",
+                description = "Output folder: results.{json,csv,md}, *.png (default ${DEFAULT-VALUE}).")
+        Path output;
+
+        @Option(names = "--data", paramLabel = "CSV", description = "HELP FBNet CSV (default: shared/data/"
+                + io.hwnas.latency.HelpData.DEFAULT + ").")
+        Path data;
+
+        @Option(names = "--devices", split = ",", paramLabel = "COLUMN",
+                description = "Latency columns (default gold_6226_ms,2080ti_1_ms,pixel2_ms,pixel3_ms).")
+        List<String> devices;
+
+        @Option(names = "--sizes", split = ",", paramLabel = "N", description = "Training sizes (default 10,100,1000,4000).")
+        List<Integer> sizes;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Split and model seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            LatencyEstimators.Config d = LatencyEstimators.Config.defaults();
+            LatencyEstimators.Config c = new LatencyEstimators.Config(data != null ? data : d.data(),
+                    devices != null ? devices : d.devices(), sizes != null ? sizes : d.sizes(), d.pool(), d.test(), seed,
+                    d.searchQueries());
+            LatencyEstimators.Result r = LatencyEstimators.run(c, output, System.err::println);
+            out.print(r, LatencyEstimators.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
+            return 0;
+        }
     }
 }

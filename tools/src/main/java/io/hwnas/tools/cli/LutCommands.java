@@ -169,23 +169,103 @@ public final class LutCommands {
         }
     }
 
-    @Command(name = "latency", mixinStandardHelpOptions = true,
-            description = "Predict an architecture's latency (ms) from a LUT: fixed part + its ops' entries.")
-    public static final class Latency implements Callable<Integer> {
-        @Mixin
-        LutOptions lut;
+    /** The space of a latency-model file: {@code --space} when given, else the registered space it names. */
+    static SearchSpace modelSpace(Path file, String spaceOption) {
+        if (spaceOption != null) {
+            return SpaceRegistry.resolve(spaceOption);
+        }
+        String id = LatencyModels.spaceId(file);
+        if (!SpaceRegistry.IDS.contains(id)) {
+            throw HwnasException.inFile(file, "field 'space' = \"" + id
+                    + "\" is not a registered space; give its JSON file with --space FILE");
+        }
+        return SpaceRegistry.get(id);
+    }
 
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        ArchInput archInput;
+    /** Architectures, one canonical op string per line (blank lines and lines starting with # skipped). */
+    static List<Architecture> archList(Path file, SearchSpace s) {
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (java.io.IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
+        }
+        List<Architecture> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                out.add(Architecture.parse(s, line));
+            } catch (HwnasException e) {
+                throw HwnasException.inFile(file, "line " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        if (out.isEmpty()) {
+            throw HwnasException.inFile(file, "no architectures (one canonical op string per line)");
+        }
+        return out;
+    }
+
+    @Command(name = "latency", mixinStandardHelpOptions = true,
+            description = {"Predict architectures' latency (ms) under a latency model: a LUT (fixed part + its ops'"
+                + " entries) or a fitted predictor (lut-fit, mlp, xgboost, flops).",
+                "'hwnas latency fit' fits a predictor to measured (architecture, latency) pairs."},
+            subcommands = {LatencyFitCommand.class})
+    public static final class Latency implements Callable<Integer> {
+        @Option(names = "--lut", paramLabel = "MODEL", description = "Latency model file: a LUT or a fitted predictor.")
+        Path lutFile;
+
+        @Option(names = "--arch", description = "Architecture: one op per searchable layer, e.g. \"k5_e6 skip k3_e1 ...\".")
+        String arch;
+
+        @Option(names = "--arch-file", description = "Architecture JSON file ({\"schema\":1, \"space\":..., \"ops\":[...]}).")
+        Path archFile;
+
+        @Option(names = "--arch-list", paramLabel = "FILE",
+                description = "Many architectures: one canonical op string per line (# comments allowed).")
+        Path archList;
+
+        @Option(names = "--space", description = "Space JSON file (or id) when the model's space is not registered.")
+        String space;
 
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
-            LatencyModel m = lut.model();
-            SearchSpace s = m.space();
-            Architecture a = archInput.resolve(s);
+            if (lutFile == null) {
+                throw new HwnasException("option '--lut' is required: a LUT or latency model file (or use 'hwnas latency"
+                        + " fit' to make one)");
+            }
+            int given = (arch != null ? 1 : 0) + (archFile != null ? 1 : 0) + (archList != null ? 1 : 0);
+            if (given != 1) {
+                throw new HwnasException("give exactly one of --arch, --arch-file, --arch-list (got " + given + ")");
+            }
+            SearchSpace s = modelSpace(lutFile, space);
+            LatencyModel m = LatencyModels.read(lutFile, s);
+            if (archList != null) {
+                List<Architecture> archs = archList(archList, s);
+                List<Map<String, Object>> json = new ArrayList<>();
+                StringBuilder text = new StringBuilder();
+                for (Architecture a : archs) {
+                    double ms = m.predictMs(a);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("arch", a.canonical());
+                    row.put("latency_ms", ms);
+                    json.add(row);
+                    text.append(String.format(java.util.Locale.ROOT, "%.4f ms  %s%n", ms, a.canonical()));
+                }
+                out.print(json, text.toString());
+                return 0;
+            }
+            ArchInput in = new ArchInput();
+            in.arch = arch;
+            in.archFile = archFile;
+            Architecture a = in.resolve(s);
             double ms = m.predictMs(a);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("latency_ms", ms);
