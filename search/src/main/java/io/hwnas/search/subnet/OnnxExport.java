@@ -16,6 +16,7 @@ import io.hwnas.datasets.Batch;
 import io.hwnas.datasets.Batches;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
+import io.hwnas.latency.OrtLutMeasurer;
 import io.hwnas.search.train.TrainData;
 import io.hwnas.supernet.export.OnnxWriter;
 import io.hwnas.supernet.net.Subnet;
@@ -133,7 +134,7 @@ public final class OnnxExport {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not run the exported model: " + e.getMessage(), e);
         }
-        return new Verification(runtimeName(), ds, n, max, TOLERANCE, max <= TOLERANCE, agree);
+        return new Verification(OrtLutMeasurer.runtimeName(), ds, n, max, TOLERANCE, max <= TOLERANCE, agree);
     }
 
     /** The first output of a one-input session, as floats. */
@@ -145,11 +146,6 @@ public final class OnnxExport {
             fb.get(out);
             return out;
         }
-    }
-
-    /** E.g. {@code ONNX Runtime 1.29.0 (cpu)}. */
-    public static String runtimeName() {
-        return "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion() + " (cpu)";
     }
 
     private static int argmax(float[] a, int from, int n) {
