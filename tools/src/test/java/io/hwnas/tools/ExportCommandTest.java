@@ -87,6 +87,10 @@ class ExportCommandTest {
         assertTrue(r.out().startsWith("wrote "), r.out());
         assertArrayEquals(first, Files.readAllBytes(onnx));
 
+        r = CliRun.of("export", "--help");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("Usage: hwnas export") && r.out().contains("--verify"), r.toString());
+
         r = CliRun.of("export", dir.toString(), "--format", "tflite", "-o", tmp.resolve("x.tflite").toString());
         assertTrue(r.userError() && r.err().contains("--format"), r.toString());
         assertFalse(Files.exists(tmp.resolve("x.tflite")));
