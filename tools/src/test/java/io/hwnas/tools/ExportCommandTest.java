@@ -78,6 +78,12 @@ class ExportCommandTest {
         assertTrue(v.get("runtime").asText().startsWith("ONNX Runtime 1.29.0"), r.out());
         byte[] first = Files.readAllBytes(onnx);
         assertEquals(first.length, j.get("bytes").asLong());
+        java.util.Map<String, String> meta = new java.util.HashMap<>();
+        ai.onnx.proto.OnnxMl.ModelProto.parseFrom(first).getMetadataPropsList()
+                .forEach(p -> meta.put(p.getKey(), p.getValue()));
+        assertEquals("k3_e1_g2 k3_e3 k5_e1_g2 skip k5_e6 k3_e6 k5_e3", meta.get("hwnas.arch"));
+        assertEquals("fashion-mnist", meta.get("hwnas.dataset"));
+        assertTrue(meta.get("hwnas.input.normalization").contains("mean [0.286], std [0.353]"), meta.toString());
 
         // exists: refused, untouched; --force rewrites the same bytes
         r = CliRun.of("export", dir.toString(), "-o", onnx.toString());

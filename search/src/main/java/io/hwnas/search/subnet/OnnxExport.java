@@ -25,6 +25,8 @@ import io.hwnas.supernet.space.SearchSpace;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -75,7 +77,8 @@ public final class OnnxExport {
         try (NDManager m = NDManager.newBaseManager()) {
             Subnet sn = SubnetIO.load(dir, m);
             ModelProto model = OnnxWriter.network(sn.space(), sn.arch(),
-                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()));
+                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()),
+                    inputMetadata(dir, sn.space(), o));
             byte[] bytes = OnnxWriter.bytes(model);
             Verification v = o.verify() ? verify(dir, sn, bytes, o, m) : null;
             boolean write = v == null || v.passed();
@@ -85,6 +88,30 @@ public final class OnnxExport {
             return new Result(Json.SCHEMA, dir.toString(), output.toString(), write, sn.space().id(),
                     sn.arch().canonical(), OnnxWriter.OPSET, bytes.length, v);
         }
+    }
+
+    /**
+     * The dataset and its normalization constants, when known without reading the data: the
+     * dataset named by --dataset or origin.json, else the one the input shape implies.
+     */
+    static Map<String, String> inputMetadata(Path dir, SearchSpace space, Options o) {
+        Origin origin = Evaluation.origin(dir);
+        String ds = o.dataset() != null ? o.dataset() : origin != null ? origin.dataset() : null;
+        if (ds == null) {
+            try {
+                ds = Evaluation.guessDataset(space);
+            } catch (HwnasException e) {
+                return Map.of();
+            }
+        }
+        Normalization n = Normalization.forName(ds);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("hwnas.dataset", ds);
+        if (n != null && n.mean().length == space.input().channels()) {
+            meta.put("hwnas.input.normalization", "(pixel/255 - mean) / std per channel, mean " + Arrays.toString(n.mean())
+                    + ", std " + Arrays.toString(n.std()));
+        }
+        return meta;
     }
 
     /** Logits of ONNX Runtime and of DJL on the same normalized test images. */

@@ -186,6 +186,11 @@ public final class OnnxWriter {
 
     /** The model of a whole FixedNet of {@code a}; refuses weights that miss, misfit or exceed {@code a}'s. */
     public static ModelProto network(SearchSpace s, Architecture a, Weights w) {
+        return network(s, a, w, Map.of());
+    }
+
+    /** {@link #network}, with more metadata properties (e.g. the input normalization), in the map's order. */
+    public static ModelProto network(SearchSpace s, Architecture a, Weights w, Map<String, String> metadata) {
         a.check(s);
         Graph g = new Graph("hwnas_" + s.id(), w);
         g.input(INPUT, s.input().channels(), s.input().height(), s.input().width());
@@ -208,6 +213,7 @@ public final class OnnxWriter {
         meta.put("hwnas.arch", a.canonical());
         meta.put("hwnas.input", "normalized images [N, " + s.input().channels() + ", " + s.input().height() + ", "
                 + s.input().width() + "]");
+        meta.putAll(metadata);
         return model(g, "hwnas " + s.id() + " | " + a.canonical(), meta);
     }
 
