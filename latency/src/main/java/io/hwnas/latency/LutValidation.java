@@ -81,28 +81,34 @@ public final class LutValidation {
                 t = LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
                         "validate " + s.id());
             }
-            List<Row> rows = new ArrayList<>();
-            for (int i = 0; i < as.size(); i++) {
-                double pred = lut.predictMs(as.get(i).indices(s));
-                double meas = t[i].medianMs();
-                rows.add(new Row(as.get(i).canonical(), pred, meas, (pred - meas) / meas * 100));
-            }
-            double mae = 0;
-            double max = 0;
-            double bias = 0;
-            for (Row r : rows) {
-                mae += Math.abs(r.errorPct());
-                max = Math.max(max, Math.abs(r.errorPct()));
-                bias += r.errorPct();
-            }
-            mae /= rows.size();
-            bias /= rows.size();
-            double tau = kendallTau(rows);
-            progress.finish(String.format("mean |error| %.1f%%, bias %+.1f%%, Kendall tau %.2f", mae, bias, tau));
-            return new Result(s.id(), lut.device().name(), archs, seed, mae, max, bias, tau, List.copyOf(rows));
+            return compare(s, lut, as, seed, t, progress);
         } finally {
             JniUtils.setNumThreads(before);
         }
+    }
+
+    /** The result of timings {@code t} of architectures {@code as} (in order) against the LUT's predictions. */
+    static Result compare(SearchSpace s, LatencyModel lut, List<Architecture> as, long seed, Timing[] t,
+            Progress progress) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < as.size(); i++) {
+            double pred = lut.predictMs(as.get(i).indices(s));
+            double meas = t[i].medianMs();
+            rows.add(new Row(as.get(i).canonical(), pred, meas, (pred - meas) / meas * 100));
+        }
+        double mae = 0;
+        double max = 0;
+        double bias = 0;
+        for (Row r : rows) {
+            mae += Math.abs(r.errorPct());
+            max = Math.max(max, Math.abs(r.errorPct()));
+            bias += r.errorPct();
+        }
+        mae /= rows.size();
+        bias /= rows.size();
+        double tau = kendallTau(rows);
+        progress.finish(String.format("mean |error| %.1f%%, bias %+.1f%%, Kendall tau %.2f", mae, bias, tau));
+        return new Result(s.id(), lut.device().name(), as.size(), seed, mae, max, bias, tau, List.copyOf(rows));
     }
 
     /** Kendall's tau-a between predicted and measured latency (NaN for fewer than 2 rows). */

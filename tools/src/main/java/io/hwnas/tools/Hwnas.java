@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             io.hwnas.tools.cli.SubnetCommands.Extract.class,
             io.hwnas.tools.cli.SubnetCommands.Eval.class,
             io.hwnas.tools.cli.SubnetCommands.Tune.class,
+            io.hwnas.tools.cli.ExportCommand.class,
             io.hwnas.tools.cli.BenchTrainCommand.Bench.class,
             io.hwnas.tools.cli.ExperimentCommands.Group.class,
             io.hwnas.tools.cli.SpecializeCommand.class,

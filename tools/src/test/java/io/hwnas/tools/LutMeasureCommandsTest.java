@@ -83,6 +83,37 @@ class LutMeasureCommandsTest {
     }
 
     @Test
+    void measureAndValidateWithOnnxRuntime() throws Exception {
+        Path space = tinySpace();
+        Path lutFile = dir.resolve("ort.json");
+        CliRun r = CliRun.of("lut", "measure", "--runtime", "onnxruntime", "--space", space.toString(), "--threads",
+                "1", "--repeats", "3", "--warmup", "1", "-o", lutFile.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("ONNX Runtime 1.29.0 (cpu)") && r.out().contains("8 entries"), r.out());
+        Lut lut = Lut.read(lutFile);
+        assertEquals("ONNX Runtime 1.29.0 (cpu)", lut.device().runtime());
+        assertEquals(1, lut.device().threads());
+        assertEquals(8, lut.entries().size());
+        for (LutEntry e : lut.entries()) {
+            assertEquals(3, e.count(), e.toString());
+            assertTrue(e.medianMs() > 0, e.toString());
+        }
+        // validate takes the LUT's runtime unless told otherwise
+        r = CliRun.of("lut", "validate", "--lut", lutFile.toString(), "--space", space.toString(), "--archs", "2",
+                "--repeats", "2", "--warmup", "1");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("timed with ONNX Runtime 1.29.0 (cpu)"), r.out());
+        r = CliRun.of("lut", "validate", "--lut", lutFile.toString(), "--space", space.toString(), "--archs", "2",
+                "--repeats", "2", "--warmup", "1", "--runtime", "djl");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("timed with DJL"), r.out());
+        r = CliRun.of("lut", "measure", "--runtime", "tvm", "--space", space.toString(), "-o",
+                dir.resolve("x.json").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--runtime"), r.toString());
+    }
+
+    @Test
     void badMeasureArgumentsWriteNothing() {
         Path o = dir.resolve("never.json");
         CliRun r = CliRun.of("lut", "measure", "--space", "fbnet-nope", "-o", o.toString());

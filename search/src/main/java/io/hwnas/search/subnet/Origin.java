@@ -34,4 +34,11 @@ public record Origin(int schema, String kind, String runDir, String archSpec, St
         Json.checkSchema(schema);
     }
 
+    /** An origin without lineage (a subnet not extracted from a known run). */
+    public Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir, String lut,
+            int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy) {
+        this(schema, kind, runDir, archSpec, dataset, dataDir, lut, recalibrateBatches, finetuneEpochs, fromScratch,
+                trainAccuracy, null, null, null, null, null, null, null);
+    }
+
 }

@@ -6,6 +6,7 @@ import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutMeasurer;
 import io.hwnas.latency.LutValidation;
 import io.hwnas.latency.MeasureConfig;
+import io.hwnas.latency.OrtLutMeasurer;
 import io.hwnas.latency.SupernetBlocks;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
@@ -19,19 +20,28 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code hwnas lut measure} and {@code hwnas lut validate}: timings on this machine with DJL. */
+/** {@code hwnas lut measure} and {@code hwnas lut validate}: timings on this machine with DJL or ONNX Runtime. */
 public final class LutMeasureCommands {
     private LutMeasureCommands() {}
 
+    /** The runtime that runs the timed blocks. */
+    public enum RuntimeKind { DJL, ONNXRUNTIME }
+
     @Command(name = "measure", mixinStandardHelpOptions = true,
             description = "Measure a LUT on this machine: every candidate op at its layer's input shape, plus stem and "
-                    + "head, with DJL/PyTorch in inference mode (GPU when DJL has one, else CPU); median of many runs.")
+                    + "head, with DJL/PyTorch in inference mode (GPU when DJL has one, else CPU) or, with --runtime "
+                    + "onnxruntime, as ONNX graphs of their own in ONNX Runtime (CPU); median of many runs.")
     public static final class Measure implements Callable<Integer> {
         @Option(names = "--space", required = true, description = "Space id or JSON file.")
         String space;
 
+        @Option(names = "--runtime", defaultValue = "djl", paramLabel = "djl|onnxruntime",
+                description = "Runtime that runs the ops: djl (default) or onnxruntime.")
+        RuntimeKind runtime;
+
         @Option(names = "--threads", defaultValue = "0",
-                description = "PyTorch intra-op threads (default: the launcher's, all cores; HWNAS_THREADS).")
+                description = "Intra-op threads of PyTorch or ONNX Runtime (default: the launcher's, all cores; "
+                        + "HWNAS_THREADS).")
         int threads;
 
         @Option(names = "--batch", defaultValue = "1", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -62,7 +72,8 @@ public final class LutMeasureCommands {
             SearchSpace s = SpaceRegistry.resolve(space);
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
-            Lut lut = LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
+            Lut lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())
+                    : LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
             double wall = (System.nanoTime() - t0) / 1e9;
             lut.write(output);
             LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();
@@ -89,13 +100,18 @@ public final class LutMeasureCommands {
         @Mixin
         LutOptions lut;
 
+        @Option(names = "--runtime", paramLabel = "djl|onnxruntime",
+                description = "Runtime that runs the networks (default: the LUT's, from its device record).")
+        RuntimeKind runtime;
+
         @Option(names = "--archs", defaultValue = "10", description = "Random architectures (default ${DEFAULT-VALUE}).")
         int archs;
 
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the random architectures.")
         long seed;
 
-        @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (default: the LUT's).")
+        @Option(names = "--threads", defaultValue = "0",
+                description = "Intra-op threads of PyTorch or ONNX Runtime (default: the LUT's).")
         int threads;
 
         @Option(names = "--clock", defaultValue = "wall",
@@ -121,8 +137,11 @@ public final class LutMeasureCommands {
             HwnasException.require(archs >= 1 && archs <= 100_000, "--archs", archs, "must be 1..100000");
             int t = threads > 0 ? threads : m.device().threads() == null ? 0 : m.device().threads();
             MeasureConfig cfg = new MeasureConfig(t, m.device().batch(), warmup, repeats, null, clock);
-            LutValidation.Result r = LutValidation.validate(m, SupernetBlocks.INSTANCE, cfg, archs, seed,
-                    new ConsoleProgress());
+            RuntimeKind rt = runtime != null ? runtime
+                    : OrtLutMeasurer.isOrt(m.device()) ? RuntimeKind.ONNXRUNTIME : RuntimeKind.DJL;
+            LutValidation.Result r = rt == RuntimeKind.ONNXRUNTIME
+                    ? OrtLutMeasurer.validate(m, cfg, archs, seed, new ConsoleProgress())
+                    : LutValidation.validate(m, SupernetBlocks.INSTANCE, cfg, archs, seed, new ConsoleProgress());
             if (output != null) {
                 Json.writeFile(output, r);
             }
@@ -133,9 +152,10 @@ public final class LutMeasureCommands {
                 sb.append(String.format("%-4d %12.4f %12.4f %+7.1f%%  %s%n", i, row.predictedMs(), row.measuredMs(),
                         row.errorPct(), row.arch()));
             }
-            sb.append(String.format("%d architectures of %s on %s: mean |error| %.1f%%, max %.1f%%, bias %+.1f%%, "
-                    + "Kendall tau %.2f", r.archs(), r.space(), r.device(), r.meanAbsErrorPct(), r.maxAbsErrorPct(),
-                    r.meanBiasPct(), r.kendallTau()));
+            sb.append(String.format("%d architectures of %s on %s, timed with %s: mean |error| %.1f%%, max %.1f%%, "
+                    + "bias %+.1f%%, Kendall tau %.2f", r.archs(), r.space(), r.device(),
+                    rt == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.runtimeName() : "DJL", r.meanAbsErrorPct(),
+                    r.maxAbsErrorPct(), r.meanBiasPct(), r.kendallTau()));
             out.print(r, sb.toString());
             return 0;
         }
