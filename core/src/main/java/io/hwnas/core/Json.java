@@ -160,7 +160,7 @@ public final class Json {
             }
             double v = p.getDoubleValue();
             if (!Double.isFinite(v)) {
-                throw JsonMappingException.from(p, "number " + p.getText() + " is out of range of a double");
+                throw JsonMappingException.from(p, "number " + p.getText() + " is out of range of a double (beyond 1.8e308)");
             }
             return v;
         }

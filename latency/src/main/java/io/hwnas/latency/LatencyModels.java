@@ -23,7 +23,7 @@ public final class LatencyModels {
 
     /** A LUT already in memory, bound to {@code space}. */
     public static LutModel of(Lut lut, SearchSpace space, String source) {
-        lut.checkSpace(space);
+        lut.checkSpace(space).checkFingerprint(space);
         return new LutModel(lut, space, source);
     }
 }

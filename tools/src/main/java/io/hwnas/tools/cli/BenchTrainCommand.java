@@ -54,6 +54,7 @@ public final class BenchTrainCommand {
             HwnasException.require(batch >= 1, "--batch", batch, "must be positive");
             HwnasException.require(steps >= 1, "--steps", steps, "must be positive");
             HwnasException.require(warmup >= 0, "--warmup", warmup, "must be >= 0");
+            Checks.atLeast("--threads", threads, 0, "0: the launcher's setting");
             SupernetTrainer.applyThreads(threads);
             SearchSpace s = SpaceRegistry.resolve(space);
             Architecture a = arch != null ? Architecture.parse(s, arch)

@@ -57,6 +57,9 @@ public final class LutCommands {
         @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
         Path output;
 
+        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+        boolean force;
+
         @Mixin
         Output out;
 
@@ -67,6 +70,7 @@ public final class LutCommands {
                         + HwNasBenchImport.FORMAT);
             }
             HwNasBenchImport.checkDevice(device);
+            Outputs.lutFile(output, force);
             SearchSpace s = SpaceRegistry.resolve(space);
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
@@ -100,9 +104,9 @@ public final class LutCommands {
                     + "\" is not a registered space; give its JSON file with --space FILE");
         }
         try {
-            lut.checkSpace(s);
+            io.hwnas.latency.LatencyModels.of(lut, s, lutFile.toString()); // entries, fingerprint, positive range
         } catch (HwnasException e) {
-            throw HwnasException.inFile(lutFile, e.getMessage());
+            throw e.getMessage().startsWith(lutFile.toString()) ? e : HwnasException.inFile(lutFile, e.getMessage());
         }
         return s;
     }
@@ -239,6 +243,10 @@ public final class LutCommands {
             SearchSpace s = spaceOf(lut, lutFile, space);
             Architecture a = archInput.resolve(s);
             double ms = lut.predictMs(s, a);
+            if (!(ms > 0) || !Double.isFinite(ms)) { // the range check makes this unreachable; never print it
+                throw HwnasException.inFile(lutFile, "predicts " + ms + " ms for " + a.canonical()
+                        + ": a latency must be positive and finite; the table is broken");
+            }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("latency_ms", ms);
             json.put("space", s.id());
