@@ -109,9 +109,7 @@ class JsonStrictTest {
         Files.writeString(f, "{}");
         f.toFile().setReadable(false);
         try {
-            if (Files.isReadable(f)) {
-                return; // running as root: permissions do not apply
-            }
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "running as root: permissions do not apply");
             has(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)), "secret.json", "permission denied");
         } finally {
             f.toFile().setReadable(true);

@@ -234,6 +234,35 @@ class TrustCliTest {
         assertFalse(Files.exists(run));
     }
 
+    private static void png(Path f, int grey) throws IOException {
+        Files.createDirectories(f.getParent());
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(4, 4,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSample(0, 0, 0, grey);
+        javax.imageio.ImageIO.write(img, "png", f.toFile());
+    }
+
+    @Test
+    void imageFolderClassesAreMatchedByNameAndASplitIsNeededForTestImages() throws IOException {
+        Path d = tmp.resolve("pets");
+        png(d.resolve("train/cat/1.png"), 10);
+        png(d.resolve("train/dog/1.png"), 20);
+        png(d.resolve("train/emu/1.png"), 30);
+        png(d.resolve("test/cat/1.png"), 10);
+        png(d.resolve("test/emu/1.png"), 30); // by position, emu would have been labelled dog
+        refused(a("data", "check", "--dataset", "folder", "--data", d.toString()), "no class folder 'dog'",
+                "matched by name");
+        // no split: training data only; data check says there is no test set, eval refuses
+        Path flat = tmp.resolve("flat");
+        for (int i = 0; i < 5; i++) { // enough for the 80/20 split data check prints
+            png(flat.resolve("cat/" + i + ".png"), 10 + i);
+            png(flat.resolve("dog/" + i + ".png"), 20 + i);
+        }
+        CliRun r = CliRun.of("data", "check", "--dataset", "folder", "--data", flat.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("test  none: no test/ folder"), r.toString());
+    }
+
     @Test
     void hugeChannelCountsAreRefusedNamingTheField() throws IOException {
         Path f = tmp.resolve("big.json");
