@@ -1,33 +1,64 @@
 package io.hwnas.core;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The project's one JSON configuration: snake_case names, unknown fields refused, pretty output.
- * Every error is turned into an {@link HwnasException} that names the file, the field path and,
- * for validation failures, the value.
+ * The project's one JSON configuration: snake_case names, unknown fields refused, pretty output,
+ * and strict reading: a key given twice is refused (naming the key), a fractional number for an
+ * integer field is refused (never truncated), a number out of its field's range (an int above
+ * 2^31-1, a double beyond ±1.8e308 that would become infinity) is refused, strings are not coerced
+ * to numbers. Files are read bounded ({@link #MAX_FILE_BYTES}), only when they are regular files,
+ * and only as UTF-8 text. Every error is turned into an {@link HwnasException} that names the file,
+ * the field path and, for validation failures, the value.
  */
 public final class Json {
     public static final int SCHEMA = 1;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+    /** The largest JSON file hwnas reads: 16 MiB (the largest real one, a LUT, is well under 1 MiB). */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .addModule(new SimpleModule("hwnas-finite-doubles")
+                    .addDeserializer(double.class, new FiniteDouble())
+                    .addDeserializer(Double.class, new FiniteDouble()))
+            .build();
 
     private Json() {}
 
@@ -35,13 +66,103 @@ public final class Json {
         return MAPPER;
     }
 
+    /** Reads a bounded, regular, UTF-8 JSON file into {@code type}. */
     public static <T> T read(Path file, Class<T> type) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return MAPPER.readValue(in, type);
-        } catch (NoSuchFileException e) {
-            throw new HwnasException(file + ": no such file");
+        String text = readText(file);
+        try {
+            return MAPPER.readValue(text, type);
         } catch (IOException | RuntimeException e) {
             throw describe(file.toString(), e);
+        }
+    }
+
+    /** Reads a bounded, regular, UTF-8 JSON file as a tree (duplicate keys refused). */
+    public static JsonNode readTree(Path file) {
+        String text = readText(file);
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException | RuntimeException e) {
+            throw describe(file.toString(), e);
+        }
+    }
+
+    /**
+     * The content of a text file the user gave (a config, a LUT, a space), refused at once with a
+     * one-line message when it is missing, unreadable, not a regular file (a folder, a device such
+     * as /dev/zero, a pipe), larger than {@link #MAX_FILE_BYTES}, not UTF-8 or holds NUL bytes.
+     */
+    public static String readText(Path file) {
+        return readText(file, MAX_FILE_BYTES);
+    }
+
+    static String readText(Path file, long maxBytes) {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new HwnasException(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new HwnasException(file + ": permission denied");
+        } catch (IOException | InvalidPathException e) {
+            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (attrs.isDirectory()) {
+            throw new HwnasException(file + ": is a directory, not a JSON file");
+        }
+        if (!attrs.isRegularFile()) {
+            throw new HwnasException(file + ": not a regular file (a device, pipe or socket); give a JSON file");
+        }
+        if (attrs.size() > maxBytes) {
+            throw new HwnasException(file + ": " + attrs.size() + " bytes, larger than the " + maxBytes
+                    + "-byte limit for a JSON file; is this the right file?");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) maxBytes + 1); // the size may have grown since
+        } catch (AccessDeniedException e) {
+            throw new HwnasException(file + ": permission denied");
+        } catch (IOException e) {
+            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (bytes.length > maxBytes) {
+            throw new HwnasException(file + ": larger than the " + maxBytes + "-byte limit for a JSON file");
+        }
+        return decodeText(file.toString(), bytes);
+    }
+
+    /** Strict UTF-8 decoding; a NUL byte or an invalid sequence means a binary file: refused naming the offset. */
+    public static String decodeText(String source, byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw new HwnasException(source + ": binary file (NUL byte at offset " + i
+                        + "); expected UTF-8 JSON text");
+            }
+        }
+        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        try {
+            String s = dec.decode(buf).toString();
+            return s.startsWith("\uFEFF") ? s.substring(1) : s;
+        } catch (CharacterCodingException e) {
+            throw new HwnasException(source + ": not UTF-8 text (invalid byte sequence at offset " + buf.position()
+                    + "); expected a UTF-8 JSON file, is this a binary file?");
+        }
+    }
+
+    /** Doubles must be finite: 1e400 would otherwise become infinity silently. */
+    private static final class FiniteDouble extends JsonDeserializer<Double> {
+        @Override
+        public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            JsonToken t = p.currentToken();
+            if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                return (Double) ctx.handleUnexpectedToken(Double.class, p);
+            }
+            double v = p.getDoubleValue();
+            if (!Double.isFinite(v)) {
+                throw JsonMappingException.from(p, "number " + p.getText() + " is out of range of a double (beyond 1.8e308)");
+            }
+            return v;
         }
     }
 
@@ -87,22 +208,75 @@ public final class Json {
             return new HwnasException(source + ": " + where(vie) + he.getMessage(), he);
         }
         if (e instanceof JsonMappingException jme) {
-            String msg = jme.getOriginalMessage();
-            int nl = msg.indexOf('\n');
-            if (nl > 0) {
-                msg = msg.substring(0, nl);
+            String msg = firstLine(jme.getOriginalMessage());
+            String plain = plainNumberMessage(path(jme), msg);
+            return new HwnasException(source + ": " + (plain != null ? plain : where(jme) + msg), e);
+        }
+        if (e instanceof InputCoercionException ice) {
+            String field = null;
+            JsonParser p = ice.getProcessor();
+            if (p != null) {
+                try {
+                    field = p.currentName();
+                } catch (IOException | RuntimeException ignored) {
+                    // the name is a courtesy
+                }
             }
-            return new HwnasException(source + ": " + where(jme) + msg, e);
+            String loc = ice.getLocation() == null ? "" : " (line " + ice.getLocation().getLineNr() + ")";
+            return new HwnasException(source + ": " + (field == null ? "" : "field '" + field + "': ")
+                    + firstLine(ice.getOriginalMessage()) + loc, e);
         }
         if (e instanceof JsonProcessingException jpe) {
             String loc = jpe.getLocation() == null ? ""
                     : " at line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr();
-            return new HwnasException(source + ": malformed JSON" + loc + ": " + jpe.getOriginalMessage(), e);
+            String msg = firstLine(jpe.getOriginalMessage());
+            if (msg.startsWith("Duplicate field '")) {
+                return new HwnasException(source + ": key '" + msg.substring(17, msg.length() - 1) + "' is given twice"
+                        + loc + "; each key may appear once", e);
+            }
+            return new HwnasException(source + ": malformed JSON" + loc + ": " + msg, e);
         }
         return new HwnasException(source + ": " + e.getMessage(), e);
     }
 
+    private static String firstLine(String msg) {
+        if (msg == null) {
+            return "";
+        }
+        int nl = msg.indexOf('\n');
+        return nl > 0 ? msg.substring(0, nl) : msg;
+    }
+
+    private static final java.util.regex.Pattern COERCE = java.util.regex.Pattern.compile(
+            "Cannot coerce (Floating-point|String) value \\((.*?)\\) to `(?:java\\.lang\\.)?(\\w+)` value.*");
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(
+            "Numeric value \\((.*?)\\) out of range of (\\w+) \\((.*)\\).*");
+
+    /** Jackson's coercion and range messages in the project's form: field, value, expectation. */
+    private static String plainNumberMessage(String path, String msg) {
+        if (path.isEmpty()) {
+            return null;
+        }
+        java.util.regex.Matcher m = COERCE.matcher(msg);
+        if (m.matches()) {
+            String type = m.group(3).toLowerCase(java.util.Locale.ROOT).replace("integer", "int");
+            return "field '" + path + "' = " + m.group(2) + ": " + (m.group(1).equals("String")
+                    ? "must be a JSON number, not a string (" + type + ")"
+                    : "must be a whole number (" + type + " field; fractions are never rounded)");
+        }
+        m = RANGE.matcher(msg);
+        if (m.matches()) {
+            return "field '" + path + "' = " + m.group(1) + ": out of range of " + m.group(2) + " (" + m.group(3) + ")";
+        }
+        return null;
+    }
+
     private static String where(JsonMappingException e) {
+        String p = path(e);
+        return p.isEmpty() ? "" : "at " + p + ": ";
+    }
+
+    private static String path(JsonMappingException e) {
         String path = e.getPathReference();
         if (path == null || path.isEmpty()) {
             return "";
@@ -119,7 +293,7 @@ public final class Json {
                 sb.append('[').append(ref.getIndex()).append(']');
             }
         }
-        return sb.length() == 0 ? "" : "at " + sb + ": ";
+        return sb.toString();
     }
 
     /** Checks the {@code schema} field every file carries. */

@@ -92,19 +92,71 @@ public final class Datasets {
 
     /**
      * Loads a dataset by name ({@code fashion-mnist}, {@code cifar10}, {@code folder}) from
-     * {@code data} (a location as returned by {@link #locate}). For {@code folder}, a
-     * {@code train/} or {@code test/} sub-folder is used if present, else {@code data} itself.
+     * {@code data} (a location as returned by {@link #locate}). For {@code folder}: {@code train/}
+     * and {@code test/} with classes matched by name (see {@link #folder}); without the split,
+     * {@code data} itself is training data and asking for the test set is an error.
      */
     public static ImageSet load(String name, Path data, boolean train) {
         String n = canonical(name);
         return switch (n) {
             case FASHION_MNIST -> fashionMnist(data, train);
             case CIFAR10 -> cifar10(data, train);
-            default -> {
-                Path sub = data.resolve(train ? "train" : "test");
-                yield imageFolder(Files.isDirectory(sub) ? sub : data, 0, 0);
-            }
+            default -> folder(data, train);
         };
+    }
+
+    static final String FOLDER_LAYOUT = "<dir>/train/<class>/<image> and <dir>/test/<class>/<image>, the same class"
+            + " folder names in both";
+
+    /**
+     * A generic image folder with a train/test split: {@code data/train/<class>/} and
+     * {@code data/test/<class>/}, classes matched by name (label i = i-th name of train/, sorted); a
+     * class missing from either side is an error naming it. A folder without the split serves as
+     * training data only: evaluating on it would measure accuracy on the training images.
+     */
+    static ImageSet folder(Path data, boolean train) {
+        Path tr = data.resolve("train");
+        Path te = data.resolve("test");
+        boolean hasTrain = Files.isDirectory(tr);
+        boolean hasTest = Files.isDirectory(te);
+        if (!hasTrain && !hasTest) {
+            if (!train) {
+                throw new HwnasException(data + ": no test/ folder, so no test images: this folder has no train/test"
+                        + " split, and evaluating on its images would measure accuracy on training data; expected "
+                        + FOLDER_LAYOUT);
+            }
+            return imageFolder(data, 0, 0);
+        }
+        if (!(train ? hasTrain : hasTest)) {
+            throw new HwnasException(data + ": has " + (hasTrain ? "train/" : "test/") + " but no "
+                    + (train ? "train/" : "test/") + " folder; expected " + FOLDER_LAYOUT);
+        }
+        List<String> classes = hasTrain ? ImageFolders.classes(tr) : ImageFolders.classes(te);
+        if (hasTrain && hasTest) {
+            List<String> testClasses = ImageFolders.classes(te);
+            for (String c : classes) {
+                if (!testClasses.contains(c)) {
+                    throw new HwnasException(te + ": no class folder '" + c + "' (train/ has it): classes are matched"
+                            + " by name, every class needs test images; train/ has " + classes + ", test/ has "
+                            + testClasses);
+                }
+            }
+            for (String c : testClasses) {
+                if (!classes.contains(c)) {
+                    throw new HwnasException(te + ": class folder '" + c + "' is not in " + tr + ": classes are matched"
+                            + " by name; train/ has " + classes + ", test/ has " + testClasses);
+                }
+            }
+        } else if (!train) {
+            throw new HwnasException(data + ": has test/ but no train/ folder: the labels are defined by train/'s"
+                    + " class folders; expected " + FOLDER_LAYOUT);
+        }
+        return ImageFolders.load(train ? tr : te, FOLDER, classes, 0, 0, 0, true);
+    }
+
+    /** Whether a generic image folder has a test split ({@code data/test/}). */
+    public static boolean folderHasTestSplit(Path data) {
+        return Files.isDirectory(data.resolve("test"));
     }
 
     /** The canonical name for {@code name} and its usual aliases (fmnist, cifar-10, ...). */

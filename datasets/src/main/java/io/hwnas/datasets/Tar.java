@@ -5,7 +5,6 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,155 +12,78 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * A small streaming reader for tar archives (POSIX ustar and GNU/pax long names; gzip detected
- * from the content). Reads each wanted regular file's bytes into memory and hands them over;
- * skips the rest. Header checksums are verified; a truncated archive is an error naming the
- * file and the entry, never a short read.
+ * Streaming reads of tar archives by Apache Commons Compress (ustar, GNU and pax: long names,
+ * large sizes, sparse-free regular files; gzip detected from the content). Each wanted regular
+ * file's bytes are read into memory and handed over; the rest is skipped. Every failure is an
+ * {@link HwnasException} naming the file and, where known, the entry: a damaged header (bad
+ * checksum), a truncated archive, corrupt gzip data.
+ *
+ * <p>Commons Compress does not verify header checksums while reading (only when sniffing a
+ * format), so a damaged header would silently give a wrong entry name or size: each header block
+ * is checked here, taken from a small ring buffer of the raw stream ({@link Tap}).
  */
 final class Tar {
     private static final int BLOCK = 512;
 
     private Tar() {}
 
-    /** True if {@code file} is a regular file named .tar, .tar.gz or .tgz (content is checked when read). */
-    static boolean looksLikeTar(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return false;
-        }
-        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return n.endsWith(".tar") || n.endsWith(".tar.gz") || n.endsWith(".tgz");
-    }
+    /** Passes bytes through, keeping the last 64 KiB so a header block can be checked after the library parsed it. */
+    static final class Tap extends java.io.FilterInputStream {
+        private final byte[] ring = new byte[1 << 16];
+        private long total;
 
-    /** Calls {@code sink(name, bytes)} for every regular file whose name {@code want} accepts, in archive order. */
-    static void read(Path file, Predicate<String> want, BiConsumer<String, byte[]> sink) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            raw.mark(2);
-            int b0 = raw.read();
-            int b1 = raw.read();
-            raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
-            readEntries(file, in, want, sink);
-        } catch (NoSuchFileException e) {
-            throw HwnasException.inFile(file, "no such file");
-        } catch (EOFException e) {
-            throw HwnasException.inFile(file, "truncated compressed stream (" + e.getMessage() + ")");
-        } catch (ZipException e) {
-            throw HwnasException.inFile(file, "corrupt gzip data (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw HwnasException.inFile(file, "cannot read: " + e);
+        Tap(InputStream in) {
+            super(in);
         }
-    }
 
-    private static void readEntries(Path file, InputStream in, Predicate<String> want, BiConsumer<String, byte[]> sink)
-            throws IOException {
-        byte[] header = new byte[BLOCK];
-        long offset = 0;
-        String longName = null;
-        while (true) {
-            int n = in.readNBytes(header, 0, BLOCK);
-            if (n == 0) {
-                return; // end without the two zero blocks: tolerated, as GNU tar does
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                ring[(int) (total++ & (ring.length - 1))] = (byte) b;
             }
-            if (n < BLOCK) {
-                throw HwnasException.inFile(file, "truncated tar: header at byte " + offset + " has " + n
-                        + " of 512 bytes");
-            }
-            if (allZero(header)) {
-                return;
-            }
-            long stored = octal(header, 148, 8);
-            long sum = 0;
-            for (int i = 0; i < BLOCK; i++) {
-                sum += i >= 148 && i < 156 ? ' ' : header[i] & 0xFF;
-            }
-            if (stored != sum) {
-                throw HwnasException.inFile(file, "corrupt tar header at byte " + offset + ": checksum " + stored
-                        + " stored, " + sum + " computed (not a tar file, or damaged)");
-            }
-            String name = string(header, 0, 100);
-            String prefix = string(header, 345, 155);
-            if (!prefix.isEmpty() && "ustar".equals(string(header, 257, 5).trim())) {
-                name = prefix + "/" + name;
-            }
-            if (longName != null) {
-                name = longName;
-                longName = null;
-            }
-            long size = size(header);
-            char type = (char) header[156];
-            offset += BLOCK;
-            long padded = (size + BLOCK - 1) / BLOCK * BLOCK;
-            boolean regular = type == '0' || type == 0 || type == '7';
-            if (type == 'L' || type == 'x') {
-                byte[] data = readFully(file, in, size, name);
-                skip(file, in, padded - size, name);
-                longName = type == 'L' ? string(data, 0, data.length) : paxPath(data);
-            } else if (regular && want.test(name)) {
-                if (size > Integer.MAX_VALUE - 16) {
-                    throw HwnasException.inFile(file, "tar entry '" + name + "' too large: " + size + " bytes");
-                }
-                byte[] data = readFully(file, in, size, name);
-                skip(file, in, padded - size, name);
-                sink.accept(name, data);
-            } else {
-                skip(file, in, padded, name);
-            }
-            offset += padded;
+            return b;
         }
-    }
 
-    private static byte[] readFully(Path file, InputStream in, long size, String name) throws IOException {
-        byte[] data = in.readNBytes((int) size);
-        if (data.length < size) {
-            throw HwnasException.inFile(file, "truncated tar: entry '" + name + "' needs " + size + " bytes, found "
-                    + data.length);
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            for (int i = 0; i < n; i++) {
+                ring[(int) (total++ & (ring.length - 1))] = b[off + i];
+            }
+            return n;
         }
-        return data;
-    }
 
-    private static void skip(Path file, InputStream in, long n, String name) throws IOException {
-        long left = n;
-        byte[] buf = null;
-        while (left > 0) {
-            long s = in.skip(left);
-            if (s <= 0) {
-                if (buf == null) {
-                    buf = new byte[8192];
-                }
-                int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+        @Override
+        public long skip(long n) throws IOException {
+            // read through, so the ring stays aligned with the stream position
+            byte[] buf = new byte[8192];
+            long left = n;
+            while (left > 0) {
+                int r = read(buf, 0, (int) Math.min(buf.length, left));
                 if (r < 0) {
-                    throw HwnasException.inFile(file, "truncated tar: entry '" + name + "' needs " + n
-                            + " more bytes, found " + (n - left));
+                    break;
                 }
-                s = r;
+                left -= r;
             }
-            left -= s;
+            return n - left;
         }
-    }
 
-    private static String paxPath(byte[] data) {
-        String s = new String(data, StandardCharsets.UTF_8);
-        String path = null;
-        for (String line : s.split("\n")) {
-            int sp = line.indexOf(' ');
-            if (sp > 0 && line.startsWith("path=", sp + 1)) {
-                path = line.substring(sp + 6);
+        /** The 512 bytes at stream offset {@code at}, or null when they are no longer (or not yet) held. */
+        byte[] block(long at) {
+            if (at < 0 || at + BLOCK > total || total - at > ring.length) {
+                return null;
             }
-        }
-        return path;
-    }
-
-    private static long size(byte[] h) {
-        if ((h[124] & 0x80) != 0) { // GNU base-256 for large files
-            long v = 0;
-            for (int i = 125; i < 136; i++) {
-                v = (v << 8) | (h[i] & 0xFF);
+            byte[] b = new byte[BLOCK];
+            for (int i = 0; i < BLOCK; i++) {
+                b[i] = ring[(int) ((at + i) & (ring.length - 1))];
             }
-            return v;
+            return b;
         }
-        return octal(h, 124, 12);
     }
 
     private static long octal(byte[] h, int off, int len) {
@@ -182,20 +104,94 @@ final class Tar {
         return v;
     }
 
-    private static String string(byte[] h, int off, int len) {
-        int end = off;
-        while (end < off + len && h[end] != 0) {
-            end++;
+    /** True if {@code file} is a regular file named .tar, .tar.gz or .tgz (content is checked when read). */
+    static boolean looksLikeTar(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
         }
-        return new String(h, off, end - off, StandardCharsets.UTF_8);
+        String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".tar") || n.endsWith(".tar.gz") || n.endsWith(".tgz");
     }
 
-    private static boolean allZero(byte[] b) {
-        for (byte x : b) {
-            if (x != 0) {
-                return false;
-            }
+    /** Calls {@code sink(name, bytes)} for every regular file whose name {@code want} accepts, in archive order. */
+    static void read(Path file, Predicate<String> want, BiConsumer<String, byte[]> sink) {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+            Tap tap = new Tap(in);
+            readEntries(file, tap, new TarArchiveInputStream(tap), want, sink);
+        } catch (NoSuchFileException e) {
+            throw HwnasException.inFile(file, "no such file");
+        } catch (EOFException e) {
+            throw HwnasException.inFile(file, "truncated compressed stream (" + e.getMessage() + ")");
+        } catch (ZipException e) {
+            throw HwnasException.inFile(file, "corrupt gzip data (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw HwnasException.inFile(file, "cannot read: " + e);
         }
-        return true;
+    }
+
+    private static void readEntries(Path file, Tap tap, TarArchiveInputStream tar, Predicate<String> want,
+            BiConsumer<String, byte[]> sink) throws IOException {
+        while (true) {
+            long at = tar.getBytesRead();
+            TarArchiveEntry e;
+            try {
+                e = tar.getNextEntry();
+            } catch (IOException | IllegalArgumentException ex) {
+                if (ex instanceof EOFException || String.valueOf(ex.getMessage()).toLowerCase(java.util.Locale.ROOT)
+                        .contains("truncated")) {
+                    throw HwnasException.inFile(file, "truncated tar: the entry after byte " + at + " is cut short ("
+                            + ex.getMessage() + ")");
+                }
+                if (ex.getCause() instanceof ZipException || ex instanceof ZipException) {
+                    throw HwnasException.inFile(file, "corrupt gzip data (" + ex.getMessage() + ")");
+                }
+                throw HwnasException.inFile(file, "corrupt tar header at byte " + at + ": bad checksum or format (not a"
+                        + " tar file, or damaged: " + ex.getMessage() + ")");
+            }
+            if (e == null) {
+                return; // end of archive (with or without the two zero blocks, as GNU tar)
+            }
+            long headerAt = tar.getBytesRead() - BLOCK;
+            byte[] header = tap.block(headerAt);
+            if (header != null) {
+                long stored = octal(header, 148, 8);
+                long sum = 0;
+                for (int i = 0; i < BLOCK; i++) {
+                    sum += i >= 148 && i < 156 ? ' ' : header[i] & 0xFF;
+                }
+                if (stored != sum) {
+                    throw HwnasException.inFile(file, "corrupt tar header at byte " + headerAt + ": checksum " + stored
+                            + " stored, " + sum + " computed (not a tar file, or damaged)");
+                }
+            }
+            if (!e.isFile() || !want.test(e.getName())) {
+                continue; // the library skips the entry's data
+            }
+            long size = e.getSize();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw HwnasException.inFile(file, "tar entry '" + e.getName() + "' too large: " + size + " bytes");
+            }
+            byte[] data;
+            try {
+                data = tar.readNBytes((int) size);
+            } catch (IOException ex) {
+                if (ex.getCause() instanceof ZipException || ex instanceof ZipException) {
+                    throw HwnasException.inFile(file, "corrupt gzip data in entry '" + e.getName() + "' ("
+                            + ex.getMessage() + ")");
+                }
+                throw HwnasException.inFile(file, "truncated tar: entry '" + e.getName() + "' needs " + size
+                        + " bytes (" + ex.getMessage() + ")");
+            }
+            if (data.length < size) {
+                throw HwnasException.inFile(file, "truncated tar: entry '" + e.getName() + "' needs " + size
+                        + " bytes, found " + data.length);
+            }
+            sink.accept(e.getName(), data);
+        }
     }
 }

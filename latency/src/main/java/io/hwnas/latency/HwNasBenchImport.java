@@ -132,7 +132,7 @@ public final class HwNasBenchImport {
                 null, null, OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);
         Lut lut = new Lut(space.id(), rec, base, entries, null);
         try {
-            return lut.checkSpace(space);
+            return lut.withSpace(space);
         } catch (HwnasException e) {
             throw HwnasException.inFile(csv, "device " + device + ": " + e.getMessage());
         }

@@ -33,14 +33,8 @@ public final class LatencyModels {
      * with {@code resolve}, and binds it to that space.
      */
     public static LatencyModel read(Path file, Function<String, SearchSpace> resolve) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new HwnasException(file + ": no such file");
-        } catch (IOException e) {
-            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        String text = Json.readText(file); // bounded, regular files only, UTF-8 checked
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             JsonNode tree = Json.parse(file.toString(), new String(bytes, StandardCharsets.UTF_8), JsonNode.class);
             if (tree == null || !tree.isObject()) {
@@ -52,7 +46,7 @@ public final class LatencyModels {
                 return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
             }
             Lut lut = treeTo(file, tree, Lut.class);
-            lut.checkSpace(space);
+            lut.checkSpace(space).checkFingerprint(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));
         } catch (HwnasException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : HwnasException.inFile(file, e.getMessage());
@@ -104,7 +98,7 @@ public final class LatencyModels {
 
     /** A LUT already in memory, bound to {@code space}. */
     public static LutModel of(Lut lut, SearchSpace space, String source) {
-        lut.checkSpace(space);
+        lut.checkSpace(space).checkFingerprint(space);
         return new LutModel(lut, space, source, null);
     }
 }

@@ -30,22 +30,39 @@ import java.util.Map;
  * @param fixedMs latency of the parts every architecture shares
  * @param fixedBreakdownMs the fixed part by component (e.g. stem, head), summing to fixedMs; may be null
  * @param entries one per (layer, op), any order
+ * @param spaceSha256 {@link SearchSpace#sha256} of the space the table was made for; null in tables
+ *     written before it was recorded (accepted, the space is then known by its id alone)
  */
-@JsonPropertyOrder({"schema", "space", "device", "fixedMs", "fixedBreakdownMs", "entries"})
+@JsonPropertyOrder({"schema", "space", "spaceSha256", "device", "fixedMs", "fixedBreakdownMs", "entries"})
 public record Lut(int schema, String space, DeviceRecord device, double fixedMs, List<LutEntry> entries,
-        Map<String, Double> fixedBreakdownMs) {
+        Map<String, Double> fixedBreakdownMs,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String spaceSha256) {
+
+    /** No latency hwnas handles is above this: 10^6 ms (17 minutes) for one op is a broken table. */
+    public static final double ABSURD_MS = 1e6;
 
     public Lut {
         Json.checkSchema(schema);
         require(space != null && !space.isBlank(), "space", space, "is required");
         require(device != null, "device", null, "is required");
         require(Double.isFinite(fixedMs), "fixed_ms", fixedMs, "must be a finite number");
+        require(Math.abs(fixedMs) <= ABSURD_MS, "fixed_ms", fixedMs, "is absurd (more than " + ABSURD_MS + " ms)");
+        require(spaceSha256 == null || spaceSha256.matches("[0-9a-f]{64}"), "space_sha256", spaceSha256,
+                "must be 64 lower-case hex digits");
+        boolean measured = device.source() == DeviceRecord.Source.MEASURED;
+        require(!measured || fixedMs >= 0, "fixed_ms", fixedMs, "a measured latency cannot be negative");
         require(entries != null && !entries.isEmpty(), "entries", entries, "needs one entry per (layer, op)");
         entries = List.copyOf(entries);
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
             LutEntry e = entries.get(i);
             require(e != null, "entries[" + i + "]", null, "is missing");
+            String which = " (layer " + e.layer() + " " + e.layerName() + ", op " + e.op() + ")";
+            require(Math.abs(e.medianMs()) <= ABSURD_MS, "entries[" + i + "].median_ms", e.medianMs(),
+                    "is absurd (more than " + ABSURD_MS + " ms)" + which);
+            require(!measured || e.medianMs() >= 0, "entries[" + i + "].median_ms", e.medianMs(),
+                    "a measured latency cannot be negative" + which);
             Integer prev = seen.put(e.layer() + "/" + e.op(), i);
             if (prev != null) {
                 throw new HwnasException("field 'entries[" + i + "]': duplicate entry for layer " + e.layer() + " ("
@@ -67,25 +84,53 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     public Lut(String space, DeviceRecord device, double fixedMs, List<LutEntry> entries,
             Map<String, Double> fixedBreakdownMs) {
-        this(Json.SCHEMA, space, device, fixedMs, entries, fixedBreakdownMs);
+        this(Json.SCHEMA, space, device, fixedMs, entries, fixedBreakdownMs, null);
+    }
+
+    /** This table, recording the fingerprint of the space it was made for. */
+    public Lut withSpace(SearchSpace s) {
+        checkSpace(s);
+        return new Lut(schema, space, device, fixedMs, entries, fixedBreakdownMs, s.sha256());
     }
 
     /** Reads and validates a LUT file; errors name the file, the field and the value. */
     public static Lut read(Path file) {
-        return Json.read(file, Lut.class);
+        com.fasterxml.jackson.databind.JsonNode n = Json.readTree(file);
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("space_sha256")) {
+            o.putNull("space_sha256"); // tables from before the fingerprint was recorded
+        }
+        try {
+            return Json.mapper().treeToValue(n, Lut.class);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw Json.describe(file.toString(), e);
+        }
     }
 
     /**
-     * Reads a LUT file and checks that it covers every (layer, op) of {@code s}. To predict, bind
-     * it to its space: {@link LatencyModels#read} (or {@link LatencyModels#of}) gives a {@link LutModel}.
+     * Reads a LUT file and checks that it covers every (layer, op) of {@code s}, and was made for
+     * {@code s}. To predict, bind it to its space: {@link LatencyModels#read} (or
+     * {@link LatencyModels#of}) gives a {@link LutModel}.
      */
     public static Lut read(Path file, SearchSpace s) {
         Lut lut = read(file);
         try {
-            return lut.checkSpace(s);
+            return lut.checkSpace(s).checkFingerprint(s);
         } catch (HwnasException e) {
             throw HwnasException.inFile(file, e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a table whose recorded space fingerprint differs from {@code s}'s: a space file that
+     * reuses the id but has other channels, strides or ops. Tables without a fingerprint pass.
+     */
+    public Lut checkFingerprint(SearchSpace s) {
+        if (spaceSha256 != null && !spaceSha256.equals(s.sha256())) {
+            throw new HwnasException("field 'space_sha256' = \"" + spaceSha256.substring(0, 12) + "...\": this LUT was"
+                    + " made for another space with the id " + space + " (the given space's fingerprint is "
+                    + s.sha256().substring(0, 12) + "...); measure a LUT for this space");
+        }
+        return this;
     }
 
     /** Writes the table atomically (temporary file, then rename). */

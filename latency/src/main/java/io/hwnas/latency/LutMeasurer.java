@@ -90,7 +90,7 @@ public final class LutMeasurer {
             double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
             DeviceRecord rec = record(cfg, dev);
             progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
-            return new Lut(s.id(), rec, fixedMs, entries, fixed).checkSpace(s);
+            return new Lut(s.id(), rec, fixedMs, entries, fixed).withSpace(s);
         } finally {
             JniUtils.setNumThreads(before);
         }

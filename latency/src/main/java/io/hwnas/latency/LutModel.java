@@ -41,6 +41,11 @@ public final class LutModel implements LatencyModel {
             lo += mn;
             hi += mx;
         }
+        if (!(lo > 0) || !Double.isFinite(hi)) {
+            throw new HwnasException(source + ": the fastest architecture of space " + space.id() + " would take "
+                    + lo + " ms under this LUT (fixed_ms " + fixedMs + " plus each layer's smallest entry): a latency"
+                    + " must be positive; the table is broken");
+        }
         this.range = new LatencyRange(lo, hi);
     }
 

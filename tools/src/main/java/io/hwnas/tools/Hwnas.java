@@ -1,6 +1,10 @@
 package io.hwnas.tools;
 
 import io.hwnas.tools.cli.SpaceCommands;
+import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,9 +42,48 @@ public final class Hwnas implements Runnable {
 
     /** Runs the command line; returns the exit code (0 ok, 1 internal error, 2 user error). */
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new Hwnas());
-        cl.setExecutionExceptionHandler(new io.hwnas.tools.cli.Errors());
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
-        return cl.execute(args);
+        try {
+            CommandLine cl = new CommandLine(new Hwnas());
+            io.hwnas.tools.cli.Errors errors = new io.hwnas.tools.cli.Errors();
+            cl.setExecutionExceptionHandler(errors);
+            cl.setParameterExceptionHandler(errors);
+            cl.setCaseInsensitiveEnumValuesAllowed(true);
+            cl.registerConverter(Path.class, Hwnas::path);
+            cl.setExecutionStrategy(Hwnas::refuseUnmatched);
+            return cl.execute(args);
+        } catch (Throwable t) { // last resort: a user error stays one line, a bug says so (and OOM says how to fix)
+            PrintWriter err = new PrintWriter(System.err, true);
+            return io.hwnas.tools.cli.Errors.report(t, err);
+        }
+    }
+
+    /** Paths as picocli option values: NUL characters and unencodable names refused in one line. */
+    static Path path(String s) {
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new CommandLine.TypeConversionException(io.hwnas.tools.cli.Errors.invalidPath(e));
+        }
+    }
+
+    /**
+     * Picocli ignores leftover arguments when --help is given ("hwnas specialize --help" printed the
+     * top-level help, exit 0): any unmatched argument is refused, naming the unknown command.
+     */
+    static int refuseUnmatched(CommandLine.ParseResult pr) {
+        for (CommandLine.ParseResult p = pr; p != null; p = p.subcommand()) {
+            List<String> unmatched = p.unmatched();
+            if (!unmatched.isEmpty()) {
+                CommandLine cl = p.commandSpec().commandLine();
+                String first = unmatched.get(0);
+                String what = first.startsWith("-") ? "unknown option '" + first + "'"
+                        : !cl.getSubcommands().isEmpty() ? "unknown command '" + first + "' for '"
+                                + p.commandSpec().qualifiedName() + "'; commands: "
+                                + String.join(", ", cl.getSubcommands().keySet())
+                                : "unexpected argument '" + first + "'";
+                throw new CommandLine.ParameterException(cl, what);
+            }
+        }
+        return new CommandLine.RunLast().execute(pr);
     }
 }

@@ -187,8 +187,9 @@ class LutCommandsTest {
         Files.write(csv, lines);
         Path o = dir.resolve("existing.json");
         Files.writeString(o, "keep me");
+        // --force: replacing is allowed, yet a failed import still leaves the old file as it was
         CliRun r = CliRun.of("lut", "import", "--format", "hwnasbench-fbnet", "--device", "raspi4", "--csv",
-                csv.toString(), "-o", o.toString());
+                csv.toString(), "-o", o.toString(), "--force");
         assertTrue(r.userError(), r.toString());
         assertTrue(r.err().contains("broken.csv") && r.err().contains("line 11") && r.err().contains("25"),
                 r.toString());

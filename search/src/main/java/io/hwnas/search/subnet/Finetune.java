@@ -49,6 +49,7 @@ public final class Finetune {
             HwnasException.require(epochs >= 0, "--epochs", epochs, "must be >= 0");
             HwnasException.require(batchSize >= 1, "--batch", batchSize, "must be positive");
             HwnasException.require(lr >= 0, "--lr", lr, "must be >= 0");
+            HwnasException.require(trainSubset >= 0, "--train-subset", trainSubset, "must be >= 0 (0: all images)");
         }
     }
 

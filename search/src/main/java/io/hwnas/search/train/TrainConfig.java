@@ -203,14 +203,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
      * file's folder, so the stored copy in a run directory holds absolute paths.
      */
     public static TrainConfig read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new HwnasException(file + ": no such file");
-        } catch (IOException e) {
-            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        String text = Json.readText(file); // bounded, regular files only, UTF-8 checked
         TrainConfig c = parse(file.toString(), text);
         Path base = file.toAbsolutePath().getParent();
         return c.resolved(base);

@@ -64,7 +64,7 @@ public final class SubnetIO {
         Path spaceFile = dir.resolve(SPACE_FILE);
         Path archFile = dir.resolve(ARCH_FILE);
         Path paramsFile = dir.resolve(PARAMS_FILE);
-        SearchSpace s = Json.read(spaceFile, SearchSpace.class);
+        SearchSpace s = io.hwnas.supernet.space.SpaceRegistry.checkIdentity(spaceFile, Json.read(spaceFile, SearchSpace.class));
         Architecture a = Json.read(archFile, Architecture.class);
         try {
             a.check(s);

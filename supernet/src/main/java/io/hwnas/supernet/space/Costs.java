@@ -11,10 +11,17 @@ import java.util.List;
 public final class Costs {
     private Costs() {}
 
+    /**
+     * The largest MAC or parameter count hwnas accepts for a space's biggest architecture: 2^53, the
+     * largest integer a double (JSON number, plots, ratios) holds exactly. Spaces beyond it are refused
+     * when read, naming the channel field, so sums here never overflow.
+     */
+    public static final long MAX_COUNT = 1L << 53;
+
     /** MACs and parameters of one part of a network. */
     public record Cost(long macs, long params) {
         public Cost plus(Cost o) {
-            return new Cost(macs + o.macs, params + o.params);
+            return new Cost(Math.addExact(macs, o.macs), Math.addExact(params, o.params));
         }
 
         public static final Cost ZERO = new Cost(0, 0);
@@ -22,8 +29,8 @@ public final class Costs {
 
     /** A KxK conv from cin to cout with groups, evaluated at output size ho x wo, followed by BN. */
     public static Cost convBn(int cin, int cout, int k, int groups, int ho, int wo) {
-        long weights = (long) cout * (cin / groups) * k * k;
-        return new Cost(weights * ho * wo, weights + 2L * cout);
+        long weights = Math.multiplyExact(Math.multiplyExact((long) cout, cin / groups), (long) k * k);
+        return new Cost(Math.multiplyExact(weights, (long) ho * wo), Math.addExact(weights, 2L * cout));
     }
 
     public static Cost op(LayerSpec layer, OpSpec op) {
@@ -49,7 +56,7 @@ public final class Costs {
     public static Cost head(SearchSpace s) {
         int[] hw = s.headInputSize();
         Cost conv = convBn(s.lastChannels(), s.head().channels(), 1, 1, hw[0], hw[1]);
-        long fcWeights = (long) s.head().channels() * s.head().classes();
+        long fcWeights = Math.multiplyExact((long) s.head().channels(), s.head().classes());
         return conv.plus(new Cost(fcWeights, fcWeights + s.head().classes()));
     }
 

@@ -67,7 +67,7 @@ public record OpSpec(String name, int kernel, int expansion, int groups) {
 
     /** The hidden (expanded) channel count in a layer with {@code inChannels}. */
     public int midChannels(int inChannels) {
-        return isSkip() ? 0 : inChannels * expansion;
+        return isSkip() ? 0 : Math.multiplyExact(inChannels, expansion);
     }
 
     /** Checks that the op can be built in this layer (group counts divide the channels). */

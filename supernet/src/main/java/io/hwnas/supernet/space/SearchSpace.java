@@ -42,11 +42,71 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
             w = convOut(w, stages.get(s).stride());
         }
         require(h >= 1 && w >= 1, "stages", stages.size(), "downsample the input below 1x1");
-        // every candidate op must fit every layer (groups divide the channels)
+        // every candidate op must fit every layer (groups divide the channels), and the largest
+        // architecture's MACs and parameters must stay countable (below 2^53): never negative or wrapped
+        double total = countable(() -> Costs.convBn(input.channels(), stem.channels(), stem.kernel(), 1,
+                convOut(input.height(), stem.stride()), convOut(input.width(), stem.stride())), "stem.channels",
+                stem.channels(), "the stem");
         for (LayerSpec layer : expand(input, stem, stages)) {
+            double most = 0;
+            // blame the larger of the layer's channel counts: its own stage's, or where its input comes from
+            boolean fromInput = layer.inChannels() > layer.outChannels();
+            int st = fromInput && layer.block() == 0 ? layer.stage() - 1 : layer.stage();
+            String field = st < 0 ? "stem.channels" : "stages[" + st + "].channels";
+            int value = st < 0 ? stem.channels() : stages.get(st).channels();
             for (String op : ops) {
-                OpSpec.parse(op).checkFits(layer);
+                OpSpec o = OpSpec.parse(op);
+                most = Math.max(most, countable(() -> {
+                    o.checkFits(layer);
+                    return Costs.op(layer, o);
+                }, field, value, "layer " + layer.name() + " with op " + op));
             }
+            total += most;
+        }
+        int lastChannels = stages.get(stages.size() - 1).channels();
+        List<LayerSpec> flat = expand(input, stem, stages);
+        LayerSpec last = flat.get(flat.size() - 1);
+        total += countable(() -> Costs.convBn(lastChannels, head.channels(), 1, 1, last.outHeight(), last.outWidth())
+                .plus(new Costs.Cost(Math.multiplyExact((long) head.channels(), head.classes()), 0)), "head.channels",
+                head.channels(), "the head (with " + head.classes() + " classes)");
+        require(total < Costs.MAX_COUNT, "stages", stages.size() + " stages",
+                "the largest architecture needs " + String.format("%.3g", total) + " multiply-accumulates or"
+                        + " parameters, more than 2^53; channel counts this large are not a network hwnas can build");
+    }
+
+    /** The larger of a part's MACs and params; refused naming {@code field} when it overflows or passes 2^53. */
+    private static double countable(java.util.function.Supplier<Costs.Cost> cost, String field, int value, String what) {
+        Costs.Cost c;
+        try {
+            c = cost.get();
+        } catch (ArithmeticException e) {
+            c = null;
+        }
+        if (c == null || c.macs() >= Costs.MAX_COUNT || c.params() >= Costs.MAX_COUNT) {
+            throw new HwnasException("field '" + field + "' = " + value + ": " + what + " would need more than 2^53"
+                    + " multiply-accumulates or parameters; channel counts this large are not a network hwnas can build");
+        }
+        return Math.max(c.macs(), c.params());
+    }
+
+    /**
+     * A fingerprint of what the space builds: the SHA-256 (hex) of its canonical JSON (compact, keys
+     * sorted, the free-text description left out). Two spaces with the same fingerprint build the
+     * same networks; a LUT records the fingerprint of the space it was measured for.
+     */
+    public String sha256() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = Json.mapper().valueToTree(this);
+        n.remove("description");
+        try {
+            String canonical = Json.mapper().copy()
+                    .disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValueAsString(Json.mapper().treeToValue(n, java.util.TreeMap.class));
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint space " + id, e);
         }
     }
 

@@ -44,6 +44,40 @@ public final class SpaceRegistry {
         return s;
     }
 
+    /**
+     * A space read from a file may reuse a registered id only when it builds the same networks
+     * (same {@link SearchSpace#sha256}): otherwise LUTs, runs and subnets of the registered space
+     * would silently be taken for it.
+     */
+    public static SearchSpace checkIdentity(Object file, SearchSpace s) {
+        if (IDS.contains(s.id()) && !s.sha256().equals(get(s.id()).sha256())) {
+            throw HwnasException.inFile(file, "field 'id' = \"" + s.id() + "\": the id of a registered space, but this"
+                    + " space differs from it (" + difference(s, get(s.id())) + "); give your space its own id");
+        }
+        return s;
+    }
+
+    private static String difference(SearchSpace a, SearchSpace b) {
+        if (!a.input().equals(b.input())) {
+            return "input " + a.input() + " vs " + b.input();
+        }
+        if (!a.stem().equals(b.stem())) {
+            return "stem " + a.stem() + " vs " + b.stem();
+        }
+        for (int i = 0; i < Math.min(a.stages().size(), b.stages().size()); i++) {
+            if (!a.stages().get(i).equals(b.stages().get(i))) {
+                return "stages[" + i + "] " + a.stages().get(i) + " vs " + b.stages().get(i);
+            }
+        }
+        if (a.stages().size() != b.stages().size()) {
+            return a.stages().size() + " stages vs " + b.stages().size();
+        }
+        if (!a.head().equals(b.head())) {
+            return "head " + a.head() + " vs " + b.head();
+        }
+        return "ops " + a.ops() + " vs " + b.ops();
+    }
+
     public static List<SearchSpace> all() {
         return IDS.stream().map(SpaceRegistry::get).toList();
     }
@@ -55,7 +89,7 @@ public final class SpaceRegistry {
         }
         Path p = Path.of(idOrFile);
         if (Files.isRegularFile(p) || idOrFile.endsWith(".json")) {
-            return Json.read(p, SearchSpace.class);
+            return checkIdentity(p, Json.read(p, SearchSpace.class));
         }
         return get(idOrFile); // unknown id: the message lists the registered ones
     }

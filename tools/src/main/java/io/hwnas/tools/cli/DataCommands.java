@@ -1,5 +1,6 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.core.HwnasException;
 import io.hwnas.datasets.Datasets;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
@@ -46,6 +47,8 @@ public final class DataCommands {
 
         @Override
         public Integer call() {
+            HwnasException.require(weightFraction > 0 && weightFraction < 1, "--weight-fraction", weightFraction,
+                    "must be strictly between 0 and 1");
             String name = Datasets.canonical(dataset);
             Path where = Datasets.locate(name, data);
             Map<String, Object> json = new LinkedHashMap<>();
@@ -55,7 +58,8 @@ public final class DataCommands {
             List<String> classNames = Datasets.classNames(name);
             List<Map<String, Object>> sets = new ArrayList<>();
             ImageSet train = null;
-            for (boolean isTrain : new boolean[] {true, false}) {
+            boolean noTest = name.equals(Datasets.FOLDER) && !Datasets.folderHasTestSplit(where);
+            for (boolean isTrain : noTest ? new boolean[] {true} : new boolean[] {true, false}) {
                 long t0 = System.nanoTime();
                 ImageSet s = Datasets.load(name, where, isTrain);
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -77,6 +81,9 @@ public final class DataCommands {
                     String label = classNames != null && c < classNames.size() ? classNames.get(c) : "class " + c;
                     sb.append(String.format("      %2d %-12s %6d%n", c, label, counts[c]));
                 }
+            }
+            if (noTest) {
+                sb.append("test  none: no test/ folder (hwnas eval needs <dir>/train/<class>/ and <dir>/test/<class>/)\n");
             }
             json.put("sets", sets);
             Normalization n = Normalization.of(train);

@@ -38,6 +38,9 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
+            if (config != null) {
+                io.hwnas.core.Json.readText(config); // at once: a device, a huge or a binary file is refused here
+            }
             LatencySweep.Config c = config == null ? LatencySweep.builtIn() : LatencySweep.read(config);
             LatencySweep.Result r = LatencySweep.run(c, output, new ConsoleProgress(), System.err::println);
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));

@@ -59,6 +59,9 @@ public final class LutCommands {
         @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
         Path output;
 
+        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+        boolean force;
+
         @Mixin
         Output out;
 
@@ -69,6 +72,7 @@ public final class LutCommands {
                         + HwNasBenchImport.FORMAT);
             }
             HwNasBenchImport.checkDevice(device);
+            Outputs.lutFile(output, force);
             SearchSpace s = SpaceRegistry.resolve(space);
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
@@ -267,6 +271,10 @@ public final class LutCommands {
             in.archFile = archFile;
             Architecture a = in.resolve(s);
             double ms = m.predictMs(a);
+            if (!(ms > 0) || !Double.isFinite(ms)) { // the range checks make this unreachable; never print it
+                throw HwnasException.inFile(lutFile, "predicts " + ms + " ms for " + a.canonical()
+                        + ": a latency must be positive and finite; the model is broken");
+            }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("latency_ms", ms);
             json.put("space", s.id());

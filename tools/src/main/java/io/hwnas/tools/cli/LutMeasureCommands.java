@@ -64,12 +64,20 @@ public final class LutMeasureCommands {
         @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
         Path output;
 
+        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+        boolean force;
+
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
+            Checks.atLeast("--threads", threads, 0, "0: the launcher's setting");
+            Checks.atLeast("--batch", batch, 1, null);
+            Checks.atLeast("--repeats", repeats, 1, null);
+            Checks.atLeast("--warmup", warmup, 0, null);
             SearchSpace s = SpaceRegistry.resolve(space);
+            Outputs.lutFile(output, force);
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
             Lut lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())
@@ -133,8 +141,11 @@ public final class LutMeasureCommands {
 
         @Override
         public Integer call() {
-            LatencyModel m = lut.model();
             HwnasException.require(archs >= 1 && archs <= 100_000, "--archs", archs, "must be 1..100000");
+            Checks.atLeast("--threads", threads, 0, "0: the LUT's");
+            Checks.atLeast("--repeats", repeats, 1, null);
+            Checks.atLeast("--warmup", warmup, 0, null);
+            LatencyModel m = lut.model();
             int t = threads > 0 ? threads : m.device().threads() == null ? 0 : m.device().threads();
             MeasureConfig cfg = new MeasureConfig(t, m.device().batch(), warmup, repeats, null, clock);
             RuntimeKind rt = runtime != null ? runtime

@@ -82,6 +82,12 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Checks.atLeast("--epochs", epochs, 1, null);
+        Checks.atLeast("--warmup-epochs", warmup, 0, null);
+        Checks.atLeast("--train-subset", trainSubset, 0, "0: all training images");
+        Checks.atLeast("--finetune-epochs", finetuneEpochs, 0, null);
+        Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
+        Checks.atLeast("--threads", threads, 0, "0: the idle cores");
         long t0 = System.nanoTime();
         if (threads == 0) {
             threads = idleCores();

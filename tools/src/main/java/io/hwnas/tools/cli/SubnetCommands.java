@@ -4,6 +4,12 @@ import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
 import io.hwnas.core.HwnasException;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.run.RunFiles;
+import io.hwnas.supernet.net.SubnetIO;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.SearchSpace;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,12 +43,25 @@ public final class SubnetCommands {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "SUBNET_DIR")
         Path output;
 
+        @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in SUBNET_DIR.")
+        boolean force;
+
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
-            Extraction.Result r = Extraction.extract(runDir, arch, batches, output);
+            Checks.atLeast("--recalibrate-batches", batches, 0, "0 keeps the supernet's statistics");
+            requireRun(runDir);
+            Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
+            Runnable cleanup = Outputs.subnetDir(output, intended, force);
+            Extraction.Result r;
+            try {
+                r = Extraction.extract(runDir, arch, batches, output);
+            } catch (RuntimeException e) {
+                cleanup.run();
+                throw e;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dir", output.toString());
             m.put("arch", r.arch().canonical());
@@ -51,6 +70,53 @@ public final class SubnetCommands {
                     + r.recalibrationImages() + " training images)\nnext: hwnas eval " + output);
             return 0;
         }
+    }
+
+    /** A training run folder, or a message saying what {@code dir} is instead. */
+    static void requireRun(Path dir) {
+        if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new HwnasException(dir + ": no such training run folder");
+        }
+        if (Files.isRegularFile(dir.resolve(SubnetIO.ARCH_FILE))) {
+            throw new HwnasException(dir + ": this is a subnet, not a training run: evaluate it with hwnas eval " + dir
+                    + ", or fine-tune it with hwnas finetune " + dir + " -o DIR");
+        }
+        throw new HwnasException(dir + ": not a training run folder (" + RunFiles.CONFIG + " missing); give the -o"
+                + " folder of hwnas train");
+    }
+
+    /** A subnet folder (space.json, arch.json, model.params), or a message saying what {@code dir} is instead. */
+    static void requireSubnet(Path dir) {
+        if (Files.isRegularFile(dir.resolve(SubnetIO.SPACE_FILE)) || Files.isRegularFile(dir.resolve(SubnetIO.ARCH_FILE))) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new HwnasException(dir + ": no such subnet folder");
+        }
+        if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
+            throw new HwnasException(dir + ": this is a training run, not a subnet: extract one first with hwnas extract "
+                    + dir + " -o DIR");
+        }
+        throw new HwnasException(dir + ": not a subnet folder (no " + SubnetIO.SPACE_FILE + ", " + SubnetIO.ARCH_FILE
+                + "); give the -o folder of hwnas extract or hwnas finetune");
+    }
+
+    /** The architecture --arch names, when it is known without loading the supernet (else null). */
+    static Architecture intendedArch(Path runDir, String spec) {
+        RunDir run = RunDir.open(runDir);
+        SearchSpace space = run.space();
+        if (spec == null || spec.equals("argmax")) {
+            return run.finished() ? run.argmax() : null;
+        } else if (spec.startsWith("sample:")) {
+            Path f = runDir.resolve("arch-sample-" + spec.substring(7) + ".json");
+            return Files.isRegularFile(f) ? RunFiles.readArch(f, space) : null;
+        } else if (spec.endsWith(".json")) {
+            return RunFiles.readArch(Path.of(spec), space);
+        }
+        return Architecture.parse(space, spec);
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -81,6 +147,9 @@ public final class SubnetCommands {
 
         @Override
         public Integer call() {
+            Checks.atLeast("--test-subset", testSubset, -1, "0: all test images, -1: skip accuracy");
+            Checks.atLeast("--runs", runs, 0, "0 skips the measurement");
+            requireSubnet(dir);
             Evaluation.Result r = Evaluation.evaluate(dir, dataset, data == null ? null : data.toString(), luts,
                     testSubset, runs);
             out.print(r, text(r));
@@ -151,17 +220,35 @@ public final class SubnetCommands {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
         Path output;
 
+        @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in OUT_DIR.")
+        boolean force;
+
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
+            Checks.atLeast("--epochs", epochs, 0, null);
+            Checks.atLeast("--batch", batch, 1, null);
+            Checks.atLeast("--train-subset", trainSubset, 0, "0: all training images");
+            HwnasException.require(lr >= 0 && Double.isFinite(lr), "--lr", lr, "must be a finite number >= 0");
+            HwnasException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", weightDecay,
+                    "must be a finite number >= 0");
+            requireSubnet(dir);
             if (output.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
                 throw new HwnasException("-o " + output + ": give another folder than the subnet being fine-tuned");
             }
-            Finetune.Result r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
-                    fromScratch, seed, trainSubset, augment, dataset, data == null ? null : data.toString()), output,
-                    new ConsoleProgress());
+            Architecture intended = Outputs.subnetArch(dir);
+            Runnable cleanup = Outputs.subnetDir(output, intended, force);
+            Finetune.Result r;
+            try {
+                r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
+                        fromScratch, seed, trainSubset, augment, dataset, data == null ? null : data.toString()), output,
+                        new ConsoleProgress());
+            } catch (RuntimeException e) {
+                cleanup.run();
+                throw e;
+            }
             out.print(r, String.format("fine-tuned %s for %d epochs (train acc %.2f%%) -> %s%nnext: hwnas eval %s",
                     r.arch(), r.epochs(), 100 * r.trainAccuracy(), output, output));
             return 0;

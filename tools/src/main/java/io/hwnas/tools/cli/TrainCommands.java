@@ -6,6 +6,7 @@ import io.hwnas.search.train.TrainingRun;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,7 @@ public final class TrainCommands {
                 if (config == null || output == null) {
                     throw new HwnasException("give --config CONFIG.json and -o RUN_DIR (or --resume RUN_DIR)");
                 }
+                Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
                 r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
             }

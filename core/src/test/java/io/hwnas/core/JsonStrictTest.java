@@ -1,0 +1,118 @@
+package io.hwnas.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Strict reading: duplicate keys, fractional integers, out-of-range numbers, bounded and text-only files. */
+class JsonStrictTest {
+    record Cfg(int schema, int epochs, long steps, double lr, List<Integer> layers) {}
+
+    @TempDir
+    Path tmp;
+
+    private HwnasException refused(String json) throws IOException {
+        Path f = tmp.resolve("cfg.json");
+        Files.writeString(f, json);
+        return assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class));
+    }
+
+    private static void has(HwnasException e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), () -> "'" + p + "' not in: " + e.getMessage());
+        }
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void acceptsAWellFormedFile() throws IOException {
+        Path f = tmp.resolve("ok.json");
+        Files.writeString(f, "{\"schema\":1,\"epochs\":2,\"steps\":3e0,\"lr\":0.5,\"layers\":[1,2]}");
+        // 3e0 is a float literal: refused for a long field as well
+        has(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)), "steps", "3e0");
+        Files.writeString(f, "\uFEFF{\"schema\":1,\"epochs\":2,\"steps\":3,\"lr\":0.5,\"layers\":[1,2]}");
+        Cfg c = Json.read(f, Cfg.class);
+        assertEquals(2, c.epochs());
+        assertEquals(0.5, c.lr());
+    }
+
+    @Test
+    void duplicateKeyIsRefusedNamingKeyAndFile() throws IOException {
+        HwnasException e = refused("{\"schema\":1,\"epochs\":2,\"epochs\":3,\"steps\":1,\"lr\":1,\"layers\":[]}");
+        has(e, "cfg.json", "key 'epochs' is given twice");
+        // also through the tree reader used by configs with defaults
+        Path f = tmp.resolve("cfg.json");
+        has(assertThrows(HwnasException.class, () -> Json.readTree(f)), "cfg.json", "key 'epochs' is given twice");
+    }
+
+    @Test
+    void fractionalIntegerIsRefusedNamingFieldAndValue() throws IOException {
+        has(refused("{\"schema\":1,\"epochs\":2.5,\"steps\":1,\"lr\":1,\"layers\":[]}"), "cfg.json", "epochs", "2.5");
+        has(refused("{\"schema\":1,\"epochs\":2,\"steps\":1,\"lr\":1,\"layers\":[1,2.5]}"), "layers[1]", "2.5");
+        has(refused("{\"schema\":1,\"epochs\":\"2\",\"steps\":1,\"lr\":1,\"layers\":[]}"), "epochs");
+    }
+
+    @Test
+    void numbersOutOfRangeAreRefused() throws IOException {
+        has(refused("{\"schema\":1,\"epochs\":3000000000,\"steps\":1,\"lr\":1,\"layers\":[]}"), "cfg.json", "epochs",
+                "3000000000", "out of range");
+        has(refused("{\"schema\":1,\"epochs\":1,\"steps\":99999999999999999999,\"lr\":1,\"layers\":[]}"), "steps",
+                "out of range");
+        has(refused("{\"schema\":1,\"epochs\":1,\"steps\":1,\"lr\":1e400,\"layers\":[]}"), "cfg.json", "lr", "1e400",
+                "out of range");
+    }
+
+    @Test
+    void nonRegularFilesAreRefusedAtOnce() {
+        long t0 = System.nanoTime();
+        has(assertThrows(HwnasException.class, () -> Json.read(Path.of("/dev/zero"), Cfg.class)), "/dev/zero",
+                "not a regular file");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+        has(assertThrows(HwnasException.class, () -> Json.read(tmp, Cfg.class)), "is a directory");
+        has(assertThrows(HwnasException.class, () -> Json.read(tmp.resolve("none.json"), Cfg.class)), "no such file");
+    }
+
+    @Test
+    void oversizedFileIsRefusedWithoutReadingIt() throws IOException {
+        Path f = tmp.resolve("big.json");
+        Files.writeString(f, "{\"schema\": 1}" + " ".repeat(100));
+        has(assertThrows(HwnasException.class, () -> Json.readText(f, 64)), "big.json", "limit");
+        // a sparse file over the real limit: refused from its size alone
+        try (var raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(Json.MAX_FILE_BYTES + 1);
+        }
+        has(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)), "big.json", "limit");
+    }
+
+    @Test
+    void binaryAndNonUtf8FilesAreRefusedClearly() throws IOException {
+        Path f = tmp.resolve("model.params");
+        Files.write(f, new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0});
+        has(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)), "model.params", "binary");
+        Files.write(f, "{\"schema\": 1, \"x\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+        HwnasException e = assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class));
+        has(e, "model.params", "not UTF-8", "offset 23");
+        assertTrue(!e.getMessage().contains("Input length"), e.getMessage());
+    }
+
+    @Test
+    void unreadableFileIsOneLine() throws IOException {
+        Path f = tmp.resolve("secret.json");
+        Files.writeString(f, "{}");
+        f.toFile().setReadable(false);
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(f), "running as root: permissions do not apply");
+            has(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)), "secret.json", "permission denied");
+        } finally {
+            f.toFile().setReadable(true);
+        }
+    }
+}

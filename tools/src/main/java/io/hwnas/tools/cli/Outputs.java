@@ -1,0 +1,123 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.supernet.net.SubnetIO;
+import io.hwnas.supernet.space.Architecture;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Checks of an {@code -o} target made before any work starts: an existing file or folder is
+ * replaced only when it is the same kind of thing (a subnet of the same architecture), or with
+ * {@code --force}; the target's folder is created and a temporary file is written there and
+ * removed, so an unwritable output is refused at once, not after minutes of measuring or training.
+ */
+final class Outputs {
+    private Outputs() {}
+
+    /** An output LUT file: an existing LUT, or any other non-empty file, is replaced only with --force. */
+    static void lutFile(Path out, boolean force) {
+        if (Files.isDirectory(out)) {
+            throw new HwnasException("-o " + out + ": is a folder; give the LUT file to write, e.g. " + out.resolve(
+                    "lut.json"));
+        }
+        if (Files.exists(out) && size(out) > 0 && !force) {
+            String what;
+            try {
+                var lut = io.hwnas.latency.Lut.read(out);
+                what = "a LUT (space " + lut.space() + ", device " + lut.device().name() + ")";
+            } catch (HwnasException e) {
+                what = "a file that is not a LUT";
+            }
+            throw new HwnasException("-o " + out + ": already exists and holds " + what
+                    + "; give --force to replace it, or another -o");
+        }
+        probeWritable(out.toAbsolutePath().getParent(), out);
+    }
+
+    /**
+     * An output subnet folder. {@code intended} is the architecture about to be written, or null when
+     * it is not known before the work. Returns a clean-up to run if the work fails: it removes the
+     * folder again when this check created it and it is still empty.
+     */
+    static Runnable subnetDir(Path out, Architecture intended, boolean force) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the subnet");
+        }
+        boolean existed = Files.isDirectory(out);
+        if (existed && !isEmpty(out) && !force) {
+            Architecture there = subnetArch(out);
+            if (there == null) {
+                throw new HwnasException("-o " + out + ": is not empty and holds no subnet (no readable "
+                        + SubnetIO.ARCH_FILE + "); give --force to write into it, or an empty or new folder");
+            }
+            if (intended == null) {
+                throw new HwnasException("-o " + out + ": already holds a subnet (" + there.space() + ": "
+                        + String.join(" ", there.ops()) + ") and the architecture to write is known only after"
+                        + " loading the run; give --force to replace it, or another -o");
+            }
+            if (!intended.equals(there)) {
+                throw new HwnasException("-o " + out + ": already holds a subnet of another architecture ("
+                        + there.space() + ": " + String.join(" ", there.ops()) + "; this one is " + intended.space()
+                        + ": " + String.join(" ", intended.ops()) + "); give --force to replace it, or another -o");
+            }
+        }
+        probeWritable(out.toAbsolutePath(), out);
+        return () -> {
+            if (!existed && isEmpty(out)) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // leaving an empty folder is harmless
+                }
+            }
+        };
+    }
+
+    /** The architecture of a subnet folder, or null when {@code dir} holds none. */
+    static Architecture subnetArch(Path dir) {
+        Path f = dir.resolve(SubnetIO.ARCH_FILE);
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        try {
+            return Json.read(f, Architecture.class);
+        } catch (HwnasException e) {
+            return null;
+        }
+    }
+
+    /** Creates {@code dir} and writes and removes a temporary file in it; refuses at once if that fails. */
+    static void probeWritable(Path dir, Path shown) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".hwnas-write-probe", ".tmp");
+            Files.delete(probe);
+        } catch (FileSystemException e) {
+            throw new HwnasException("-o " + shown + ": cannot write there (" + Errors.fileSystem(e)
+                    + "); nothing was done", e);
+        } catch (IOException | SecurityException e) {
+            throw new HwnasException("-o " + shown + ": cannot write there (" + e.getMessage() + "); nothing was done", e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.hwnas.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.Json;
+import io.hwnas.experiments.sweep.LatencySweep;
+import io.hwnas.latency.LatencyModels;
+import io.hwnas.latency.Lut;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The strict JSON reader still reads every JSON file of the repository, each with its own type where it has one. */
+class RepoJsonFilesTest {
+    @Test
+    void everyJsonFileOfTheRepositoryParses() throws IOException {
+        Path root = Path.of(System.getProperty("hwnas.root", "..")).toAbsolutePath().normalize();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(root)) {
+            files = s.filter(p -> p.toString().endsWith(".json") && Files.isRegularFile(p))
+                    .filter(p -> !root.relativize(p).toString().matches("(.*/)?(target|\\.git|runs)/.*")).toList();
+        }
+        int spaces = 0;
+        int luts = 0;
+        for (Path p : files) {
+            JsonNode n = Json.readTree(p); // duplicate keys, bounds, UTF-8
+            String rel = root.relativize(p).toString();
+            if (n.has("stages") && n.has("ops")) {
+                SearchSpace sp = Json.read(p, SearchSpace.class);
+                SpaceRegistry.checkIdentity(p, sp);
+                spaces++;
+            } else if (n.has("entries") && n.has("device")) {
+                Lut lut = Lut.read(p);
+                LatencyModels.read(p, SpaceRegistry.get(lut.space()));
+                luts++;
+            } else if (rel.endsWith("latency-sweep.json")) {
+                LatencySweep.read(p);
+            }
+        }
+        assertTrue(files.size() >= 15, files.toString());
+        assertEquals(6, spaces, files.toString()); // 4 registered + 2 test spaces
+        assertTrue(luts >= 5, files.toString());
+    }
+}
