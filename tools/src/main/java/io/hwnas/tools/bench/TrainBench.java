@@ -81,7 +81,8 @@ public final class TrainBench {
     private static Row child(String space, String mode, int batch, int steps, int warmup, int threads,
             int sandwichRandom) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Dai.djl.offline=true",
+        // a small fixed heap, so the JVM's own growth does not count as the mode's memory
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx768m", "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
                 TrainBench.class.getName(), space, mode, Integer.toString(batch), Integer.toString(steps),
