@@ -60,7 +60,10 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
     }
 
-    /** Training settings; {@link #ofa}: OFA's architecture (3 × 400), Adam at 1e-3, 50 epochs of batches of 64, 20 % held out. */
+    /**
+     * Training settings; {@link #ofa}: OFA's architecture (3 × 400), Adam at 1e-3, 50 epochs of
+     * batches of 64, 20 % of the pairs held out.
+     */
     public record Config(int schema, List<Integer> hidden, int epochs, int batchSize, double learningRate,
             double heldOutFraction, long seed) {
         public Config {
