@@ -19,11 +19,12 @@ import java.util.function.ToDoubleFunction;
  * so no infeasible architecture ever enters the population. Same seed, same result.
  *
  * <p>One change from OFA: a child already in the population (a mutation that changed nothing, a
- * crossover of two equal parents) is redrawn too, up to {@value #DUPLICATE_TRIES} times. OFA's 20-odd layers make
- * duplicates rare; in small spaces, and late in any run, they filled the population with copies and
- * stopped the search at a local optimum: on 6-layer, 5-op test problems (9 problem/budget pairs,
- * 10 seeds each) OFA's rule found the exhaustive best under the budget in 3 to 10 of 10 seeds (5 in
- * the median case) even with 500 generations; redrawing duplicates, in 9 or 10 of 10 with 30.
+ * crossover of two equal parents) is redrawn too, up to {@value #DUPLICATE_TRIES} times. OFA's
+ * 20-odd layers make duplicates rare; in small spaces, and late in any run, they filled the
+ * population with copies and stopped the search at a local optimum: on 6-layer, 5-op test problems
+ * (9 problem/budget pairs, 10 seeds each) OFA's rule found the exhaustive best under the budget in
+ * 3 to 10 of 10 seeds (6 in the median case) even with 500 generations; redrawing duplicates, in 8
+ * to 10 of 10 (10 in the median case) with 30 generations.
  *
  * <p>The engine ({@link #maximize}) is generic: any fitness to maximize over genomes of given
  * cardinalities, under any constraint; {@link #underBudget} is the single-target use, and
@@ -34,7 +35,7 @@ public final class Evolution {
     /** Redraws of a mutant or crossover child before the (feasible) parent is copied instead. */
     static final int MAX_TRIES = 200;
     /** Feasible duplicates of the population drawn for one child before one is accepted anyway. */
-    static final int DUPLICATE_TRIES = 10;
+    static final int DUPLICATE_TRIES = 30;
     /** Random draws for an initial individual before coordinate-descent repair. */
     static final int INIT_TRIES = 20;
 
