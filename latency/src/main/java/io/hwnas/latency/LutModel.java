@@ -41,7 +41,12 @@ public final class LutModel implements LatencyModel {
             lo += mn;
             hi += mx;
         }
-        if (!(lo > 0) || !Double.isFinite(hi)) {
+        // a measured or imported table must give every architecture a positive time; a fitted one
+        // (estimated) may extrapolate below zero at the extreme of the space and is used as it is
+        // (the training loss refuses it through its unit check; hwnas latency never prints it), but
+        // not when even the slowest architecture is not positive
+        boolean fitted = lut.device().source() == DeviceRecord.Source.ESTIMATED;
+        if (!Double.isFinite(hi) || !Double.isFinite(lo) || !((fitted ? hi : lo) > 0)) {
             throw new HwnasException(source + ": the fastest architecture of space " + space.id() + " would take "
                     + lo + " ms under this LUT (fixed_ms " + fixedMs + " plus each layer's smallest entry): a latency"
                     + " must be positive; the table is broken");

@@ -94,7 +94,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be sample or softmax");
         require(Set.of("single-path", "soft", "sandwich").contains(weightSampling), "weight_sampling", weightSampling,
                 "must be soft, sandwich or single-path");
-        require(Set.of("per-op", "shared").contains(supernet), "supernet", supernet, "must be shared or per-op");
+        require(Set.of("per-op", "shared", "shared-exact").contains(supernet), "supernet", supernet,
+                "must be shared, shared-exact or per-op");
         require(sandwichRandom >= 0 && sandwichRandom <= 16, "sandwich_random", sandwichRandom, "must be 0..16");
         require(kdWeight >= 0 && Double.isFinite(kdWeight), "kd_weight", kdWeight, "must be >= 0");
         require(epochs >= 1, "epochs", epochs, "must be at least 1");

@@ -38,12 +38,18 @@ public final class Supernet extends AbstractBlock {
     /** FBNet's per-op layers: every candidate op with its own weights. */
     public static final LayerFactory PER_OP = MixedLayer::new;
 
-    /** The layer factory of a supernet kind: "per-op" (FBNet) or "shared" (one weight set per layer). */
+    /**
+     * The layer factory of a supernet kind: "per-op" (FBNet: every op its own weights), "shared" (one
+     * weight set per layer, {@link ElasticLayer} with one shared project BN: the soft mixture runs one
+     * project conv) or "shared-exact" (the same with one project BN per op: a soft mixture exact in
+     * training mode too, at one project conv per kernel size).
+     */
     public static LayerFactory layers(String kind) {
         return switch (kind) {
             case "per-op" -> PER_OP;
-            case "shared" -> ElasticLayer::new;
-            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared or per-op");
+            case "shared" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SHARED);
+            case "shared-exact" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.PER_CHOICE);
+            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared, shared-exact or per-op");
         };
     }
 
