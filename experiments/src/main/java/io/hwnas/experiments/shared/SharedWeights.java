@@ -75,14 +75,14 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         t.put("lut", lut.toAbsolutePath().toString());
         t.put("supernet", "shared");
         t.put("weight_sampling", "sandwich");
-        t.put("epochs", fm ? 6 : 8);
-        t.put("warmup_epochs", fm ? 3 : 4);
-        t.put("train_subset", fm ? 20000 : 20000);
+        t.put("epochs", 4);
+        t.put("warmup_epochs", 2);
+        t.put("train_subset", 10000);
         t.put("weight_lr", 0.1);
         t.put("augment", !fm);
         t.put("seed", 1);
         t.put("final_samples", 0);
-        return new SharedWeights("shared-weights-" + which, t, 2, fm ? 20000 : 20000, 0.02, 5, 20, 0, 1);
+        return new SharedWeights("shared-weights-" + which, t, 1, 10000, 0.05, 5, 20, 0, 1);
     }
 
     public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {

@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Measure a LUT here, train a small Fashion-MNIST supernet against it, extract, fine-tune and"
-            + " evaluate the result (about 10 minutes on 2 cores).", "Run it again to continue after an interruption."})
+            + " evaluate the result, then specialize it for two local targets.", "Run it again to continue after an"
+            + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
     public static final String SPACE = "fbnet-fmnist-tiny";
 
@@ -47,17 +48,29 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "4", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--warmup-epochs", defaultValue = "1", description = "Of those, weights-only epochs"
+    @Option(names = "--warmup-epochs", defaultValue = "2", description = "Of those, weights-only epochs"
             + " (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--train-subset", defaultValue = "5000", description = "Training images for the supernet"
+    @Option(names = "--train-subset", defaultValue = "10000", description = "Training images for the supernet"
             + " (default ${DEFAULT-VALUE}; 80 %% weights, 20 %% θ).")
     int trainSubset;
 
-    @Option(names = "--finetune-epochs", defaultValue = "3", description = "Fine-tuning epochs of the extracted"
-            + " subnet (default ${DEFAULT-VALUE}; 0: none).")
+    @Option(names = "--supernet", defaultValue = "shared", description = "shared (one weight set per layer: the"
+            + " extracted subnet works as it is), shared-exact or per-op (FBNet; then fine-tune) (default ${DEFAULT-VALUE}).")
+    String supernet;
+
+    @Option(names = "--weight-sampling", defaultValue = "sandwich", description = "sandwich, soft or single-path"
+            + " (default ${DEFAULT-VALUE}).")
+    String weightSampling;
+
+    @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
+            + " subnet (default ${DEFAULT-VALUE}: the shared supernet's subnet is used as it is).")
     int finetuneEpochs;
+
+    @Option(names = "--specialize", defaultValue = "true", negatable = true, description = "End by specializing the"
+            + " supernet for two local targets (1 and N threads, or batch 1 and 32) (default ${DEFAULT-VALUE}).")
+    boolean specialize;
 
     @Option(names = "--finetune-subset", defaultValue = "0", description = "Training images for fine-tuning (0: all"
             + " 60,000).")
@@ -132,6 +145,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             c.put("weight_lr", 0.1);
             c.put("theta_lr", 0.05);
             c.put("train_subset", trainSubset);
+            c.put("supernet", supernet);
+            c.put("weight_sampling", weightSampling);
             c.put("seed", seed);
             c.put("threads", threads);
             Path cfgFile = dir.resolve("train-config.json");
@@ -161,6 +176,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         res.put("eval_seconds", secs(s4));
         res.put("total_seconds", secs(t0));
         res.put("eval", ev);
+        String specText = "";
+        if (specialize) {
+            long s5 = System.nanoTime();
+            specText = specializeLocally(space, lutFile, runDir, progress, res);
+            res.put("specialize_seconds", secs(s5));
+        }
         String text = String.format("quickstart done in %.0f s (LUT %.0f s, supernet %.0f s, extract+finetune %.0f s,"
                 + " eval %.0f s)%n", secs(t0), (double) res.get("lut_seconds"), (double) res.get("train_seconds"),
                 (double) res.get("extract_finetune_seconds"), (double) res.get("eval_seconds"))
@@ -169,9 +190,50 @@ public final class QuickstartCommand implements Callable<Integer> {
                         ? "" : String.format(", θ-pass accuracy %.2f%%", 100 * last.thetaAccuracy()),
                         tr.argmax().canonical(), tr.argmaxLatencyMs()))
                 + SubnetCommands.Eval.text(ev)
-                + String.format("%nplots: %s in %s%n", String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES), runDir);
+                + String.format("%nplots: %s in %s%n", String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES), runDir)
+                + specText;
         out.print(res, text);
         return 0;
+    }
+
+    /**
+     * The trained supernet specialized for two targets that differ on this machine: the quickstart's
+     * LUT (its threads) and a 1-thread LUT, or, when the quickstart runs on 1 thread, batch 1 and batch
+     * 32. Accuracy from the supernet (BN recalibrated, held-out images), a small evolution.
+     */
+    private String specializeLocally(SearchSpace space, Path lutFile, Path runDir, ConsoleProgress progress,
+            Map<String, Object> res) throws Exception {
+        Path other;
+        String a;
+        String b;
+        if (threads > 1) {
+            other = dir.resolve("lut-1t.json");
+            a = "cpu-" + threads + "t";
+            b = "cpu-1t";
+            if (!Files.isRegularFile(other)) {
+                LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(1, 1, 10, 60, null), progress)
+                        .write(other);
+            }
+        } else {
+            other = dir.resolve("lut-batch32.json");
+            a = "batch-1";
+            b = "batch-32";
+            if (!Files.isRegularFile(other)) {
+                LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 32, 5, 30, null), progress)
+                        .write(other);
+            }
+        }
+        Path specDir = dir.resolve("specialized");
+        io.hwnas.search.specialize.Specialize.Options opt = new io.hwnas.search.specialize.Specialize.Options(
+                "evolution", "supernet", 20, 12, 6, 5, 500, 0.5, seed);
+        io.hwnas.search.specialize.Specialize.Summary sum = io.hwnas.search.specialize.Specialize.run(runDir,
+                List.of(new io.hwnas.search.specialize.Specialize.TargetSpec(a, lutFile, null),
+                        new io.hwnas.search.specialize.Specialize.TargetSpec(b, other, null)), opt, specDir, progress,
+                System.err::println);
+        SpecializeCommand.plots(sum, specDir);
+        res.put("specialized", sum);
+        return String.format("%nspecialized for two local targets (%s): budgets at half of each LUT's range%n%s",
+                specDir, io.hwnas.search.specialize.Specialize.markdown(specDir));
     }
 
     /**
