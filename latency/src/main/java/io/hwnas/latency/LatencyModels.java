@@ -45,7 +45,7 @@ public final class LatencyModels {
             if (tree.has("kind")) {
                 return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
             }
-            Lut lut = treeTo(file, tree, Lut.class);
+            Lut lut = Lut.fromTree(file.toString(), tree);
             lut.checkSpace(space).checkFingerprint(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));
         } catch (HwnasException e) {
@@ -53,13 +53,6 @@ public final class LatencyModels {
         }
     }
 
-    static <T> T treeTo(Path file, JsonNode tree, Class<T> type) {
-        try {
-            return Json.mapper().treeToValue(tree, type);
-        } catch (IOException | RuntimeException e) {
-            throw Json.describe(file.toString(), e);
-        }
-    }
 
     /**
      * The space id a model file names (field {@code space}), to pick the space before

@@ -95,14 +95,20 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     /** Reads and validates a LUT file; errors name the file, the field and the value. */
     public static Lut read(Path file) {
-        com.fasterxml.jackson.databind.JsonNode n = Json.readTree(file);
+        return fromTree(file.toString(), Json.readTree(file));
+    }
+
+    /** A LUT from a parsed JSON tree (errors name {@code source}). */
+    public static Lut fromTree(String source, com.fasterxml.jackson.databind.JsonNode n) {
         if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("space_sha256")) {
+            o = o.deepCopy();
             o.putNull("space_sha256"); // tables from before the fingerprint was recorded
+            n = o;
         }
         try {
             return Json.mapper().treeToValue(n, Lut.class);
         } catch (java.io.IOException | RuntimeException e) {
-            throw Json.describe(file.toString(), e);
+            throw Json.describe(source, e);
         }
     }
 

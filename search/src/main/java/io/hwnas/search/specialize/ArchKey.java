@@ -8,8 +8,17 @@ final class ArchKey {
     private final int hash;
 
     ArchKey(int[] ops) {
-        this.ops = ops.clone();
-        this.hash = Arrays.hashCode(this.ops);
+        this(ops.clone(), true);
+    }
+
+    private ArchKey(int[] ops, boolean owned) {
+        this.ops = ops;
+        this.hash = Arrays.hashCode(ops);
+    }
+
+    /** A key over {@code ops} without a copy, for a look-up only (not to be stored). */
+    static ArchKey probe(int[] ops) {
+        return new ArchKey(ops, false);
     }
 
     int[] ops() {

@@ -19,11 +19,12 @@ import java.util.function.ToDoubleFunction;
  * so no infeasible architecture ever enters the population. Same seed, same result.
  *
  * <p>One change from OFA: a child already in the population (a mutation that changed nothing, a
- * crossover of two equal parents) is redrawn too, within the same tries. OFA's 20-odd layers make
- * duplicates rare; in small spaces, and late in any run, they filled the population with copies and
- * stopped the search at a local optimum: on 6-layer, 5-op test problems (9 problem/budget pairs,
- * 10 seeds each) OFA's rule found the exhaustive best under the budget in 3 to 10 of 10 seeds (5 in
- * the median case) even with 500 generations; redrawing duplicates, in 9 or 10 of 10 with 30.
+ * crossover of two equal parents) is redrawn too, up to {@value #DUPLICATE_TRIES} times. OFA's
+ * 20-odd layers make duplicates rare; in small spaces, and late in any run, they filled the
+ * population with copies and stopped the search at a local optimum: on 6-layer, 5-op test problems
+ * (9 problem/budget pairs, 10 seeds each) OFA's rule found the exhaustive best under the budget in
+ * 3 to 10 of 10 seeds (6 in the median case) even with 500 generations; redrawing duplicates, in 8
+ * to 10 of 10 (10 in the median case) with 30 generations.
  *
  * <p>The engine ({@link #maximize}) is generic: any fitness to maximize over genomes of given
  * cardinalities, under any constraint; {@link #underBudget} is the single-target use, and
@@ -33,6 +34,8 @@ import java.util.function.ToDoubleFunction;
 public final class Evolution {
     /** Redraws of a mutant or crossover child before the (feasible) parent is copied instead. */
     static final int MAX_TRIES = 200;
+    /** Feasible duplicates of the population drawn for one child before one is accepted anyway. */
+    static final int DUPLICATE_TRIES = 30;
     /** Random draws for an initial individual before coordinate-descent repair. */
     static final int INIT_TRIES = 20;
 
@@ -192,7 +195,7 @@ public final class Evolution {
         int[] g = null;
         for (int t = 0; t < INIT_TRIES; t++) {
             g = Genes.random(card, rnd);
-            if (!present.contains(new ArchKey(g)) && c.violation(g) <= 0) {
+            if (!present.contains(ArchKey.probe(g)) && c.violation(g) <= 0) {
                 return g;
             }
         }
@@ -209,37 +212,30 @@ public final class Evolution {
     private static int[] mutant(List<Individual> parents, int[] card, double p, Constraint c, Set<ArchKey> present,
             SplittableRandom rnd) {
         int[] parent = parents.get(rnd.nextInt(parents.size())).genome();
-        int[] fallback = parent;
+        int duplicates = 0;
         for (int t = 0; t < MAX_TRIES; t++) {
             int[] g = Genes.mutate(parent, card, p, rnd);
-            if (c.violation(g) <= 0) {
-                if (!present.contains(new ArchKey(g))) {
-                    return g;
-                }
-                fallback = g;
+            if (c.violation(g) <= 0 && (!present.contains(ArchKey.probe(g)) || ++duplicates >= DUPLICATE_TRIES)) {
+                return g;
             }
         }
-        return fallback.clone();
+        return parent.clone();
     }
 
     /** A feasible uniform crossover of two random parents, new to the population if one is found in time. */
     private static int[] crossover(List<Individual> parents, Constraint c, Set<ArchKey> present,
             SplittableRandom rnd) {
-        int[] fallback = null;
+        int duplicates = 0;
+        int[] first = null;
         for (int t = 0; t < MAX_TRIES; t++) {
             int[] a = parents.get(rnd.nextInt(parents.size())).genome();
             int[] b = parents.get(rnd.nextInt(parents.size())).genome();
-            if (fallback == null) {
-                fallback = a;
-            }
+            first = first == null ? a : first;
             int[] g = Genes.crossover(a, b, rnd);
-            if (c.violation(g) <= 0) {
-                if (!present.contains(new ArchKey(g))) {
-                    return g;
-                }
-                fallback = g;
+            if (c.violation(g) <= 0 && (!present.contains(ArchKey.probe(g)) || ++duplicates >= DUPLICATE_TRIES)) {
+                return g;
             }
         }
-        return fallback.clone();
+        return first.clone();
     }
 }

@@ -60,7 +60,10 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
     }
 
-    /** Training settings; {@link #ofa} is OFA's architecture (3 × 400) with Adam at 1e-3. */
+    /**
+     * Training settings; {@link #ofa}: OFA's architecture (3 × 400), Adam at 1e-3, 50 epochs of
+     * batches of 64, 20 % of the pairs held out.
+     */
     public record Config(int schema, List<Integer> hidden, int epochs, int batchSize, double learningRate,
             double heldOutFraction, long seed) {
         public Config {
@@ -80,7 +83,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
 
         public static Config ofa(long seed) {
-            return new Config(Json.SCHEMA, List.of(400, 400, 400), 100, 64, 1e-3, 0.2, seed);
+            return new Config(Json.SCHEMA, List.of(400, 400, 400), 50, 64, 1e-3, 0.2, seed);
         }
 
         public Config withHidden(List<Integer> h) {
@@ -199,13 +202,17 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         float[][][] w = new float[depth][][];
         float[][] b = new float[depth][];
         int in = enc.layers() * enc.ops();
+        // PyTorch's nn.Linear initialisation (what OFA's predictor starts from): weights and biases
+        // uniform in ±1/sqrt(fan_in). (A He-style start sized for the 'layers' active one-hot inputs
+        // memorised the training pairs and generalised worse: held-out τ 0.65 against 0.95, 400
+        // additive pairs, 3 x 64, 30 epochs.)
         for (int k = 0; k < depth; k++) {
-            int fanIn = k == 0 ? enc.layers() : in; // one-hot: `layers` inputs are active
-            w[k] = uniform(in, widths[k], Math.sqrt(6.0 / fanIn), rnd);
-            b[k] = new float[widths[k]];
+            double bound = 1 / Math.sqrt(in);
+            w[k] = uniform(in, widths[k], bound, rnd);
+            b[k] = uniform(1, widths[k], bound, rnd)[0];
             in = widths[k];
         }
-        float[] wOut = uniform(1, in, 0.5 * Math.sqrt(6.0 / in), rnd)[0];
+        float[] wOut = uniform(1, in, 1 / Math.sqrt(in), rnd)[0];
         MlpAccuracyPredictor net = new MlpAccuracyPredictor(enc.space(), run, enc.layers(), enc.ops(), widths, w, wOut,
                 b, mean, std, null, cfg);
         net.fit(data, trainIdx, cfg, rnd);

@@ -471,6 +471,54 @@ class ElasticLayerTest {
         }
     }
 
+    /** parameters(k) is exactly the set of trainable tensors forward(k) sends gradients to. */
+    @ParameterizedTest(name = "{0} {2}")
+    @MethodSource("kindsAndModes")
+    void parametersAreWhatTheOpTrains(String name, int kind, ProjectBn mode) {
+        LayerSpec l = small(kind);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer e = build(m, l, mode, DataType.FLOAT32, 3);
+            for (Parameter p : trainable(e)) {
+                p.getArray().setRequiresGradient(true);
+            }
+            for (int k = 0; k < SPACE.ops().size(); k++) {
+                try (NDManager step = m.newSubManager()) {
+                    NDArray x = TestNets.random(step, input(l, 2), DataType.FLOAT32, k);
+                    x.setRequiresGradient(true); // an identity skip has no parameters
+                    NDArray r = TestNets.random(step, e.getOutputShapes(new Shape[] {input(l, 2)})[0],
+                            DataType.FLOAT32, 50 + k);
+                    for (Parameter p : trainable(e)) {
+                        TestNets.zeroGrad(p.getArray());
+                    }
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(e.forward(new ParameterStore(step, false), x, k, true).mul(r).sum());
+                    }
+                    java.util.Set<Parameter> reached = new java.util.HashSet<>();
+                    for (Parameter p : trainable(e)) {
+                        if (p.getArray().getGradient().abs().sum().getFloat() > 0) {
+                            reached.add(p);
+                        }
+                    }
+                    assertEquals(new java.util.HashSet<>(e.parameters(k)), reached, SPACE.ops().get(k));
+                }
+            }
+        }
+    }
+
+    /** At initialization the kernel transform is the identity: k3 kernels are the centres of the 5x5 ones. */
+    @Test
+    void k3KernelStartsAsTheCentreOfTheK5Kernel() {
+        LayerSpec l = layer(1);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer e = new ElasticLayer(l, SPACE.ops());
+            e.initialize(m, DataType.FLOAT32, input(l, 1));
+            assertArrayEquals(m.eye(9).toFloatArray(), e.dw(3).transform().getArray().toFloatArray(), 0f);
+            OpBlock k3 = e.extract(SPACE.opIndex("k3_e6"), m, DataType.FLOAT32);
+            assertArrayEquals(e.dw(5).weight().getArray().get(":, :, 1:4, 1:4").toFloatArray(),
+                    BlockTree.parameters(k3).get("dw.weight").getArray().toFloatArray(), 0f);
+        }
+    }
+
     // ------------------------------------------------------------------ extraction
 
     /** Every op of every layer kind: the extracted standalone block computes what the layer does. */

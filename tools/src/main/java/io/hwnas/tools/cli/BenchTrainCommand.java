@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 public final class BenchTrainCommand {
     private BenchTrainCommand() {}
 
-    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.", subcommands = {Train.class})
+    @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
+            subcommands = {Train.class, BenchSearchCommand.Search.class})
     public static final class Bench extends UsageGroup {
     }
 
