@@ -348,7 +348,7 @@ class TrustCliTest {
 
     @Test
     void unknownCommandWithHelpIsAnError() {
-        refused(a("specialize", "--help"), "unknown command 'specialize'");
+        refused(a("specialise", "--help"), "unknown command 'specialise'");
         refused(a("lut", "compare", "--help"), "unknown command 'compare'", "import");
         CliRun ok = CliRun.of("lut", "--help");
         assertEquals(0, ok.code());
