@@ -214,4 +214,225 @@ class TrainCommandsTest {
         assertTrue(bad.err().contains("fbnet-cifar") && bad.err().contains("test-tiny"), bad.toString());
         assertTrue(!Files.exists(out2), "a refused call wrote " + out2);
     }
+
+    /** A LUT of the test space whose fastest architecture (all skip) takes 1e-6 ms: log LAT is undefined there. */
+    static Path writeNearZeroLut(Path file) throws Exception {
+        List<LutEntry> e = new ArrayList<>();
+        for (LayerSpec l : s.layers()) {
+            for (String op : s.ops()) {
+                OpSpec o = OpSpec.parse(op);
+                e.add(LutEntry.of(l.index(), l.name(), op, op.equals("skip") ? 0 : 0.1 * o.expansion()
+                        + 0.02 * o.kernel()));
+            }
+        }
+        new Lut(s.id(), new DeviceRecord("near-zero", DeviceRecord.Source.ESTIMATED, "test", 1, 1, "fp32", null, null,
+                "2026-01-01T00:00:00Z", null), 1e-6, e, null).write(file);
+        return file;
+    }
+
+    /** sha256 of every file of a folder, by relative path. */
+    static java.util.Map<String, String> contents(Path dir) throws Exception {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                m.put(dir.relativize(f).toString(), io.hwnas.core.Hashes.sha256(Files.readAllBytes(f)));
+            }
+        }
+        return m;
+    }
+
+    static CliRun theta(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("specialize", run.toString(), "--method", "theta", "--theta-steps",
+                "20", "--theta-lr", "0.1", "--theta-bisections", "1", "--held-out", "64", "--recalibrate-batches", "2",
+                "-o", out.toString(), "--json"));
+        a.addAll(List.of(extra));
+        return CliRun.of(a.toArray(String[]::new));
+    }
+
+    @Test
+    void thetaMethodMeetsTheBudgetWithoutWritingTheRun() throws Exception {
+        java.util.Map<String, String> before = contents(run);
+        Path out = tmp.resolve("spec-theta");
+        CliRun r = theta(out, "--target", "macs=" + lut, "--budget-fraction", "0.1");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(before, contents(run), "specialize --method theta changed the run folder");
+        JsonNode j = Json.parse("out", r.out(), JsonNode.class);
+        assertEquals("theta", j.get("method").asText());
+        JsonNode t = j.get("targets").get(0);
+        assertTrue(t.get("latency_ms").asDouble() <= t.get("budget_ms").asDouble(), t.toString());
+        assertEquals(t.get("arch").asText(), Json.read(out.resolve("macs/arch.json"), Architecture.class).canonical());
+        JsonNode th = t.get("theta");
+        JsonNode trials = th.get("trials");
+        assertTrue(th.get("latency_term").asText().contains("0.1ms"), th.toString()); // FBNet's unit: fastest 0.35 ms
+        // the pick is the smallest α whose argmax met the budget; α = 0 came first
+        assertEquals(0.0, trials.get(0).get("alpha").asDouble());
+        double chosen = th.get("alpha").asDouble();
+        for (JsonNode x : trials) {
+            if (x.get("meets").asBoolean()) {
+                assertTrue(x.get("alpha").asDouble() >= chosen, th.toString());
+            }
+            if (x.get("alpha").asDouble() == chosen) {
+                assertEquals(t.get("arch").asText(), x.get("arch").asText());
+            }
+        }
+        assertEquals(20L * trials.size(), th.get("theta_steps").asLong());
+        // same seed, same pick (and same trials)
+        CliRun again = theta(tmp.resolve("spec-theta-2"), "--target", "macs=" + lut, "--budget-fraction", "0.1");
+        JsonNode j2 = Json.parse("out", again.out(), JsonNode.class);
+        assertEquals(t.get("arch").asText(), j2.get("targets").get(0).get("arch").asText());
+        assertEquals(trials.toString(), j2.get("targets").get(0).get("theta").get("trials").toString());
+    }
+
+    @Test
+    void thetaSearchLeavesTheWeightsAlone() throws Exception {
+        io.hwnas.search.run.RunDir rd = io.hwnas.search.run.RunDir.open(run);
+        io.hwnas.search.train.TrainConfig c = rd.config();
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            io.hwnas.search.run.RunDir.Trained tr = rd.load(m);
+            java.util.Map<String, float[]> w0 = new java.util.TreeMap<>();
+            for (var p : tr.net().getParameters()) {
+                w0.put(p.getKey(), p.getValue().getArray().toFloatArray());
+            }
+            float[][] theta0 = tr.theta().rows();
+            var train = io.hwnas.search.train.TrainData.load(c.dataset(), c.dataDir(), true, c.trainSubset(), c.seed());
+            var split = io.hwnas.search.train.TrainData.split(train, c.weightFraction(), c.seed());
+            var model = io.hwnas.latency.LatencyModels.read(lut, rd.space());
+            double budget = model.rangeMs().fastestMs() + 0.05 * (model.rangeMs().slowestMs()
+                    - model.rangeMs().fastestMs());
+            var cfg = new io.hwnas.search.specialize.ThetaSearch.Config(20, 0.2, 1, 0.6, 4.0, 16, 5e-4, 3);
+            var res = io.hwnas.search.specialize.ThetaSearch.search(tr.net(), theta0, model, budget, cfg, split.arch(),
+                    io.hwnas.datasets.Normalization.of(split.weights()), io.hwnas.core.Progress.NONE);
+            assertTrue(model.predictMs(res.ops()) <= budget);
+            assertTrue(res.trials().size() >= 2, "α = 0 met a budget at 5% of the range: " + res.trials());
+            int changedBn = 0;
+            for (var p : tr.net().getParameters()) {
+                float[] now = p.getValue().getArray().toFloatArray();
+                String type = p.getValue().getType().name();
+                if (type.startsWith("RUNNING")) {
+                    changedBn += java.util.Arrays.equals(now, w0.get(p.getKey())) ? 0 : 1;
+                } else {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(w0.get(p.getKey()), now, p.getKey());
+                }
+            }
+            assertTrue(changedBn > 0, "the θ steps ran no training-mode forward pass");
+            for (int l = 0; l < theta0.length; l++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(theta0[l], tr.theta().rows()[l]);
+            }
+        }
+    }
+
+    @Test
+    void thetaMethodWorksOnANearZeroModel() throws Exception {
+        Path zero = writeNearZeroLut(tmp.resolve("near-zero.json"));
+        var model = io.hwnas.latency.LatencyModels.read(zero, s);
+        assertTrue(model.rangeMs().fastestMs() < 1e-5);
+        // FBNet's term is undefined here; the θ method's normalises LAT to the model's range
+        org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class, () -> model.lossUnit("auto"));
+        var term = io.hwnas.search.train.LatencyLoss.anyRange(model, 1, 0.6, "additive", "sample");
+        assertEquals(Math.E, term.inUnit(model.rangeMs().fastestMs()), 1e-9);
+        assertEquals(2 * Math.E, term.inUnit(model.rangeMs().slowestMs()), 1e-9);
+        Path out = tmp.resolve("spec-zero");
+        CliRun r = theta(out, "--target", "zero=" + zero + ":0.1");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode t = Json.parse("out", r.out(), JsonNode.class).get("targets").get(0);
+        assertTrue(t.get("latency_ms").asDouble() <= 0.1, t.toString());
+        assertTrue(t.get("theta").get("latency_term").asText().contains("range"), t.toString());
+        assertTrue(t.get("theta").get("alpha").asDouble() > 0, t.toString());
+    }
+
+    @Test
+    void thetaMethodRefusesANonDifferentiableModel() throws Exception {
+        Path csv = tmp.resolve("tiny-latency.csv");
+        StringBuilder b = new StringBuilder("arch,tiny_ms\n");
+        var macs = io.hwnas.latency.LatencyModels.read(lut, s);
+        int n = s.ops().size();
+        for (int i = 0; i < n * n * n; i++) {
+            int[] ops = {i % n, (i / n) % n, i / (n * n)};
+            b.append(Architecture.ofIndices(s, ops).canonical()).append(',').append(macs.predictMs(ops)).append('\n');
+        }
+        Files.writeString(csv, b.toString());
+        Path xgb = tmp.resolve("tiny-xgb.json");
+        CliRun fit = CliRun.of("latency", "fit", "--data", csv.toString(), "--target", "tiny_ms", "--model", "xgboost",
+                "--space", space.toString(), "-o", xgb.toString());
+        assertEquals(0, fit.code(), fit.toString());
+        Path out = tmp.resolve("spec-xgb");
+        CliRun r = theta(out, "--target", "x=" + xgb);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(xgb.toString()) && r.err().contains("not differentiable")
+                && r.err().contains("--method evolution"), r.err());
+        assertTrue(!Files.exists(out), "a refused call wrote " + out);
+    }
+
+    @Test
+    void multiTargetAndCoSearch() throws Exception {
+        Path other = writeOverheadLut(tmp.resolve("overhead-mt.json"));
+        Path out = tmp.resolve("spec-joint");
+        List<String> a = List.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.6", "--target",
+                "overhead=" + other + ":0.6", "--multi-target", "--co-search", "--accuracy", "supernet",
+                "--population", "8", "--generations", "3", "--held-out", "64", "--recalibrate-batches", "2", "-o",
+                out.toString(), "--json");
+        CliRun r = CliRun.of(a.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = Json.parse("out", r.out(), JsonNode.class);
+        JsonNode mt = j.get("multi_target");
+        for (int t = 0; t < 2; t++) {
+            assertTrue(mt.get("latencies_ms").get(t).asDouble() <= mt.get("budgets_ms").get(t).asDouble(), mt.toString());
+        }
+        assertTrue(mt.get("worst_ratio").asDouble() <= 1, mt.toString());
+        JsonNode co = j.get("co_search");
+        String setting = co.get("setting").asText();
+        assertTrue(setting.equals("macs") || setting.equals("overhead"), co.toString());
+        int si = setting.equals("macs") ? 0 : 1;
+        assertTrue(co.get("latencies_ms").get(si).asDouble() <= 0.6, co.toString());
+        assertEquals(2, co.get("settings").size());
+        double best = Double.NEGATIVE_INFINITY;
+        for (JsonNode row : co.get("settings")) {
+            if (!row.get("arch").isNull()) {
+                best = Math.max(best, row.get("accuracy").asDouble());
+            }
+        }
+        assertEquals(best, co.get("accuracy").asDouble(), 1e-9);
+        for (String kind : List.of("multi-target", "co-search")) {
+            JsonNode pick = kind.equals("multi-target") ? mt : co;
+            assertEquals(pick.get("arch").asText(), Json.read(out.resolve(kind).resolve("arch.json"),
+                    Architecture.class).canonical());
+        }
+        assertEquals(List.of("macs", "overhead", "multi-target", "co-search"),
+                Json.mapper().convertValue(j.get("matrix_picks"), List.class));
+        String csv = Files.readString(out.resolve("summary.csv"));
+        assertTrue(csv.contains("\nmulti-target,") && csv.contains("\nco-search,") && csv.trim().endsWith(setting), csv);
+        // same seed, same picks
+        Path out2 = tmp.resolve("spec-joint-2");
+        List<String> a2 = new ArrayList<>(a);
+        a2.set(a2.indexOf(out.toString()), out2.toString());
+        JsonNode j2 = Json.parse("out", CliRun.of(a2.toArray(String[]::new)).out(), JsonNode.class);
+        assertEquals(mt.get("arch").asText(), j2.get("multi_target").get("arch").asText());
+        assertEquals(co.get("arch").asText() + setting, j2.get("co_search").get("arch").asText()
+                + j2.get("co_search").get("setting").asText());
+        // worst-ratio needs its floor; a co-search with two budgets is refused
+        CliRun bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut, "--target", "o=" + other,
+                "--multi-target", "--multi-objective", "worst-ratio", "-o", tmp.resolve("spec-bad").toString());
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("--accuracy-floor"), bad.toString());
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.5", "--target", "o=" + other
+                + ":0.6", "--co-search", "-o", tmp.resolve("spec-bad").toString());
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("one budget"), bad.toString());
+        assertTrue(!Files.exists(tmp.resolve("spec-bad")));
+    }
+
+    @Test
+    void multiTargetWorstRatio() throws Exception {
+        Path other = writeOverheadLut(tmp.resolve("overhead-wr.json"));
+        CliRun r = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.6", "--target",
+                "overhead=" + other + ":0.6", "--multi-target", "--multi-objective", "worst-ratio", "--accuracy-floor",
+                "0", "--accuracy", "supernet", "--population", "8", "--generations", "3", "--held-out", "64",
+                "--recalibrate-batches", "2", "-o", tmp.resolve("spec-wr").toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode mt = Json.parse("out", r.out(), JsonNode.class).get("multi_target");
+        assertEquals("worst-ratio", mt.get("objective").asText());
+        double worst = Math.max(mt.get("latencies_ms").get(0).asDouble() / 0.6, mt.get("latencies_ms").get(1).asDouble()
+                / 0.6);
+        assertEquals(worst, mt.get("worst_ratio").asDouble(), 1e-9);
+    }
 }

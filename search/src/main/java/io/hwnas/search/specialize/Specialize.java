@@ -8,6 +8,8 @@ import io.hwnas.latency.LatencyModel;
 import io.hwnas.latency.LatencyModels;
 import io.hwnas.search.run.RunDir;
 import io.hwnas.search.subnet.Extraction;
+import io.hwnas.search.train.Schedules;
+import io.hwnas.search.train.TrainConfig;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import java.io.IOException;
@@ -59,18 +61,30 @@ public final class Specialize {
     }
 
     /**
-     * @param method "evolution" (OFA) or "nsga2" (Pareto front, pick by budget)
-     * @param accuracy "supernet" (exact, slow) or "predictor" (MLP on sampled pairs)
+     * @param method "evolution" (OFA), "nsga2" (Pareto front, pick by budget) or "theta" (FBNet's θ
+     *     re-optimized on the frozen weights with the target's model, {@link ThetaSearch})
+     * @param accuracy "supernet" (exact, slow) or "predictor" (MLP on sampled pairs); the θ method
+     *     does not use it (only --multi-target and --co-search do then)
      * @param predictorSamples pairs measured with the supernet to train the predictor
      * @param population evolution / NSGA-II population
      * @param generations evolution / NSGA-II generations
      * @param budgetFraction without a budget: the target's fastest + this fraction of its range
+     * @param thetaSteps θ steps per trial of the θ method
+     * @param thetaLr Adam learning rate of the θ method (null: the run's theta_lr)
+     * @param thetaBisections bisection trials on α after the first α that met the budget
+     * @param multiTarget also one architecture for all targets at once ({@link MultiTarget})
+     * @param multiObjective "all-budgets" (most accurate within every budget) or "worst-ratio"
+     *     (smallest max latency/budget over the targets, accuracy at least {@code accuracyFloor})
+     * @param accuracyFloor the accuracy floor of "worst-ratio" (in %, the estimator's scale)
+     * @param coSearch also the best (architecture, setting) pair, the targets being settings of one
+     *     device ({@link CoSearch}), under one budget
      */
     public record Options(String method, String accuracy, int predictorSamples, int population, int generations,
-            int recalibrateBatches, int heldOutImages, double budgetFraction, long seed) {
+            int recalibrateBatches, int heldOutImages, double budgetFraction, long seed, int thetaSteps, Double thetaLr,
+            int thetaBisections, boolean multiTarget, String multiObjective, Double accuracyFloor, boolean coSearch) {
         public Options {
-            HwnasException.require(method.equals("evolution") || method.equals("nsga2"), "--method", method,
-                    "must be evolution or nsga2");
+            HwnasException.require(method.equals("evolution") || method.equals("nsga2") || method.equals("theta"),
+                    "--method", method, "must be evolution, nsga2 or theta");
             HwnasException.require(accuracy.equals("supernet") || accuracy.equals("predictor"), "--accuracy", accuracy,
                     "must be supernet or predictor");
             HwnasException.require(predictorSamples >= 20, "--predictor-samples", predictorSamples, "must be >= 20");
@@ -80,23 +94,80 @@ public final class Specialize {
             HwnasException.require(heldOutImages >= 0, "--held-out", heldOutImages, "must be >= 0");
             HwnasException.require(budgetFraction > 0 && budgetFraction <= 1, "--budget-fraction", budgetFraction,
                     "must be in (0, 1]");
+            HwnasException.require(thetaSteps >= 1, "--theta-steps", thetaSteps, "must be >= 1");
+            HwnasException.require(thetaLr == null || (thetaLr > 0 && Double.isFinite(thetaLr)), "--theta-lr", thetaLr,
+                    "must be positive");
+            HwnasException.require(thetaBisections >= 0, "--theta-bisections", thetaBisections, "must be >= 0");
+            HwnasException.require(multiObjective.equals("all-budgets") || multiObjective.equals("worst-ratio"),
+                    "--multi-objective", multiObjective, "must be all-budgets or worst-ratio");
+            HwnasException.require(!multiObjective.equals("worst-ratio") || multiTarget, "--multi-objective",
+                    multiObjective, "applies to --multi-target only");
+            HwnasException.require(!multiObjective.equals("worst-ratio") || accuracyFloor != null, "--accuracy-floor",
+                    "none", "is required by --multi-objective worst-ratio");
+            HwnasException.require(accuracyFloor == null || multiObjective.equals("worst-ratio"), "--accuracy-floor",
+                    accuracyFloor, "applies to --multi-objective worst-ratio only");
+            HwnasException.require(accuracyFloor == null || Double.isFinite(accuracyFloor), "--accuracy-floor",
+                    accuracyFloor, "must be finite");
+        }
+
+        /** The per-target search only (evolution or NSGA-II), θ-method settings at their defaults. */
+        public Options(String method, String accuracy, int predictorSamples, int population, int generations,
+                int recalibrateBatches, int heldOutImages, double budgetFraction, long seed) {
+            this(method, accuracy, predictorSamples, population, generations, recalibrateBatches, heldOutImages,
+                    budgetFraction, seed, 300, null, 3, false, "all-budgets", null, false);
         }
     }
 
+    /** What the θ method did for a target: the α it settled on, the latency term, its trials. */
+    public record ThetaReport(double alpha, String latencyTerm, int stepsPerTrial, double lr, double tau,
+            long thetaSteps, List<ThetaSearch.Trial> trials) {}
+
     /** One target's pick. Accuracy in % on the held-out images (supernet, BN recalibrated). */
     public record Pick(String target, String model, double budgetMs, String arch, double latencyMs, double accuracy,
-            Double predictedAccuracy, double seconds, long accuracyEvaluations, String subnet, List<double[]> front) {}
+            Double predictedAccuracy, double seconds, long accuracyEvaluations, String subnet, List<double[]> front,
+            ThetaReport theta) {}
 
-    /** summary.json: the picks and the cross-target matrix (matrix[i][j]: pick i's latency under target j). */
+    /** A setting's winner in a co-search (null arch when the budget is below its fastest architecture). */
+    public record SettingRow(String setting, String arch, Double latencyMs, Double accuracy, String unreachable) {}
+
+    /**
+     * The pick of {@code --multi-target} (kind "multi-target": one architecture for every target) or
+     * {@code --co-search} (kind "co-search": the winning {@code setting} and its architecture). Latencies
+     * and budgets in the order of {@code targets}.
+     */
+    public record JointPick(String kind, String objective, String arch, double accuracy, Double predictedAccuracy,
+            List<String> targets, List<Double> budgetsMs, List<Double> latenciesMs, Double worstRatio,
+            Double accuracyFloor, String setting, List<SettingRow> settings, double seconds, long accuracyEvaluations,
+            String subnet) {}
+
+    /**
+     * summary.json: the picks and the cross-target matrix (matrix[i][j]: pick i's latency under target
+     * j; the rows are {@code matrixPicks}: the targets' picks, then the multi-target and co-search
+     * picks when asked for).
+     */
     public record Summary(int schema, String run, String method, String accuracySource, List<Pick> targets,
-            List<String> matrixTargets, double[][] matrixMs, PredictorReport predictor) {}
+            List<String> matrixTargets, double[][] matrixMs, PredictorReport predictor, JointPick multiTarget,
+            JointPick coSearch, List<String> matrixPicks) {}
 
     public record PredictorReport(String file, int samples, double heldOutRmse, double heldOutKendallTau,
             boolean reused, double seconds) {}
 
+    static final String MULTI = "multi-target";
+    static final String CO = "co-search";
+
     public static Summary run(Path runDir, List<TargetSpec> specs, Options opt, Path out, Progress progress,
             Consumer<String> log) {
         HwnasException.require(!specs.isEmpty(), "--target", "none", "give at least one target");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (TargetSpec t : specs) {
+            HwnasException.require(seen.add(t.name()), "--target", t.name(), "names two targets");
+            HwnasException.require(!((opt.multiTarget() && t.name().equals(MULTI)) || (opt.coSearch()
+                    && t.name().equals(CO))), "--target", t.name(), "is the name of the joint pick's folder");
+        }
+        HwnasException.require(!opt.multiTarget() || specs.size() >= 2, "--multi-target", specs.size() + " target",
+                "needs at least two targets");
+        HwnasException.require(!opt.coSearch() || specs.size() >= 2, "--co-search", specs.size() + " target",
+                "needs at least two targets (the settings)");
         RunDir run = RunDir.open(runDir);
         SearchSpace space = run.space();
         List<Target> targets = new ArrayList<>();
@@ -108,11 +179,14 @@ public final class Specialize {
                 }
                 return space;
             });
-            double budget = t.budgetMs() != null ? t.budgetMs() : m.rangeMs().fastestMs()
-                    + opt.budgetFraction() * (m.rangeMs().slowestMs() - m.rangeMs().fastestMs());
+            if (opt.method().equals("theta")) {
+                ThetaSearch.requireDifferentiable(m, "--target " + t.name() + ":");
+            }
+            double budget = t.budgetMs() != null ? t.budgetMs() : defaultBudget(m, opt);
             Evolution.checkBudget(m, budget, "--target " + t.name() + " budget");
             targets.add(new Target(t.name(), m, budget));
         }
+        Double coBudget = opt.coSearch() ? coSearchBudget(specs, targets, opt) : null;
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -121,9 +195,11 @@ public final class Specialize {
         try (SupernetAccuracy exact = new SupernetAccuracy(run, opt.recalibrateBatches(), opt.heldOutImages())) {
             log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batches, %d held-out"
                     + " images", runDir, opt.recalibrateBatches(), exact.heldOutImages()));
+            boolean theta = opt.method().equals("theta");
+            boolean needEstimator = !theta || opt.multiTarget() || opt.coSearch();
             AccuracyEstimator est = exact;
             PredictorReport pr = null;
-            if (opt.accuracy().equals("predictor")) {
+            if (needEstimator && opt.accuracy().equals("predictor")) {
                 long t0 = System.nanoTime();
                 Path file = runDir.resolve("accuracy-predictor.json");
                 String identity = runIdentity(run);
@@ -143,57 +219,181 @@ public final class Specialize {
                         + " Kendall τ %.3f", pr.samples(), pr.heldOutRmse(), pr.heldOutKendallTau()));
                 est = p;
             }
+            EvolutionConfig ec = EvolutionConfig.ofa(opt.seed()).withPopulation(opt.population())
+                    .withGenerations(opt.generations());
             List<Pick> picks = new ArrayList<>();
             for (Target t : targets) {
                 long t0 = System.nanoTime();
-                Candidate c;
+                int[] ops;
+                double searchAcc;
                 long evals;
                 List<double[]> front = null;
+                ThetaReport tr = null;
                 if (opt.method().equals("evolution")) {
-                    EvolutionConfig ec = EvolutionConfig.ofa(opt.seed()).withPopulation(opt.population())
-                            .withGenerations(opt.generations());
                     Evolution.Result r = Evolution.underBudget(est, t.model(), t.budgetMs(), ec);
-                    c = r.best();
+                    ops = r.best().ops();
+                    searchAcc = r.best().accuracy();
                     evals = r.accuracyEvaluations();
-                } else {
+                } else if (opt.method().equals("nsga2")) {
                     Nsga2Config nc = Nsga2Config.defaults(opt.seed()).withPopulation(opt.population())
                             .withGenerations(opt.generations());
                     Nsga2.Result r = Nsga2.search(est, List.of(t.model()), nc);
-                    c = Nsga2.pick(r.front(), t.budgetMs());
+                    Candidate c = Nsga2.pick(r.front(), t.budgetMs());
+                    ops = c.ops();
+                    searchAcc = c.accuracy();
                     evals = r.accuracyEvaluations();
                     front = new ArrayList<>();
                     for (Candidate f : r.front()) {
                         front.add(new double[] {f.latencyMs(), f.accuracy()});
                     }
+                } else {
+                    TrainConfig cfg = run.config();
+                    RunDir.Trained tr0 = exact.trained();
+                    double tau = Schedules.tau(cfg.tauStart(), cfg.tauDecay(), tr0.state().epochsDone());
+                    ThetaSearch.Config tc = new ThetaSearch.Config(opt.thetaSteps(),
+                            opt.thetaLr() != null ? opt.thetaLr() : cfg.thetaLr(), opt.thetaBisections(), cfg.beta(),
+                            tau, cfg.batchSize(), cfg.thetaWeightDecay(), opt.seed());
+                    // θ0 is the run's final θ, read again for every target: the search never changes it
+                    ThetaSearch.Result r = ThetaSearch.search(tr0.net(), tr0.theta().rows(), t.model(), t.budgetMs(),
+                            tc, exact.archSplit(), exact.normalization(), progress);
+                    ops = r.ops();
+                    searchAcc = Double.NaN;
+                    evals = 0;
+                    tr = new ThetaReport(r.alpha(), r.latencyTerm(), tc.steps(), tc.lr(), tau, r.thetaSteps(),
+                            r.trials());
+                    log.accept(String.format(Locale.ROOT, "%s: θ method settled on α %.4g after %d trials (%s)",
+                            t.label(), r.alpha(), r.trials().size(), r.latencyTerm()));
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
-                Architecture a = Architecture.ofIndices(space, c.ops());
+                Architecture a = Architecture.ofIndices(space, ops);
                 Path sub = out.resolve(t.label());
                 Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub);
-                double acc = est == exact ? c.accuracy() : exact.accuracy(c.ops());
-                Pick pick = new Pick(t.label(), t.model().source(), t.budgetMs(), a.canonical(), t.model().predictMs(c.ops()),
-                        acc, est == exact ? null : c.accuracy(), secs, evals, sub.toString(), front);
+                boolean exactSearch = theta || est == exact;
+                double acc = est == exact && !theta ? searchAcc : exact.accuracy(ops);
+                Pick pick = new Pick(t.label(), t.model().source(), t.budgetMs(), a.canonical(), t.model().predictMs(ops),
+                        acc, exactSearch ? null : searchAcc, secs, evals, sub.toString(), front, tr);
                 Json.writeFile(sub.resolve("pick.json"), pick);
                 picks.add(pick);
                 log.accept(String.format(Locale.ROOT, "%s: %s | %.4f ms (budget %.4f) | %.2f%% | %.1f s, %d accuracy"
                         + " evaluations", t.label(), a.canonical(), pick.latencyMs(), t.budgetMs(), acc, secs, evals));
             }
-            double[][] matrix = new double[picks.size()][targets.size()];
+            JointPick multi = null;
+            if (opt.multiTarget()) {
+                long t0 = System.nanoTime();
+                boolean worst = opt.multiObjective().equals("worst-ratio");
+                MultiTarget.Result r = worst
+                        ? MultiTarget.minimizeWorstRatio(est, targets, opt.accuracyFloor(), ec)
+                        : MultiTarget.bestUnderAllBudgets(est, targets, ec);
+                multi = joint(MULTI, worst ? "worst-ratio" : "all-budgets", r.best().ops(), r.best().accuracy(),
+                        r.accuracyEvaluations(), null, List.of(), targets, null, opt, est, exact, runDir, out, t0, space);
+                log.accept(String.format(Locale.ROOT, "%s (%s): %s | worst latency/budget %.3f | %.2f%%", MULTI,
+                        multi.objective(), multi.arch(), multi.worstRatio(), multi.accuracy()));
+            }
+            JointPick co = null;
+            if (opt.coSearch()) {
+                long t0 = System.nanoTime();
+                List<CoSearch.Setting> settings = new ArrayList<>();
+                for (Target t : targets) {
+                    settings.add(new CoSearch.Setting(t.label(), t.model(), est));
+                }
+                CoSearch.Result r = CoSearch.perSetting(settings, coBudget, ec);
+                List<SettingRow> rows = new ArrayList<>();
+                for (CoSearch.PerSetting ps : r.perSetting()) {
+                    rows.add(ps.best() == null ? new SettingRow(ps.setting(), null, null, null, ps.unreachable())
+                            : new SettingRow(ps.setting(), Architecture.ofIndices(space, ps.best().ops()).canonical(),
+                                    ps.best().latencyMs(), ps.best().accuracy(), null));
+                }
+                co = joint(CO, "best accuracy within " + coBudget + " ms under the chosen setting", r.best().ops(),
+                        r.best().accuracy(), r.accuracyEvaluations(), r.setting(), rows, targets, coBudget, opt, est,
+                        exact, runDir, out, t0, space);
+                log.accept(String.format(Locale.ROOT, "%s: setting %s, %s | %.4f ms (budget %.4f) | %.2f%%", CO,
+                        co.setting(), co.arch(), co.latenciesMs().get(r.settingIndex()), coBudget, co.accuracy()));
+            }
             List<String> names = new ArrayList<>();
             for (Target t : targets) {
                 names.add(t.label());
             }
-            for (int i = 0; i < picks.size(); i++) {
-                int[] ops = Architecture.parse(space, picks.get(i).arch()).indices(space);
+            List<String> rowNames = new ArrayList<>(names);
+            List<String> rowArchs = new ArrayList<>();
+            for (Pick p : picks) {
+                rowArchs.add(p.arch());
+            }
+            for (JointPick j : java.util.Arrays.asList(multi, co)) {
+                if (j != null) {
+                    rowNames.add(j.kind());
+                    rowArchs.add(j.arch());
+                }
+            }
+            double[][] matrix = new double[rowArchs.size()][targets.size()];
+            for (int i = 0; i < rowArchs.size(); i++) {
+                int[] ops = Architecture.parse(space, rowArchs.get(i)).indices(space);
                 for (int j = 0; j < targets.size(); j++) {
                     matrix[i][j] = targets.get(j).model().predictMs(ops);
                 }
             }
-            Summary s = new Summary(Json.SCHEMA, runDir.toAbsolutePath().toString(), opt.method(), opt.accuracy(), picks,
-                    names, matrix, pr);
+            String source = theta && !opt.multiTarget() && !opt.coSearch() ? "supernet" : opt.accuracy();
+            Summary s = new Summary(Json.SCHEMA, runDir.toAbsolutePath().toString(), opt.method(), source, picks,
+                    names, matrix, pr, multi, co, rowNames);
             write(s, out);
             return s;
         }
+    }
+
+    static double defaultBudget(LatencyModel m, Options opt) {
+        return m.rangeMs().fastestMs() + opt.budgetFraction() * (m.rangeMs().slowestMs() - m.rangeMs().fastestMs());
+    }
+
+    /**
+     * The co-search's one budget: the one the targets give (all that give one must agree), else the
+     * smallest of the targets' default budgets (the tightest; at least one setting reaches it).
+     */
+    static double coSearchBudget(List<TargetSpec> specs, List<Target> targets, Options opt) {
+        Double given = null;
+        for (TargetSpec t : specs) {
+            if (t.budgetMs() != null) {
+                if (given != null && !given.equals(t.budgetMs())) {
+                    throw new HwnasException("--co-search: the targets give budgets " + given + " and " + t.budgetMs()
+                            + " ms (target " + t.name() + "): a co-search has one budget, give the same on every"
+                            + " target or on none");
+                }
+                given = t.budgetMs();
+            }
+        }
+        if (given != null) {
+            return given;
+        }
+        double b = Double.POSITIVE_INFINITY;
+        for (Target t : targets) {
+            b = Math.min(b, defaultBudget(t.model(), opt));
+        }
+        return b;
+    }
+
+    private static JointPick joint(String kind, String objective, int[] ops, double searchAcc, long evals,
+            String setting, List<SettingRow> settings, List<Target> targets, Double oneBudget, Options opt,
+            AccuracyEstimator est, SupernetAccuracy exact, Path runDir, Path out, long t0, SearchSpace space) {
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Architecture a = Architecture.ofIndices(space, ops);
+        Path sub = out.resolve(kind);
+        Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub);
+        double acc = est == exact ? searchAcc : exact.accuracy(ops);
+        List<String> labels = new ArrayList<>();
+        List<Double> budgets = new ArrayList<>();
+        List<Double> lats = new ArrayList<>();
+        double worst = Double.NEGATIVE_INFINITY;
+        for (Target t : targets) {
+            labels.add(t.label());
+            double b = oneBudget != null ? oneBudget : t.budgetMs();
+            budgets.add(b);
+            double l = t.model().predictMs(ops);
+            lats.add(l);
+            worst = Math.max(worst, l / b);
+        }
+        JointPick j = new JointPick(kind, objective, a.canonical(), acc, est == exact ? null : searchAcc, labels,
+                budgets, lats, oneBudget == null ? worst : null, kind.equals(MULTI) ? opt.accuracyFloor() : null, setting,
+                settings, secs, evals, sub.toString());
+        Json.writeFile(sub.resolve("pick.json"), j);
+        return j;
     }
 
     /** What identifies a run for its accuracy predictor: folder, seed and the checkpoint it was trained to. */
@@ -224,16 +424,53 @@ public final class Specialize {
                 MlpAccuracyPredictor.Config.ofa(opt.seed()));
     }
 
+    /**
+     * summary.csv (one row per target, then one per joint pick: "multi-target" with the budget and
+     * latency of its tightest target, "co-search" with its budget, the winning setting's latency and
+     * the setting) and summary.md (the same table, the co-search's settings, the cross-target matrix).
+     */
     static void write(Summary s, Path out) {
         Json.writeFile(out.resolve("summary.json"), s);
-        StringBuilder csv = new StringBuilder("target,budget_ms,arch,latency_ms,accuracy,seconds\n");
+        StringBuilder csv = new StringBuilder("target,budget_ms,arch,latency_ms,accuracy,seconds,theta_alpha,setting\n");
         StringBuilder md = new StringBuilder("| target | budget (ms) | architecture | latency (ms) | accuracy (%) | search (s) |\n"
                 + "|---|---|---|---|---|---|\n");
         for (Pick p : s.targets()) {
-            csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%.3f%n", p.target(), p.budgetMs(), p.arch(),
-                    p.latencyMs(), p.accuracy(), p.seconds()));
+            csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%.3f,%s,%n", p.target(), p.budgetMs(), p.arch(),
+                    p.latencyMs(), p.accuracy(), p.seconds(), p.theta() == null ? "" : String.format(Locale.ROOT,
+                    "%.6g", p.theta().alpha())));
             md.append(String.format(Locale.ROOT, "| %s | %.4f | `%s` | %.4f | %.2f | %.1f |%n", p.target(), p.budgetMs(),
                     p.arch(), p.latencyMs(), p.accuracy(), p.seconds()));
+        }
+        for (JointPick j : java.util.Arrays.asList(s.multiTarget(), s.coSearch())) {
+            if (j == null) {
+                continue;
+            }
+            int k = bindingIndex(j);
+            csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%.3f,,%s%n", j.kind(), j.budgetsMs().get(k),
+                    j.arch(), j.latenciesMs().get(k), j.accuracy(), j.seconds(), j.setting() == null ? "" : j.setting()));
+            StringBuilder b = new StringBuilder();
+            StringBuilder l = new StringBuilder();
+            for (int t = 0; t < j.targets().size(); t++) {
+                if (j.setting() != null && !j.setting().equals(j.targets().get(t))) {
+                    continue;
+                }
+                String sep = b.length() == 0 ? "" : ", ";
+                b.append(String.format(Locale.ROOT, "%s%s %.4f", sep, j.targets().get(t), j.budgetsMs().get(t)));
+                l.append(String.format(Locale.ROOT, "%s%s %.4f", sep, j.targets().get(t), j.latenciesMs().get(t)));
+            }
+            md.append(String.format(Locale.ROOT, "| **%s**%s | %s | `%s` | %s | %.2f | %.1f |%n", j.kind(),
+                    j.setting() == null ? " (" + j.objective() + ")" : ": setting " + j.setting(), b, j.arch(), l,
+                    j.accuracy(), j.seconds()));
+        }
+        if (s.coSearch() != null) {
+            md.append("\nCo-search, best architecture per setting within ").append(String.format(Locale.ROOT, "%.4f",
+                    s.coSearch().budgetsMs().get(0))).append(" ms:\n\n| setting | architecture | latency (ms) |"
+                    + " accuracy (%) |\n|---|---|---|---|\n");
+            for (SettingRow r : s.coSearch().settings()) {
+                md.append(r.arch() == null ? String.format(Locale.ROOT, "| %s | (%s) | | |%n", r.setting(),
+                        r.unreachable()) : String.format(Locale.ROOT, "| %s | `%s` | %.4f | %.2f |%n", r.setting(),
+                        r.arch(), r.latencyMs(), r.accuracy()));
+            }
         }
         md.append("\nCross-target matrix: each pick's latency (ms) under every target's model (row: pick, column:"
                 + " target; ratio to the target's own pick in brackets).\n\n| pick \\\\ on |");
@@ -242,14 +479,14 @@ public final class Specialize {
         }
         md.append(" accuracy (%) |\n|---|");
         md.append("---|".repeat(s.matrixTargets().size() + 1)).append('\n');
-        for (int i = 0; i < s.targets().size(); i++) {
-            md.append("| ").append(s.targets().get(i).target()).append(" |");
+        for (int i = 0; i < s.matrixMs().length; i++) {
+            md.append("| ").append(s.matrixPicks().get(i)).append(" |");
             for (int j = 0; j < s.matrixTargets().size(); j++) {
                 double own = s.matrixMs()[j][j];
                 md.append(String.format(Locale.ROOT, " %.4f (%.2fx) |", s.matrixMs()[i][j],
                         own == 0 ? Double.NaN : s.matrixMs()[i][j] / own));
             }
-            md.append(String.format(Locale.ROOT, " %.2f |%n", s.targets().get(i).accuracy()));
+            md.append(String.format(Locale.ROOT, " %.2f |%n", rowAccuracy(s, i)));
         }
         try {
             AtomicFiles.writeString(out.resolve("summary.csv"), csv.toString());
@@ -257,6 +494,28 @@ public final class Specialize {
         } catch (IOException e) {
             throw new HwnasException(out + ": cannot write the summary: " + e.getMessage(), e);
         }
+    }
+
+    /** The joint pick's tightest target (largest latency/budget; the co-search's chosen setting). */
+    static int bindingIndex(JointPick j) {
+        if (j.setting() != null) {
+            return j.targets().indexOf(j.setting());
+        }
+        int k = 0;
+        for (int t = 1; t < j.targets().size(); t++) {
+            if (j.latenciesMs().get(t) / j.budgetsMs().get(t) > j.latenciesMs().get(k) / j.budgetsMs().get(k)) {
+                k = t;
+            }
+        }
+        return k;
+    }
+
+    private static double rowAccuracy(Summary s, int i) {
+        if (i < s.targets().size()) {
+            return s.targets().get(i).accuracy();
+        }
+        String kind = s.matrixPicks().get(i);
+        return (kind.equals(MULTI) ? s.multiTarget() : s.coSearch()).accuracy();
     }
 
     public static String markdown(Path out) {

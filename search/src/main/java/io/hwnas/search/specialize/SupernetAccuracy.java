@@ -33,6 +33,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
     private final SearchSpace space;
     private final List<NDArray> recal;
     private final ImageSet heldOut;
+    private final ImageSet archSplit;
     private final Normalization norm;
     private final long seed;
 
@@ -51,6 +52,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
             ImageSet train = TrainData.load(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             this.norm = Normalization.of(split.weights());
+            this.archSplit = split.arch();
             this.heldOut = heldOutImages > 0 ? TrainData.subset(split.arch(), heldOutImages, cfg.seed()) : split.arch();
             Batches bs = new Batches(split.weights(), cfg.batchSize(), true, Augment.NONE, cfg.seed(), 0, norm, false);
             this.recal = new ArrayList<>();
@@ -68,6 +70,21 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
 
     public SearchSpace space() {
         return space;
+    }
+
+    /** The loaded supernet and θ (the θ method re-optimizes θ on these weights). */
+    RunDir.Trained trained() {
+        return trained;
+    }
+
+    /** The run's whole architecture split (the θ method's images). */
+    ImageSet archSplit() {
+        return archSplit;
+    }
+
+    /** The normalization of the run (the weight split's). */
+    Normalization normalization() {
+        return norm;
     }
 
     public int heldOutImages() {

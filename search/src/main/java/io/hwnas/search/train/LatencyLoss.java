@@ -12,18 +12,55 @@ import io.hwnas.latency.LatencyUnit;
  * {@code CE · α · (log LAT)^β} ("multiplicative", FBNet) or {@code CE + α · (log LAT)^β}
  * ("additive"); α = 0 is plain cross-entropy (LAT is still computed, for the metrics).
  *
+ * <p>Inside the log, LAT is {@code unit.scale() · LAT_ms + shift}: training uses a power-of-ten unit
+ * and no shift (FBNet's form). {@link #anyRange} keeps that form when the model's fastest
+ * architecture takes at least e µs and otherwise (a table whose all-skip network sums to about
+ * 0 ms, like HW-NAS-Bench's fpga one) normalises LAT to the model's range,
+ * {@code e · (1 + (LAT - fastest) / (slowest - fastest))}, so log LAT runs from 1 to 1 + log 2 over
+ * the space whatever its scale.
+ *
  * @param model the target's latency model (differentiable: a LUT)
  * @param unit LAT's unit inside the log (log LAT &gt; 0 for every architecture)
  * @param expectation "sample" (the forward pass's gates) or "softmax" (softmax(θ))
+ * @param shift added to LAT in the unit before the log (0: FBNet's form)
  */
 public record LatencyLoss(LatencyModel model, LatencyUnit unit, double alpha, double beta, String form,
-        String expectation) {
+        String expectation, double shift) {
+
+    /** The unit name of the range-normalised form of {@link #anyRange}. */
+    public static final String RANGE_UNIT = "range";
 
     public LatencyLoss {
         if (!model.differentiable()) {
             throw new HwnasException(model.source() + ": a " + model.getClass().getSimpleName() + " is not"
                     + " differentiable; the FBNet latency loss needs a LUT-like model (field 'lut')");
         }
+        HwnasException.require(Double.isFinite(shift), "shift", shift, "must be finite");
+    }
+
+    /** FBNet's form: LAT in {@code unit}, no shift. */
+    public LatencyLoss(LatencyModel model, LatencyUnit unit, double alpha, double beta, String form,
+            String expectation) {
+        this(model, unit, alpha, beta, form, expectation, 0);
+    }
+
+    /**
+     * A latency term defined for any model range: FBNet's {@code log LAT} with the automatic unit
+     * when the fastest architecture takes at least e µs (then log LAT &gt;= 1 in that unit),
+     * otherwise LAT normalised to the model's range (unit {@link #RANGE_UNIT}): {@code e · (1 +
+     * (LAT - fastest) / (slowest - fastest))}, which is e for the fastest architecture (log 1) and
+     * 2e for the slowest. A model whose architectures all take the same time gets a constant term.
+     */
+    public static LatencyLoss anyRange(LatencyModel model, double alpha, double beta, String form,
+            String expectation) {
+        double fastest = model.rangeMs().fastestMs();
+        if (fastest * 1000 >= Math.E) {
+            return new LatencyLoss(model, model.lossUnit("auto"), alpha, beta, form, expectation, 0);
+        }
+        double range = model.rangeMs().slowestMs() - fastest;
+        double scale = range > 0 ? Math.E / range : 0;
+        return new LatencyLoss(model, new LatencyUnit(RANGE_UNIT, scale), alpha, beta, form, expectation,
+                Math.E - scale * fastest);
     }
 
     /** The loss of a config for {@code model}, or null when there is no model. */
@@ -42,12 +79,18 @@ public record LatencyLoss(LatencyModel model, LatencyUnit unit, double alpha, do
             g = theta.softmax(-1);
             g.attach(sm);
         }
-        return model.expectedLatency(g, unit.scale());
+        NDArray lat = model.expectedLatency(g, unit.scale());
+        return shift == 0 ? lat : lat.add((float) shift); // add(Number) keeps its scalar through backward
     }
 
-    /** LAT in ms from LAT in the loss's unit. */
+    /** LAT in ms from LAT in the loss's unit (NaN for a constant range-normalised term). */
     public float ms(NDArray lat) {
-        return (float) (lat.getFloat() / unit.scale());
+        return (float) ((lat.getFloat() - shift) / unit.scale());
+    }
+
+    /** LAT in the loss's unit for a latency in ms (what the log sees). */
+    public double inUnit(double ms) {
+        return unit.scale() * ms + shift;
     }
 
     /**

@@ -17,9 +17,14 @@ import picocli.CommandLine.Parameters;
         description = {"Specialize a trained supernet for hardware targets (Once-for-All): per target, the most"
             + " accurate subnet within its latency budget, found by evolution (OFA) or NSGA-II, accuracy from the"
             + " supernet (inherited weights, BN recalibrated, held-out images) or from an MLP accuracy predictor"
-            + " trained on such pairs (saved in the run, reused). No retraining of the supernet.",
-            "Writes OUT/<target>/ (a subnet folder as hwnas extract writes, plus pick.json), OUT/summary.{json,csv,md}"
-            + " with the cross-target matrix, and OUT/accuracy-latency-<target>.png."})
+            + " trained on such pairs (saved in the run, reused); or by FBNet's θ re-optimized on the frozen weights"
+            + " with the target's latency model (--method theta: the latency pressure α is raised, then bisected,"
+            + " until the argmax meets the budget). No retraining of the supernet; the run is never written.",
+            "--multi-target adds one subnet for all targets at once, --co-search the best (architecture, setting)"
+            + " pair when the targets are one device under several settings (both by evolution).",
+            "Writes OUT/<target>/ (a subnet folder as hwnas extract writes, plus pick.json), OUT/multi-target/ and"
+            + " OUT/co-search/ when asked for, OUT/summary.{json,csv,md} with the cross-target matrix, and"
+            + " OUT/accuracy-latency-<target>.png."})
 public final class SpecializeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A training run folder.")
     Path runDir;
@@ -29,8 +34,36 @@ public final class SpecializeCommand implements Callable<Integer> {
                     + " (default: the fastest + --budget-fraction of the model's range). Repeat for more targets.")
     List<String> targets;
 
-    @Option(names = "--method", defaultValue = "evolution", description = "evolution (OFA) or nsga2 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "evolution",
+            description = "evolution (OFA), nsga2 or theta (FBNet θ on the frozen weights; needs LUT-like models:"
+                    + " a LUT, lut-fit or flops; default ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--theta-steps", defaultValue = "300", description = "θ steps per α trial of --method theta (default ${DEFAULT-VALUE}).")
+    int thetaSteps;
+
+    @Option(names = "--theta-lr", description = "Adam learning rate on θ of --method theta (default: the run's theta_lr).")
+    Double thetaLr;
+
+    @Option(names = "--theta-bisections", defaultValue = "3",
+            description = "Bisections on α after the first α that met the budget (default ${DEFAULT-VALUE}).")
+    int thetaBisections;
+
+    @Option(names = "--multi-target", description = "Also one subnet good on all targets (folder multi-target).")
+    boolean multiTarget;
+
+    @Option(names = "--multi-objective", defaultValue = "all-budgets",
+            description = "all-budgets (most accurate within every target's budget) or worst-ratio (smallest max"
+                    + " latency/budget with accuracy >= --accuracy-floor); default ${DEFAULT-VALUE}.")
+    String multiObjective;
+
+    @Option(names = "--accuracy-floor", paramLabel = "PERCENT", description = "Accuracy floor of --multi-objective worst-ratio.")
+    Double accuracyFloor;
+
+    @Option(names = "--co-search",
+            description = "Also the best (architecture, setting) pair: the targets are one device under several settings"
+                    + " (e.g. 1 and 2 threads), under one budget (folder co-search).")
+    boolean coSearch;
 
     @Option(names = "--accuracy", defaultValue = "predictor",
             description = "supernet (exact, one recalibration + evaluation per architecture) or predictor (default ${DEFAULT-VALUE}).")
@@ -70,7 +103,8 @@ public final class SpecializeCommand implements Callable<Integer> {
             specs.add(Specialize.TargetSpec.parse(t));
         }
         Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
-                recalibrateBatches, heldOut, budgetFraction, seed);
+                recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
+                multiObjective, accuracyFloor, coSearch);
         Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println);
         plots(s, output);
         out.print(s, Specialize.markdown(output));
@@ -91,6 +125,8 @@ public final class SpecializeCommand implements Callable<Integer> {
                 }
                 series.add(new Charts.Series("Pareto front (NSGA-II)", x, y, true));
             }
+            double lo = own.accuracy();
+            double hi = own.accuracy();
             double[] ox = new double[s.targets().size() - 1];
             double[] oy = new double[ox.length];
             int k = 0;
@@ -103,10 +139,15 @@ public final class SpecializeCommand implements Callable<Integer> {
             if (ox.length > 0) {
                 series.add(new Charts.Series("other targets' picks", ox, oy, false));
             }
+            for (int i = s.targets().size(); i < s.matrixMs().length; i++) {
+                Specialize.JointPick jp = "multi-target".equals(s.matrixPicks().get(i)) ? s.multiTarget() : s.coSearch();
+                series.add(new Charts.Series(jp.kind() + " pick", new double[] {s.matrixMs()[i][j]},
+                        new double[] {jp.accuracy()}, false));
+                lo = Math.min(lo, jp.accuracy());
+                hi = Math.max(hi, jp.accuracy());
+            }
             series.add(new Charts.Series("this target's pick", new double[] {own.latencyMs()},
                     new double[] {own.accuracy()}, false));
-            double lo = own.accuracy();
-            double hi = own.accuracy();
             for (double v : oy) {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
