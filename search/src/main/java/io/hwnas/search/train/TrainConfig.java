@@ -37,8 +37,9 @@ import java.util.Set;
  *     fastest architecture has log LAT &lt;= 0 is refused
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
- * @param supernet "per-op" (FBNet: every candidate op has its own weights) or "shared" (one weight
- *     set per layer shared by every candidate, Once-for-All style: extracted subnets work as they are)
+ * @param supernet "shared" (the default: one weight set per layer shared by every candidate,
+ *     Once-for-All style, so extracted subnets work as they are; "shared-exact" keeps one project BN
+ *     per op) or "per-op" (FBNet: every candidate op has its own weights)
  * @param sandwichRandom random subnets per "sandwich" weight step besides the largest and the smallest
  * @param kdWeight weight of in-place distillation from the largest subnet in "sandwich" steps
  *     (loss of a smaller subnet = CE + kdWeight · CE(softmax(largest's logits), its logits))
@@ -154,7 +155,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("checkpoint_every_steps", 0);
         n.put("final_samples", 5);
         n.put("eval_test", false);
-        n.put("supernet", "per-op");
+        n.put("supernet", "shared");
         n.put("sandwich_random", 2);
         n.put("kd_weight", 1.0);
         return n;

@@ -36,7 +36,9 @@ class BehaviorReferenceTest {
     Path tmp;
 
     static String config(String name, Path space, Path lut) {
-        String common = "\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut + "\","
+        // per-op: the supernet the references were recorded with (the default became "shared" later)
+        String common = "\"space\": \"" + space + "\", \"supernet\": \"per-op\", \"dataset\": \"fashion-mnist\","
+                + " \"lut\": \"" + lut + "\","
                 + " \"epochs\": 3, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 240,"
                 + " \"weight_lr\": 0.05, \"theta_lr\": 0.05, \"final_samples\": 2, \"seed\": 11";
         return switch (name) {

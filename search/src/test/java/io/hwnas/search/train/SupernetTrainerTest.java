@@ -138,9 +138,7 @@ class SupernetTrainerTest {
         TrainState st = Checkpoints.readState(ckpt, SPACE);
         assertEquals(0, st.epochsDone());
         try (NDManager m = NDManager.newBaseManager()) {
-            Supernet net = new Supernet(SPACE);
-            net.initialize(m, DataType.FLOAT32, new Shape(2, 1, 28, 28));
-            Checkpoints.loadParams(ckpt, net, m);
+            Supernet net = io.hwnas.search.run.RunDir.open(dir).load(m).net();
             for (var p : net.getParameters()) {
                 float[] v = p.getValue().getArray().toFloatArray();
                 for (float f : v) {
