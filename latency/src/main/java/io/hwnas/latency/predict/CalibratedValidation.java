@@ -154,10 +154,9 @@ public final class CalibratedValidation {
         List<MethodResult> results = new ArrayList<>();
         for (LutCalibration.Method m : methods) {
             LutCalibration.Fit f = LutCalibration.fit(m, model, calIdx, calY, how);
-            LutModel cm = io.hwnas.latency.LatencyModels.of(f.lut(), s, "calibrated (" + m.id() + ")");
             double[] p = new double[testArchs];
             for (int i = 0; i < testArchs; i++) {
-                p[i] = cm.predictMs(testIdx[i]);
+                p[i] = f.predictMs(s, testIdx[i]);
                 preds.get(i).put(m.id(), p[i]);
             }
             results.add(new MethodResult(m.id(), f, Agreement.of(p, testY)));

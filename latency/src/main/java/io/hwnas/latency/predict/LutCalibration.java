@@ -91,10 +91,30 @@ public final class LutCalibration {
      * @param meanEntryChangeMs mean |change| of the entries (per-entry), else 0
      * @param rmseBeforeMs RMSE of the table on the calibration architectures
      * @param rmseAfterMs RMSE of the calibrated table on the calibration architectures
+     * @param fastestMs the fastest architecture under the calibrated table: an offset larger than
+     *     the fastest architecture's latency makes it negative, and such a table is not a latency
+     *     model (it is scored, but cannot be written or used)
      * @param lut the calibrated table
      */
     public record Fit(Method method, int archs, double offsetMs, double scale, double meanEntryChangeMs,
-            double rmseBeforeMs, double rmseAfterMs, @JsonIgnore Lut lut) {}
+            double rmseBeforeMs, double rmseAfterMs, double fastestMs, @JsonIgnore Lut lut) {
+
+        /** Whether the calibrated table gives every architecture a positive latency. */
+        @JsonIgnore
+        public boolean usable() {
+            return fastestMs > 0;
+        }
+
+        /** The calibrated table's latency of op indices {@code a} (computed even when not {@link #usable}). */
+        public double predictMs(SearchSpace s, int[] a) {
+            double[][] t = lut.tableMs(s);
+            double sum = lut.fixedMs();
+            for (int l = 0; l < a.length; l++) {
+                sum += t[l][a[l]];
+            }
+            return sum;
+        }
+    }
 
     /**
      * Fits {@code method} to the measured latencies {@code measuredMs} of the architectures
@@ -189,7 +209,11 @@ public final class LutCalibration {
                 "Calibrated (%s) from %d end-to-end measurements of whole architectures (%s): %s; RMSE on them %.6f ->"
                 + " %.6f ms. Table before calibration: %s (%s).", method.id(), n, how, what, Math.sqrt(before / n),
                 Math.sqrt(after / n), model.device().name(), model.device().date()));
-        return new Fit(method, n, offset, scale, change, Math.sqrt(before / n), Math.sqrt(after / n), lut);
+        double fastest = f;
+        for (double[] row : t) {
+            fastest += java.util.Arrays.stream(row).min().orElseThrow();
+        }
+        return new Fit(method, n, offset, scale, change, Math.sqrt(before / n), Math.sqrt(after / n), fastest, lut);
     }
 
     /**

@@ -86,6 +86,13 @@ class LutCalibrationTest {
         for (int[] a : archs(50, 3)) {
             assertEquals(m.predictMs(a) + 0.137, c.predictMs(a), 1e-12);
         }
+        assertTrue(f.usable());
+        // an offset below minus the fastest architecture leaves no latency model: scored, flagged, not bindable
+        LutCalibration.Fit neg = LutCalibration.fit(LutCalibration.Method.OFFSET, m, cal,
+                latencies(cal, a -> m.predictMs(a) * 0.1), "test");
+        assertTrue(!neg.usable() && neg.fastestMs() < 0, neg.toString());
+        assertEquals(m.predictMs(cal[0]) + neg.offsetMs(), neg.predictMs(S, cal[0]), 1e-12);
+        assertThrows(HwnasException.class, () -> bind(neg));
         Lut lut = f.lut();
         assertEquals(0.137, lut.fixedBreakdownMs().get("calibration_offset"), 1e-12);
         assertEquals(0.337, lut.fixedMs(), 1e-12);
