@@ -45,6 +45,9 @@ public final class LatencyModels {
             if (tree.has("kind")) {
                 return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
             }
+            if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("space_sha256")) {
+                o.putNull("space_sha256"); // tables from before the fingerprint was recorded (as Lut.read)
+            }
             Lut lut = treeTo(file, tree, Lut.class);
             lut.checkSpace(space).checkFingerprint(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));

@@ -95,7 +95,7 @@ public final class OrtLutMeasurer {
         fixed.put("head", t[t.length - 1].medianMs());
         double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
         progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
-        return new Lut(s.id(), record(cfg, threads), fixedMs, entries, fixed).checkSpace(s);
+        return new Lut(s.id(), record(cfg, threads), fixedMs, entries, fixed).withSpace(s);
     }
 
     /** Times N random whole networks of the space in ONNX Runtime and compares them with the LUT. */
