@@ -62,13 +62,24 @@ public final class LutValidation {
     public static Result validate(LatencyModel lut, LutMeasurer.Blocks blocks, MeasureConfig cfg, int archs,
             long seed, Progress progress) {
         SearchSpace s = lut.space();
+        List<Architecture> as = randomArchs(s, archs, seed);
+        Timing[] t = timeNetworks(s, as, blocks, cfg, progress, "validate " + s.id());
+        return compare(s, lut, as, seed, t, progress);
+    }
+
+    /**
+     * Times the whole networks of {@code as} with DJL in interleaved rounds ({@link
+     * LutMeasurer#timeAll}: warm-up, then timed rounds that run every network once; median kept),
+     * with {@code cfg}'s threads, batch and clock. Calls {@code progress.start/update}, not finish.
+     */
+    public static Timing[] timeNetworks(SearchSpace s, List<Architecture> as, LutMeasurer.Blocks blocks,
+            MeasureConfig cfg, Progress progress, String task) {
         Device dev = LutMeasurer.device();
         int before = JniUtils.getNumThreads();
         if (cfg.threads() > 0) {
             JniUtils.setNumThreads(cfg.threads());
         }
         try {
-            List<Architecture> as = randomArchs(s, archs, seed);
             List<ai.djl.nn.Block> nets = new ArrayList<>();
             List<Shape> shapes = new ArrayList<>();
             Shape in = io.hwnas.supernet.net.Supernet.inputShape(s, cfg.batch());
@@ -76,19 +87,17 @@ public final class LutValidation {
                 nets.add(network(s, a, blocks));
                 shapes.add(in);
             }
-            Timing[] t;
             try (NDManager base = NDManager.newBaseManager(dev)) {
-                t = LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
-                        "validate " + s.id());
+                return LutMeasurer.timeAll(nets, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
+                        task);
             }
-            return compare(s, lut, as, seed, t, progress);
         } finally {
             JniUtils.setNumThreads(before);
         }
     }
 
     /** The result of timings {@code t} of architectures {@code as} (in order) against the LUT's predictions. */
-    static Result compare(SearchSpace s, LatencyModel lut, List<Architecture> as, long seed, Timing[] t,
+    public static Result compare(SearchSpace s, LatencyModel lut, List<Architecture> as, long seed, Timing[] t,
             Progress progress) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < as.size(); i++) {
@@ -111,25 +120,14 @@ public final class LutValidation {
         return new Result(s.id(), lut.device().name(), as.size(), seed, mae, max, bias, tau, List.copyOf(rows));
     }
 
-    /** Kendall's tau-a between predicted and measured latency (NaN for fewer than 2 rows). */
+    /** Kendall's τ-b between predicted and measured latency (τ-a when nothing ties; NaN for fewer than 2 rows). */
     static double kendallTau(List<Row> rows) {
-        int n = rows.size();
-        if (n < 2) {
-            return Double.NaN;
+        double[] p = new double[rows.size()];
+        double[] m = new double[rows.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = rows.get(i).predictedMs();
+            m[i] = rows.get(i).measuredMs();
         }
-        long c = 0;
-        long d = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double p = Math.signum(rows.get(i).predictedMs() - rows.get(j).predictedMs());
-                double m = Math.signum(rows.get(i).measuredMs() - rows.get(j).measuredMs());
-                if (p * m > 0) {
-                    c++;
-                } else if (p * m < 0) {
-                    d++;
-                }
-            }
-        }
-        return (c - d) / (n * (n - 1) / 2.0);
+        return Agreement.kendallTauB(p, m);
     }
 }

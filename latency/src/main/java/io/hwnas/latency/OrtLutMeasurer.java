@@ -95,7 +95,7 @@ public final class OrtLutMeasurer {
         fixed.put("head", t[t.length - 1].medianMs());
         double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
         progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
-        return new Lut(s.id(), record(cfg, threads), fixedMs, entries, fixed).checkSpace(s);
+        return new Lut(s.id(), record(cfg, threads), fixedMs, entries, fixed).withSpace(s);
     }
 
     /** Times N random whole networks of the space in ONNX Runtime and compares them with the LUT. */
@@ -103,6 +103,17 @@ public final class OrtLutMeasurer {
             Progress progress) {
         SearchSpace s = lut.space();
         List<Architecture> as = LutValidation.randomArchs(s, archs, seed);
+        Timing[] t = timeNetworks(s, as, cfg, progress, "validate " + s.id() + " (onnxruntime)");
+        return LutValidation.compare(s, lut, as, seed, t, progress);
+    }
+
+    /**
+     * Times the whole networks of {@code as} as ONNX graphs ({@link OnnxWriter#network}, seeded
+     * random weights) in ONNX Runtime with {@link #timeAll}'s protocol and {@code cfg}'s threads,
+     * batch and clock. Calls {@code progress.start/update}, not finish.
+     */
+    public static Timing[] timeNetworks(SearchSpace s, List<Architecture> as, MeasureConfig cfg, Progress progress,
+            String task) {
         List<ModelProto> models = new ArrayList<>();
         List<long[]> shapes = new ArrayList<>();
         long w = WEIGHT_SEED;
@@ -110,9 +121,7 @@ public final class OrtLutMeasurer {
             models.add(OnnxWriter.network(s, a, OnnxWriter.random(w++)));
             shapes.add(new long[] {cfg.batch(), s.input().channels(), s.input().height(), s.input().width()});
         }
-        Timing[] t = timeAll(models, shapes, threads(cfg), cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
-                "validate " + s.id() + " (onnxruntime)");
-        return LutValidation.compare(s, lut, as, seed, t, progress);
+        return timeAll(models, shapes, threads(cfg), cfg.warmup(), cfg.repeats(), cfg.clock(), progress, task);
     }
 
     /**

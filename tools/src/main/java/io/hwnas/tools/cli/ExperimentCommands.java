@@ -1,6 +1,7 @@
 package io.hwnas.tools.cli;
 
 import io.hwnas.experiments.estimators.LatencyEstimators;
+import io.hwnas.experiments.estimators.LatencyEstimatorsLocal;
 import io.hwnas.experiments.sweep.LatencySweep;
 import java.util.List;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ public final class ExperimentCommands {
 
     @Command(name = "experiment", mixinStandardHelpOptions = true,
             description = "Experiments: one config, one command -> results JSON, CSV, markdown table, PNG plots.",
-            subcommands = {Sweep.class, SharedWeightsCommand.class, Estimators.class})
+            subcommands = {Sweep.class, SharedWeightsCommand.class, Estimators.class, LocalEstimators.class})
     public static final class Group extends UsageGroup {
     }
 
@@ -155,6 +156,93 @@ public final class ExperimentCommands {
                     d.searchQueries());
             LatencyEstimators.Result r = LatencyEstimators.run(c, output, System.err::println);
             out.print(r, LatencyEstimators.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
+            return 0;
+        }
+    }
+
+    @Command(name = "latency-estimators-local", mixinStandardHelpOptions = true,
+            description = {"Survey Figure 3 (a) on this machine: random architectures of a space timed end to end"
+                + " with DJL and with ONNX Runtime, a LUT measured on each; then the measured LUT (raw and calibrated:"
+                + " offset, scale, per-entry), lut-fit, mlp, xgboost and flops, trained on N of the architectures and"
+                + " tested on the rest: MAPE, RMSE, Kendall tau, share within 10 %, preparation (measurements,"
+                + " seconds), query time, search speed-up.",
+                "Defaults (fbnet-cifar-tiny, 1,000 architectures, 200 of them the test set, N 10..800, 20 timed"
+                + " rounds, cpu clock, 1 thread) take about 10 minutes on 2 idle cores; run it on a quiet machine."})
+    public static final class LocalEstimators implements Callable<Integer> {
+        @Option(names = {"-o", "--output"}, defaultValue = "experiments/results/latency-estimators-local",
+                paramLabel = "DIR", description = "Output folder: results.{json,csv,md}, *.png (default ${DEFAULT-VALUE}).")
+        Path output;
+
+        @Option(names = "--space", defaultValue = "fbnet-cifar-tiny", description = "Space id or file (default"
+                + " ${DEFAULT-VALUE}).")
+        String space;
+
+        @Option(names = "--archs", description = "Architectures timed end to end per runtime (default 1000).")
+        Integer archs;
+
+        @Option(names = "--test", description = "Of which the test set (default 200).")
+        Integer test;
+
+        @Option(names = "--sizes", split = ",", paramLabel = "N", description = "Training sizes (default"
+                + " 10,30,100,300,800).")
+        List<Integer> sizes;
+
+        @Option(names = "--repeats", description = "Timed rounds end to end (default 20).")
+        Integer repeats;
+
+        @Option(names = "--warmup", description = "Warm-up rounds end to end (default 3).")
+        Integer warmup;
+
+        @Option(names = "--lut-repeats", description = "Timed rounds of the LUT (default 100).")
+        Integer lutRepeats;
+
+        @Option(names = "--lut-warmup", description = "Warm-up rounds of the LUT (default 20).")
+        Integer lutWarmup;
+
+        @Option(names = "--threads", description = "Intra-op threads (default 1).")
+        Integer threads;
+
+        @Option(names = "--clock", description = "wall or cpu (default cpu; needs --threads 1).")
+        io.hwnas.latency.MeasureConfig.Clock clock;
+
+        @Option(names = "--runtimes", split = ",", paramLabel = "R", description = "djl, onnxruntime (default both).")
+        List<io.hwnas.latency.MeasureRuntime> runtimes;
+
+        @Option(names = "--methods", split = ",", paramLabel = "M", description = "Predictors to fit (default"
+                + " lut-fit,mlp,xgboost,flops).")
+        List<String> methods;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Architectures and model seed (default"
+                + " ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Mixin
+        Output out;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            var s = io.hwnas.supernet.space.SpaceRegistry.resolve(space);
+            var d = LatencyEstimatorsLocal.Config.defaults(s);
+            var clk = clock != null ? clock : threads != null && threads != 1 ? io.hwnas.latency.MeasureConfig.Clock.WALL
+                    : d.clock();
+            var c = new LatencyEstimatorsLocal.Config(s, archs != null ? archs : d.archs(), test != null ? test
+                    : d.test(), sizes != null ? sizes : d.sizes(), warmup != null ? warmup : d.warmup(),
+                    repeats != null ? repeats : d.repeats(), lutWarmup != null ? lutWarmup : d.lutWarmup(),
+                    lutRepeats != null ? lutRepeats : d.lutRepeats(), threads != null ? threads : d.threads(), clk,
+                    runtimes != null ? runtimes : d.runtimes(), seed, d.searchQueries(), d.chunk(),
+                    methods != null ? methods : d.methods());
+            if (java.nio.file.Files.exists(output) && !java.nio.file.Files.isDirectory(output)) {
+                throw new io.hwnas.core.HwnasException("-o " + output + ": is a file; give a folder");
+            }
+            Outputs.probeWritable(output.toAbsolutePath(), output);
+            String command = "hwnas experiment latency-estimators-local " + String.join(" ", spec.commandLine()
+                    .getParseResult().originalArgs());
+            LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
+                    new ConsoleProgress(), System.err::println);
+            out.print(r, LatencyEstimatorsLocal.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
             return 0;
         }
     }

@@ -1,6 +1,12 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.experiments.plot.Charts;
+import io.hwnas.latency.Agreement;
 import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LutModel;
+import io.hwnas.latency.MeasureRuntime;
+import io.hwnas.latency.predict.CalibratedValidation;
+import io.hwnas.latency.predict.LutCalibration;
 import io.hwnas.latency.LatencyModels;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutMeasurer;
@@ -12,8 +18,12 @@ import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -102,8 +112,11 @@ public final class LutMeasureCommands {
     }
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
-            description = "Time N random whole architectures end to end on this machine and compare with the LUT's "
-                    + "prediction (mean absolute %% error, Kendall tau).")
+            description = {"Time N random whole architectures end to end on this machine and compare with the LUT's "
+                    + "prediction (mean absolute %% error, Kendall tau).",
+                    "--calibrate also times --calibrate-archs other architectures, fits corrections of the table to "
+                    + "them (offset, scale, per-entry least squares toward the table) and scores raw and calibrated "
+                    + "tables on the N test architectures (MAPE, Kendall tau, share within 10 %%)."})
     public static final class Validate implements Callable<Integer> {
         @Mixin
         LutOptions lut;
@@ -133,6 +146,32 @@ public final class LutMeasureCommands {
         @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
         int warmup;
 
+        @Option(names = "--calibrate", description = "Fit corrections from other architectures and score them too.")
+        boolean calibrate;
+
+        @Option(names = "--calibrate-archs", defaultValue = "20", paramLabel = "N",
+                description = "Calibration architectures, apart from the test ones (default ${DEFAULT-VALUE}).")
+        int calibrateArchs;
+
+        @Option(names = "--calibrate-methods", split = ",", paramLabel = "M",
+                description = "offset, scale, per-entry (default all three; per-entry needs 10 architectures).")
+        List<String> calibrateMethods;
+
+        @Option(names = "--calibrated-lut", paramLabel = "FILE",
+                description = "Write the calibrated table (--calibrated-method) as a LUT file.")
+        Path calibratedLut;
+
+        @Option(names = "--calibrated-method", defaultValue = "per-entry", paramLabel = "M",
+                description = "The correction --calibrated-lut writes (default ${DEFAULT-VALUE}).")
+        String calibratedMethod;
+
+        @Option(names = "--plot", paramLabel = "PNG",
+                description = "Predicted vs measured plot (with --calibrate; default with -o: beside it, .png).")
+        Path plot;
+
+        @Option(names = "--force", description = "Replace an existing file at --calibrated-lut.")
+        boolean force;
+
         @Option(names = {"-o", "--output"}, description = "Write the result as JSON here too.")
         Path output;
 
@@ -145,17 +184,36 @@ public final class LutMeasureCommands {
             Checks.atLeast("--threads", threads, 0, "0: the LUT's");
             Checks.atLeast("--repeats", repeats, 1, null);
             Checks.atLeast("--warmup", warmup, 0, null);
+            if (!calibrate) {
+                for (Object[] o : new Object[][] {{"--calibrated-lut", calibratedLut}, {"--plot", plot},
+                        {"--calibrate-methods", calibrateMethods}}) {
+                    if (o[1] != null) {
+                        throw new HwnasException("option '" + o[0] + "' needs --calibrate");
+                    }
+                }
+            }
             LatencyModel m = lut.model();
             int t = threads > 0 ? threads : m.device().threads() == null ? 0 : m.device().threads();
             MeasureConfig cfg = new MeasureConfig(t, m.device().batch(), warmup, repeats, null, clock);
             RuntimeKind rt = runtime != null ? runtime
                     : OrtLutMeasurer.isOrt(m.device()) ? RuntimeKind.ONNXRUNTIME : RuntimeKind.DJL;
+            if (calibrate) {
+                return calibrate(m, cfg, rt);
+            }
+            if (output != null) {
+                Outputs.probeWritable(output.toAbsolutePath().getParent(), output);
+            }
             LutValidation.Result r = rt == RuntimeKind.ONNXRUNTIME
                     ? OrtLutMeasurer.validate(m, cfg, archs, seed, new ConsoleProgress())
                     : LutValidation.validate(m, SupernetBlocks.INSTANCE, cfg, archs, seed, new ConsoleProgress());
             if (output != null) {
                 Json.writeFile(output, r);
             }
+            out.print(r, rows(r) + summary(r, rt));
+            return 0;
+        }
+
+        private static String rows(LutValidation.Result r) {
             StringBuilder sb = new StringBuilder(String.format("%-4s %12s %12s %8s  %s%n", "#", "predicted_ms",
                     "measured_ms", "error", "arch"));
             for (int i = 0; i < r.rows().size(); i++) {
@@ -163,12 +221,136 @@ public final class LutMeasureCommands {
                 sb.append(String.format("%-4d %12.4f %12.4f %+7.1f%%  %s%n", i, row.predictedMs(), row.measuredMs(),
                         row.errorPct(), row.arch()));
             }
-            sb.append(String.format("%d architectures of %s on %s, timed with %s: mean |error| %.1f%%, max %.1f%%, "
+            return sb.toString();
+        }
+
+        private static String summary(LutValidation.Result r, RuntimeKind rt) {
+            return String.format("%d architectures of %s on %s, timed with %s: mean |error| %.1f%%, max %.1f%%, "
                     + "bias %+.1f%%, Kendall tau %.2f", r.archs(), r.space(), r.device(),
                     rt == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.runtimeName() : "DJL", r.meanAbsErrorPct(),
-                    r.maxAbsErrorPct(), r.meanBiasPct(), r.kendallTau()));
+                    r.maxAbsErrorPct(), r.meanBiasPct(), r.kendallTau());
+        }
+
+        private int calibrate(LatencyModel m, MeasureConfig cfg, RuntimeKind rt) {
+            if (!(m instanceof LutModel table)) {
+                throw HwnasException.inFile(lut.file, "--calibrate corrects a table (a LUT, or a lut-fit or flops"
+                        + " model); this is a " + m.getClass().getSimpleName() + " (" + m.device().runtime() + ")");
+            }
+            List<LutCalibration.Method> methods = new ArrayList<>();
+            for (String name : calibrateMethods != null ? calibrateMethods : List.of("offset", "scale", "per-entry")) {
+                LutCalibration.Method meth = LutCalibration.Method.of(name, "--calibrate-methods");
+                if (!methods.contains(meth)) {
+                    methods.add(meth);
+                }
+            }
+            Checks.atLeast("--calibrate-archs", calibrateArchs, 1, null);
+            HwnasException.require(calibrateArchs <= 100_000, "--calibrate-archs", calibrateArchs, "must be 1..100000");
+            LutCalibration.Method written = LutCalibration.Method.of(calibratedMethod, "--calibrated-method");
+            if (calibratedLut != null && !methods.contains(written)) {
+                throw new HwnasException("option '--calibrated-method' = \"" + calibratedMethod + "\": not among"
+                        + " --calibrate-methods " + String.join(",", methods.stream().map(LutCalibration.Method::id)
+                        .toList()));
+            }
+            CalibratedValidation.check(table.space(), archs, seed, calibrateArchs, methods, "--calibrate-archs");
+            Path png = plot != null ? plot : output == null ? null : sibling(output, ".png");
+            if (calibratedLut != null) {
+                Outputs.lutFile(calibratedLut, force);
+            }
+            for (Path p : new Path[] {output, png}) {
+                if (p != null) {
+                    if (Files.isDirectory(p)) {
+                        throw new HwnasException("-o " + p + ": is a folder; give a file");
+                    }
+                    Outputs.probeWritable(p.toAbsolutePath().getParent(), p);
+                }
+            }
+            MeasureRuntime runtime = rt == RuntimeKind.ONNXRUNTIME ? MeasureRuntime.ONNXRUNTIME : MeasureRuntime.DJL;
+            CalibratedValidation.Report r = CalibratedValidation.run(table, runtime, cfg, archs, calibrateArchs, seed,
+                    methods, "--calibrate-archs", new ConsoleProgress());
+            LutCalibration.Fit chosen = r.fit(written);
+            if (calibratedLut != null && !chosen.usable()) {
+                throw new HwnasException(String.format(Locale.ROOT, "--calibrated-lut %s: the %s calibration makes the"
+                        + " fastest architecture take %.4f ms (the table over-predicts by more than the fastest"
+                        + " network takes), which is no latency; nothing was written; write another"
+                        + " --calibrated-method", calibratedLut, written.id(), chosen.fastestMs()));
+            }
+            if (calibratedLut != null) {
+                chosen.lut().write(calibratedLut);
+            }
+            if (output != null) {
+                Json.writeFile(output, r);
+            }
+            if (png != null) {
+                plot(png, r);
+            }
+            StringBuilder sb = new StringBuilder(rows(r.validation()));
+            sb.append(summary(r.validation(), rt)).append('\n');
+            sb.append(String.format(Locale.ROOT, "%ncalibration: %d other architectures; scores on the %d test"
+                    + " architectures%n%-10s %8s %8s %8s %10s %8s %10s  %s%n", r.calibrationArchs(), r.testArchs(),
+                    "model", "MAPE", "max", "bias", "RMSE_ms", "tau", "within10", "correction"));
+            sb.append(scoreLine("raw", r.raw(), ""));
+            for (CalibratedValidation.MethodResult mr : r.methods()) {
+                LutCalibration.Fit f = mr.fit();
+                String what = switch (f.method()) {
+                    case OFFSET -> String.format(Locale.ROOT, "%+.4f ms", f.offsetMs());
+                    case SCALE -> String.format(Locale.ROOT, "x %.4f", f.scale());
+                    case PER_ENTRY -> String.format(Locale.ROOT, "fixed %+.4f ms, mean |entry change| %.4f ms",
+                            f.offsetMs(), f.meanEntryChangeMs());
+                };
+                sb.append(scoreLine(mr.method(), mr.test(), what + (f.usable() ? "" : String.format(Locale.ROOT,
+                        " (fastest architecture %.4f ms: not usable as a latency model)", f.fastestMs()))));
+            }
+            if (calibratedLut != null) {
+                sb.append(String.format("wrote %s (%s)%n", calibratedLut, written.id()));
+            }
+            if (output != null) {
+                sb.append(String.format("wrote %s%n", output));
+            }
+            if (png != null) {
+                sb.append(String.format("wrote %s%n", png));
+            }
             out.print(r, sb.toString());
             return 0;
+        }
+
+        private static String scoreLine(String name, Agreement.Scores s, String what) {
+            return String.format(Locale.ROOT, "%-10s %7.2f%% %7.2f%% %+7.2f%% %10.4f %8.3f %9.1f%%  %s%n", name,
+                    s.mapePct(), s.maxAbsErrorPct(), s.biasPct(), s.rmseMs(), s.kendallTau(), s.within10Pct(), what);
+        }
+
+        static Path sibling(Path file, String ext) {
+            String n = file.getFileName().toString();
+            String stem = n.endsWith(".json") ? n.substring(0, n.length() - 5) : n;
+            return file.resolveSibling(stem + ext);
+        }
+
+        static void plot(Path png, CalibratedValidation.Report r) {
+            List<Charts.Series> series = new ArrayList<>();
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = 0;
+            List<String> names = new ArrayList<>(r.testRows().get(0).predictedMs().keySet());
+            for (String name : names) {
+                double[] x = new double[r.testRows().size()];
+                double[] y = new double[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = r.testRows().get(i).measuredMs();
+                    y[i] = r.testRows().get(i).predictedMs().get(name);
+                    lo = Math.min(lo, Math.min(x[i], y[i]));
+                    hi = Math.max(hi, Math.max(x[i], y[i]));
+                }
+                Agreement.Scores sc = name.equals("raw") ? r.raw() : r.methods().stream()
+                        .filter(mr -> mr.method().equals(name)).findFirst().orElseThrow().test();
+                series.add(new Charts.Series(String.format(Locale.ROOT, "%s (MAPE %.1f %%)", name, sc.mapePct()), x, y,
+                        false));
+            }
+            series.add(new Charts.Series("predicted = measured", new double[] {lo, hi}, new double[] {lo, hi}, true));
+            try {
+                Charts.xy(png, r.space() + " on " + r.device() + " (" + r.runtime() + "): " + r.testArchs()
+                        + " test architectures, calibrated on " + r.calibrationArchs(), "measured latency (ms)",
+                        "predicted latency (ms)", series);
+            } catch (java.io.IOException e) {
+                throw new HwnasException(png + ": cannot write the plot: " + e.getMessage(), e);
+            }
         }
     }
 }
