@@ -45,14 +45,14 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH", description = "Fashion-MNIST folder (default: the usual search).")
     Path data;
 
-    @Option(names = "--epochs", defaultValue = "4", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3", description = "Supernet epochs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--warmup-epochs", defaultValue = "2", description = "Of those, weights-only epochs"
+    @Option(names = "--warmup-epochs", defaultValue = "1", description = "Of those, weights-only epochs"
             + " (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--train-subset", defaultValue = "10000", description = "Training images for the supernet"
+    @Option(names = "--train-subset", defaultValue = "30000", description = "Training images for the supernet"
             + " (default ${DEFAULT-VALUE}; 80 %% weights, 20 %% θ).")
     int trainSubset;
 
@@ -60,7 +60,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " extracted subnet works as it is), shared-exact or per-op (FBNet; then fine-tune) (default ${DEFAULT-VALUE}).")
     String supernet;
 
-    @Option(names = "--weight-sampling", defaultValue = "sandwich", description = "sandwich, soft or single-path"
+    @Option(names = "--weight-sampling", defaultValue = "single-path", description = "single-path (one path per"
+            + " step, sampled from θ: after the warm-up the likely architectures train most), sandwich or soft"
             + " (default ${DEFAULT-VALUE}).")
     String weightSampling;
 
