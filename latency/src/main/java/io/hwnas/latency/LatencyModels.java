@@ -45,6 +45,9 @@ public final class LatencyModels {
             if (tree.has("kind")) {
                 return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
             }
+            if (!tree.has("space_sha256")) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) tree).putNull("space_sha256"); // as Lut.read
+            }
             Lut lut = treeTo(file, tree, Lut.class);
             lut.checkSpace(space).checkFingerprint(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));
