@@ -116,6 +116,7 @@ public final class TrainingRun {
     /** Continues the run in {@code runDir} from its latest checkpoint (see {@link #start} for signals). */
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper) {
         RunDir run = RunDir.open(runDir);
+        run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
