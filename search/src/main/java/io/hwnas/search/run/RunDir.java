@@ -166,6 +166,21 @@ public final class RunDir {
         }
     }
 
+    /**
+     * Makes the copy of a run in {@code dir} a new run that continues from its checkpoint under
+     * {@code cfg} (the latency sweep branches its shared warm-up this way): writes {@code config.json}
+     * and records {@code cfg} as the config the run started with in provenance.json, so a resume
+     * accepts it.
+     */
+    public static void branch(Path dir, TrainConfig cfg) {
+        Path f = dir.resolve(RunFiles.PROVENANCE);
+        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config");
+        Json.writeFile(dir.resolve(RunFiles.CONFIG), cfg);
+        Json.writeFile(f, new Provenance(p.schema(), cfg.seed(), p.hwnasVersion(), p.javaVersion(), p.djlVersion(),
+                p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.created(),
+                p.lut(), p.data(), cfg));
+    }
+
     /** A config field whose value differs: its JSON name and both values as JSON text. */
     public record Diff(String field, String then, String now) {}
 
