@@ -196,7 +196,7 @@ public final class LatencySweep {
             if (!resume && s.config().warmupEpochs() > 0) {
                 Path template = warmupTemplate(out, s.config(), progress, log);
                 copyTree(template, dir);
-                Json.writeFile(dir.resolve(RunFiles.CONFIG), s.config());
+                RunDir.branch(dir, s.config()); // config.json and provenance.json's copy of it
                 log.accept(head + ": " + s.config().warmupEpochs() + " warm-up epoch(s) taken from " + template);
                 resume = true;
             }

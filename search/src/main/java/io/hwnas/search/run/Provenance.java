@@ -16,12 +16,14 @@ import java.util.HexFormat;
 
 /**
  * {@code provenance.json}: everything a result depends on besides the config: seed, versions,
- * the device, host, the LUT's identity (path, sha256, device record) and the data actually used.
+ * the device, host, the LUT's identity (path, sha256, device record) and the data actually used,
+ * and a copy of the config the run started with ({@code config}: a resume refuses a
+ * {@code config.json} edited since; null in runs written before it was recorded).
  */
 public record Provenance(int schema, long seed, String hwnasVersion, String javaVersion, String djlVersion,
         String engine, String engineVersion, String device, String host, String os, int cores, int threads,
         String created,
-        LutIdentity lut, DataIdentity data) {
+        LutIdentity lut, DataIdentity data, io.hwnas.search.train.TrainConfig config) {
 
     public static final String HWNAS_VERSION = "0.1.0";
 
@@ -36,7 +38,8 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
     public record DataIdentity(String dataset, String path, int trainImages, int weightImages, int archImages,
             int testImages) {}
 
-    public static Provenance now(long seed, String device, LutIdentity lut, DataIdentity data) {
+    public static Provenance now(io.hwnas.search.train.TrainConfig config, String device, LutIdentity lut,
+            DataIdentity data) {
         Engine e = Engine.getInstance();
         String host;
         try {
@@ -50,10 +53,10 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
         } catch (RuntimeException | LinkageError ex) {
             threads = -1;
         }
-        return new Provenance(Json.SCHEMA, seed, HWNAS_VERSION, System.getProperty("java.version"),
+        return new Provenance(Json.SCHEMA, config.seed(), HWNAS_VERSION, System.getProperty("java.version"),
                 Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), device, host,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), threads, Instant.now().toString(), lut, data);
+                Runtime.getRuntime().availableProcessors(), threads, Instant.now().toString(), lut, data, config);
     }
 
     /** sha256 of bytes, in hex. */

@@ -49,7 +49,8 @@ public final class RunDir {
         TrainConfig cfg = TrainConfig.read(cfgFile);
         SearchSpace space = cfg.resolveSpace();
         Path prov = dir.resolve(RunFiles.PROVENANCE);
-        Provenance p = Files.isRegularFile(prov) ? Json.read(prov, Provenance.class) : null;
+        // one written before the config copy was recorded reads with a null config (not checked on resume)
+        Provenance p = Files.isRegularFile(prov) ? RunFiles.readWithOptional(prov, Provenance.class, "config") : null;
         return new RunDir(dir, cfg, space, p);
     }
 
@@ -143,6 +144,59 @@ public final class RunDir {
                     + ", provenance.json says " + provenance.lut().sha256() + "): resuming would not reproduce the run");
         }
         return m;
+    }
+
+    /**
+     * Refuses a {@code config.json} that differs from the config the run started with (the copy in
+     * provenance.json), naming every changed field with both values: a resume of an edited config
+     * would not continue the same run. Runs written before the copy was recorded are not checked.
+     */
+    public void requireConfigUnchanged() {
+        if (provenance == null || provenance.config() == null) {
+            return;
+        }
+        List<Diff> diffs = differences(provenance.config(), config);
+        if (!diffs.isEmpty()) {
+            throw new HwnasException(dir.resolve(RunFiles.CONFIG) + ": changed since the run started: "
+                    + String.join(", ", diffs.stream().map(d -> "'" + d.field() + "' = " + d.now() + " (started with "
+                    + d.then() + ")").toList()) + " (the run started with the values in " + dir.resolve(
+                    RunFiles.PROVENANCE) + "); resuming would not continue the same run: restore "
+                    + (diffs.size() == 1 ? "the value" : "the values") + ", or start a new run with hwnas train"
+                    + " --config CONFIG.json -o NEW_DIR");
+        }
+    }
+
+    /**
+     * Makes the copy of a run in {@code dir} a new run that continues from its checkpoint under
+     * {@code cfg} (the latency sweep branches its shared warm-up this way): writes {@code config.json}
+     * and records {@code cfg} as the config the run started with in provenance.json, so a resume
+     * accepts it.
+     */
+    public static void branch(Path dir, TrainConfig cfg) {
+        Path f = dir.resolve(RunFiles.PROVENANCE);
+        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config");
+        Json.writeFile(dir.resolve(RunFiles.CONFIG), cfg);
+        Json.writeFile(f, new Provenance(p.schema(), cfg.seed(), p.hwnasVersion(), p.javaVersion(), p.djlVersion(),
+                p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.created(),
+                p.lut(), p.data(), cfg));
+    }
+
+    /** A config field whose value differs: its JSON name and both values as JSON text. */
+    public record Diff(String field, String then, String now) {}
+
+    /** The fields whose values differ, in the config's field order; {@code skip} names fields not compared. */
+    public static List<Diff> differences(TrainConfig then, TrainConfig now, String... skip) {
+        var a = io.hwnas.core.Json.mapper().<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(then);
+        var b = io.hwnas.core.Json.mapper().<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(now);
+        List<Diff> out = new java.util.ArrayList<>();
+        List<String> skipped = List.of(skip);
+        for (var it = b.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!skipped.contains(f) && !b.get(f).equals(a.get(f))) {
+                out.add(new Diff(f, String.valueOf(a.get(f)), String.valueOf(b.get(f))));
+            }
+        }
+        return out;
     }
 
     /** A trained supernet and its θ, as of the latest checkpoint. */

@@ -102,6 +102,26 @@ public final class RunFiles {
         return h;
     }
 
+    /**
+     * Reads a JSON file into {@code type}, the {@code optional} fields read as null when absent (files
+     * written before those fields were recorded).
+     */
+    public static <T> T readWithOptional(Path file, Class<T> type, String... optional) {
+        com.fasterxml.jackson.databind.JsonNode n = Json.readTree(file);
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            for (String f : optional) {
+                if (!o.has(f)) {
+                    o.putNull(f);
+                }
+            }
+        }
+        try {
+            return Json.mapper().treeToValue(n, type);
+        } catch (IOException | RuntimeException e) {
+            throw Json.describe(file.toString(), e);
+        }
+    }
+
     public static Architecture readArch(Path file, SearchSpace space) {
         return Json.read(file, Architecture.class).check(space);
     }

@@ -44,7 +44,7 @@ public final class Evaluation {
 
     public static Origin origin(Path dir) {
         Path f = dir.resolve(Origin.FILE);
-        return Files.isRegularFile(f) ? Json.read(f, Origin.class) : null;
+        return Files.isRegularFile(f) ? Origin.read(f) : null;
     }
 
     /**

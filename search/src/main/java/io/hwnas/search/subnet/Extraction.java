@@ -36,7 +36,11 @@ import java.util.List;
 public final class Extraction {
     private Extraction() {}
 
-    public record Result(Path dir, Architecture arch, String archSpec, int recalibrationImages) {}
+    /**
+     * @param warning null, or a line saying the run is unfinished (epochs done of the total, θ's
+     *     state); the same text is {@code origin.json}'s {@code run_state}
+     */
+    public record Result(Path dir, Architecture arch, String archSpec, int recalibrationImages, String warning) {}
 
     /** Resolves "argmax", "sample:K", an arch JSON file or an explicit op list against the run. */
     public static Architecture architecture(RunDir run, Theta theta, String spec) {
@@ -64,13 +68,33 @@ public final class Extraction {
     }
 
     public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir) {
+        return extract(runDir, archSpec, recalibrateBatches, outDir, false);
+    }
+
+    /**
+     * Extracts a subnet. From an unfinished run the result carries a warning (also recorded in
+     * {@code origin.json}); the argmax of a θ that is still all zeros (no θ step ran: every layer
+     * would get the space's first op) is refused unless {@code allowUnfinished}.
+     */
+    public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir,
+            boolean allowUnfinished) {
         HwnasException.require(recalibrateBatches >= 0, "--recalibrate-batches", recalibrateBatches, "must be >= 0");
         RunDir run = RunDir.open(runDir);
         TrainConfig cfg = run.config();
         SearchSpace space = run.space();
         LatencyModel lat = run.latencyModel();
+        String spec = archSpec == null ? "argmax" : archSpec;
         try (NDManager m = NDManager.newBaseManager()) {
             RunDir.Trained t = run.load(m);
+            int done = t.state().epochsDone();
+            boolean thetaZero = allZero(t.theta().rows());
+            String warning = runState(runDir, t, cfg, thetaZero);
+            if (thetaZero && spec.equals("argmax") && !allowUnfinished) {
+                throw new HwnasException(runDir + ": θ is still all zeros (" + done + " of " + cfg.epochs()
+                        + " epochs done, no θ step yet): its argmax would be " + space.ops().get(0) + " in every layer,"
+                        + " not a searched architecture; continue the run (hwnas train --resume " + runDir + "), give"
+                        + " --arch OPS, or --allow-unfinished to extract it anyway");
+            }
             Architecture a = architecture(run, t.theta(), archSpec);
             Block sub = Subnets.extract(t.net(), a, m);
             int images = 0;
@@ -80,13 +104,37 @@ public final class Extraction {
             SubnetIO.save(outDir, space, a, sub);
             Provenance prov = run.provenance();
             Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "extracted",
-                    runDir.toAbsolutePath().toString(), archSpec == null ? "argmax" : archSpec, cfg.dataset(),
+                    runDir.toAbsolutePath().toString(), spec, cfg.dataset(),
                     cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null, cfg.seed(),
                     lat == null ? null : lat.sha256(), lat == null ? null : lat.device(),
-                    lat == null ? null : lat.predictMs(a), t.state().epochsDone(), cfg.epochs(),
-                    prov == null ? null : prov.created()));
-            return new Result(outDir, a, archSpec, images);
+                    lat == null ? null : lat.predictMs(a), done, cfg.epochs(),
+                    prov == null ? null : prov.created(), warning));
+            return new Result(outDir, a, archSpec, images, warning);
         }
+    }
+
+    /** Null for a finished run; else what is unfinished: epochs done of the total, and θ's state. */
+    static String runState(Path runDir, RunDir.Trained t, TrainConfig cfg, boolean thetaZero) {
+        var st = t.state();
+        if (st.epochsDone() >= cfg.epochs()) {
+            return null;
+        }
+        boolean inside = st.phase() != 0 || st.stepInPhase() != 0;
+        return runDir + ": the run is unfinished: " + st.epochsDone() + " of " + cfg.epochs() + " epochs done"
+                + (inside ? " (checkpoint inside epoch " + (st.epochsDone() + 1) + ")" : "") + "; θ "
+                + (thetaZero ? "is still all zeros (no θ step yet: the argmax is the first op everywhere)"
+                        : "has been updated in " + st.adamSteps() + " θ step" + (st.adamSteps() == 1 ? "" : "s")) + "; the weights are not fully trained";
+    }
+
+    static boolean allZero(float[][] rows) {
+        for (float[] r : rows) {
+            for (float v : r) {
+                if (v != 0f) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Recalibrates BN on {@code batches} batches of the run's training images (weight part, no augmentation). */

@@ -127,10 +127,10 @@ public final class Finetune {
             SubnetIO.save(outDir, space, sn.arch(), net);
             Double trainAcc = Double.isNaN(acc) ? null : acc;
             Origin fine = o == null ? new Origin(Json.SCHEMA, "finetuned", null, null, ds, dd, null, 0, opt.epochs(),
-                    opt.fromScratch(), trainAcc, null, null, null, null, null, null, null)
+                    opt.fromScratch(), trainAcc, null, null, null, null, null, null, null, null)
                     : new Origin(Json.SCHEMA, "finetuned", o.runDir(), o.archSpec(), ds, dd, o.lut(),
                     o.recalibrateBatches(), opt.epochs(), opt.fromScratch(), trainAcc, o.seed(), o.lutSha256(),
-                    o.lutDevice(), o.lutLatencyMs(), o.runEpochsDone(), o.runEpochs(), o.runCreated());
+                    o.lutDevice(), o.lutLatencyMs(), o.runEpochsDone(), o.runEpochs(), o.runCreated(), o.runState());
             Json.writeFile(outDir.resolve(Origin.FILE), fine);
             return new Result(outDir, sn.arch().canonical(), opt.epochs(), acc, loss);
         }

@@ -23,22 +23,29 @@ import io.hwnas.core.Json;
  * @param runEpochsDone epochs the run had finished when the subnet was extracted
  * @param runEpochs epochs the run was configured for (fewer done: an unfinished run)
  * @param runCreated when the run started (provenance.json)
+ * @param runState null for a subnet of a finished run; else the warning {@code extract} printed (an
+ *     unfinished run: epochs done of the total, and whether θ was still all zeros)
  */
 public record Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir,
         String lut, int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy,
         Long seed, String lutSha256, io.hwnas.latency.DeviceRecord lutDevice, Double lutLatencyMs,
-        Integer runEpochsDone, Integer runEpochs, String runCreated) {
+        Integer runEpochsDone, Integer runEpochs, String runCreated, String runState) {
     public static final String FILE = "origin.json";
 
     public Origin {
         Json.checkSchema(schema);
     }
 
+    /** Reads {@code origin.json}; one written before {@code run_state} was recorded reads as null there. */
+    public static Origin read(java.nio.file.Path f) {
+        return io.hwnas.search.run.RunFiles.readWithOptional(f, Origin.class, "run_state");
+    }
+
     /** An origin without lineage (a subnet not extracted from a known run). */
     public Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir, String lut,
             int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy) {
         this(schema, kind, runDir, archSpec, dataset, dataDir, lut, recalibrateBatches, finetuneEpochs, fromScratch,
-                trainAccuracy, null, null, null, null, null, null, null);
+                trainAccuracy, null, null, null, null, null, null, null, null);
     }
 
 }

@@ -177,6 +177,10 @@ public final class SupernetTrainer implements AutoCloseable {
             progress.start(String.format("epoch %d/%d%s", e + 1, cfg.epochs(), warm ? " warm-up" : ""), nW + nT);
             if (phase == PHASE_WEIGHTS) {
                 for (int s = start; s < nW; s++) {
+                    if (stopper.stopNow()) {
+                        saveHere(e, PHASE_WEIGHTS, s, sums.plusWall(secondsSince(t0)));
+                        return false;
+                    }
                     double lr = Schedules.cosine((long) e * nW + s, totalWeightSteps, cfg.weightLr(), cfg.weightLrMin());
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
@@ -198,6 +202,10 @@ public final class SupernetTrainer implements AutoCloseable {
                 start = 0;
             }
             for (int s = start; s < nT; s++) {
+                if (stopper.stopNow()) {
+                    saveHere(e, PHASE_THETA, s, sums.plusWall(secondsSince(t0)));
+                    return false;
+                }
                 float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_THETA, s), layers * ops);
                 ThetaStep.Result r;
                 try (NDManager sm = root.newSubManager(); Batch b = tb.batch(sm, s)) {
@@ -215,6 +223,10 @@ public final class SupernetTrainer implements AutoCloseable {
                         stopper)) {
                     return false;
                 }
+            }
+            if (stopper.stopNow()) { // every step ran: the epoch-end work (summary, test accuracy) waits for the resume
+                saveHere(e, PHASE_THETA, nT, sums.plusWall(secondsSince(t0)));
+                return false;
             }
             double wall = wallBase + secondsSince(t0);
             EpochMetrics m = summarize(e, warm, tau, sums, wall);
@@ -238,11 +250,16 @@ public final class SupernetTrainer implements AutoCloseable {
     }
 
     private boolean saveMid(int epoch, int phase, int step, EpochSums sums, TrainingRun.Stopper stopper) {
+        saveHere(epoch, phase, step, sums);
+        return stopper.stop(state);
+    }
+
+    /** Checkpoints the run before step {@code step} of {@code phase} of epoch {@code epoch} (0-based). */
+    private void saveHere(int epoch, int phase, int step, EpochSums sums) {
         requireFiniteWeights(epoch, "step " + step);
         state = new TrainState(Json.SCHEMA, space.id(), space, space.layerCount(), space.ops(), epoch, phase, step,
                 adam.steps(), sums, state.metrics());
         save();
-        return stopper.stop(state);
     }
 
     private static double secondsSince(long t0) {
@@ -252,9 +269,9 @@ public final class SupernetTrainer implements AutoCloseable {
     private TrainingDiverged diverged(int epoch, String pass, int step, float value) {
         Path last = Checkpoints.latest(runDir);
         return new TrainingDiverged("the loss became " + value + " at epoch " + (epoch + 1) + ", " + pass + " step "
-                + (step + 1) + ": training stopped. The last good checkpoint is kept: " + last + " (resume with"
-                + " 'hwnas train --resume " + runDir + "' after lowering weight_lr/theta_lr in " + runDir.resolve(
-                RunFiles.CONFIG) + ", or start again).");
+                + (step + 1) + ": training stopped. The last good checkpoint is kept: " + last + " (start again with lower"
+                + " weight_lr/theta_lr: a copy of " + runDir.resolve(RunFiles.CONFIG) + " with them lowered, 'hwnas train"
+                + " --config COPY -o NEW_DIR'; a resume refuses an edited config).");
     }
 
     private void requireFiniteWeights(int epoch, String where) {

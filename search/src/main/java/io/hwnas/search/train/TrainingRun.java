@@ -11,6 +11,7 @@ import io.hwnas.search.run.Checkpoints;
 import io.hwnas.search.run.Provenance;
 import io.hwnas.search.run.RunDir;
 import io.hwnas.search.run.RunFiles;
+import io.hwnas.search.run.RunLock;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.Costs;
 import io.hwnas.supernet.space.SearchSpace;
@@ -29,10 +30,18 @@ import java.util.List;
 public final class TrainingRun {
     private TrainingRun() {}
 
-    /** Decides, after each checkpoint, whether to stop the run there (tests simulate a kill with it). */
+    /**
+     * Decides, after each checkpoint, whether to stop the run there (tests simulate a kill with it),
+     * and, before each step, whether to stop at once (after writing a checkpoint at that step).
+     */
     @FunctionalInterface
     public interface Stopper {
         boolean stop(TrainState justSaved);
+
+        /** Asked before every training step: true writes a checkpoint there and stops the run. */
+        default boolean stopNow() {
+            return false;
+        }
 
         Stopper NEVER = s -> false;
     }
@@ -42,8 +51,18 @@ public final class TrainingRun {
         return start(cfg, runDir, progress, stopper, SupernetTrainer.StepMonitor.NONE);
     }
 
+    /**
+     * Starts a new run in {@code runDir}: a folder that does not exist, is empty or, when the caller
+     * checked it (the command line's {@code --force}), holds other files. Refused when it holds a run
+     * already or another process is writing it ({@link RunLock}). A SIGINT/SIGTERM during training
+     * writes a checkpoint at the next step boundary, prints how to resume and lets the JVM exit
+     * (this method does not return then).
+     */
     public static TrainResult start(TrainConfig cfg, Path runDir, Progress progress, Stopper stopper,
             SupernetTrainer.StepMonitor monitor) {
+        if (Files.isDirectory(runDir)) {
+            RunLock.requireFree(runDir);
+        }
         if (Checkpoints.exists(runDir)) {
             throw new HwnasException(runDir + ": already holds a training run; continue it with --resume "
                     + runDir + " or choose another output folder");
@@ -53,41 +72,101 @@ public final class TrainingRun {
         SearchSpace space = cfg.resolveSpace();
         LatencyModel lat = cfg.latencyModel(space);
         LatencyLoss loss = LatencyLoss.of(cfg, lat); // refuses an unusable model before anything is written
-        Data data = Data.load(cfg, space, true);
+        boolean created = !Files.exists(runDir);
         try {
             Files.createDirectories(runDir);
         } catch (IOException e) {
             throw new HwnasException(runDir + ": cannot create: " + e.getMessage(), e);
         }
-        Json.writeFile(runDir.resolve(RunFiles.CONFIG), cfg);
-        Provenance.LutIdentity lutId = lat == null ? null : new Provenance.LutIdentity(cfg.lut(), lat.sha256(),
-                lat.device(), loss.unit().name(), lat.rangeMs().fastestMs(), lat.rangeMs().slowestMs());
-        Provenance prov = Provenance.now(cfg.seed(), device.toString(), lutId, data.identity());
-        Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
-        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
-            t.monitor(monitor);
-            t.begin();
-            RunFiles.writeMetrics(runDir, List.of());
-            writeTheta(runDir, t.theta());
-            return run(t, runDir, cfg, space, lat, progress, stopper);
+        boolean written = false;
+        try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
+            if (Checkpoints.exists(runDir)) { // started by another process since the check above
+                throw new HwnasException(runDir + ": already holds a training run; continue it with --resume "
+                        + runDir + " or choose another output folder");
+            }
+            Data data = Data.load(cfg, space, true);
+            if (sig.requested()) {
+                removeIfCreated(runDir, created);
+                sig.exitNow();
+            }
+            written = true;
+            Json.writeFile(runDir.resolve(RunFiles.CONFIG), cfg);
+            Provenance.LutIdentity lutId = lat == null ? null : new Provenance.LutIdentity(cfg.lut(), lat.sha256(),
+                    lat.device(), loss.unit().name(), lat.rangeMs().fastestMs(), lat.rangeMs().slowestMs());
+            Provenance prov = Provenance.now(cfg, device.toString(), lutId, data.identity());
+            Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
+            TrainResult r;
+            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+                t.monitor(monitor);
+                t.begin();
+                RunFiles.writeMetrics(runDir, List.of());
+                writeTheta(runDir, t.theta());
+                r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
+            }
+            stoppedBySignal(sig, r, cfg);
+            return r;
+        } catch (RuntimeException | Error e) {
+            if (!written) {
+                removeIfCreated(runDir, created);
+            }
+            throw e;
         }
     }
 
-    /** Continues the run in {@code runDir} from its latest checkpoint. */
+    /** Continues the run in {@code runDir} from its latest checkpoint (see {@link #start} for signals). */
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper) {
         RunDir run = RunDir.open(runDir);
-        TrainConfig cfg = run.config();
-        ai.djl.Device device = cfg.resolveDevice();
-        Nets.applyThreads(cfg.threads());
-        SearchSpace space = run.space();
-        Path ckpt = run.latestCheckpoint();
-        TrainState st = run.state();
-        LatencyModel lat = run.latencyModel();
-        Data data = Data.load(cfg, space, false);
-        try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
-            t.restore(ckpt, st);
-            RunFiles.writeMetrics(runDir, st.metrics());
-            return run(t, runDir, cfg, space, lat, progress, stopper);
+        run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
+        try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
+            run = RunDir.open(runDir); // as of now that this process holds the folder
+            run.requireConfigUnchanged();
+            TrainConfig cfg = run.config();
+            ai.djl.Device device = cfg.resolveDevice();
+            Nets.applyThreads(cfg.threads());
+            SearchSpace space = run.space();
+            Path ckpt = run.latestCheckpoint();
+            TrainState st = run.state();
+            LatencyModel lat = run.latencyModel();
+            Data data = Data.load(cfg, space, false);
+            if (sig.requested()) {
+                sig.exitNow();
+            }
+            TrainResult r;
+            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+                t.restore(ckpt, st);
+                RunFiles.writeMetrics(runDir, st.metrics());
+                r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
+            }
+            stoppedBySignal(sig, r, cfg);
+            return r;
+        }
+    }
+
+    /** After a stop by a signal: says where the checkpoint is and how to continue, then lets the JVM exit. */
+    private static void stoppedBySignal(ShutdownStop sig, TrainResult r, TrainConfig cfg) {
+        if (r.completed() || !sig.requested()) {
+            return;
+        }
+        Path ckpt = Checkpoints.latest(r.runDir());
+        TrainState st = Checkpoints.readState(ckpt, cfg.resolveSpace());
+        System.err.println("hwnas: training stopped by a signal: checkpoint written in epoch " + (st.epochsDone() + 1)
+                + "/" + cfg.epochs() + ", " + (st.phase() == SupernetTrainer.PHASE_WEIGHTS ? "weight" : "θ")
+                + " pass, before step " + (st.stepInPhase() + 1) + " (" + ckpt + ")");
+        System.err.println("hwnas: continue with: hwnas train --resume " + r.runDir());
+        System.err.flush();
+        sig.exitNow();
+    }
+
+    /** Removes a run folder this call created, while nothing but its lock file is in it. */
+    private static void removeIfCreated(Path runDir, boolean created) {
+        if (!created || !RunLock.emptyButLock(runDir)) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(runDir.resolve(RunLock.FILE));
+            Files.deleteIfExists(runDir);
+        } catch (IOException e) {
+            // an empty folder left behind is harmless
         }
     }
 

@@ -2,12 +2,16 @@ package io.hwnas.tools.cli;
 
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
+import io.hwnas.search.run.Checkpoints;
+import io.hwnas.search.run.RunFiles;
+import io.hwnas.search.run.RunLock;
 import io.hwnas.supernet.net.SubnetIO;
 import io.hwnas.supernet.space.Architecture;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -76,6 +80,59 @@ final class Outputs {
                 }
             }
         };
+    }
+
+    /**
+     * An output run folder of {@code hwnas train}: refused when another process is using it, when it
+     * holds a run (resume that instead), and, unless {@code force}, when it holds anything else.
+     * Returns a clean-up to run if the work fails: it removes the folder again when this check
+     * created it and nothing but a lock file is in it.
+     */
+    static Runnable runDir(Path out, boolean force) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the run");
+        }
+        boolean existed = Files.isDirectory(out);
+        if (existed) {
+            RunLock.requireFree(out);
+            if (Checkpoints.exists(out)) {
+                throw new HwnasException("-o " + out + ": already holds a training run; continue it with hwnas train"
+                        + " --resume " + out + ", or choose another -o");
+            }
+            if (!RunLock.emptyButLock(out) && !force) {
+                if (Files.isRegularFile(out.resolve(RunFiles.CONFIG)) && Files.isRegularFile(out.resolve(
+                        RunFiles.PROVENANCE))) {
+                    throw new HwnasException("-o " + out + ": holds a training run stopped before its first checkpoint"
+                            + " (nothing to resume); give --force to start again in it, or another -o");
+                }
+                throw new HwnasException("-o " + out + ": is not empty and holds no training run (" + firstNames(out)
+                        + "); give --force to write the run into it (files of the run's names are replaced), or an"
+                        + " empty or new folder");
+            }
+        }
+        probeWritable(out.toAbsolutePath(), out);
+        return () -> {
+            if (!existed && Files.isDirectory(out) && RunLock.emptyButLock(out)) {
+                try {
+                    Files.deleteIfExists(out.resolve(RunLock.FILE));
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // leaving an empty folder is harmless
+                }
+            }
+        };
+    }
+
+    /** Up to three names in {@code dir}, for a message. */
+    private static String firstNames(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(RunLock.FILE)).sorted()
+                    .toList();
+            return "it holds " + String.join(", ", names.subList(0, Math.min(3, names.size())))
+                    + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+        } catch (IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
     }
 
     /** The architecture of a subnet folder, or null when {@code dir} holds none. */

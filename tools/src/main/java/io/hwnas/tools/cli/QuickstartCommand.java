@@ -7,14 +7,10 @@ import io.hwnas.latency.SupernetBlocks;
 import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
-import io.hwnas.search.run.RunDir;
 import io.hwnas.search.train.Nets;
-import io.hwnas.search.train.TrainingRun;
-import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
-import io.hwnas.core.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -91,6 +87,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every random draw (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--fresh", description = "Discard a stored run and train again (a rerun with settings other than"
+            + " the stored run's is refused without it).")
+    boolean fresh;
+
     @Mixin
     Output out;
 
@@ -107,6 +107,13 @@ public final class QuickstartCommand implements Callable<Integer> {
             threads = idleCores();
         }
         Nets.applyThreads(threads);
+        Path lutFile = dir.resolve("lut.json");
+        Path runDir = dir.resolve("run");
+        Map<String, Object> trainConfig = QuickstartRun.config(SPACE, data, lutFile, alpha, beta, epochs, warmup,
+                trainSubset, seed, threads);
+        trainConfig.put("supernet", supernet);
+        trainConfig.put("weight_sampling", weightSampling);
+        QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         System.err.println("quickstart: " + threads + " PyTorch thread(s); output in " + dir);
         SearchSpace space = SpaceRegistry.get(SPACE);
         Files.createDirectories(dir);
@@ -114,7 +121,6 @@ public final class QuickstartCommand implements Callable<Integer> {
         ConsoleProgress progress = new ConsoleProgress();
 
         // 1. LUT of this machine
-        Path lutFile = dir.resolve("lut.json");
         long s1 = System.nanoTime();
         if (!Files.isRegularFile(lutFile)) {
             Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null),
@@ -124,36 +130,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         res.put("lut_seconds", secs(s1));
 
         // 2. supernet training (resumes if interrupted)
-        Path runDir = dir.resolve("run");
         long s2 = System.nanoTime();
-        TrainResult tr;
-        if (RunDir.exists(runDir)) {
-            System.err.println("quickstart: continuing the run in " + runDir);
-            tr = TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
-        } else {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("space", SPACE);
-            c.put("dataset", "fashion-mnist");
-            if (data != null) {
-                c.put("data_dir", data.toAbsolutePath().toString());
-            }
-            c.put("lut", lutFile.toAbsolutePath().toString());
-            c.put("alpha", alpha);
-            c.put("beta", beta);
-            c.put("epochs", epochs);
-            c.put("warmup_epochs", warmup);
-            c.put("batch_size", 64);
-            c.put("weight_lr", 0.1);
-            c.put("theta_lr", 0.05);
-            c.put("train_subset", trainSubset);
-            c.put("supernet", supernet);
-            c.put("weight_sampling", weightSampling);
-            c.put("seed", seed);
-            c.put("threads", threads);
-            Path cfgFile = dir.resolve("train-config.json");
-            Json.writeFile(cfgFile, c);
-            tr = TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, TrainingRun.Stopper.NEVER);
-        }
+        TrainResult tr = plan.train(dir.resolve("train-config.json"), progress);
         io.hwnas.experiments.plot.RunPlots.write(runDir);
         res.put("train_seconds", secs(s2));
         res.put("argmax", tr.argmax().canonical());

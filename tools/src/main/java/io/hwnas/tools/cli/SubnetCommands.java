@@ -46,6 +46,10 @@ public final class SubnetCommands {
         @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in SUBNET_DIR.")
         boolean force;
 
+        @Option(names = "--allow-unfinished", description = "Extract the argmax of a run whose θ is still all zeros"
+                + " (no θ step yet: the first op in every layer).")
+        boolean allowUnfinished;
+
         @Mixin
         Output out;
 
@@ -57,7 +61,7 @@ public final class SubnetCommands {
             Runnable cleanup = Outputs.subnetDir(output, intended, force);
             Extraction.Result r;
             try {
-                r = Extraction.extract(runDir, arch, batches, output);
+                r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
             } catch (RuntimeException e) {
                 cleanup.run();
                 throw e;
@@ -66,6 +70,10 @@ public final class SubnetCommands {
             m.put("dir", output.toString());
             m.put("arch", r.arch().canonical());
             m.put("recalibration_images", r.recalibrationImages());
+            m.put("warning", r.warning());
+            if (r.warning() != null) {
+                System.err.println("hwnas: warning: " + r.warning());
+            }
             out.print(m, "extracted " + r.arch().canonical() + " -> " + output + " (BN recalibrated on "
                     + r.recalibrationImages() + " training images)\nnext: hwnas eval " + output);
             return 0;

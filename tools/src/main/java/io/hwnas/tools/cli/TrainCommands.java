@@ -22,8 +22,10 @@ public final class TrainCommands {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = {"Train a supernet's weights and architecture logits θ (FBNet DNAS) against a latency LUT.",
-                "Checkpoints every epoch (and every checkpoint_every_steps steps); Ctrl-C or a kill keeps the last one:",
-                "'hwnas train --resume RUN_DIR' continues exactly where it stopped."})
+                "Checkpoints every epoch (and every checkpoint_every_steps steps); Ctrl-C or a kill (SIGINT/SIGTERM)",
+                "stops at the next step with a checkpoint there (exit 130/143): 'hwnas train --resume RUN_DIR'",
+                "continues exactly where it stopped (the config must be unchanged). One process at a time uses a",
+                "RUN_DIR (RUN_DIR/.lock)."})
     public static final class Train implements Callable<Integer> {
         @Option(names = {"--config", "-c"}, paramLabel = "CONFIG.json", description = "Training config (JSON).")
         Path config;
@@ -34,6 +36,10 @@ public final class TrainCommands {
         @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR.")
         Path resume;
 
+        @Option(names = "--force", description = "Write the run into a RUN_DIR that holds other files (files of the"
+                + " run's names are replaced; a run is never replaced).")
+        boolean force;
+
         @Mixin
         Output out;
 
@@ -41,9 +47,9 @@ public final class TrainCommands {
         public Integer call() {
             TrainResult r;
             if (resume != null) {
-                if (config != null || output != null) {
+                if (config != null || output != null || force) {
                     throw new HwnasException("--resume takes the config and output folder from RUN_DIR: do not give"
-                            + " --config or -o with it");
+                            + " --config, -o or --force with it");
                 }
                 r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
             } else {
@@ -52,7 +58,13 @@ public final class TrainCommands {
                 }
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
-                r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
+                Runnable cleanup = Outputs.runDir(output, force);
+                try {
+                    r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
+                } catch (RuntimeException e) {
+                    cleanup.run();
+                    throw e;
+                }
             }
             io.hwnas.experiments.plot.RunPlots.write(r.runDir());
             out.print(summary(r), text(r));

@@ -1,0 +1,122 @@
+package io.hwnas.tools.cli;
+
+import io.hwnas.core.HwnasException;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
+import io.hwnas.search.run.Checkpoints;
+import io.hwnas.search.run.RunDir;
+import io.hwnas.search.run.RunFiles;
+import io.hwnas.search.run.RunLock;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainResult;
+import io.hwnas.search.train.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The supernet run of {@code hwnas quickstart}: a rerun continues the stored run only when its
+ * settings are the stored ones. Any other setting (seed, epochs, images, α, β, data) is refused at
+ * once, naming each field with the stored and the requested value, or, with {@code --fresh}, the
+ * stored run is discarded and a new one starts. {@code threads} is not compared (0 picks the idle
+ * cores anew each time; a resume keeps the stored count).
+ */
+public final class QuickstartRun {
+    static final String NOT_COMPARED = "threads";
+
+    private final Path runDir;
+    private final TrainConfig requested;
+    private final Map<String, Object> config;
+    private final boolean fresh;
+
+    private QuickstartRun(Path runDir, TrainConfig requested, Map<String, Object> config, boolean fresh) {
+        this.runDir = runDir;
+        this.requested = requested;
+        this.config = config;
+        this.fresh = fresh;
+    }
+
+    /** The training config quickstart asks for (JSON field names). */
+    public static Map<String, Object> config(String space, Path data, Path lutFile, double alpha, double beta,
+            int epochs, int warmup, int trainSubset, long seed, int threads) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("space", space);
+        c.put("dataset", "fashion-mnist");
+        if (data != null) {
+            c.put("data_dir", data.toAbsolutePath().toString());
+        }
+        c.put("lut", lutFile.toAbsolutePath().toString());
+        c.put("alpha", alpha);
+        c.put("beta", beta);
+        c.put("epochs", epochs);
+        c.put("warmup_epochs", warmup);
+        c.put("batch_size", 64);
+        c.put("weight_lr", 0.1);
+        c.put("theta_lr", 0.05);
+        c.put("train_subset", trainSubset);
+        c.put("seed", seed);
+        c.put("threads", threads);
+        return c;
+    }
+
+    /**
+     * Checks {@code runDir} before any work: refused when another process is using it, or when it
+     * holds a run of other settings and {@code fresh} is not given.
+     */
+    public static QuickstartRun plan(Path runDir, Map<String, Object> config, boolean fresh) {
+        TrainConfig requested = TrainConfig.parse("quickstart options", Json.mapper().valueToTree(config));
+        if (Files.isDirectory(runDir)) {
+            RunLock.requireFree(runDir);
+        }
+        if (!fresh && Files.isRegularFile(runDir.resolve(RunFiles.CONFIG))) {
+            List<RunDir.Diff> diffs = RunDir.differences(RunDir.open(runDir).config(), requested, NOT_COMPARED);
+            if (!diffs.isEmpty()) {
+                throw new HwnasException(runDir + ": holds a quickstart run of other settings: " + String.join(", ",
+                        diffs.stream().map(d -> d.field() + " stored " + d.then() + ", requested " + d.now()).toList())
+                        + "; rerun with the stored settings to continue it, or give --fresh to discard it and start"
+                        + " again");
+            }
+        }
+        return new QuickstartRun(runDir, requested, config, fresh);
+    }
+
+    /** Continues the stored run, or (none, or --fresh) writes {@code cfgFile} and starts one. */
+    public TrainResult train(Path cfgFile, Progress progress) {
+        if (!fresh && RunDir.exists(runDir)) {
+            System.err.println("quickstart: continuing the run in " + runDir);
+            return TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
+        }
+        if (Files.isDirectory(runDir)) {
+            discard(runDir);
+        }
+        Json.writeFile(cfgFile, config);
+        return TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, TrainingRun.Stopper.NEVER);
+    }
+
+    TrainConfig requested() {
+        return requested;
+    }
+
+    /** Empties a run folder (its lock held meanwhile; the lock file stays). */
+    static void discard(Path runDir) {
+        try (RunLock lock = RunLock.acquire(runDir); Stream<Path> s = Files.list(runDir)) {
+            if (Files.exists(runDir.resolve(Checkpoints.POINTER))) {
+                System.err.println("quickstart: --fresh: discarding the run in " + runDir);
+            }
+            for (Path p : s.filter(p -> !p.getFileName().toString().equals(RunLock.FILE)).toList()) {
+                try (Stream<Path> w = Files.walk(p)) {
+                    for (Path q : w.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(q);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new HwnasException(runDir + ": cannot empty it for a fresh run: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.hwnas.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hwnas.core.Json;
+import io.hwnas.core.Progress;
+import io.hwnas.search.run.Checkpoints;
+import io.hwnas.search.run.RunLock;
+import io.hwnas.search.subnet.Origin;
+import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainResult;
+import io.hwnas.search.train.TrainState;
+import io.hwnas.search.train.TrainingRun;
+import io.hwnas.tools.cli.QuickstartRun;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11, training side: one test per failure found; each asserts the message, the exit code and
+ * that no existing file changed (bytes and modification time of every file, before and after).
+ */
+class TrainSafetyCliTest {
+    @TempDir
+    static Path tmp;
+
+    static Path space;
+    static Path lut;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        space = tmp.resolve("test-tiny-space.json");
+        Files.copy(Path.of(TrainSafetyCliTest.class.getResource("/test-tiny-space.json").toURI()), space);
+        lut = TrainCommandsTest.writeMacsLut(tmp.resolve("lut.json"));
+    }
+
+    static Path config(Path dir, String name, String extra) throws Exception {
+        Files.createDirectories(dir);
+        Path cfg = dir.resolve(name);
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"epochs\": 2, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 160,"
+                + " \"final_samples\": 1, \"threads\": 1" + extra + "}");
+        return cfg;
+    }
+
+    /** Runs the command; asserts a one-line user error (exit 2) holding every part, and that nothing in {@code root} changed. */
+    static CliRun refused(Path root, String[] args, String... parts) {
+        Snapshot before = Snapshot.of(root);
+        CliRun r = CliRun.of(args);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.userError(), r.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.toString());
+        for (String p : parts) {
+            assertTrue(r.err().contains(p), () -> "'" + p + "' not in\n" + r);
+        }
+        assertEquals(before, Snapshot.of(root), "files changed by a refused command\n" + r);
+        return r;
+    }
+
+    static String[] a(String... args) {
+        return args;
+    }
+
+    // (1) train -o into a folder that is not a run; a second writer
+
+    @Test
+    void trainIntoAFolderOfOtherFilesNeedsForceAndASecondWriterIsRefused() throws Exception {
+        Path d = tmp.resolve("work");
+        Path cfg = config(d, "config.json", ""); // the user's own config.json, where the run would write its copy
+        Files.writeString(d.resolve("notes.txt"), "mine");
+        refused(tmp, a("train", "--config", cfg.toString(), "-o", d.toString()), "-o " + d, "not empty",
+                "holds no training run", "config.json, notes.txt", "--force");
+        // a file given as the run folder
+        refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("notes.txt").toString()), "is a file");
+        String mine = Files.readString(d.resolve("notes.txt"));
+        CliRun ok = CliRun.of("train", "--config", cfg.toString(), "-o", d.toString(), "--force");
+        assertEquals(0, ok.code(), ok.toString());
+        assertEquals(mine, Files.readString(d.resolve("notes.txt")));
+        assertTrue(Checkpoints.exists(d));
+        // a run folder is never replaced, not even with --force
+        refused(tmp, a("train", "--config", cfg.toString(), "-o", d.toString(), "--force"), "already holds a training run",
+                "--resume " + d);
+
+        // another process holds the folder: train, resume and a start into it are refused at once
+        Process holder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), d.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("locked", r.readLine());
+            String who = "another hwnas process (pid " + holder.pid() + ") is using this run folder";
+            long t0 = System.nanoTime();
+            refused(tmp, a("train", "--resume", d.toString()), d.toString(), who);
+            refused(tmp, a("train", "--config", cfg.toString(), "-o", d.toString()), d.toString(), who);
+            Path empty = tmp.resolve("held");
+            Files.createDirectories(empty);
+            holder.getOutputStream().close();
+            assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+            holder = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+                    LockHolder.class.getName(), empty.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("locked", r.readLine());
+            refused(tmp, a("train", "--config", cfg.toString(), "-o", empty.toString()), empty.toString(),
+                    "another hwnas process (pid " + holder.pid() + ")");
+            assertTrue(System.nanoTime() - t0 < 20e9, "refused at once");
+        } finally {
+            holder.getOutputStream().close();
+            assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+        }
+        // released: the resume of the finished run runs (a no-op)
+        assertEquals(0, CliRun.of("train", "--resume", d.toString()).code());
+    }
+
+    @Test
+    void aThreadOfThisJvmIsRefusedToo() throws Exception {
+        Path d = tmp.resolve("jvm-lock");
+        Files.createDirectories(d);
+        try (RunLock l = RunLock.acquire(d)) {
+            Path cfg = config(tmp.resolve("cfg-jvm"), "c.json", "");
+            CliRun r = CliRun.of("train", "--config", cfg.toString(), "-o", d.toString());
+            assertTrue(r.userError() && r.err().contains("is using this run folder"), r.toString());
+        }
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    // (2) a resume of an edited config; a quickstart rerun with other settings
+
+    @Test
+    void resumeRefusesAConfigEditedSinceTheStart() throws Exception {
+        Path d = tmp.resolve("edited");
+        TrainConfig cfg = TrainConfig.read(config(tmp.resolve("cfg-edited"), "c.json", ", \"seed\": 1"));
+        TrainResult first = TrainingRun.start(cfg, d, Progress.NONE, s -> s.epochsDone() == 1);
+        assertFalse(first.completed());
+        Path c = d.resolve("config.json");
+        String orig = Files.readString(c);
+        Files.writeString(c, orig.replace("\"seed\" : 1,", "\"seed\" : 2,").replace("\"epochs\" : 2,", "\"epochs\" : 3,"));
+        refused(tmp, a("train", "--resume", d.toString()), c.toString(), "changed since the run started",
+                "'epochs' = 3 (started with 2)", "'seed' = 2 (started with 1)", "provenance.json");
+        Files.writeString(c, orig);
+        CliRun r = CliRun.of("train", "--resume", d.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Json.parse("out", r.out(), JsonNode.class).get("completed").asBoolean());
+    }
+
+    @Test
+    void quickstartRerunWithOtherSettingsIsRefusedNamingEachDifference() throws Exception {
+        Path q = tmp.resolve("q");
+        Path runDir = q.resolve("run");
+        Files.createDirectories(runDir);
+        Files.writeString(q.resolve("lut.json"), "{}"); // quickstart's own LUT: not measured again
+        // the run a default quickstart (seed 1, 4 epochs) stored
+        var stored = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2);
+        Json.writeFile(q.resolve("train-config.json"), stored);
+        Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
+        long t0 = System.nanoTime();
+        refused(tmp, a("quickstart", "-o", q.toString(), "--seed", "2", "--epochs", "5", "--threads", "1"),
+                runDir.toString(), "other settings", "epochs stored 4, requested 5", "seed stored 1, requested 2",
+                "--fresh");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--alpha", "0.5", "--threads", "1"), "alpha stored 0.2,"
+                + " requested 0.5");
+        assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
+    }
+
+    // (3) extract from an unfinished run
+
+    @Test
+    void extractFromAnUnfinishedRunWarnsAndRefusesAnAllZeroTheta() throws Exception {
+        Path d = tmp.resolve("unfinished");
+        TrainConfig cfg = TrainConfig.read(config(tmp.resolve("cfg-unf"), "c.json", ""));
+        // stopped after the warm-up epoch: θ has had no step
+        TrainResult first = TrainingRun.start(cfg, d, Progress.NONE, s -> s.epochsDone() == 1);
+        assertEquals(1, first.epochsDone());
+        Path sub = tmp.resolve("unfinished-sub");
+        refused(tmp, a("extract", d.toString(), "-o", sub.toString()), d.toString(), "θ is still all zeros",
+                "1 of 2 epochs done", "k3_e1 in every layer", "hwnas train --resume " + d, "--allow-unfinished");
+        assertFalse(Files.exists(sub));
+
+        CliRun r = CliRun.of("extract", d.toString(), "--recalibrate-batches", "1", "-o", sub.toString(),
+                "--allow-unfinished");
+        assertEquals(0, r.code(), r.toString());
+        String warning = r.err().lines().filter(l -> l.startsWith("hwnas: warning: ")).findFirst().orElseThrow()
+                .substring("hwnas: warning: ".length());
+        assertTrue(warning.contains("1 of 2 epochs done") && warning.contains("θ is still all zeros"), r.toString());
+        Origin o = Origin.read(sub.resolve(Origin.FILE));
+        assertEquals(1, o.runEpochsDone());
+        assertEquals(2, o.runEpochs());
+        assertEquals(warning, o.runState());
+
+        // θ moved (stopped inside epoch 2's θ pass): a warning naming its steps, not a refusal. 160 images:
+        // 8 weight and 2 θ batches; checks before each step and at each epoch's end: 8 + 1 in epoch 1, then 8, 1, 1
+        // (the 19th, before θ step 2, stops the run)
+        Path d2 = tmp.resolve("unfinished-theta");
+        AtomicInteger thetaChecks = new AtomicInteger();
+        TrainResult part = TrainingRun.start(cfg, d2, Progress.NONE, new TrainingRun.Stopper() {
+            @Override
+            public boolean stop(TrainState s) {
+                return false;
+            }
+
+            @Override
+            public boolean stopNow() {
+                return thetaChecks.incrementAndGet() == 19;
+            }
+        });
+        assertFalse(part.completed());
+        TrainState st = Checkpoints.readState(Checkpoints.latest(d2), io.hwnas.supernet.space.SpaceRegistry.resolve(
+                space.toString()));
+        assertEquals(1, st.phase());
+        assertEquals(1, st.stepInPhase());
+        Path sub2 = tmp.resolve("unfinished-theta-sub");
+        r = CliRun.of("extract", d2.toString(), "--recalibrate-batches", "0", "-o", sub2.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = Json.parse("out", r.out(), JsonNode.class);
+        String w = j.get("warning").asText();
+        assertTrue(w.contains("1 of 2 epochs done (checkpoint inside epoch 2)") && w.contains("updated in 1 θ step;"), w);
+        assertTrue(r.err().contains("hwnas: warning: " + w), r.toString());
+        assertEquals(w, Origin.read(sub2.resolve(Origin.FILE)).runState());
+
+        // a finished run: no warning, nothing recorded
+        Path d3 = tmp.resolve("finished");
+        TrainingRun.start(cfg, d3, Progress.NONE, TrainingRun.Stopper.NEVER);
+        Path sub3 = tmp.resolve("finished-sub");
+        r = CliRun.of("extract", d3.toString(), "--recalibrate-batches", "0", "-o", sub3.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(r.err().contains("warning"), r.toString());
+        assertNull(Origin.read(sub3.resolve(Origin.FILE)).runState());
+        assertNotNull(Origin.read(sub3.resolve(Origin.FILE)).runEpochs());
+    }
+}
