@@ -92,7 +92,8 @@ class LutCalibrationTest {
                 latencies(cal, a -> m.predictMs(a) * 0.1), "test");
         assertTrue(!neg.usable() && neg.fastestMs() < 0, neg.toString());
         assertEquals(m.predictMs(cal[0]) + neg.offsetMs(), neg.predictMs(S, cal[0]), 1e-12);
-        assertThrows(HwnasException.class, () -> bind(neg));
+        // bound, it says so in its range (a fitted table may reach below zero; the CLI never writes it)
+        assertTrue(bind(neg).rangeMs().fastestMs() < 0);
         Lut lut = f.lut();
         assertEquals(0.137, lut.fixedBreakdownMs().get("calibration_offset"), 1e-12);
         assertEquals(0.337, lut.fixedMs(), 1e-12);
