@@ -16,17 +16,14 @@ import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.core.Progress;
 import io.hwnas.core.HwnasException;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Measures a LUT on this machine: every candidate op of every searchable layer at that layer's
@@ -59,38 +56,20 @@ public final class LutMeasurer {
             JniUtils.setNumThreads(cfg.threads());
         }
         try {
-            List<LayerSpec> layers = s.layers();
             List<Block> todo = new ArrayList<>();
-            List<Shape> shapes = new ArrayList<>();
             todo.add(blocks.stem(s));
-            shapes.add(new Shape(cfg.batch(), s.input().channels(), s.input().height(), s.input().width()));
-            for (LayerSpec l : layers) {
+            for (LayerSpec l : s.layers()) {
                 for (String op : s.ops()) {
                     todo.add(blocks.op(l, OpSpec.parse(op)));
-                    shapes.add(new Shape(cfg.batch(), l.inChannels(), l.inHeight(), l.inWidth()));
                 }
             }
-            int[] hw = s.headInputSize();
             todo.add(blocks.head(s));
-            shapes.add(new Shape(cfg.batch(), s.lastChannels(), hw[0], hw[1]));
+            List<Shape> shapes = InterleavedRounds.lutInputs(s, cfg.batch()).stream().map(Shape::new).toList();
             Timing[] t;
             try (NDManager base = NDManager.newBaseManager(dev)) {
                 t = timeAll(todo, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress, "measure " + s.id());
             }
-            List<LutEntry> entries = new ArrayList<>();
-            int i = 1;
-            for (LayerSpec l : layers) {
-                for (String op : s.ops()) {
-                    entries.add(t[i++].entry(l.index(), l.name(), op));
-                }
-            }
-            Map<String, Double> fixed = new LinkedHashMap<>();
-            fixed.put("stem", t[0].medianMs());
-            fixed.put("head", t[t.length - 1].medianMs());
-            double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
-            DeviceRecord rec = record(cfg, dev);
-            progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
-            return new Lut(s.id(), rec, fixedMs, entries, fixed).withSpace(s);
+            return InterleavedRounds.lut(s, t, record(cfg, dev), progress);
         } finally {
             JniUtils.setNumThreads(before);
         }
@@ -108,11 +87,8 @@ public final class LutMeasurer {
     public static Timing[] timeAll(List<Block> blocks, List<Shape> inputs, NDManager base,
             int warmup, int repeats, MeasureConfig.Clock clock, Progress progress, String task) {
         Engine.getInstance();
-        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        boolean cpuClock = clock == MeasureConfig.Clock.CPU;
-        if (cpuClock && (base.getDevice().isGpu() || !bean.isCurrentThreadCpuTimeSupported())) {
-            throw new HwnasException("the cpu clock needs a CPU device and a JVM that reports thread CPU time");
-        }
+        LongSupplier clk = InterleavedRounds.clock(clock, !base.getDevice().isGpu(),
+                "the cpu clock needs a CPU device and a JVM that reports thread CPU time");
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         int n = blocks.size();
@@ -124,35 +100,17 @@ public final class LutMeasurer {
                 x[b] = m.randomNormal(inputs.get(b));
             }
             boolean sync = m.getDevice().isGpu();
-            double[][] ms = new double[n][repeats];
-            progress.start(task, (long) warmup + repeats);
-            long lastUpdate = 0;
-            for (int r = 0; r < warmup + repeats; r++) {
-                for (int b = 0; b < n; b++) {
-                    try (NDManager step = m.newSubManager()) {
-                        x[b].tempAttach(step);
-                        long t0 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
-                        NDList y = blocks.get(b).forward(ps, new NDList(x[b]), false);
-                        if (sync) {
-                            y.head().flatten().get(0).getFloat(); // wait for the device
-                        }
-                        long t1 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
-                        if (r >= warmup) {
-                            ms[b][r - warmup] = (t1 - t0) / 1e6;
-                        }
+            return InterleavedRounds.time(n, warmup, repeats, clk, progress, task, "blocks", (b, c) -> {
+                try (NDManager step = m.newSubManager()) {
+                    x[b].tempAttach(step);
+                    long t0 = c.getAsLong();
+                    NDList y = blocks.get(b).forward(ps, new NDList(x[b]), false);
+                    if (sync) {
+                        y.head().flatten().get(0).getFloat(); // wait for the device
                     }
+                    return c.getAsLong() - t0;
                 }
-                long now = System.nanoTime();
-                if (now - lastUpdate > 200_000_000L || r == warmup + repeats - 1) {
-                    lastUpdate = now;
-                    progress.update(r + 1, r < warmup ? "warm-up" : "timed rounds, " + n + " blocks each");
-                }
-            }
-            Timing[] out = new Timing[n];
-            for (int b = 0; b < n; b++) {
-                out[b] = Timing.of(ms[b]);
-            }
-            return out;
+            });
         } finally {
             JniUtils.setGradMode(grad);
         }

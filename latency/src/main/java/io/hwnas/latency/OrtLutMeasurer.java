@@ -12,18 +12,16 @@ import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.LayerSpec;
 import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * LUTs and whole-network timings with ONNX Runtime (CPU) as the runtime: every candidate op of
@@ -66,36 +64,18 @@ public final class OrtLutMeasurer {
 
     public static Lut measure(SearchSpace s, MeasureConfig cfg, Progress progress) {
         int threads = threads(cfg);
-        List<LayerSpec> layers = s.layers();
         List<ModelProto> models = new ArrayList<>();
-        List<long[]> shapes = new ArrayList<>();
         long seed = WEIGHT_SEED;
         models.add(OnnxWriter.stem(s, OnnxWriter.random(seed++)));
-        shapes.add(new long[] {cfg.batch(), s.input().channels(), s.input().height(), s.input().width()});
-        for (LayerSpec l : layers) {
+        for (LayerSpec l : s.layers()) {
             for (String op : s.ops()) {
                 models.add(OnnxWriter.op(l, OpSpec.parse(op), OnnxWriter.random(seed++)));
-                shapes.add(new long[] {cfg.batch(), l.inChannels(), l.inHeight(), l.inWidth()});
             }
         }
-        int[] hw = s.headInputSize();
         models.add(OnnxWriter.head(s, OnnxWriter.random(seed)));
-        shapes.add(new long[] {cfg.batch(), s.lastChannels(), hw[0], hw[1]});
-        Timing[] t = timeAll(models, shapes, threads, cfg.warmup(), cfg.repeats(), cfg.clock(), progress,
-                "measure " + s.id() + " (onnxruntime)");
-        List<LutEntry> entries = new ArrayList<>();
-        int i = 1;
-        for (LayerSpec l : layers) {
-            for (String op : s.ops()) {
-                entries.add(t[i++].entry(l.index(), l.name(), op));
-            }
-        }
-        Map<String, Double> fixed = new LinkedHashMap<>();
-        fixed.put("stem", t[0].medianMs());
-        fixed.put("head", t[t.length - 1].medianMs());
-        double fixedMs = t[0].medianMs() + t[t.length - 1].medianMs();
-        progress.finish(String.format("%d entries, fixed %.3f ms", entries.size(), fixedMs));
-        return new Lut(s.id(), record(cfg, threads), fixedMs, entries, fixed).withSpace(s);
+        Timing[] t = timeAll(models, InterleavedRounds.lutInputs(s, cfg.batch()), threads, cfg.warmup(), cfg.repeats(),
+                cfg.clock(), progress, "measure " + s.id() + " (onnxruntime)");
+        return InterleavedRounds.lut(s, t, record(cfg, threads), progress);
     }
 
     /** Times N random whole networks of the space in ONNX Runtime and compares them with the LUT. */
@@ -133,11 +113,8 @@ public final class OrtLutMeasurer {
     public static Timing[] timeAll(List<ModelProto> models, List<long[]> inputs, int threads, int warmup,
             int repeats, MeasureConfig.Clock clock, Progress progress, String task) {
         HwnasException.require(threads >= 1, "threads", threads, "must be positive");
-        ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        boolean cpuClock = clock == MeasureConfig.Clock.CPU;
-        if (cpuClock && (threads != 1 || !bean.isCurrentThreadCpuTimeSupported())) {
-            throw new HwnasException("the cpu clock needs one intra-op thread and a JVM that reports thread CPU time");
-        }
+        LongSupplier clk = InterleavedRounds.clock(clock, threads == 1,
+                "the cpu clock needs one intra-op thread and a JVM that reports thread CPU time");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         int n = models.size();
         List<OrtSession> sessions = new ArrayList<>();
@@ -151,32 +128,15 @@ public final class OrtLutMeasurer {
                 tensors.add(x);
                 feeds.add(Map.of(OnnxWriter.INPUT, x));
             }
-            double[][] ms = new double[n][repeats];
-            progress.start(task, (long) warmup + repeats);
-            long lastUpdate = 0;
-            for (int round = 0; round < warmup + repeats; round++) {
-                for (int b = 0; b < n; b++) {
-                    OrtSession sess = sessions.get(b);
-                    Map<String, OnnxTensor> feed = feeds.get(b);
-                    long t0 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
-                    OrtSession.Result out = sess.run(feed);
-                    long t1 = cpuClock ? bean.getCurrentThreadCpuTime() : System.nanoTime();
-                    out.close();
-                    if (round >= warmup) {
-                        ms[b][round - warmup] = (t1 - t0) / 1e6;
-                    }
-                }
-                long now = System.nanoTime();
-                if (now - lastUpdate > 200_000_000L || round == warmup + repeats - 1) {
-                    lastUpdate = now;
-                    progress.update(round + 1, round < warmup ? "warm-up" : "timed rounds, " + n + " graphs each");
-                }
-            }
-            Timing[] res = new Timing[n];
-            for (int b = 0; b < n; b++) {
-                res[b] = Timing.of(ms[b]);
-            }
-            return res;
+            return InterleavedRounds.time(n, warmup, repeats, clk, progress, task, "graphs", (b, c) -> {
+                OrtSession sess = sessions.get(b);
+                Map<String, OnnxTensor> feed = feeds.get(b);
+                long t0 = c.getAsLong();
+                OrtSession.Result out = sess.run(feed);
+                long t1 = c.getAsLong();
+                out.close();
+                return t1 - t0;
+            });
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
         } finally {

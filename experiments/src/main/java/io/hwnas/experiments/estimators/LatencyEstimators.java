@@ -1,10 +1,10 @@
 package io.hwnas.experiments.estimators;
 
-import io.hwnas.core.AtomicFiles;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.SharedData;
 import io.hwnas.experiments.plot.Charts;
+import io.hwnas.latency.Agreement;
 import io.hwnas.latency.HelpData;
 import io.hwnas.latency.HwNasBenchImport;
 import io.hwnas.latency.LatencyModel;
@@ -15,7 +15,6 @@ import io.hwnas.latency.predict.Predictors;
 import io.hwnas.latency.predict.TrainingSet;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,24 +150,12 @@ public final class LatencyEstimators {
 
     static Row score(String device, String method, LatencyModel m, int n, int measurements, double fitSeconds,
             int[][] testArchs, double[] testY, double meanMs, double prepMs, int queries) {
-        double[] p = new double[testArchs.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = m.predictMs(testArchs[i]);
-        }
-        double ape = 0;
-        double se = 0;
-        int within = 0;
-        for (int i = 0; i < p.length; i++) {
-            double rel = Math.abs(p[i] - testY[i]) / testY[i];
-            ape += rel;
-            se += (p[i] - testY[i]) * (p[i] - testY[i]);
-            within += rel <= 0.10 ? 1 : 0;
-        }
-        double q = queryMicros(m, testArchs);
-        double measured = queries * meanMs / 1000.0; // seconds
-        double predicted = prepMs / 1000.0 + fitSeconds + queries * q / 1e6;
-        return new Row(device, method, n, measurements, fitSeconds, 100 * ape / p.length, Math.sqrt(se / p.length),
-                Metrics.kendallTauB(p, testY), 100.0 * within / p.length, q, meanMs * 1000 / q, measured / predicted);
+        double[] p = Estimation.predictions(m, testArchs);
+        Estimation.Evaluation e = Estimation.evaluate(p, testY, queryMicros(m, testArchs), meanMs, prepMs, fitSeconds,
+                queries);
+        Agreement.Scores a = e.scores();
+        return new Row(device, method, n, measurements, fitSeconds, a.mapePct(), a.rmseMs(), a.kendallTau(),
+                a.within10Pct(), e.queryMicros(), e.searchSpeedupQueryOnly(), e.searchSpeedup());
     }
 
     /** µs per single-architecture prediction: warm-up, then passes over the test set for at least 0.2 s. */
@@ -208,10 +195,7 @@ public final class LatencyEstimators {
     }
 
     static void write(Result r, Path out) {
-        Json.writeFile(out.resolve("results.json"), r);
-        try {
-            AtomicFiles.writeString(out.resolve("results.csv"), csv(r));
-            AtomicFiles.writeString(out.resolve("results.md"), markdown(r));
+        Estimation.write(out, r, () -> csv(r), () -> markdown(r), () -> {
             for (DeviceInfo d : r.devices()) {
                 String dev = TrainingSet.deviceOfColumn(d.column());
                 Charts.xy(out.resolve("mape-" + dev + ".png"), dev + ": test MAPE vs training samples",
@@ -219,28 +203,12 @@ public final class LatencyEstimators {
                 Charts.xy(out.resolve("kendall-" + dev + ".png"), dev + ": Kendall tau vs training samples",
                         "log10(training samples)", "Kendall tau-b on the test architectures", series(r, d, false));
             }
-        } catch (IOException e) {
-            throw new HwnasException(out + ": cannot write results: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static List<Charts.Series> series(Result r, DeviceInfo d, boolean mape) {
-        List<Charts.Series> s = new ArrayList<>();
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (String method : METHODS) {
-            List<Row> rs = r.rows().stream().filter(w -> w.device().equals(d.column()) && w.method().equals(method))
-                    .toList();
-            double[] x = new double[rs.size()];
-            double[] y = new double[rs.size()];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = Math.log10(rs.get(i).trainingSamples());
-                y[i] = mape ? rs.get(i).mapePct() : rs.get(i).kendallTau();
-                lo = Math.min(lo, x[i]);
-                hi = Math.max(hi, x[i]);
-            }
-            s.add(new Charts.Series(method, x, y, true));
-        }
+        List<Charts.Series> s = Estimation.curves(r.rows(), METHODS, w -> w.device().equals(d.column()), Row::method,
+                Row::trainingSamples, w -> mape ? w.mapePct() : w.kendallTau());
         r.rows().stream().filter(w -> w.device().equals(d.column()) && w.method().equals("imported-lut")).findFirst()
                 .ifPresent(w -> {
                     double v = mape ? w.mapePct() : w.kendallTau();

@@ -1,12 +1,10 @@
 package io.hwnas.experiments.estimators;
 
-import io.hwnas.core.AtomicFiles;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
 import io.hwnas.experiments.plot.Charts;
 import io.hwnas.latency.Agreement;
-import io.hwnas.latency.LatencyModel;
 import io.hwnas.latency.LatencyModels;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutEntry;
@@ -21,7 +19,6 @@ import io.hwnas.latency.predict.Predictors;
 import io.hwnas.latency.predict.TrainingSet;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,13 +155,13 @@ public final class LatencyEstimatorsLocal {
             }
             Scorer sc = new Scorer(rt.id(), testIdx, testY, mean, c.searchQueries());
             double rawQuery = LatencyEstimators.queryMicros(raw, testIdx);
-            rows.add(sc.row(LUT, 0, lutMeasurements, lutSeconds, 0, predictions(raw, testIdx), rawQuery, lutOneRunMs,
+            rows.add(sc.row(LUT, 0, lutMeasurements, lutSeconds, 0, Estimation.predictions(raw, testIdx), rawQuery, lutOneRunMs,
                     ""));
             log.accept(last(rows));
             int biggest = c.sizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
             double[][] pts = new double[4][];
             pts[0] = testY;
-            pts[1] = predictions(raw, testIdx);
+            pts[1] = Estimation.predictions(raw, testIdx);
             TrainingSet poolSet = new TrainingSet(s, Arrays.copyOf(idx, pool), Arrays.copyOf(y, pool),
                     lut.device().name(), 1, "end-to-end timings (" + rt.id() + ")");
             for (int n : c.sizes()) {
@@ -199,7 +196,7 @@ public final class LatencyEstimatorsLocal {
                         continue;
                     }
                     Fitted f = Predictors.fit(method, t, c.seed());
-                    double[] p = predictions(f.model(), testIdx);
+                    double[] p = Estimation.predictions(f.model(), testIdx);
                     rows.add(sc.row(method, n, n, measureSec + f.fitSeconds(), f.fitSeconds(), p,
                             LatencyEstimators.queryMicros(f.model(), testIdx), n * mean, ""));
                     log.accept(last(rows));
@@ -217,23 +214,15 @@ public final class LatencyEstimatorsLocal {
         return r;
     }
 
-    private static double[] predictions(LatencyModel m, int[][] archs) {
-        double[] p = new double[archs.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = m.predictMs(archs[i]);
-        }
-        return p;
-    }
-
     /** Scores predictions of the test set and prices a fixed-budget search (part (b)'s definition). */
     private record Scorer(String runtime, int[][] testArchs, double[] testY, double meanMs, int queries) {
         Row row(String method, int n, int measurements, double prepSeconds, double fitSeconds, double[] p, double q,
                 double prepOneRunMs, String note) {
-            Agreement.Scores a = Agreement.of(p, testY);
-            double measured = queries * meanMs / 1000.0;
-            double predicted = prepOneRunMs / 1000.0 + fitSeconds + queries * q / 1e6;
+            Estimation.Evaluation e = Estimation.evaluate(p, testY, q, meanMs, prepOneRunMs, fitSeconds, queries);
+            Agreement.Scores a = e.scores();
             return new Row(runtime, method, n, measurements, prepSeconds, fitSeconds, a.mapePct(), a.rmseMs(),
-                    a.kendallTau(), a.within10Pct(), q, meanMs * 1000 / q, measured / predicted, note);
+                    a.kendallTau(), a.within10Pct(), e.queryMicros(), e.searchSpeedupQueryOnly(), e.searchSpeedup(),
+                    note);
         }
     }
 
@@ -245,10 +234,7 @@ public final class LatencyEstimatorsLocal {
     }
 
     static void write(Result r, Path out, List<double[][]> scatter) {
-        Json.writeFile(out.resolve("results.json"), r);
-        try {
-            AtomicFiles.writeString(out.resolve("results.csv"), csv(r));
-            AtomicFiles.writeString(out.resolve("results.md"), markdown(r));
+        Estimation.write(out, r, () -> csv(r), () -> markdown(r), () -> {
             for (int k = 0; k < r.runtimes().size(); k++) {
                 String rt = r.runtimes().get(k).runtime();
                 Charts.xy(out.resolve("mape-" + rt + ".png"), r.space() + " on " + rt + ": test MAPE vs training"
@@ -275,29 +261,22 @@ public final class LatencyEstimatorsLocal {
                 Charts.xy(out.resolve("scatter-" + rt + ".png"), r.space() + " on " + rt + ": predicted vs measured ("
                         + r.test() + " test architectures)", "measured latency (ms)", "predicted latency (ms)", s);
             }
-        } catch (IOException e) {
-            throw new HwnasException(out + ": cannot write results: " + e.getMessage(), e);
-        }
+        });
     }
 
     private static List<Charts.Series> series(Result r, String rt, boolean mape) {
-        List<Charts.Series> s = new ArrayList<>();
         List<String> methods = new ArrayList<>(CALIBRATED);
         r.rows().stream().map(Row::method).filter(m -> !m.equals(LUT) && !CALIBRATED.contains(m)).distinct()
                 .forEach(methods::add);
+        List<Charts.Series> s = Estimation.curves(r.rows(), methods, w -> w.runtime().equals(rt), Row::method,
+                Row::trainingSamples, w -> mape ? w.mapePct() : w.kendallTau());
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (String method : methods) {
-            List<Row> rs = r.rows().stream().filter(w -> w.runtime().equals(rt) && w.method().equals(method)).toList();
-            double[] x = new double[rs.size()];
-            double[] y = new double[rs.size()];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = Math.log10(rs.get(i).trainingSamples());
-                y[i] = mape ? rs.get(i).mapePct() : rs.get(i).kendallTau();
-                lo = Math.min(lo, x[i]);
-                hi = Math.max(hi, x[i]);
+        for (Charts.Series c : s) {
+            for (double x : c.x()) {
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
             }
-            s.add(new Charts.Series(method, x, y, true));
         }
         double flo = Double.isFinite(lo) ? lo : 0;
         double fhi = Double.isFinite(hi) ? hi : 1;

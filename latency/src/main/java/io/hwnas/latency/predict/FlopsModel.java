@@ -36,11 +36,7 @@ public final class FlopsModel {
             List<String> ops, int batch, int bytesPerElement, double interceptMs, double msPerMmac, double msPerMb,
             double msPerConv, double trainRmseMs) {
         public File {
-            Predictors.checkSchema(schema);
-            Predictors.require(Predictors.FLOPS.equals(kind), "kind", kind, "must be " + Predictors.FLOPS);
-            Predictors.require(device != null, "device", null, "is required");
-            Predictors.require(trainingSamples >= 1, "training_samples", trainingSamples, "must be >= 1");
-            Predictors.require(ops != null && !ops.isEmpty(), "ops", ops, "is required");
+            Predictors.checkHeader(schema, kind, Predictors.FLOPS, device, trainingSamples, ops);
             Predictors.require(batch >= 1, "batch", batch, "must be >= 1");
             Predictors.require(bytesPerElement >= 1, "bytes_per_element", bytesPerElement, "must be >= 1");
             for (String[] c : new String[][] {{"intercept_ms"}, {"ms_per_mmac"}, {"ms_per_mb"}, {"ms_per_conv"}}) {

@@ -33,10 +33,7 @@ public final class LutFit {
     public record File(int schema, String kind, String space, DeviceRecord device, int trainingSamples, double ridge,
             double trainRmseMs, double fixedMs, List<LutEntry> entries) {
         public File {
-            Predictors.checkSchema(schema);
-            Predictors.require(Predictors.LUT_FIT.equals(kind), "kind", kind, "must be " + Predictors.LUT_FIT);
-            Predictors.require(device != null, "device", null, "is required");
-            Predictors.require(trainingSamples >= 1, "training_samples", trainingSamples, "must be >= 1");
+            Predictors.checkHeader(schema, kind, Predictors.LUT_FIT, device, trainingSamples);
             Predictors.require(ridge >= 0, "ridge", ridge, "must be >= 0");
         }
 

@@ -2,7 +2,6 @@ package io.hwnas.latency.predict;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.hwnas.latency.DeviceRecord;
-import io.hwnas.latency.LatencyModel;
 import io.hwnas.supernet.space.SearchSpace;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,7 +28,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * is a sum of one weight row per layer, since the input is one-hot): no native call per query.
  * Not differentiable in the FBNet sense (not linear in one-hot choices).
  */
-public final class MlpModel implements LatencyModel {
+public final class MlpModel extends OneHotModel {
     static final int[] HIDDEN = {128, 64};
     static final int BATCH = 128;
     static final int MAX_STEPS = 1000;
@@ -57,11 +56,7 @@ public final class MlpModel implements LatencyModel {
             List<String> ops, String target, double logMean, double logStd, List<Integer> hidden, int steps,
             int batchSize, double learningRate, double weightDecay, long seed, double trainRmseMs, List<Dense> dense) {
         public File {
-            Predictors.checkSchema(schema);
-            Predictors.require(Predictors.MLP.equals(kind), "kind", kind, "must be " + Predictors.MLP);
-            Predictors.require(device != null, "device", null, "is required");
-            Predictors.require(trainingSamples >= 1, "training_samples", trainingSamples, "must be >= 1");
-            Predictors.require(ops != null && !ops.isEmpty(), "ops", ops, "is required");
+            Predictors.checkHeader(schema, kind, Predictors.MLP, device, trainingSamples, ops);
             Predictors.require(TARGET.equals(target), "target", target, "must be " + TARGET);
             Predictors.require(Double.isFinite(logMean), "log_mean", logMean, "must be finite");
             Predictors.require(logStd > 0 && Double.isFinite(logStd), "log_std", logStd, "must be > 0");
@@ -80,20 +75,13 @@ public final class MlpModel implements LatencyModel {
     static final String TARGET = "standardized-log-ms";
 
     private final File file;
-    private final SearchSpace space;
-    private final String source;
-    private final int opCount;
     private final float[][] w;
     private final float[][] b;
     private final int[] outs;
-    private volatile LatencyRange range;
 
     MlpModel(File file, SearchSpace space, String source) {
-        Predictors.checkEncoding(file.layers(), file.ops(), space);
+        super(file.layers(), file.ops(), file.device(), space, source);
         this.file = file;
-        this.space = space;
-        this.source = source;
-        this.opCount = space.ops().size();
         int n = file.dense().size();
         w = new float[n][];
         b = new float[n][];
@@ -111,26 +99,7 @@ public final class MlpModel implements LatencyModel {
     }
 
     @Override
-    public SearchSpace space() {
-        return space;
-    }
-
-    @Override
-    public DeviceRecord device() {
-        return file.device();
-    }
-
-    @Override
-    public String source() {
-        return source;
-    }
-
-    @Override
-    public double predictMs(int[] ops) {
-        if (ops.length != space.layerCount()) {
-            throw new io.hwnas.core.HwnasException("architecture has " + ops.length + " layers; space " + space.id()
-                    + " has " + space.layerCount());
-        }
+    double predict(int[] ops) {
         int h = outs[0];
         double[] act = new double[h];
         for (int j = 0; j < h; j++) {
@@ -169,16 +138,6 @@ public final class MlpModel implements LatencyModel {
                 a[j] = 0;
             }
         }
-    }
-
-    @Override
-    public LatencyRange rangeMs() {
-        LatencyRange r = range;
-        if (r == null) {
-            r = SampledRange.of(space, this::predictMs);
-            range = r;
-        }
-        return r;
     }
 
     // ---- training (ND4J) ----
@@ -322,13 +281,13 @@ public final class MlpModel implements LatencyModel {
         File provisional = new File(io.hwnas.core.Json.SCHEMA, Predictors.MLP, s.id(), dev, n, s.layerCount(), s.ops(),
                 TARGET, mean, std, hidden, steps, batch, LEARNING_RATE, WEIGHT_DECAY, seed, 0, dense);
         MlpModel model = new MlpModel(provisional, s, "fit");
-        double sse = 0;
+        double[] p = new double[n];
         for (int i = 0; i < n; i++) {
-            double d = model.predictMs(data.archs()[i]) - data.latencyMs()[i];
-            sse += d * d;
+            p[i] = model.predictMs(data.archs()[i]);
         }
         return new File(provisional.schema(), provisional.kind(), s.id(), dev, n, s.layerCount(), s.ops(), TARGET,
-                mean, std, hidden, steps, batch, LEARNING_RATE, WEIGHT_DECAY, seed, Math.sqrt(sse / n), dense);
+                mean, std, hidden, steps, batch, LEARNING_RATE, WEIGHT_DECAY, seed, Predictors.trainRmseMs(p, data),
+                dense);
     }
 
     static String encode(float[] v) {
@@ -340,12 +299,7 @@ public final class MlpModel implements LatencyModel {
     }
 
     static float[] decode(String s) {
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(s);
-        } catch (IllegalArgumentException e) {
-            throw new io.hwnas.core.HwnasException("field 'dense': not base64: " + e.getMessage());
-        }
+        byte[] bytes = Predictors.base64("dense", s);
         if (bytes.length % 4 != 0) {
             throw new io.hwnas.core.HwnasException("field 'dense': " + bytes.length + " bytes is not a whole number of"
                     + " float32 values");

@@ -9,6 +9,7 @@ import io.hwnas.supernet.space.SearchSpace;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -140,6 +141,44 @@ public final class Predictors {
             x[l * opCount + ops[l]] = 1f;
         }
         return x;
+    }
+
+    /**
+     * Checks the fields every predictor file starts with: schema, kind (must be {@code expected}),
+     * device record and training samples.
+     */
+    static void checkHeader(int schema, String kind, String expected, DeviceRecord device, int trainingSamples) {
+        checkSchema(schema);
+        require(expected.equals(kind), "kind", kind, "must be " + expected);
+        require(device != null, "device", null, "is required");
+        require(trainingSamples >= 1, "training_samples", trainingSamples, "must be >= 1");
+    }
+
+    /** {@link #checkHeader(int, String, String, DeviceRecord, int)}, then the op list of a per-(layer, op) model. */
+    static void checkHeader(int schema, String kind, String expected, DeviceRecord device, int trainingSamples,
+            List<String> ops) {
+        checkHeader(schema, kind, expected, device, trainingSamples);
+        require(ops != null && !ops.isEmpty(), "ops", ops, "is required");
+    }
+
+    /** Root mean squared error in ms of {@code predictedMs} on the training set's latencies. */
+    static double trainRmseMs(double[] predictedMs, TrainingSet data) {
+        int n = data.size();
+        double sse = 0;
+        for (int i = 0; i < n; i++) {
+            double d = predictedMs[i] - data.latencyMs()[i];
+            sse += d * d;
+        }
+        return Math.sqrt(sse / n);
+    }
+
+    /** The bytes of base64 field {@code field}; a clear error when it is not base64. */
+    static byte[] base64(String field, String value) {
+        try {
+            return Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new HwnasException("field '" + field + "': not base64: " + e.getMessage());
+        }
     }
 
     static void checkSchema(int schema) {

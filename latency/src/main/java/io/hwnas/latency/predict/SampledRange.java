@@ -42,24 +42,16 @@ final class SampledRange {
         }
         int[] argLo = null;
         int[] argHi = null;
-        for (int o = 0; o < k; o++) {
-            int[] a = new int[layers];
-            java.util.Arrays.fill(a, o);
-            double v = predictMs.applyAsDouble(a);
-            if (v < lo) {
-                lo = v;
-                argLo = a;
-            }
-            if (v > hi) {
-                hi = v;
-                argHi = a;
-            }
-        }
+        // the k one-op architectures, then SAMPLES random ones
         SplittableRandom r = new SplittableRandom(SEED);
-        for (int i = 0; i < SAMPLES; i++) {
+        for (int i = 0; i < k + SAMPLES; i++) {
             int[] a = new int[layers];
-            for (int l = 0; l < layers; l++) {
-                a[l] = r.nextInt(k);
+            if (i < k) {
+                java.util.Arrays.fill(a, i);
+            } else {
+                for (int l = 0; l < layers; l++) {
+                    a[l] = r.nextInt(k);
+                }
             }
             double v = predictMs.applyAsDouble(a);
             if (v < lo) {

@@ -3,7 +3,6 @@ package io.hwnas.latency.predict;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.hwnas.core.HwnasException;
 import io.hwnas.latency.DeviceRecord;
-import io.hwnas.latency.LatencyModel;
 import io.hwnas.supernet.space.SearchSpace;
 import java.io.IOException;
 import java.util.Base64;
@@ -24,7 +23,7 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
  * own prediction when loaded): a native call per query costs far more than the trees;
  * {@link #predictMs(int[][])} predicts many at once natively. Not differentiable.
  */
-public final class XgbModel implements LatencyModel {
+public final class XgbModel extends OneHotModel {
     static final int ROUNDS = 400;
     static final int DEPTH = 3;
     static final String TARGET = "log-ms";
@@ -35,11 +34,7 @@ public final class XgbModel implements LatencyModel {
             List<String> ops, String target, int rounds, Map<String, Object> params, double trainRmseMs,
             String modelFormat, String modelBase64) {
         public File {
-            Predictors.checkSchema(schema);
-            Predictors.require(Predictors.XGBOOST.equals(kind), "kind", kind, "must be " + Predictors.XGBOOST);
-            Predictors.require(device != null, "device", null, "is required");
-            Predictors.require(trainingSamples >= 1, "training_samples", trainingSamples, "must be >= 1");
-            Predictors.require(ops != null && !ops.isEmpty(), "ops", ops, "is required");
+            Predictors.checkHeader(schema, kind, Predictors.XGBOOST, device, trainingSamples, ops);
             Predictors.require(TARGET.equals(target), "target", target, "must be " + TARGET);
             Predictors.require("ubj".equals(modelFormat), "model_format", modelFormat, "must be ubj");
             Predictors.require(modelBase64 != null && !modelBase64.isEmpty(), "model_base64", null, "is required");
@@ -47,13 +42,9 @@ public final class XgbModel implements LatencyModel {
     }
 
     private final File file;
-    private final SearchSpace space;
-    private final String source;
     private final Booster booster;
-    private final int opCount;
     private final Tree[] trees;
     private final double baseMargin;
-    private volatile LatencyRange range;
 
     /** One regression tree in flat arrays indexed by node id; a leaf has feature -1. */
     private record Tree(int[] feature, float[] threshold, int[] yes, int[] no, int[] missing, float[] leaf) {
@@ -68,17 +59,9 @@ public final class XgbModel implements LatencyModel {
     }
 
     XgbModel(File file, SearchSpace space, String source) {
-        Predictors.checkEncoding(file.layers(), file.ops(), space);
+        super(file.layers(), file.ops(), file.device(), space, source);
         this.file = file;
-        this.space = space;
-        this.source = source;
-        this.opCount = space.ops().size();
-        byte[] bytes;
-        try {
-            bytes = Base64.getDecoder().decode(file.modelBase64());
-        } catch (IllegalArgumentException e) {
-            throw new HwnasException("field 'model_base64': not base64: " + e.getMessage());
-        }
+        byte[] bytes = Predictors.base64("model_base64", file.modelBase64());
         try {
             this.booster = XGBoost.loadModel(bytes);
         } catch (XGBoostError | IOException e) {
@@ -161,26 +144,7 @@ public final class XgbModel implements LatencyModel {
     }
 
     @Override
-    public SearchSpace space() {
-        return space;
-    }
-
-    @Override
-    public DeviceRecord device() {
-        return file.device();
-    }
-
-    @Override
-    public String source() {
-        return source;
-    }
-
-    @Override
-    public double predictMs(int[] ops) {
-        if (ops.length != space.layerCount()) {
-            throw new HwnasException("architecture has " + ops.length + " layers; space " + space.id() + " has "
-                    + space.layerCount());
-        }
+    double predict(int[] ops) {
         return Math.exp(baseMargin + treeSum(Predictors.oneHot(ops, opCount)));
     }
 
@@ -209,16 +173,6 @@ public final class XgbModel implements LatencyModel {
         } catch (XGBoostError e) {
             throw new IllegalStateException("XGBoost prediction failed", e);
         }
-    }
-
-    @Override
-    public LatencyRange rangeMs() {
-        LatencyRange r = range;
-        if (r == null) {
-            r = SampledRange.of(space, this::predictMs);
-            range = r;
-        }
-        return r;
     }
 
     static Map<String, Object> params(long seed) {
@@ -270,13 +224,9 @@ public final class XgbModel implements LatencyModel {
         File provisional = new File(io.hwnas.core.Json.SCHEMA, Predictors.XGBOOST, s.id(), dev, n, s.layerCount(),
                 s.ops(), TARGET, ROUNDS, params, 0, "ubj", Base64.getEncoder().encodeToString(bytes));
         XgbModel model = new XgbModel(provisional, s, "fit");
-        double[] p = model.predictMs(data.archs());
-        double sse = 0;
-        for (int i = 0; i < n; i++) {
-            sse += (p[i] - data.latencyMs()[i]) * (p[i] - data.latencyMs()[i]);
-        }
         return new File(provisional.schema(), provisional.kind(), s.id(), dev, n, s.layerCount(), s.ops(), TARGET,
-                ROUNDS, params, Math.sqrt(sse / n), "ubj", provisional.modelBase64());
+                ROUNDS, params, Predictors.trainRmseMs(model.predictMs(data.archs()), data), "ubj",
+                provisional.modelBase64());
     }
 
     private static String firstLine(String s) {

@@ -1,6 +1,7 @@
 package io.hwnas.search.specialize;
 
 import io.hwnas.core.HwnasException;
+import io.hwnas.latency.Agreement;
 
 /** Rank and error statistics for predictors. */
 public final class Stats {
@@ -18,38 +19,13 @@ public final class Stats {
     }
 
     /**
-     * Kendall's τ-b between two rankings: (concordant − discordant) pairs over the square root of the
-     * product of the pairs untied in each; 0 when either side is constant. O(n²).
+     * Kendall's τ-b between two rankings ({@link Agreement#kendallTauB}): (concordant − discordant)
+     * pairs over the square root of the product of the pairs untied in each; 0 when either side is
+     * constant or there is one value. O(n²).
      */
     public static double kendallTau(double[] a, double[] b) {
         sameLength(a, b);
-        long concordant = 0;
-        long discordant = 0;
-        long tiedA = 0;
-        long tiedB = 0;
-        long pairs = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int j = i + 1; j < a.length; j++) {
-                int sa = Double.compare(a[i], a[j]);
-                int sb = Double.compare(b[i], b[j]);
-                pairs++;
-                if (sa == 0) {
-                    tiedA++;
-                }
-                if (sb == 0) {
-                    tiedB++;
-                }
-                if (sa != 0 && sb != 0) {
-                    if (sa == sb) {
-                        concordant++;
-                    } else {
-                        discordant++;
-                    }
-                }
-            }
-        }
-        double denom = Math.sqrt((double) (pairs - tiedA) * (pairs - tiedB));
-        return denom == 0 ? 0 : (concordant - discordant) / denom;
+        return a.length < 2 ? 0 : Agreement.kendallTauB(a, b);
     }
 
     private static void sameLength(double[] a, double[] b) {
