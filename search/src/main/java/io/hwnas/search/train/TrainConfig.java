@@ -38,8 +38,8 @@ import java.util.Set;
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
  * @param supernet "shared" (the default: one weight set per layer shared by every candidate,
- *     Once-for-All style, so extracted subnets work as they are; "shared-exact" keeps one project BN
- *     per op) or "per-op" (FBNet: every candidate op has its own weights)
+ *     Once-for-All style, so extracted subnets work as they are; "shared-masked" has one shared
+ *     project BN) or "per-op" (FBNet: every candidate op has its own weights)
  * @param sandwichRandom random subnets per "sandwich" weight step besides the largest and the smallest
  * @param kdWeight weight of in-place distillation from the largest subnet in "sandwich" steps
  *     (loss of a smaller subnet = CE + kdWeight · CE(softmax(largest's logits), its logits))
@@ -95,8 +95,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be sample or softmax");
         require(Set.of("single-path", "soft", "sandwich").contains(weightSampling), "weight_sampling", weightSampling,
                 "must be soft, sandwich or single-path");
-        require(Set.of("per-op", "shared", "shared-exact").contains(supernet), "supernet", supernet,
-                "must be shared, shared-exact or per-op");
+        require(Set.of("per-op", "shared", "shared-masked").contains(supernet), "supernet", supernet,
+                "must be shared, shared-masked or per-op");
         require(sandwichRandom >= 0 && sandwichRandom <= 16, "sandwich_random", sandwichRandom, "must be 0..16");
         require(kdWeight >= 0 && Double.isFinite(kdWeight), "kd_weight", kdWeight, "must be >= 0");
         require(epochs >= 1, "epochs", epochs, "must be at least 1");

@@ -40,16 +40,17 @@ public final class Supernet extends AbstractBlock {
 
     /**
      * The layer factory of a supernet kind: "per-op" (FBNet: every op its own weights), "shared" (one
-     * weight set per layer, {@link ElasticLayer} with one shared project BN: the soft mixture runs one
-     * project conv) or "shared-exact" (the same with one project BN per op: a soft mixture exact in
-     * training mode too, at one project conv per kernel size).
+     * weight set per layer, {@link ElasticLayer} with one project BN per op: the soft mixture is exact
+     * in training mode too, one project conv per kernel size) or "shared-masked" (one shared project
+     * BN: one project conv on channel-masked activations, exact in eval mode only; measured slower
+     * here, see the README).
      */
     public static LayerFactory layers(String kind) {
         return switch (kind) {
             case "per-op" -> PER_OP;
-            case "shared" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SHARED);
-            case "shared-exact" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.PER_CHOICE);
-            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared, shared-exact or per-op");
+            case "shared" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.PER_CHOICE);
+            case "shared-masked" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SHARED);
+            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared, shared-masked or per-op");
         };
     }
 

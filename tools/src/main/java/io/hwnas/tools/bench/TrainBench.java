@@ -42,8 +42,8 @@ import java.util.Map;
  *
  * <p>Modes: {@code shared-soft}, {@code shared-single}, {@code shared-sandwich} (the shared-weight
  * supernet's weight steps, as training runs them: {@link WeightStep}), {@code perop-soft},
- * {@code perop-single} (FBNet's per-op supernet), {@code shared-exact-soft} (the shared supernet
- * with one project BN per op, whose soft mixture is exact in training mode), {@code fixed-largest} and {@code fixed-smallest}
+ * {@code perop-single} (FBNet's per-op supernet), {@code shared-masked-soft} (the shared supernet
+ * with one shared project BN: channel masks and one project conv), {@code fixed-largest} and {@code fixed-smallest}
  * (plain {@link FixedNet}s of the largest (all {@code k5_e6}) and the smallest subnet), and
  * {@code fixed-sampled} (the plain subnets of the paths a single-path step samples: the cost a
  * single-path step should approach). Steps draw their Gumbel noise from (1, step), so every
@@ -56,7 +56,7 @@ import java.util.Map;
  */
 public final class TrainBench {
     public static final List<String> MODES = List.of("shared-soft", "shared-single", "shared-sandwich", "fixed-largest",
-            "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-exact-soft");
+            "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-masked-soft");
 
     private TrainBench() {}
 
@@ -169,7 +169,7 @@ public final class TrainBench {
                     }
                 };
             } else {
-                String kind = mode.startsWith("shared-exact") ? "shared-exact" : mode.startsWith("shared") ? "shared"
+                String kind = mode.startsWith("shared-masked") ? "shared-masked" : mode.startsWith("shared") ? "shared"
                         : "per-op";
                 String sampling = mode.endsWith("soft") ? "soft" : mode.endsWith("single") ? "single-path" : "sandwich";
                 Supernet net = new Supernet(space, Supernet.layers(kind));
