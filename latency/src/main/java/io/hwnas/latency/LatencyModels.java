@@ -6,10 +6,7 @@ import io.hwnas.core.Json;
 import io.hwnas.latency.predict.Predictors;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.core.Hashes;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -51,42 +48,6 @@ public final class LatencyModels {
         } catch (HwnasException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : HwnasException.inFile(file, e.getMessage());
         }
-    }
-
-
-    /**
-     * The space id a model file names (field {@code space}), to pick the space before
-     * {@link #read}; errors name the file.
-     */
-    public static String spaceId(Path file) {
-        JsonNode s = tree(file, text(file)).get("space");
-        if (s == null || !s.isTextual()) {
-            throw HwnasException.inFile(file, "field 'space' = " + s + ": expected the id of a search space");
-        }
-        return s.asText();
-    }
-
-    private static String text(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw HwnasException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
-        }
-    }
-
-    private static JsonNode tree(Path file, String text) {
-        JsonNode tree;
-        try {
-            tree = Json.mapper().readTree(text);
-        } catch (IOException e) {
-            throw Json.describe(file.toString(), e);
-        }
-        if (tree == null || !tree.isObject()) {
-            throw HwnasException.inFile(file, "expected a JSON object (a LUT or a latency predictor)");
-        }
-        return tree;
     }
 
     /** A LUT already in memory, bound to {@code space}. */

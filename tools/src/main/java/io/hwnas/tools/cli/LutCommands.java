@@ -173,19 +173,6 @@ public final class LutCommands {
         }
     }
 
-    /** The space of a latency-model file: {@code --space} when given, else the registered space it names. */
-    static SearchSpace modelSpace(Path file, String spaceOption) {
-        if (spaceOption != null) {
-            return SpaceRegistry.resolve(spaceOption);
-        }
-        String id = LatencyModels.spaceId(file);
-        if (!SpaceRegistry.IDS.contains(id)) {
-            throw HwnasException.inFile(file, "field 'space' = \"" + id
-                    + "\" is not a registered space; give its JSON file with --space FILE");
-        }
-        return SpaceRegistry.get(id);
-    }
-
     /** Architectures, one canonical op string per line (blank lines and lines starting with # skipped). */
     static List<Architecture> archList(Path file, SearchSpace s) {
         List<String> lines;
@@ -249,8 +236,8 @@ public final class LutCommands {
             if (given != 1) {
                 throw new HwnasException("give exactly one of --arch, --arch-file, --arch-list (got " + given + ")");
             }
-            SearchSpace s = modelSpace(lutFile, space);
-            LatencyModel m = LatencyModels.read(lutFile, s);
+            LatencyModel m = LatencyModels.read(lutFile, id -> LutOptions.resolve(id, lutFile, space)); // read once
+            SearchSpace s = m.space();
             if (archList != null) {
                 List<Architecture> archs = archList(archList, s);
                 List<Map<String, Object>> json = new ArrayList<>();
