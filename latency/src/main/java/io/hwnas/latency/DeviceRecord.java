@@ -21,9 +21,37 @@ import java.util.Locale;
  * @param host host name of the measuring machine, or null
  * @param date ISO-8601 date-time the table was made
  * @param notes free text (origin of imported data, caveats), or null
+ * @param otherLoadCores for a measurement made here: the average number of cores other processes kept
+ *     busy while it ran ({@link io.hwnas.core.MachineLoad}); null when unknown or not measured here
  */
 public record DeviceRecord(String name, Source source, String runtime, Integer threads, int batch, String precision,
-        String cpu, String host, String date, String notes) {
+        String cpu, String host, String date, String notes, Double otherLoadCores) {
+
+    /** The stored fields; {@link #fromJson} fills in the ones files written before them lack. */
+    private record Stored(String name, Source source, String runtime, Integer threads, int batch, String precision,
+            String cpu, String host, String date, String notes, Double otherLoadCores) {}
+
+    /** Reads a record; {@code other_load_cores} (added later) may be missing, as in older files. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static DeviceRecord fromJson(com.fasterxml.jackson.databind.JsonNode n) throws java.io.IOException {
+        if (n == null || !n.isObject()) {
+            throw new HwnasException("field 'device' = " + n + ": expected an object (name, source, runtime, ...)");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) n;
+        if (!o.has("other_load_cores")) {
+            o = o.deepCopy();
+            o.putNull("other_load_cores");
+        }
+        Stored f = io.hwnas.core.Json.mapper().treeToValue(o, Stored.class);
+        return new DeviceRecord(f.name, f.source, f.runtime, f.threads, f.batch, f.precision, f.cpu, f.host, f.date,
+                f.notes, f.otherLoadCores);
+    }
+
+    /** A record without a load reading (imported or estimated tables, older files). */
+    public DeviceRecord(String name, Source source, String runtime, Integer threads, int batch, String precision,
+            String cpu, String host, String date, String notes) {
+        this(name, source, runtime, threads, batch, precision, cpu, host, date, notes, null);
+    }
 
     /** How a table's numbers were obtained. */
     public enum Source {
@@ -56,6 +84,19 @@ public record DeviceRecord(String name, Source source, String runtime, Integer t
         require(runtime != null && !runtime.isBlank(), "device.runtime", runtime, "is required");
         require(threads == null || threads >= 1, "device.threads", threads, "must be positive (or null if unknown)");
         require(batch >= 1, "device.batch", batch, "must be positive");
+        require(otherLoadCores == null || (Double.isFinite(otherLoadCores) && otherLoadCores >= 0), "device.other_load_cores",
+                otherLoadCores, "must be a number of cores >= 0 (or null if unknown)");
+    }
+
+    /** This record with the load of other processes during its measurement. */
+    public DeviceRecord withLoad(io.hwnas.core.MachineLoad.Reading r) {
+        return new DeviceRecord(name, source, runtime, threads, batch, precision, cpu, host, date, notes,
+                r.known() ? Math.round(r.otherCores() * 1000) / 1000.0 : null);
+    }
+
+    /** True when the record says other processes loaded the machine during the measurement. */
+    public boolean measuredBusy() {
+        return otherLoadCores != null && otherLoadCores >= io.hwnas.core.MachineLoad.BUSY_CORES;
     }
 
     /** A one-line description for people. */
@@ -76,6 +117,9 @@ public record DeviceRecord(String name, Source source, String runtime, Integer t
         }
         if (date != null) {
             sb.append(", ").append(date);
+        }
+        if (otherLoadCores != null) {
+            sb.append(String.format(Locale.ROOT, ", other load %.2f cores", otherLoadCores));
         }
         return sb.toString();
     }

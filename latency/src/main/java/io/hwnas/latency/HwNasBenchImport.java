@@ -127,7 +127,8 @@ public final class HwNasBenchImport {
         String notes = "HW-NAS-Bench FBNet table, CIFAR-100 setting (32x32 input), imported from " + csv.getFileName()
                 + " + " + baseJson.getFileName() + " (derived from the HELP data, HayeonLee/HELP @ 45f70eb9). "
                 + "Entries are deltas against k3_e1 in the same layer (k3_e1 = 0, some negative); fixed_ms is the "
-                + "whole all-k3_e1 network, so fixed_ms + the chosen ops' entries is the network latency.";
+                + "whole all-k3_e1 network, so fixed_ms + the chosen ops' entries is the network latency."
+                + headNote(space);
         DeviceRecord rec = new DeviceRecord(device, DeviceRecord.Source.IMPORTED, RUNTIME.get(device), null, 1, null,
                 null, null, OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);
         Lut lut = new Lut(space.id(), rec, base, entries, null);
@@ -136,6 +137,18 @@ public final class HwNasBenchImport {
         } catch (HwnasException e) {
             throw HwnasException.inFile(csv, "device " + device + ": " + e.getMessage());
         }
+    }
+
+    /** The published tables time a 100-class head; a space with another head keeps that fixed part. */
+    static String headNote(SearchSpace space) {
+        int classes = space.head().classes();
+        if (classes == 100) {
+            return "";
+        }
+        long extraMacs = (long) space.head().channels() * (100 - classes);
+        return String.format(java.util.Locale.ROOT, " Space %s has a %d-class head: fixed_ms is the published one, timed"
+                + " with a 100-class classifier (%+d multiply-accumulates against this head, %.2f M), kept unchanged.",
+                space.id(), classes, extraMacs, extraMacs / 1e6);
     }
 
     static double readBase(Path baseJson, String device) {

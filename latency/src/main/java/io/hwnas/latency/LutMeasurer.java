@@ -66,10 +66,11 @@ public final class LutMeasurer {
             todo.add(blocks.head(s));
             List<Shape> shapes = InterleavedRounds.lutInputs(s, cfg.batch()).stream().map(Shape::new).toList();
             Timing[] t;
+            io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
             try (NDManager base = NDManager.newBaseManager(dev)) {
                 t = timeAll(todo, shapes, base, cfg.warmup(), cfg.repeats(), cfg.clock(), progress, "measure " + s.id());
             }
-            return InterleavedRounds.lut(s, t, record(cfg, dev), progress);
+            return InterleavedRounds.lut(s, t, record(cfg, dev).withLoad(load.stop()), progress);
         } finally {
             JniUtils.setNumThreads(before);
         }

@@ -30,7 +30,19 @@ public final class LutValidation {
      * @param kendallTau rank agreement of predicted and measured latency (1 = same order)
      */
     public record Result(String space, String device, int archs, long seed, double meanAbsErrorPct,
-            double maxAbsErrorPct, double meanBiasPct, double kendallTau, List<Row> rows) {}
+            double maxAbsErrorPct, double meanBiasPct, double kendallTau, List<Row> rows, Double otherLoadCores) {
+
+        public Result(String space, String device, int archs, long seed, double meanAbsErrorPct,
+                double maxAbsErrorPct, double meanBiasPct, double kendallTau, List<Row> rows) {
+            this(space, device, archs, seed, meanAbsErrorPct, maxAbsErrorPct, meanBiasPct, kendallTau, rows, null);
+        }
+
+        /** This result with the load other processes put on the machine while it was measured. */
+        public Result withLoad(io.hwnas.core.MachineLoad.Reading r) {
+            return new Result(space, device, archs, seed, meanAbsErrorPct, maxAbsErrorPct, meanBiasPct, kendallTau,
+                    rows, r.known() ? Math.round(r.otherCores() * 1000) / 1000.0 : null);
+        }
+    }
 
     /** Uniformly random architectures of {@code s} from {@code seed}. */
     public static List<Architecture> randomArchs(SearchSpace s, int n, long seed) {
@@ -63,8 +75,10 @@ public final class LutValidation {
             long seed, Progress progress) {
         SearchSpace s = lut.space();
         List<Architecture> as = randomArchs(s, archs, seed);
+        io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
         Timing[] t = timeNetworks(s, as, blocks, cfg, progress, "validate " + s.id());
-        return compare(s, lut, as, seed, t, progress);
+        io.hwnas.core.MachineLoad.Reading r = load.stop();
+        return compare(s, lut, as, seed, t, progress).withLoad(r);
     }
 
     /**

@@ -73,9 +73,10 @@ public final class OrtLutMeasurer {
             }
         }
         models.add(OnnxWriter.head(s, OnnxWriter.random(seed)));
+        io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
         Timing[] t = timeAll(models, InterleavedRounds.lutInputs(s, cfg.batch()), threads, cfg.warmup(), cfg.repeats(),
                 cfg.clock(), progress, "measure " + s.id() + " (onnxruntime)");
-        return InterleavedRounds.lut(s, t, record(cfg, threads), progress);
+        return InterleavedRounds.lut(s, t, record(cfg, threads).withLoad(load.stop()), progress);
     }
 
     /** Times N random whole networks of the space in ONNX Runtime and compares them with the LUT. */
@@ -83,8 +84,10 @@ public final class OrtLutMeasurer {
             Progress progress) {
         SearchSpace s = lut.space();
         List<Architecture> as = LutValidation.randomArchs(s, archs, seed);
+        io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
         Timing[] t = timeNetworks(s, as, cfg, progress, "validate " + s.id() + " (onnxruntime)");
-        return LutValidation.compare(s, lut, as, seed, t, progress);
+        io.hwnas.core.MachineLoad.Reading r = load.stop();
+        return LutValidation.compare(s, lut, as, seed, t, progress).withLoad(r);
     }
 
     /**

@@ -38,7 +38,7 @@ class LutTest {
         fixed.put("stem", 0.5);
         fixed.put("head", 0.25);
         DeviceRecord d = new DeviceRecord("test", DeviceRecord.Source.MEASURED, "unit test", 2, 1, "fp32", "cpu",
-                "host", "2025-01-01T00:00:00Z", null);
+                "host", "2025-01-01T00:00:00Z", null, 0.75); // measured under load: the reading round-trips
         return new Lut(s.id(), d, 0.75, es, fixed);
     }
 

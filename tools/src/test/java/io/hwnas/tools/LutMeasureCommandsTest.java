@@ -113,6 +113,32 @@ class LutMeasureCommandsTest {
         assertTrue(r.err().contains("--runtime"), r.toString());
     }
 
+    /**
+     * A process spinning beside the measurement: the LUT's device record holds the load it saw and
+     * the command warns, suggesting the cpu clock; on a quiet run there is no warning.
+     */
+    @Test
+    void busyMachineIsDetectedRecordedAndWarnedAbout() throws Exception {
+        Path space = tinySpace();
+        Path lutFile = dir.resolve("busy.json");
+        Process spinner = new ProcessBuilder("timeout", "60", "sh", "-c", "while :; do :; done").start();
+        CliRun r;
+        try {
+            Thread.sleep(200);
+            r = CliRun.of("lut", "measure", "--space", space.toString(), "--threads", "1", "--repeats", "600",
+                    "--warmup", "5", "-o", lutFile.toString());
+        } finally {
+            spinner.destroyForcibly().waitFor();
+        }
+        assertEquals(0, r.code(), r.toString());
+        DeviceRecord d = Lut.read(lutFile).device();
+        assertTrue(d.otherLoadCores() != null && d.otherLoadCores() > 0.4, d.toString());
+        assertTrue(d.measuredBusy() && d.describe().contains("other load"), d.describe());
+        assertTrue(r.err().contains("warning: busy machine: other processes kept"), r.err());
+        assertTrue(r.err().contains("--threads 1 --clock cpu"), r.err());
+        assertTrue(Files.readString(lutFile).contains("\"other_load_cores\""));
+    }
+
     @Test
     void badMeasureArgumentsWriteNothing() {
         Path o = dir.resolve("never.json");

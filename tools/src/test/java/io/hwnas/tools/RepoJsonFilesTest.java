@@ -45,7 +45,7 @@ class RepoJsonFilesTest {
             }
         }
         assertTrue(files.size() >= 15, files.toString());
-        assertEquals(6, spaces, files.toString()); // 4 registered + 2 test spaces
+        assertEquals(7, spaces, files.toString()); // 5 registered + 2 test spaces
         assertTrue(luts >= 5, files.toString());
     }
 }

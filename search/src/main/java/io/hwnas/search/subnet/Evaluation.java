@@ -40,7 +40,7 @@ public final class Evaluation {
      */
     public record Result(int schema, String dir, String space, String arch, String dataset, Double testAccuracy,
             int testImages, List<Predicted> predicted, double measuredMedianMs, double measuredP10Ms,
-            double measuredP90Ms, int measuredRuns, int threads, long macs, long paramsCount) {}
+            double measuredP90Ms, int measuredRuns, int threads, long macs, long paramsCount, Double otherLoadCores) {}
 
     public static Origin origin(Path dir) {
         Path f = dir.resolve(Origin.FILE);
@@ -77,7 +77,10 @@ public final class Evaluation {
                 LatencyModel lut = LatencyModels.read(p, space);
                 preds.add(new Predicted(p.toString(), lut.device().describe(), lut.predictMs(a)));
             }
+            io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
             double[] t = runs > 0 ? measure(sn.net(), space, runs, m) : new double[] {Double.NaN, Double.NaN, Double.NaN};
+            io.hwnas.core.MachineLoad.Reading reading = load.stop();
+            Double other = runs > 0 && reading.known() ? Math.round(reading.otherCores() * 1000) / 1000.0 : null;
             Costs.Cost c = Costs.architecture(space, a);
             int threads;
             try {
@@ -86,7 +89,7 @@ public final class Evaluation {
                 threads = -1;
             }
             return new Result(Json.SCHEMA, dir.toString(), space.id(), a.canonical(), ds, acc, n, preds, t[0], t[1],
-                    t[2], runs, threads, c.macs(), c.params());
+                    t[2], runs, threads, c.macs(), c.params(), other);
         }
     }
 

@@ -94,6 +94,8 @@ public final class LutMeasureCommands {
                     : LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
             double wall = (System.nanoTime() - t0) / 1e9;
             lut.write(output);
+            LoadWarning.print("the measurement", LoadWarning.stored(lut.device().otherLoadCores(), wall), clock,
+                    lut.device().threads() == null ? 0 : lut.device().threads());
             LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();
             double[] r = {range.fastestMs(), range.slowestMs()};
             Map<String, Object> json = new LinkedHashMap<>();
@@ -203,6 +205,7 @@ public final class LutMeasureCommands {
             if (output != null) {
                 Outputs.probeWritable(output.toAbsolutePath().getParent(), output);
             }
+            long v0 = System.nanoTime();
             LutValidation.Result r = rt == RuntimeKind.ONNXRUNTIME
                     ? OrtLutMeasurer.validate(m, cfg, archs, seed, new ConsoleProgress())
                     : LutValidation.validate(m, SupernetBlocks.INSTANCE, cfg, archs, seed, new ConsoleProgress());
@@ -210,6 +213,8 @@ public final class LutMeasureCommands {
                 Json.writeFile(output, r);
             }
             out.print(r, rows(r) + summary(r, rt));
+            LoadWarning.print("the validation", LoadWarning.stored(r.otherLoadCores(), (System.nanoTime() - v0) / 1e9), clock,
+                    cfg.threads());
             return 0;
         }
 

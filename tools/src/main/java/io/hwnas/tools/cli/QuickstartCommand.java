@@ -84,6 +84,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " at least 1: OpenMP threads on busy cores stall).")
     int threads;
 
+    /** How the quickstart's LUTs are timed (chosen from the load at the start). */
+    private MeasureConfig.Clock clock = MeasureConfig.Clock.WALL;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of every random draw (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -103,9 +106,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
         Checks.atLeast("--threads", threads, 0, "0: the idle cores");
         long t0 = System.nanoTime();
+        io.hwnas.core.MachineLoad.Reading load = io.hwnas.core.MachineLoad.sample(500);
         if (threads == 0) {
-            threads = idleCores();
+            threads = idleCores(load);
         }
+        // on a busy machine a 1-thread table is timed by the thread's CPU time, which other processes hardly change
+        clock = threads == 1 && load.busy() ? MeasureConfig.Clock.CPU : MeasureConfig.Clock.WALL;
         Nets.applyThreads(threads);
         Path lutFile = dir.resolve("lut.json");
         Path runDir = dir.resolve("run");
@@ -114,7 +120,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
-        System.err.println("quickstart: " + threads + " PyTorch thread(s); output in " + dir);
+        System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
+                + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
+                + "; output in " + dir);
         SearchSpace space = SpaceRegistry.get(SPACE);
         Files.createDirectories(dir);
         Map<String, Object> res = new LinkedHashMap<>();
@@ -123,9 +131,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         // 1. LUT of this machine
         long s1 = System.nanoTime();
         if (!Files.isRegularFile(lutFile)) {
-            Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null),
-                    progress);
+            Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null,
+                    clock), progress);
             lut.write(lutFile);
+            warnIfBusy(lut);
         }
         res.put("lut_seconds", secs(s1));
 
@@ -190,16 +199,20 @@ public final class QuickstartCommand implements Callable<Integer> {
             a = "cpu-" + threads + "t";
             b = "cpu-1t";
             if (!Files.isRegularFile(other)) {
-                LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(1, 1, 10, 60, null), progress)
-                        .write(other);
+                Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(1, 1, 10, 60, null),
+                        progress);
+                l.write(other);
+                warnIfBusy(l);
             }
         } else {
             other = dir.resolve("lut-batch32.json");
             a = "batch-1";
             b = "batch-32";
             if (!Files.isRegularFile(other)) {
-                LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 32, 5, 30, null), progress)
-                        .write(other);
+                Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 32, 5, 30, null,
+                        clock), progress);
+                l.write(other);
+                warnIfBusy(l);
             }
         }
         Path specDir = dir.resolve("specialized");
@@ -216,39 +229,22 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
 
     /**
-     * Cores not busy with other work right now, at least 1: the idle share of all cores over half a
-     * second of {@code /proc/stat} (the load average lags by minutes, so it would still count a job
-     * that just ended). Without {@code /proc/stat}, every core.
+     * Cores not busy with other work right now, at least 1: all cores less other processes' load over
+     * half a second ({@link io.hwnas.core.MachineLoad}; the load average lags by minutes, so it would
+     * still count a job that just ended). Load unknown: every core.
      */
-    static int idleCores() {
+    static int idleCores(io.hwnas.core.MachineLoad.Reading load) {
         int cores = Runtime.getRuntime().availableProcessors();
-        try {
-            long[] a = cpuTicks();
-            Thread.sleep(500);
-            long[] b = cpuTicks();
-            long total = b[0] - a[0];
-            long idle = b[1] - a[1];
-            if (total <= 0) {
-                return cores;
-            }
-            return Math.max(1, Math.min(cores, (int) Math.round(cores * (double) idle / total)));
-        } catch (java.io.IOException | RuntimeException e) {
-            return cores;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!load.known()) {
             return cores;
         }
+        return Math.max(1, Math.min(cores, (int) Math.round(cores - load.otherCores())));
     }
 
-    /** {total, idle + iowait} jiffies of all CPUs from the first line of /proc/stat. */
-    private static long[] cpuTicks() throws java.io.IOException {
-        String first = Files.readAllLines(Path.of("/proc/stat")).get(0);
-        String[] f = first.trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < f.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
-            total += Long.parseLong(f[i]);
-        }
-        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    private void warnIfBusy(Lut lut) {
+        Double other = lut.device().otherLoadCores();
+        LoadWarning.print("the quickstart's LUT measurement", LoadWarning.stored(other, 0), clock,
+                lut.device().threads() == null ? 0 : lut.device().threads());
     }
 
     private static double secs(long t0) {

@@ -178,6 +178,11 @@ public final class SubnetCommands {
                 sb.append(String.format("measured latency here: %.4f ms median (p10 %.4f, p90 %.4f; %d runs, batch 1,"
                         + " %d threads)%n", r.measuredMedianMs(), r.measuredP10Ms(), r.measuredP90Ms(), r.measuredRuns(),
                         r.threads()));
+                String w = LoadWarning.of("the timed runs", LoadWarning.stored(r.otherLoadCores(), 0),
+                        io.hwnas.latency.MeasureConfig.Clock.WALL, r.threads());
+                if (w != null) {
+                    sb.append(w.replaceFirst("^hwnas: ", "")).append(String.format("%n"));
+                }
             }
             sb.append(String.format("MACs: %.3f M, params: %.3f M", r.macs() / 1e6, r.paramsCount() / 1e6));
             return sb.toString();
