@@ -42,7 +42,7 @@ public final class OrtLutMeasurer {
 
     /** {@code ONNX Runtime <version> (cpu)}. */
     public static String runtimeName() {
-        return "ONNX Runtime " + OrtEnvironment.getEnvironment().getVersion() + " (cpu)";
+        return "ONNX Runtime " + OrtEnv.get().getVersion() + " (cpu)";
     }
 
     /** Whether a device record's runtime is ONNX Runtime. */
@@ -118,7 +118,7 @@ public final class OrtLutMeasurer {
         HwnasException.require(threads >= 1, "threads", threads, "must be positive");
         LongSupplier clk = InterleavedRounds.clock(clock, threads == 1,
                 "the cpu clock needs one intra-op thread and a JVM that reports thread CPU time");
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnv.get();
         int n = models.size();
         List<OrtSession> sessions = new ArrayList<>();
         List<OnnxTensor> tensors = new ArrayList<>();

@@ -16,6 +16,7 @@ import io.hwnas.datasets.Batch;
 import io.hwnas.datasets.Batches;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
+import io.hwnas.latency.OrtEnv;
 import io.hwnas.latency.OrtLutMeasurer;
 import io.hwnas.search.train.TrainData;
 import io.hwnas.supernet.export.OnnxWriter;
@@ -127,7 +128,7 @@ public final class OnnxExport {
         ImageSet test = TrainData.load(ds, dd, false, o.verifyImages(), 1);
         TrainData.checkFits(test, space, ds);
         Batches bs = new Batches(test, VERIFY_BATCH, false, Augment.NONE, 0, 0, Normalization.of(test), false);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnv.get();
         int classes = space.head().classes();
         double max = 0;
         int agree = 0;
