@@ -33,8 +33,9 @@ class MachineLoadTest {
                 + own.describe() + " " + x);
 
         // another process spinning while we sample 1.5 s: about one core of other load
-        Process p = new ProcessBuilder("timeout", "3", "sh", "-c", "while :; do :; done")
-                .start();
+        Process p = new ProcessBuilder("bash", "-c", "while [ $SECONDS -lt 30 ]; do :; done").start();
+        // killed below, and it ends by itself after 30 s should this JVM die first (a `timeout`
+        // wrapper killed by destroyForcibly would leave its loop running)
         try {
             Thread.sleep(300);
             MachineLoad.Reading other = MachineLoad.sample(1500);

@@ -90,7 +90,7 @@ public final class ExperimentCommands {
                     dirs.add(output.resolve(p));
                 }
             }
-            String command = "hwnas experiment shared-weights " + String.join(" ", spec.commandLine().getParseResult()
+            String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult()
                     .originalArgs());
             java.util.List<io.hwnas.experiments.shared.SharedWeights.Row> rows = new java.util.ArrayList<>();
             StringBuilder text = new StringBuilder();
@@ -124,7 +124,7 @@ public final class ExperimentCommands {
             description = {"Survey Figure 3 (b) on real device data: LUT fitted by least squares, MLP, XGBoost and"
                 + " the FLOPs/memory model (and the imported HW-NAS-Bench LUT where the device has one) fitted on"
                 + " 10..4,000 HELP FBNet architectures and tested on 1,000 others: MAPE, RMSE, Kendall tau, share"
-                + " within 10 %, preparation and query cost, search speed-up over measuring.",
+                + " within 10 %%, preparation and query cost, search speed-up over measuring.",
                 "Takes a few minutes on 2 idle cores (the MLP dominates)."})
     public static final class Estimators implements Callable<Integer> {
         @Option(names = {"-o", "--output"}, defaultValue = "experiments/results/latency-estimators", paramLabel = "DIR",
@@ -164,7 +164,7 @@ public final class ExperimentCommands {
             description = {"Survey Figure 3 (a) on this machine: random architectures of a space timed end to end"
                 + " with DJL and with ONNX Runtime, a LUT measured on each; then the measured LUT (raw and calibrated:"
                 + " offset, scale, per-entry), lut-fit, mlp, xgboost and flops, trained on N of the architectures and"
-                + " tested on the rest: MAPE, RMSE, Kendall tau, share within 10 %, preparation (measurements,"
+                + " tested on the rest: MAPE, RMSE, Kendall tau, share within 10 %%, preparation (measurements,"
                 + " seconds), query time, search speed-up.",
                 "Defaults (fbnet-cifar-tiny, 1,000 architectures, 200 of them the test set, N 10..800, 20 timed"
                 + " rounds, cpu clock, 1 thread) take about 10 minutes on 2 idle cores; run it on a quiet machine."})
@@ -238,8 +238,7 @@ public final class ExperimentCommands {
                 throw new io.hwnas.core.HwnasException("-o " + output + ": is a file; give a folder");
             }
             Outputs.probeWritable(output.toAbsolutePath(), output);
-            String command = "hwnas experiment latency-estimators-local " + String.join(" ", spec.commandLine()
-                    .getParseResult().originalArgs());
+            String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
                     new ConsoleProgress(), System.err::println);
             out.print(r, LatencyEstimatorsLocal.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
