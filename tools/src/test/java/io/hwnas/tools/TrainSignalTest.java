@@ -39,7 +39,7 @@ class TrainSignalTest {
 
     @Test
     void killsAtRandomMomentsStopCleanlyAndTheRunResumesToTheSameResult() throws Exception {
-        kills(20, 4, 640, 3);
+        kills(20, 4, 1920, 3); // long enough that no child finishes the run inside its random wait
     }
 
     @Test

@@ -37,8 +37,8 @@ import java.util.TreeSet;
 /**
  * One searchable layer whose dense {@code kK_eE} ops share one max-size weight set (Once-for-All
  * style elastic kernel and expansion). For FBNet's nine ops: {@code k3_e1 k3_e3 k3_e6 k5_e1 k5_e3
- * k5_e6} are slices of the shared set; {@code k3_e1_g2 k5_e1_g2} and {@code skip} keep their own
- * small blocks.
+ * k5_e6} are slices of the shared set, {@code k3_e1_g2 k5_e1_g2} its block-diagonal parts, and
+ * {@code skip} keeps its own small block.
  *
  * <h2>Tensors and their stable names</h2>
  * With Cin, Cout the layer's channels, E the largest expansion of a dense op and M = E·Cin, K the
@@ -57,9 +57,9 @@ import java.util.TreeSet;
  *       {@code project.{op}.gamma|beta|runningMean|runningVar} [Cout], one per dense op (e.g.
  *       {@code project.k5_e3.gamma}) with {@link ProjectBn#PER_CHOICE} (the default), or
  *       {@code project.gamma|beta|runningMean|runningVar} with {@link ProjectBn#SHARED};</li>
- *   <li>every other op (grouped {@code _gG} ops, {@code skip}) is its own standalone block named by the
- *       op, exactly as in {@link MixedLayer} and {@link FixedNet}: {@code k3_e1_g2.pw1.weight},
- *       {@code skip.proj.weight} (absent when skip is the identity), ...</li>
+ *   <li>a grouped op's own BNs: {@code expand.k3_e1_g2.gamma|...} [E·Cin], {@code dw3.k3_e1_g2.gamma|...}
+ *       [E·Cin], {@code project.k3_e1_g2.gamma|...} [Cout];</li>
+ *   <li>a projecting skip's BN: {@code project.skip.gamma|...} [Cout] (an identity skip has no tensors).</li>
  * </ul>
  * Op {@code kK_eE} uses the first n = E·Cin middle channels: {@code expand.weight[:n]}, the BN
  * slices {@code [:n]}, the depthwise kernel of those channels and {@code project.weight[:, :n]}. The
@@ -91,17 +91,25 @@ import java.util.TreeSet;
  * settable per part ({@link Part#setMomentum}) for recalibration.
  *
  * <h2>Grouped ops and skip</h2>
- * The {@code _gG} ops keep a small weight set of their own rather than the block-diagonal part of the
- * shared weights: a grouped expand output is not a part of the dense expand output (each group sees
- * half the inputs), so sharing saves parameters but no compute (the grouped path costs the same
- * either way), while it would tie one tensor to two different functions (dense e1 wants the
- * off-diagonal blocks, g2 zeroes them; after the channel shuffle the shared depthwise and project
- * weights would meet other channels than in the dense ops) and {@link #reorderChannels()} would
- * change the grouped ops. Their own sets add Cin²/2 + Cin·Cout/2 + Cin·(K²+4) parameters each (about
- * 9% of the shared set in fbnet-cifar-tiny's last layer). Block-diagonal sharing would cost the same
- * convolutions plus the slicing and concatenation that assemble the grouped weights on every call; the
- * grouped ops' share of the mixture's time is a column of {@code io.hwnas.tools.bench.ElasticLayerBench}.
- * {@code skip} is {@link io.hwnas.supernet.ops.SkipOp}: the identity, or its own 1x1 conv + BN + ReLU.
+ * A grouped op {@code kK_eE_gG} whose kernel K is a dense op's and whose E·Cin middle channels fit
+ * the shared set is a part of the shared weights too: its expand conv is the block-diagonal part
+ * (G groups) of the first E·Cin rows of {@code expand.weight}, its depthwise kernel is the shared one
+ * of those channels, and its grouped project conv reads, per output group, the columns of
+ * {@code project.weight} of the middle channels that the channel shuffle puts in that group. It runs
+ * in the unshuffled channel order, as dense convs with fixed 0/1 masks, which is the grouped op
+ * exactly (the shuffle only moves the channels between the depthwise and the project conv, and a
+ * depthwise conv and its BN act per channel); {@link #extract} writes the plain grouped block, with
+ * the depthwise weights and BN in shuffled order. Its three BNs are its own
+ * ({@code expand.{op}}, {@code dw{K}.{op}}, {@code project.{op}}: its activations are not the dense
+ * ops'), so the dense ops' BN sharing above stays exact. Why share: with weights of its own, a grouped
+ * op hands the next layer channels that mean something else than the dense ops' channels, and
+ * single-path training on the supernet learned half as fast (see the README, "Subnets without
+ * retraining"). {@link #reorderChannels()} changes the grouped ops as it changes the smaller
+ * expansions. A grouped op that does not fit the shared set keeps a block of its own.
+ * {@code skip} ({@link io.hwnas.supernet.ops.SkipOp}) is the identity where the layer keeps its shape;
+ * where it does not, its 1x1 conv is P·E, the e1 ops' project and expand weights composed
+ * ({@code project.weight[:, :Cin] · expand.weight[:Cin]}), with a BN of its own
+ * ({@code project.skip}): its output channels are the dense ops' output channels.
  *
  * <h2>The mixture</h2>
  * {@link #forwardMixed} computes the expand conv once (at the widest expansion whose gate runs),
@@ -156,10 +164,20 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private final int[] width;
     /** Per choice: index into {@link #kernels} of a dense op (-1 otherwise). */
     private final int[] kernelIndex;
-    /** Per choice: the op's own block (grouped ops, skip), or null for a dense op. */
+    /** Per choice: the op's own block (skip, or a grouped op the shared set cannot hold), or null. */
     private final OpBlock[] own;
+    /** Per choice: groups G of a grouped op taken from the shared weights (0 otherwise). */
+    private final int[] groups;
+    /** Per choice: middle channels of a grouped shared op (0 otherwise). */
+    private final int[] gWidth;
+    /** Per choice: index into {@link #kernels} of a grouped shared op (-1 otherwise). */
+    private final int[] gKernel;
+    /** Per choice: a grouped shared op's own BNs after the expand, the depthwise and the project conv. */
+    private final Part[][] gBns;
     private final int skipChoice;
     private final boolean skipIsIdentity;
+    /** A projecting skip's own BN when its conv comes from the shared weights (else null). */
+    private final Part skipBn;
 
     private final Part expand;
     private final Part[] dw;
@@ -184,6 +202,10 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         width = new int[n];
         kernelIndex = new int[n];
         own = new OpBlock[n];
+        groups = new int[n];
+        gWidth = new int[n];
+        gKernel = new int[n];
+        gBns = new Part[n][];
         int maxE = 0;
         TreeSet<Integer> ks = new TreeSet<>(Comparator.reverseOrder());
         List<OpSpec> specs = new ArrayList<>();
@@ -210,6 +232,16 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         for (int k = 0; k < n; k++) {
             OpSpec op = specs.get(k);
             kernelIndex[k] = -1;
+            gKernel[k] = -1;
+            if (!isDense(op) && !op.isSkip() && op.midChannels(cin) <= maxE * cin) {
+                for (int i = 0; i < kernels.length; i++) {
+                    if (kernels[i] == op.kernel()) { // a grouped op the shared set holds
+                        gKernel[k] = i;
+                        gWidth[k] = op.midChannels(cin);
+                        groups[k] = op.groups();
+                    }
+                }
+            }
             if (isDense(op)) {
                 width[k] = op.midChannels(cin);
                 for (int i = 0; i < kernels.length; i++) {
@@ -237,13 +269,22 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                     }
                 }
             }
+            skipBn = skip >= 0 && !skipIsIdentity ? project.addPart(choices.get(skip), new Part(null, 0, cout)) : null;
+            for (int k = 0; k < n; k++) {
+                if (gWidth[k] > 0) {
+                    gBns[k] = new Part[] {expand.addPart(choices.get(k), new Part(null, 0, gWidth[k])),
+                            dw[gKernel[k]].addPart(choices.get(k), new Part(null, 0, gWidth[k])),
+                            project.addPart(choices.get(k), new Part(null, 0, cout))};
+                }
+            }
         } else {
             expand = null;
             dw = new Part[0];
             project = null;
+            skipBn = null;
         }
         for (int k = 0; k < n; k++) {
-            if (width[k] == 0) {
+            if (width[k] == 0 && gWidth[k] == 0 && !(k == skip && skipBn != null)) {
                 own[k] = addChildBlock(choices.get(k), Ops.op(layer, specs.get(k)));
             }
         }
@@ -303,10 +344,20 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return projectBn == ProjectBn.PER_CHOICE ? projectBns[k] : project;
     }
 
-    /** The standalone block of a grouped op or skip. */
+    /** Whether choice {@code k} is a grouped op taken from the shared weights (block-diagonal, see the class doc). */
+    public boolean isGroupedShared(int k) {
+        return gWidth[k] > 0;
+    }
+
+    /** Whether choice {@code k} runs on the shared weights at all (a dense op or a grouped shared op). */
+    public boolean usesSharedWeights(int k) {
+        return width[k] > 0 || gWidth[k] > 0 || (k == skipChoice && skipBn != null);
+    }
+
+    /** The standalone block of skip (or of a grouped op the shared set cannot hold). */
     public OpBlock ownBlock(int k) {
         if (own[k] == null) {
-            throw new IllegalArgumentException(choices.get(k) + " is a slice of the shared weights");
+            throw new IllegalArgumentException(choices.get(k) + " is a part of the shared weights");
         }
         return own[k];
     }
@@ -326,8 +377,15 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             return own[k].forward(ps, x, training);
         }
         Run r = new Run(ps, x, training);
+        if (gWidth[k] > 0) {
+            NDArray y = grouped(r, x, k);
+            return residual ? y.add(x) : y;
+        }
+        if (k == skipChoice) {
+            return skipIsIdentity ? x : projectingSkip(r, x);
+        }
         int n = width[k];
-        NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n);
+        NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n, dw[kernelIndex[k]]);
         NDArray z = conv(h, r.channels(r.value(project.weight), 0, n), ONE, ZERO_PAD, 1);
         NDArray y = bn(r, z, projectBn(k), cout, null);
         return residual ? y.add(x) : y;
@@ -339,15 +397,89 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return relu(bn(r, conv(x, w, ONE, ZERO_PAD, 1), expand, n, null));
     }
 
-    /** ReLU(BN(depthwise conv)) of kernel index {@code ki} on {@code a}'s n channels. */
-    private NDArray middle(Run r, NDArray a, int ki, int n) {
+    /**
+     * Grouped shared op k without its residual, in the unshuffled channel order: the expand and project
+     * convs with the block-diagonal masks of G groups (see the class doc), the shared depthwise kernel
+     * of its first n channels, and the op's own three BNs.
+     */
+    private NDArray grouped(Run r, NDArray x, int k) {
+        int n = gWidth[k];
+        Part[] bns = gBns[k];
+        NDArray we = owned(r.m, r.rows(r.value(expand.weight), n).mul(r.m.create(expandMask(n, k),
+                new Shape(n, cin, 1, 1)).toType(x.getDataType(), false)));
+        NDArray a = relu(bn(r, conv(x, we, ONE, ZERO_PAD, 1), bns[0], n, null));
+        NDArray h = middle(r, a, gKernel[k], n, bns[1]);
+        NDArray wp = owned(r.m, r.channels(r.value(project.weight), 0, n).mul(r.m.create(projectMask(n, k),
+                new Shape(cout, n, 1, 1)).toType(x.getDataType(), false)));
+        return bn(r, conv(h, wp, ONE, ZERO_PAD, 1), bns[2], cout, null);
+    }
+
+    /**
+     * A projecting skip from the shared weights: ReLU(BN(conv1x1(x, P·E))) with the layer's stride,
+     * where E = {@code expand.weight[:Cin]} and P = {@code project.weight[:, :Cin]} (the e1 ops' expand
+     * and project, composed without the depthwise conv), and the skip's own BN. Its output channels are
+     * thereby the dense ops' output channels.
+     */
+    private NDArray projectingSkip(Run r, NDArray x) {
+        return relu(bn(r, conv(x, skipWeight(r.m, r.value(expand.weight), r.value(project.weight)), dwStride,
+                ZERO_PAD, 1), skipBn, cout, null));
+    }
+
+    /** P·E as a [Cout, Cin, 1, 1] conv weight, in {@code m}. */
+    private NDArray skipWeight(NDManager m, NDArray we, NDArray wp) {
+        // each slice of a parameter goes to m at once: left in the parameter's manager it would pile up
+        NDArray e = owned(m, owned(m, we.get(new NDIndex().addSliceDim(0, cin))).reshape(cin, cin));
+        NDArray p = owned(m, owned(m, wp.get(new NDIndex().addAllDim().addSliceDim(0, cin))).reshape(cout, cin));
+        return owned(m, p.matMul(e).reshape(cout, cin, 1, 1));
+    }
+
+    /** 1 where expand output channel c (of n) and input channel i are in the same of G groups. */
+    private float[] expandMask(int n, int k) {
+        int g = groups[k];
+        float[] m = new float[n * cin];
+        for (int c = 0; c < n; c++) {
+            for (int i = 0; i < cin; i++) {
+                m[c * cin + i] = c / (n / g) == i / (cin / g) ? 1f : 0f;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * 1 where output channel o and middle channel c meet in the grouped project conv: c sits at
+     * position {@link #shuffled} after the channel shuffle, and group o/(Cout/G) reads positions of
+     * group position/(n/G).
+     */
+    private float[] projectMask(int n, int k) {
+        int g = groups[k];
+        float[] m = new float[cout * n];
+        for (int o = 0; o < cout; o++) {
+            for (int c = 0; c < n; c++) {
+                m[o * n + c] = o / (cout / g) == shuffled(c, n, g) / (n / g) ? 1f : 0f;
+            }
+        }
+        return m;
+    }
+
+    /** Position of channel c of n after ShuffleNet's shuffle with g groups ({@code InvertedResidual.channelShuffle}). */
+    static int shuffled(int c, int n, int g) {
+        return (c % (n / g)) * g + c / (n / g);
+    }
+
+    /** The channel that lands at position j of n after the shuffle with g groups (inverse of {@link #shuffled}). */
+    static int unshuffled(int j, int n, int g) {
+        return (j % g) * (n / g) + j / g;
+    }
+
+    /** ReLU(BN(depthwise conv)) of kernel index {@code ki} on {@code a}'s n channels, with BN part {@code bnPart}. */
+    private NDArray middle(Run r, NDArray a, int ki, int n, Part bnPart) {
         int kk = kernels[ki];
         NDArray w = r.rows(r.value(dw[0].weight), n);
         for (int i = 1; i <= ki; i++) {
             w = transformed(r.m, w, r.value(dw[i].transform), kernels[i - 1], kernels[i]);
         }
         NDArray d = conv(a, w, dwStride, new Shape(kk / 2, kk / 2), n);
-        return relu(bn(r, d, dw[ki], n, null));
+        return relu(bn(r, d, bnPart, n, null));
     }
 
     /**
@@ -404,11 +536,25 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                     : denseMasked(r, x, gateRow, on, nMax);
         }
         for (int k = 0; k < n; k++) {
-            if (!on[k] || own[k] == null) {
+            if (on[k] && gWidth[k] > 0) { // a grouped shared op beside the dense ones (its residual with theirs)
+                NDArray y = grouped(r, x, k).mul(gate(r, gateRow, k));
+                sum = sum == null ? y : sum.add(y);
+                if (residual) {
+                    xGates.add(k);
+                }
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (!on[k] || (own[k] == null && !(k == skipChoice && skipBn != null))) {
                 continue;
             }
             if (k == skipChoice && skipIsIdentity) {
                 xGates.add(k);
+                continue;
+            }
+            if (k == skipChoice && skipBn != null) {
+                NDArray y = projectingSkip(r, x).mul(gate(r, gateRow, k));
+                sum = sum == null ? y : sum.add(y);
                 continue;
             }
             NDArray y = own[k].forward(ps, x, training).mul(gate(r, gateRow, k));
@@ -438,7 +584,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                 continue;
             }
             int nk = byWidth.lastKey();
-            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk);
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dw[ki]);
             // the channel blocks between consecutive widths, as views of one split (its backward is one
             // concatenation, where separate slices would each add a full-size zero-filled gradient)
             long[] cuts = byWidth.headMap(nk).keySet().stream().mapToLong(Integer::longValue).toArray();
@@ -485,7 +631,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
             NDArray indicator = r.m.create(ind, new Shape(n, nk)).toType(gateRow.getDataType(), false);
             NDArray mask = row.matMul(indicator).reshape(1, nk, 1, 1);
-            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk).mul(mask);
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dw[ki]).mul(mask);
             if (nk < nMax) {
                 Shape s = h.getShape();
                 h = NDArrays.concat(new NDList(h, r.m.zeros(new Shape(s.get(0), nMax - nk, s.get(2), s.get(3)),
@@ -611,18 +757,24 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
             return out;
         }
-        int ki = kernelIndex[k];
+        if (k == skipChoice && skipBn != null) {
+            return new ArrayList<>(List.of(expand.weight, project.weight, skipBn.gamma, skipBn.beta));
+        }
+        boolean g = gWidth[k] > 0;
+        int ki = g ? gKernel[k] : kernelIndex[k];
+        Part eb = g ? gBns[k][0] : expand;
+        Part db = g ? gBns[k][1] : dw[ki];
+        Part pb = g ? gBns[k][2] : projectBn(k);
         out.add(expand.weight);
-        out.add(expand.gamma);
-        out.add(expand.beta);
+        out.add(eb.gamma);
+        out.add(eb.beta);
         out.add(dw[0].weight);
         for (int i = 1; i <= ki; i++) {
             out.add(dw[i].transform);
         }
-        out.add(dw[ki].gamma);
-        out.add(dw[ki].beta);
+        out.add(db.gamma);
+        out.add(db.beta);
         out.add(project.weight);
-        Part pb = projectBn(k);
         out.add(pb.gamma);
         out.add(pb.beta);
         return out;
@@ -641,6 +793,19 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             return;
         }
         Map<String, Parameter> to = BlockTree.parameters(target);
+        if (gWidth[k] > 0) {
+            extractGrouped(k, to);
+            return;
+        }
+        if (k == skipChoice && skipBn != null) {
+            try (NDManager tmp = expand.weight.getArray().getManager().newSubManager()) {
+                Map<String, NDArray> from = new LinkedHashMap<>();
+                from.put("proj.weight", skipWeight(tmp, copy(tmp, expand.weight), copy(tmp, project.weight)));
+                putBn(from, "proj.", skipBn, cout, tmp);
+                copyInto(k, from, to);
+            }
+            return;
+        }
         int n = width[k];
         int ki = kernelIndex[k];
         NDManager base = expand.weight.getArray().getManager();
@@ -656,20 +821,73 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             putBn(from, "dw.", dw[ki], n, tmp);
             from.put("pw2.weight", first(copy(tmp, project.weight), 1, n));
             putBn(from, "pw2.", projectBn(k), cout, tmp);
-            if (!from.keySet().equals(to.keySet())) {
-                throw new IllegalStateException("target for " + choices.get(k) + " has parameters " + to.keySet()
-                        + ", expected " + from.keySet());
+            copyInto(k, from, to);
+        }
+    }
+
+    /**
+     * A grouped shared op as the plain grouped block: the diagonal blocks of the expand weight, the
+     * depthwise kernel and BN in shuffled channel order, and per output group the project columns of
+     * the middle channels that group reads after the shuffle.
+     */
+    private void extractGrouped(int k, Map<String, Parameter> to) {
+        int n = gWidth[k];
+        int g = groups[k];
+        int ki = gKernel[k];
+        int ni = cin / g;
+        int nm = n / g;
+        int no = cout / g;
+        NDManager base = expand.weight.getArray().getManager();
+        try (NDManager tmp = base.newSubManager()) {
+            Map<String, NDArray> from = new LinkedHashMap<>();
+            NDArray we = first(copy(tmp, expand.weight), 0, n);
+            NDList blocks = new NDList();
+            for (int q = 0; q < g; q++) {
+                blocks.add(we.get(new NDIndex().addSliceDim(q * nm, (q + 1) * nm).addSliceDim(q * ni, (q + 1) * ni)));
             }
-            for (Map.Entry<String, NDArray> e : from.entrySet()) {
-                NDArray dst = to.get(e.getKey()).getArray();
-                NDArray src = e.getValue();
-                if (!src.getShape().equals(dst.getShape()) || src.getDataType() != dst.getDataType()) {
-                    throw new IllegalStateException("parameter " + e.getKey() + " of " + choices.get(k) + ": source "
-                            + src.getShape() + " " + src.getDataType() + ", target " + dst.getShape() + " "
-                            + dst.getDataType());
-                }
-                src.copyTo(dst);
+            from.put("pw1.weight", NDArrays.concat(blocks, 0));
+            putBn(from, "pw1.", gBns[k][0], n, tmp);
+            long[] order = new long[n];
+            for (int j = 0; j < n; j++) {
+                order[j] = unshuffled(j, n, g);
             }
+            NDArray idx = tmp.create(order);
+            NDArray w = first(copy(tmp, dw[0].weight), 0, n);
+            for (int i = 1; i <= ki; i++) {
+                w = transformed(tmp, w, copy(tmp, dw[i].transform), kernels[i - 1], kernels[i]);
+            }
+            from.put("dw.weight", w.get(new NDIndex("{}", idx)));
+            Part db = gBns[k][1];
+            from.put("dw.gamma", first(copy(tmp, db.gamma), 0, n).get(new NDIndex("{}", idx)));
+            from.put("dw.beta", first(copy(tmp, db.beta), 0, n).get(new NDIndex("{}", idx)));
+            from.put("dw.runningMean", first(copy(tmp, db.runningMean), 0, n).get(new NDIndex("{}", idx)));
+            from.put("dw.runningVar", first(copy(tmp, db.runningVar), 0, n).get(new NDIndex("{}", idx)));
+            NDArray wp = first(copy(tmp, project.weight), 1, n);
+            NDList pblocks = new NDList();
+            for (int q = 0; q < g; q++) {
+                NDArray cols = tmp.create(java.util.Arrays.copyOfRange(order, q * nm, (q + 1) * nm));
+                pblocks.add(wp.get(new NDIndex().addSliceDim(q * no, (q + 1) * no)).get(new NDIndex(":, {}", cols)));
+            }
+            from.put("pw2.weight", NDArrays.concat(pblocks, 0));
+            putBn(from, "pw2.", gBns[k][2], cout, tmp);
+            copyInto(k, from, to);
+        }
+    }
+
+    private void copyInto(int k, Map<String, NDArray> from, Map<String, Parameter> to) {
+        if (!from.keySet().equals(to.keySet())) {
+            throw new IllegalStateException("target for " + choices.get(k) + " has parameters " + to.keySet()
+                    + ", expected " + from.keySet());
+        }
+        for (Map.Entry<String, NDArray> e : from.entrySet()) {
+            NDArray dst = to.get(e.getKey()).getArray();
+            NDArray src = e.getValue();
+            if (!src.getShape().equals(dst.getShape()) || src.getDataType() != dst.getDataType()) {
+                throw new IllegalStateException("parameter " + e.getKey() + " of " + choices.get(k) + ": source "
+                        + src.getShape() + " " + src.getDataType() + ", target " + dst.getShape() + " "
+                        + dst.getDataType());
+            }
+            src.copyTo(dst);
         }
     }
 

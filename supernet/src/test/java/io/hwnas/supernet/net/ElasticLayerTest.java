@@ -595,7 +595,7 @@ class ElasticLayerTest {
                 for (int k = 0; k < n; k++) {
                     String op = SPACE.ops().get(k);
                     double[] now = TestNets.data(e.forward(ps, x, k, t == 1));
-                    if (!e.isShared(k) || OpSpec.parse(op).expansion() == 6) {
+                    if (!e.usesSharedWeights(k) || OpSpec.parse(op).expansion() == 6) {
                         assertArrayEquals(before[t][k], now, 1e-9, op + " training=" + (t == 1));
                     } else {
                         changed |= !java.util.Arrays.equals(before[t][k], now);
@@ -624,13 +624,12 @@ class ElasticLayerTest {
             for (String op : new String[] {"k3_e1", "k3_e3", "k3_e6", "k5_e1", "k5_e3", "k5_e6"}) {
                 bn(want, "project." + op + ".", null, null, 12);
             }
-            for (String op : new String[] {"k3_e1_g2", "k5_e1_g2"}) {
-                int kk = op.charAt(1) - '0';
-                bn(want, op + ".pw1.", new Shape(8, 4, 1, 1), null, 8);
-                bn(want, op + ".dw.", new Shape(8, 1, kk, kk), null, 8);
-                bn(want, op + ".pw2.", new Shape(12, 4, 1, 1), null, 12);
+            for (String op : new String[] {"k3_e1_g2", "k5_e1_g2"}) { // grouped ops: block-diagonal shared weights, own BNs
+                bn(want, "expand." + op + ".", null, null, 8);
+                bn(want, "dw" + op.charAt(1) + "." + op + ".", null, null, 8);
+                bn(want, "project." + op + ".", null, null, 12);
             }
-            bn(want, "skip.proj.", new Shape(12, 8, 1, 1), null, 12);
+            bn(want, "project.skip.", null, null, 12); // its conv is project · expand
             assertEquals(want, got);
 
             ElasticLayer s = build(m, layer(0), ProjectBn.SHARED, DataType.FLOAT32, 1); // 8 -> 8: identity skip
@@ -707,7 +706,12 @@ class ElasticLayerTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(ProjectBn.class)
     void forwardLeavesNothingInTheParametersManager(ProjectBn mode) {
-        LayerSpec l = small(0);
+        for (int kind : new int[] {0, 1}) { // identity skip, projecting skip
+            leavesNothing(mode, small(kind));
+        }
+    }
+
+    private static void leavesNothing(ProjectBn mode, LayerSpec l) {
         try (NDManager m = NDManager.newBaseManager(); NDManager net = m.newSubManager()) {
             ElasticLayer e = build(net, l, mode, DataType.FLOAT32, 1);
             for (Parameter p : trainable(e)) {
@@ -731,9 +735,11 @@ class ElasticLayerTest {
                     e.forwardMixed(ps, x, step.create(gv), gv, true, training);
                 }
             }
-            e.extract(3, m, DataType.FLOAT32);
+            for (int k = 0; k < 9; k++) {
+                e.extract(k, m, DataType.FLOAT32);
+            }
             e.reorderChannels();
-            assertEquals(before, net.getManagedArrays().size());
+            assertEquals(before, net.getManagedArrays().size(), l.toString());
         }
     }
 }
