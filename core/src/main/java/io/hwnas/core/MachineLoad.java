@@ -24,6 +24,11 @@ public final class MachineLoad {
             return !Double.isNaN(otherCores);
         }
 
+        /** Other processes' load in cores, rounded to 0.001 for records; null when unknown. */
+        public Double recorded() {
+            return known() ? Math.round(otherCores * 1000) / 1000.0 : null;
+        }
+
         public boolean busy() {
             return known() && otherCores >= BUSY_CORES;
         }

@@ -91,7 +91,7 @@ public record DeviceRecord(String name, Source source, String runtime, Integer t
     /** This record with the load of other processes during its measurement. */
     public DeviceRecord withLoad(io.hwnas.core.MachineLoad.Reading r) {
         return new DeviceRecord(name, source, runtime, threads, batch, precision, cpu, host, date, notes,
-                r.known() ? Math.round(r.otherCores() * 1000) / 1000.0 : null);
+                r.recorded());
     }
 
     /** True when the record says other processes loaded the machine during the measurement. */

@@ -40,7 +40,7 @@ public final class LutValidation {
         /** This result with the load other processes put on the machine while it was measured. */
         public Result withLoad(io.hwnas.core.MachineLoad.Reading r) {
             return new Result(space, device, archs, seed, meanAbsErrorPct, maxAbsErrorPct, meanBiasPct, kendallTau,
-                    rows, r.known() ? Math.round(r.otherCores() * 1000) / 1000.0 : null);
+                    rows, r.recorded());
         }
     }
 

@@ -80,7 +80,7 @@ public final class Evaluation {
             io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
             double[] t = runs > 0 ? measure(sn.net(), space, runs, m) : new double[] {Double.NaN, Double.NaN, Double.NaN};
             io.hwnas.core.MachineLoad.Reading reading = load.stop();
-            Double other = runs > 0 && reading.known() ? Math.round(reading.otherCores() * 1000) / 1000.0 : null;
+            Double other = runs > 0 ? reading.recorded() : null;
             Costs.Cost c = Costs.architecture(space, a);
             int threads;
             try {

@@ -174,6 +174,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private final int[] gKernel;
     /** Per choice: a grouped shared op's own BNs after the expand, the depthwise and the project conv. */
     private final Part[][] gBns;
+    /** Per choice: a grouped shared op's expand and project masks (fixed, built once), else null. */
+    private final float[][][] gMasks;
     private final int skipChoice;
     private final boolean skipIsIdentity;
     /** A projecting skip's own BN when its conv comes from the shared weights (else null). */
@@ -206,6 +208,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         gWidth = new int[n];
         gKernel = new int[n];
         gBns = new Part[n][];
+        gMasks = new float[n][][];
         int maxE = 0;
         TreeSet<Integer> ks = new TreeSet<>(Comparator.reverseOrder());
         List<OpSpec> specs = new ArrayList<>();
@@ -272,6 +275,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             skipBn = skip >= 0 && !skipIsIdentity ? project.addPart(choices.get(skip), new Part(null, 0, cout)) : null;
             for (int k = 0; k < n; k++) {
                 if (gWidth[k] > 0) {
+                    gMasks[k] = new float[][] {expandMask(gWidth[k], k), projectMask(gWidth[k], k)};
                     gBns[k] = new Part[] {expand.addPart(choices.get(k), new Part(null, 0, gWidth[k])),
                             dw[gKernel[k]].addPart(choices.get(k), new Part(null, 0, gWidth[k])),
                             project.addPart(choices.get(k), new Part(null, 0, cout))};
@@ -405,11 +409,11 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private NDArray grouped(Run r, NDArray x, int k) {
         int n = gWidth[k];
         Part[] bns = gBns[k];
-        NDArray we = owned(r.m, r.rows(r.value(expand.weight), n).mul(r.m.create(expandMask(n, k),
+        NDArray we = owned(r.m, r.rows(r.value(expand.weight), n).mul(r.m.create(gMasks[k][0],
                 new Shape(n, cin, 1, 1)).toType(x.getDataType(), false)));
         NDArray a = relu(bn(r, conv(x, we, ONE, ZERO_PAD, 1), bns[0], n, null));
         NDArray h = middle(r, a, gKernel[k], n, bns[1]);
-        NDArray wp = owned(r.m, r.channels(r.value(project.weight), 0, n).mul(r.m.create(projectMask(n, k),
+        NDArray wp = owned(r.m, r.channels(r.value(project.weight), 0, n).mul(r.m.create(gMasks[k][1],
                 new Shape(cout, n, 1, 1)).toType(x.getDataType(), false)));
         return bn(r, conv(h, wp, ONE, ZERO_PAD, 1), bns[2], cout, null);
     }
