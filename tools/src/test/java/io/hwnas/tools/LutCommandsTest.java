@@ -195,4 +195,30 @@ class LutCommandsTest {
                 r.toString());
         assertEquals("keep me", Files.readString(o));
     }
+
+    /** lut transfer: an estimated table of another space, clear refusals, nothing overwritten unasked. */
+    @Test
+    void transferCarriesATableOverToAnotherSpace() throws Exception {
+        Path out = dir.resolve("raspi4-fmnist-tiny.json");
+        CliRun r = CliRun.of("lut", "transfer", raspi4.toString(), "--space", "fbnet-fmnist-tiny", "-o", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("carried over to fbnet-fmnist-tiny (estimated)")
+                && r.out().contains("stage6.block0    stage6.block0"), r.toString());
+        JsonNode j = Json.mapper().readTree(out.toFile());
+        assertEquals("fbnet-fmnist-tiny", j.get("space").asText());
+        assertEquals("estimated", j.get("device").get("source").asText());
+        assertEquals(63, j.get("entries").size());
+        CliRun shown = CliRun.of("latency", "--lut", out.toString(), "--arch", "k3_e1 k3_e1 k3_e1 k3_e1 k3_e1 k3_e1 k3_e1");
+        assertEquals(0, shown.code(), shown.toString());
+
+        byte[] before = Files.readAllBytes(out);
+        CliRun again = CliRun.of("lut", "transfer", raspi4.toString(), "--space", "fbnet-cifar-tiny", "-o", out.toString());
+        assertTrue(again.userError() && again.err().contains("--force"), again.toString());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out)), "not overwritten");
+
+        CliRun bad = CliRun.of("lut", "transfer", raspi4.toString(), "--space", "no-such-space", "-o",
+                dir.resolve("x.json").toString());
+        assertTrue(bad.userError() && bad.err().contains("no-such-space"), bad.toString());
+        assertFalse(Files.exists(dir.resolve("x.json")));
+    }
 }

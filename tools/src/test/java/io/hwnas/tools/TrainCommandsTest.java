@@ -435,4 +435,41 @@ class TrainCommandsTest {
                 / 0.6);
         assertEquals(worst, mt.get("worst_ratio").asDouble(), 1e-9);
     }
+
+    /** The predictor's pairs are kept as they are measured: a stopped call resumes where it stopped, same result. */
+    @Test
+    void predictorPairsResumeAfterAStop() throws Exception {
+        Path runP = tmp.resolve("run-predictor");
+        try (var files = Files.walk(run)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = runP.resolve(run.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else if (!f.getFileName().toString().equals(".lock")) {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        List<String> a = new ArrayList<>(List.of("specialize", runP.toString(), "--target", "macs=" + lut + ":0.6",
+                "--accuracy", "predictor", "--predictor-samples", "24", "--population", "8", "--generations", "3",
+                "--held-out", "64", "--recalibrate-batches", "2", "-o", tmp.resolve("spec-p1").toString(), "--json"));
+        CliRun r1 = CliRun.of(a.toArray(String[]::new));
+        assertEquals(0, r1.code(), r1.toString());
+        Path pairs = runP.resolve("accuracy-pairs.jsonl");
+        List<String> all = Files.readAllLines(pairs);
+        assertEquals(25, all.size(), all.toString());
+        // a call stopped after 10 pairs, in the middle of writing the 11th
+        Files.delete(runP.resolve("accuracy-predictor.json"));
+        Files.writeString(pairs, String.join("\n", all.subList(0, 11)) + "\n{\"ops\": \"[1, 2");
+        a.set(a.indexOf(tmp.resolve("spec-p1").toString()), tmp.resolve("spec-p2").toString());
+        CliRun r2 = CliRun.of(a.toArray(String[]::new));
+        assertEquals(0, r2.code(), r2.toString());
+        assertTrue(r2.err().contains("accuracy pairs: 10 from an earlier call reused"), r2.err());
+        assertEquals(all, Files.readAllLines(pairs), "the resumed call measured the same pairs");
+        JsonNode j1 = Json.parse("out", r1.out(), JsonNode.class);
+        JsonNode j2 = Json.parse("out", r2.out(), JsonNode.class);
+        assertEquals(j1.get("targets").get(0).get("arch").asText(), j2.get("targets").get(0).get("arch").asText());
+        assertEquals(j1.get("predictor").get("held_out_rmse").asDouble(), j2.get("predictor").get("held_out_rmse")
+                .asDouble(), 0.0);
+    }
 }

@@ -209,7 +209,7 @@ public final class Specialize {
                     p = MlpAccuracyPredictor.load(file, space, identity);
                     log.accept("accuracy predictor: reused " + file);
                 } else {
-                    p = trainPredictor(exact, space, identity, opt, progress);
+                    p = trainPredictor(exact, space, identity, opt, progress, runDir.resolve(PAIRS_FILE), log);
                     p.save(file);
                 }
                 pr = new PredictorReport(file.toString(), p.report().trainCount() + p.report().heldOutCount(),
@@ -401,27 +401,89 @@ public final class Specialize {
         return run.dir().toAbsolutePath().normalize() + "#seed=" + run.seed() + "#epochs=" + run.state().epochsDone();
     }
 
+    /** The accuracy pairs measured so far for the predictor: appended as they come, so a stopped call resumes. */
+    public static final String PAIRS_FILE = "accuracy-pairs.jsonl";
+
     static MlpAccuracyPredictor trainPredictor(SupernetAccuracy exact, SearchSpace space, String identity, Options opt,
-            Progress progress) {
+            Progress progress, Path pairsFile, Consumer<String> log) {
+        // the pairs depend on the run's checkpoint and on how accuracy is measured; a file of other ones is replaced
+        String header = Json.mapper().createObjectNode().put("run", identity).put("seed", opt.seed())
+                .put("recalibrate_batches", opt.recalibrateBatches()).put("held_out_images", exact.heldOutImages())
+                .toString();
+        java.util.Map<String, Double> stored = readPairs(pairsFile, header, log);
         SplittableRandom r = new SplittableRandom(opt.seed() ^ 0x5DEECE66DL);
         List<MlpAccuracyPredictor.Sample> data = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         progress.start("accuracy pairs", opt.predictorSamples());
         int guard = 0;
-        while (data.size() < opt.predictorSamples() && guard++ < opt.predictorSamples() * 20) {
-            int[] ops = new int[space.layerCount()];
-            for (int l = 0; l < ops.length; l++) {
-                ops[l] = r.nextInt(space.ops().size());
+        try (java.io.BufferedWriter w = pairsWriter(pairsFile, header, stored)) {
+            while (data.size() < opt.predictorSamples() && guard++ < opt.predictorSamples() * 20) {
+                int[] ops = new int[space.layerCount()];
+                for (int l = 0; l < ops.length; l++) {
+                    ops[l] = r.nextInt(space.ops().size());
+                }
+                String key = java.util.Arrays.toString(ops);
+                if (!seen.add(key)) {
+                    continue;
+                }
+                Double acc = stored.get(key);
+                if (acc == null) {
+                    acc = exact.accuracy(ops);
+                    w.write(Json.mapper().createObjectNode().put("ops", key).put("accuracy", acc).toString());
+                    w.newLine();
+                    w.flush();
+                }
+                data.add(new MlpAccuracyPredictor.Sample(ops, acc));
+                progress.update(data.size(), "");
             }
-            if (!seen.add(java.util.Arrays.toString(ops))) {
-                continue;
-            }
-            data.add(new MlpAccuracyPredictor.Sample(ops, exact.accuracy(ops)));
-            progress.update(data.size(), "");
+        } catch (IOException e) {
+            throw new HwnasException(pairsFile + ": cannot write the accuracy pairs: " + e.getMessage(), e);
         }
         progress.finish(data.size() + " pairs");
         return MlpAccuracyPredictor.train(data, MlpAccuracyPredictor.Encoding.of(space), identity,
                 MlpAccuracyPredictor.Config.ofa(opt.seed()));
+    }
+
+    /** Pairs of an earlier, stopped call with the same header (a torn last line is dropped); else none. */
+    static java.util.Map<String, Double> readPairs(Path file, String header, Consumer<String> log) {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return m;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        if (lines.isEmpty() || !lines.get(0).equals(header)) {
+            log.accept("accuracy pairs: " + file + " holds pairs of another checkpoint or setting; measuring anew");
+            return m;
+        }
+        for (String line : lines.subList(1, lines.size())) {
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = Json.mapper().readTree(line);
+                if (n != null && n.hasNonNull("ops") && n.hasNonNull("accuracy")) {
+                    m.put(n.get("ops").asText(), n.get("accuracy").asDouble());
+                }
+            } catch (IOException e) {
+                break; // the line a stopped call was writing
+            }
+        }
+        log.accept("accuracy pairs: " + m.size() + " from an earlier call reused (" + file + ")");
+        return m;
+    }
+
+    /** The pairs file rewritten (atomically) with the header and the reused pairs, open for appending. */
+    private static java.io.BufferedWriter pairsWriter(Path file, String header, java.util.Map<String, Double> reused)
+            throws IOException {
+        StringBuilder b = new StringBuilder(header).append('\n');
+        for (java.util.Map.Entry<String, Double> e : reused.entrySet()) {
+            b.append(Json.mapper().createObjectNode().put("ops", e.getKey()).put("accuracy", e.getValue()).toString())
+                    .append('\n');
+        }
+        AtomicFiles.writeString(file, b.toString());
+        return Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.APPEND);
     }
 
     /**

@@ -29,8 +29,9 @@ public final class LutCommands {
     private LutCommands() {}
 
     @Command(name = "lut", mixinStandardHelpOptions = true,
-            description = "Latency lookup tables: import published ones, measure one here, inspect, validate.",
-            subcommands = {Import.class, Show.class, LutMeasureCommands.Measure.class, LutMeasureCommands.Validate.class})
+            description = "Latency lookup tables: import published ones, carry one over to another space, measure one"
+                    + " here, inspect, validate.",
+            subcommands = {Import.class, Transfer.class, Show.class, LutMeasureCommands.Measure.class, LutMeasureCommands.Validate.class})
     public static final class LutGroup extends UsageGroup {
     }
 
@@ -91,6 +92,75 @@ public final class LutCommands {
             out.print(json, String.format("wrote %s: space %s, device %s, %d entries, fixed %.4f ms, "
                     + "architectures %.3f-%.3f ms", output, lut.space(), lut.device().describe(), lut.entries().size(),
                     lut.fixedMs(), r[0], r[1]));
+            return 0;
+        }
+    }
+
+    @Command(name = "transfer", mixinStandardHelpOptions = true,
+            description = {"Carry a device's LUT over to another space with the same ops and stages (an estimate: each"
+                    + " layer takes the entries of the source layer in its stage, scaled by the two layers' ratio of"
+                    + " multiply-accumulates; the fixed part from the networks' MAC ratio). Marked 'estimated'; it keeps"
+                    + " the device's ranking of the ops within each layer, its milliseconds are rough.",
+                "Example: hwnas lut import --format hwnasbench-fbnet --device raspi4 -o raspi4.json; hwnas lut"
+                    + " transfer raspi4.json --space fbnet-fmnist-tiny -o raspi4-fmnist-tiny.json"})
+    public static final class Transfer implements Callable<Integer> {
+        @Parameters(paramLabel = "LUT.json", description = "The device's table (measured or imported).")
+        Path file;
+
+        @Option(names = "--from-space", description = "Space JSON file (or id) of LUT.json when it is not registered.")
+        String fromSpace;
+
+        @Option(names = "--space", required = true, description = "Space to carry the table over to (id or JSON file).")
+        String space;
+
+        @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
+        Path output;
+
+        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+        boolean force;
+
+        @Mixin
+        Output out;
+
+        @Override
+        public Integer call() {
+            Outputs.lutFile(output, force);
+            Lut lut = Lut.read(file);
+            SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace);
+            try {
+                lut.checkFingerprint(from);
+            } catch (HwnasException e) {
+                throw HwnasException.inFile(file, e.getMessage());
+            }
+            SearchSpace to = SpaceRegistry.resolve(space);
+            io.hwnas.latency.LutTransfer.Result r;
+            try {
+                r = io.hwnas.latency.LutTransfer.transfer(lut, from, to, file.getFileName().toString());
+            } catch (HwnasException e) {
+                throw new HwnasException("option '--space' = \"" + space + "\": " + e.getMessage(), e);
+            }
+            r.lut().write(output);
+            LatencyModel.LatencyRange range = LatencyModels.of(r.lut(), to, output.toString()).rangeMs();
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("output", output.toString());
+            json.put("source", file.toString());
+            json.put("source_space", from.id());
+            json.put("space", to.id());
+            json.put("device", r.lut().device());
+            json.put("fixed_ms", r.lut().fixedMs());
+            json.put("network_scale", r.networkScale());
+            json.put("layers", r.layers());
+            json.put("min_ms", range.fastestMs());
+            json.put("max_ms", range.slowestMs());
+            StringBuilder t = new StringBuilder(String.format("wrote %s: the %s table of %s carried over to %s"
+                    + " (estimated), fixed %.4f ms, architectures %.3f-%.3f ms%n  layer            from             MAC scale%n",
+                    output, lut.device().name(), from.id(), to.id(), r.lut().fixedMs(), range.fastestMs(),
+                    range.slowestMs()));
+            for (io.hwnas.latency.LutTransfer.LayerMap m : r.layers()) {
+                t.append(String.format("  %-16s %-16s %.4g%n", m.layerName(), m.sourceLayerName(), m.scale()));
+            }
+            t.append("an estimate: the device's ranking of the ops within each layer is kept, its milliseconds are rough");
+            out.print(json, t.toString());
             return 0;
         }
     }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Measure a LUT here, train a small Fashion-MNIST supernet against it, extract, fine-tune and"
-            + " evaluate the result, then specialize it for two local targets.", "Run it again to continue after an"
+            + " evaluate the result, then specialize it for two local targets and two"
+            + " device tables (raspi4, pixel3; estimated for its space).", "Run it again to continue after an"
             + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
     public static final String SPACE = "fbnet-fmnist-tiny";
@@ -66,7 +67,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     int finetuneEpochs;
 
     @Option(names = "--specialize", defaultValue = "true", negatable = true, description = "End by specializing the"
-            + " supernet for two local targets (1 and N threads, or batch 1 and 32) (default ${DEFAULT-VALUE}).")
+            + " supernet for two local targets (1 and N threads, or batch 1 and 32) and the raspi4 and pixel3 tables"
+            + " carried over to its space (default ${DEFAULT-VALUE}).")
     boolean specialize;
 
     @Option(names = "--finetune-subset", defaultValue = "0", description = "Training images for fine-tuning (0: all"
@@ -184,10 +186,15 @@ public final class QuickstartCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Published device tables the quickstart also specializes for, carried over to its space. */
+    static final List<String> IMPORTED_TARGETS = List.of("raspi4", "pixel3");
+
     /**
      * The trained supernet specialized for two targets that differ on this machine: the quickstart's
      * LUT (its threads) and a 1-thread LUT, or, when the quickstart runs on 1 thread, batch 1 and batch
-     * 32. Accuracy from the supernet (BN recalibrated, held-out images), a small evolution.
+     * 32, and for the raspi4 and pixel3 tables of HW-NAS-Bench carried over to the quickstart's space
+     * ({@link io.hwnas.latency.LutTransfer}: estimated). Accuracy from the supernet (BN recalibrated,
+     * held-out images), a small evolution.
      */
     private String specializeLocally(SearchSpace space, Path lutFile, Path runDir, ConsoleProgress progress,
             Map<String, Object> res) throws Exception {
@@ -218,14 +225,35 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path specDir = dir.resolve("specialized");
         io.hwnas.search.specialize.Specialize.Options opt = new io.hwnas.search.specialize.Specialize.Options(
                 "evolution", "supernet", 20, 12, 6, 5, 500, 0.5, seed);
-        io.hwnas.search.specialize.Specialize.Summary sum = io.hwnas.search.specialize.Specialize.run(runDir,
-                List.of(new io.hwnas.search.specialize.Specialize.TargetSpec(a, lutFile, null),
-                        new io.hwnas.search.specialize.Specialize.TargetSpec(b, other, null)), opt, specDir, progress,
-                System.err::println);
+        List<io.hwnas.search.specialize.Specialize.TargetSpec> targets = new java.util.ArrayList<>(List.of(
+                new io.hwnas.search.specialize.Specialize.TargetSpec(a, lutFile, null),
+                new io.hwnas.search.specialize.Specialize.TargetSpec(b, other, null)));
+        List<String> devices = new java.util.ArrayList<>();
+        String devicesNote = "";
+        for (String device : IMPORTED_TARGETS) {
+            Path f = dir.resolve("lut-" + device + "-estimated.json");
+            try {
+                if (!Files.isRegularFile(f)) {
+                    SearchSpace cifar = SpaceRegistry.get("fbnet-cifar");
+                    Lut imported = io.hwnas.latency.HwNasBenchImport.fbnet(io.hwnas.latency.HwNasBenchImport.defaultCsv(),
+                            io.hwnas.latency.HwNasBenchImport.defaultBase(), device, cifar);
+                    io.hwnas.latency.LutTransfer.transfer(imported, cifar, space, "HW-NAS-Bench " + device).lut().write(f);
+                }
+                targets.add(new io.hwnas.search.specialize.Specialize.TargetSpec(device + "-est", f, null));
+                devices.add(device);
+            } catch (io.hwnas.core.HwnasException e) {
+                devicesNote += String.format("(no %s target: %s)%n", device, e.getMessage());
+            }
+        }
+        io.hwnas.search.specialize.Specialize.Summary sum = io.hwnas.search.specialize.Specialize.run(runDir, targets,
+                opt, specDir, progress, System.err::println);
         SpecializeCommand.plots(sum, specDir);
         res.put("specialized", sum);
-        return String.format("%nspecialized for two local targets (%s): budgets at half of each LUT's range%n%s",
-                specDir, io.hwnas.search.specialize.Specialize.markdown(specDir));
+        return String.format("%nspecialized for two local targets and %d imported device tables (%s): budgets at half of"
+                + " each model's range%s%n%s%s", devices.size(), specDir, devices.isEmpty() ? ""
+                : String.format("; %s: the HW-NAS-Bench tables of fbnet-cifar carried over to %s by MACs (estimated:"
+                + " the devices' op rankings, rough milliseconds; hwnas lut transfer)", String.join(", ", devices),
+                space.id()), devicesNote, io.hwnas.search.specialize.Specialize.markdown(specDir));
     }
 
     /**

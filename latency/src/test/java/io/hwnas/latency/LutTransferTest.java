@@ -1,0 +1,149 @@
+package io.hwnas.latency;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.HwnasException;
+import io.hwnas.supernet.space.Architecture;
+import io.hwnas.supernet.space.Costs;
+import io.hwnas.supernet.space.LayerSpec;
+import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.space.SpaceRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LutTransferTest {
+    static final SearchSpace CIFAR = SpaceRegistry.get("fbnet-cifar");
+    static final SearchSpace TINY = SpaceRegistry.get("fbnet-fmnist-tiny");
+
+    static Lut raspi4() {
+        return HwNasBenchImport.fbnet(HwNasBenchImport.defaultCsv(), HwNasBenchImport.defaultBase(), "raspi4", CIFAR);
+    }
+
+    /** Carried over to its own space, a table is unchanged (scale 1 everywhere), only marked estimated. */
+    @Test
+    void toItsOwnSpaceTheTableIsUnchanged() {
+        Lut src = raspi4();
+        LutTransfer.Result r = LutTransfer.transfer(src, CIFAR, CIFAR, "raspi4.json");
+        assertEquals(DeviceRecord.Source.ESTIMATED, r.lut().device().source());
+        assertEquals("raspi4", r.lut().device().name());
+        assertEquals(1.0, r.networkScale(), 1e-15);
+        assertEquals(src.fixedMs(), r.lut().fixedMs(), 1e-9);
+        for (LutTransfer.LayerMap m : r.layers()) {
+            assertEquals(m.layer(), m.sourceLayer());
+            assertEquals(1.0, m.scale(), 1e-15);
+        }
+        for (LutEntry e : src.entries()) {
+            assertEquals(e.medianMs(), r.lut().entry(e.layer(), e.op()).medianMs(), 1e-12);
+        }
+    }
+
+    /** MACs of op kK_eE(_gG) at a layer, written out here (not through Costs). */
+    static double macs(int cin, int cout, int h, int stride, int k, int e, int g) {
+        int ho = (h - 1) / stride + 1;
+        double mid = (double) e * cin;
+        return cin * mid / g * h * h + mid * k * k * ho * ho + mid * cout / g * ho * ho;
+    }
+
+    static double layerMacs(LayerSpec l) {
+        int[][] ops = {{3, 1, 1}, {3, 1, 2}, {3, 3, 1}, {3, 6, 1}, {5, 1, 1}, {5, 1, 2}, {5, 3, 1}, {5, 6, 1}};
+        double m = 0;
+        for (int[] o : ops) {
+            m += macs(l.inChannels(), l.outChannels(), l.inHeight(), l.stride(), o[0], o[1], o[2]);
+        }
+        if (l.inChannels() != l.outChannels() || l.stride() != 1) { // a projecting skip: 1x1 conv
+            int ho = (l.inHeight() - 1) / l.stride() + 1;
+            m += (double) l.inChannels() * l.outChannels() * ho * ho;
+        }
+        return m;
+    }
+
+    @Test
+    void toTheTinySpaceLayersScaleByTheirMacsAndKeepTheDevicesOpOrder() {
+        Lut src = raspi4();
+        LutTransfer.Result r = LutTransfer.transfer(src, CIFAR, TINY, "raspi4.json");
+        Lut t = r.lut();
+        assertEquals("fbnet-fmnist-tiny", t.space());
+        assertEquals(7, r.layers().size());
+        int[] firstOfStage = {0, 1, 5, 9, 13, 17, 21};
+        for (int i = 0; i < 7; i++) {
+            LutTransfer.LayerMap m = r.layers().get(i);
+            assertEquals(firstOfStage[i], m.sourceLayer(), "layer " + i);
+            LayerSpec tl = TINY.layers().get(i);
+            LayerSpec sl = CIFAR.layers().get(firstOfStage[i]);
+            assertEquals(layerMacs(tl) / layerMacs(sl), m.scale(), 1e-12, "layer " + i);
+            assertTrue(m.scale() > 0 && m.scale() < 1, "half-width, 28x28 layers are smaller: " + m.scale());
+            for (String a : TINY.ops()) {
+                for (String b : TINY.ops()) {
+                    double ds = src.entry(sl.index(), a).medianMs() - src.entry(sl.index(), b).medianMs();
+                    double dt = t.entry(i, a).medianMs() - t.entry(i, b).medianMs();
+                    assertEquals(Math.signum(ds), Math.signum(dt), "layer " + i + " " + a + " vs " + b);
+                }
+            }
+        }
+        // the all-k3_e1 network: the source's, times the networks' MAC ratio
+        LatencyModel ms = LatencyModels.of(src, CIFAR, "src");
+        LatencyModel mt = LatencyModels.of(t, TINY, "dst");
+        double ratio = (double) Costs.architecture(TINY, Architecture.uniform(TINY, "k3_e1")).macs()
+                / Costs.architecture(CIFAR, Architecture.uniform(CIFAR, "k3_e1")).macs();
+        assertEquals(ms.predictMs(Architecture.uniform(CIFAR, "k3_e1")) * ratio,
+                mt.predictMs(Architecture.uniform(TINY, "k3_e1")), 1e-9);
+        assertTrue(mt.rangeMs().fastestMs() > 0, "fastest " + mt.rangeMs().fastestMs());
+        assertTrue(t.device().notes().startsWith("ESTIMATED"), t.device().notes());
+        assertTrue(t.device().notes().contains("stage2.block0 <- stage2.block0"), t.device().notes());
+    }
+
+    /** A space with more blocks per stage than the table's takes the stage's last block for the extra ones. */
+    @Test
+    void extraBlocksTakeTheStagesLastBlock() {
+        LayerSpec s = LutTransfer.sourceLayer(TINY.layers(), CIFAR.layers().get(3)); // stage1.block2
+        assertEquals("stage1.block0", s.name());
+        assertEquals("stage1.block2", LutTransfer.sourceLayer(CIFAR.layers(), CIFAR.layers().get(3)).name());
+    }
+
+    @Test
+    void spacesWithOtherOpsOrStagesAreRefused(@TempDir Path dir) throws Exception {
+        String base = Files.readString(Path.of(SpaceRegistry.class.getResource("/io/hwnas/spaces/fbnet-fmnist-tiny.json")
+                .toURI()));
+        Path fewerOps = dir.resolve("fewer-ops.json");
+        Files.writeString(fewerOps, base.replace("\"fbnet-fmnist-tiny\"", "\"fewer-ops\"")
+                .replaceAll("\"ops\"\\s*:\\s*\\[[^]]*]", "\"ops\": [\"k3_e1\", \"skip\"]"));
+        SearchSpace f = SpaceRegistry.resolve(fewerOps.toString());
+        HwnasException e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(raspi4(), CIFAR, f, "r.json"));
+        assertTrue(e.getMessage().contains("candidate ops") && e.getMessage().contains("fewer-ops"), e.getMessage());
+
+        Path sixStages = dir.resolve("six.json");
+        Files.writeString(sixStages, base.replace("\"fbnet-fmnist-tiny\"", "\"six\"")
+                .replaceFirst("\\{\\s*\"layers\"\\s*:\\s*1\\s*,\\s*\"channels\"\\s*:\\s*176\\s*,\\s*\"stride\"\\s*:\\s*1\\s*}\\s*", "")
+                .replaceAll(",\\s*]", "]"));
+        SearchSpace six = SpaceRegistry.resolve(sixStages.toString());
+        assertEquals(6, six.layerCount(), Files.readString(sixStages));
+        e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(raspi4(), CIFAR, six, "r.json"));
+        assertTrue(e.getMessage().contains("6 stages") && e.getMessage().contains("has 7"), e.getMessage());
+    }
+
+    /** Random architectures: the carried-over table is a LUT like any other (sums, positive, ordered range). */
+    @Test
+    void everyDeviceCarriesOverToTheTinySpaces() {
+        for (String dev : List.of("raspi4", "pixel3", "eyeriss")) {
+            Lut src = HwNasBenchImport.fbnet(HwNasBenchImport.defaultCsv(), HwNasBenchImport.defaultBase(), dev, CIFAR);
+            for (SearchSpace s : List.of(TINY, SpaceRegistry.get("fbnet-cifar-tiny"))) {
+                LatencyModel m = LatencyModels.of(LutTransfer.transfer(src, CIFAR, s, dev).lut(), s, dev);
+                Random rnd = new Random(1);
+                for (int i = 0; i < 20; i++) {
+                    int[] a = new int[s.layerCount()];
+                    for (int l = 0; l < a.length; l++) {
+                        a[l] = rnd.nextInt(s.ops().size());
+                    }
+                    double p = m.predictMs(a);
+                    assertTrue(p >= m.rangeMs().fastestMs() - 1e-9 && p <= m.rangeMs().slowestMs() + 1e-9, dev + " " + p);
+                }
+            }
+        }
+    }
+}
