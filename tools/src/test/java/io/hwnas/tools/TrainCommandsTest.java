@@ -197,7 +197,7 @@ class TrainCommandsTest {
         assertEquals(0.45, j.get("targets").get(0).get("budget_ms").asDouble(), 1e-12);
         assertEquals(2, j.get("matrix_ms").size());
         for (String f : List.of("summary.json", "summary.csv", "summary.md", "accuracy-latency-macs.png",
-                "accuracy-latency-overhead.png")) {
+                "accuracy-latency-overhead.png", "cross-target.png")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         // an unreachable budget and a target of another space are refused, nothing written

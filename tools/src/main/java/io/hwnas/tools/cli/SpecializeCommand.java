@@ -19,12 +19,14 @@ import picocli.CommandLine.Parameters;
             + " supernet (inherited weights, BN recalibrated, held-out images) or from an MLP accuracy predictor"
             + " trained on such pairs (saved in the run, reused); or by FBNet's θ re-optimized on the frozen weights"
             + " with the target's latency model (--method theta: the latency pressure α is raised, then bisected,"
-            + " until the argmax meets the budget). No retraining of the supernet; the run is never written.",
+            + " until the argmax meets the budget). No retraining of the supernet; its weights and θ are"
+            + " never written (the predictor and its pairs are kept in the run).",
             "--multi-target adds one subnet for all targets at once, --co-search the best (architecture, setting)"
             + " pair when the targets are one device under several settings (both by evolution).",
             "Writes OUT/<target>/ (a subnet folder as hwnas extract writes, plus pick.json), OUT/multi-target/ and"
             + " OUT/co-search/ when asked for, OUT/summary.{json,csv,md} with the cross-target matrix, and"
-            + " OUT/accuracy-latency-<target>.png."})
+            + " OUT/accuracy-latency-<target>.png and OUT/cross-target.png (each pick's latency on every target relative"
+            + " to that target's own pick)."})
 public final class SpecializeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "A training run folder.")
     Path runDir;
@@ -157,5 +159,41 @@ public final class SpecializeCommand implements Callable<Integer> {
             Charts.xy(dir.resolve("accuracy-latency-" + own.target() + ".png"), own.target() + ": accuracy vs latency",
                     "latency under " + own.target() + " (ms)", "held-out accuracy (%)", series);
         }
+        crossTargetPlot(s, dir);
+    }
+
+    /**
+     * cross-target.png: every pick's latency on every target, relative to that target's own pick
+     * (1.00 on the diagonal; a value of 1.8 in row raspi4, column pixel3 means the raspi4 pick is 1.8x
+     * as slow on the pixel3 as the pixel3's own pick). One target alone gives no matrix.
+     */
+    static void crossTargetPlot(Specialize.Summary s, Path dir) throws IOException {
+        int n = s.matrixTargets().size();
+        if (n < 2) {
+            return;
+        }
+        double[][] ratio = new double[s.matrixMs().length][n];
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < ratio.length; i++) {
+            for (int j = 0; j < n; j++) {
+                double own = s.matrixMs()[j][j];
+                ratio[i][j] = own > 0 ? s.matrixMs()[i][j] / own : Double.NaN;
+                if (Double.isFinite(ratio[i][j])) {
+                    lo = Math.min(lo, ratio[i][j]);
+                    hi = Math.max(hi, ratio[i][j]);
+                }
+            }
+        }
+        if (!Double.isFinite(lo)) {
+            return;
+        }
+        List<String> rows = new ArrayList<>();
+        for (String p : s.matrixPicks()) {
+            rows.add(p + " pick");
+        }
+        // legend ends on round values (XChart prints them as they are)
+        Charts.heatmap(dir.resolve("cross-target.png"), "latency / the target's own pick's", rows,
+                s.matrixTargets(), ratio, Math.floor(Math.min(lo, 1) * 100) / 100, Math.ceil(hi * 100) / 100, true);
     }
 }
