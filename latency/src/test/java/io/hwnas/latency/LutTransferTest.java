@@ -108,8 +108,10 @@ class LutTransferTest {
 
     @Test
     void spacesWithOtherOpsOrStagesAreRefused(@TempDir Path dir) throws Exception {
-        String base = Files.readString(Path.of(SpaceRegistry.class.getResource("/io/hwnas/spaces/fbnet-fmnist-tiny.json")
-                .toURI()));
+        String base; // a resource of the supernet module: a jar entry under mvn verify
+        try (var in = SpaceRegistry.class.getResourceAsStream("/io/hwnas/spaces/fbnet-fmnist-tiny.json")) {
+            base = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
         Path fewerOps = dir.resolve("fewer-ops.json");
         Files.writeString(fewerOps, base.replace("\"fbnet-fmnist-tiny\"", "\"fewer-ops\"")
                 .replaceAll("\"ops\"\\s*:\\s*\\[[^]]*]", "\"ops\": [\"k3_e1\", \"skip\"]"));
