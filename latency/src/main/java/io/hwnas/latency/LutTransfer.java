@@ -49,8 +49,8 @@ public final class LutTransfer {
             throw new HwnasException("space " + to.id() + ": candidate ops " + to.ops() + " differ from the table's space "
                     + from.id() + " " + from.ops() + "; a table carries over only between spaces with the same ops");
         }
-        int stagesFrom = stages(from);
-        int stagesTo = stages(to);
+        int stagesFrom = from.stages().size();
+        int stagesTo = to.stages().size();
         if (stagesFrom != stagesTo) {
             throw new HwnasException("space " + to.id() + ": " + stagesTo + " stages, the table's space " + from.id()
                     + " has " + stagesFrom + "; a table carries over only between spaces with the same stages");
@@ -99,20 +99,12 @@ public final class LutTransfer {
         Lut lut;
         try {
             lut = new Lut(to.id(), rec, fixed, entries, null).withSpace(to);
-            LatencyModels.of(lut, to, sourceName).rangeMs();
+            LatencyModels.of(lut, to, sourceName); // refuses a table some architecture would take no time under
         } catch (HwnasException e) {
             throw new HwnasException("the " + d.name() + " table of " + sourceName + " carried over to space " + to.id()
                     + " is not a usable table: " + e.getMessage());
         }
         return new Result(lut, List.copyOf(maps), networkScale);
-    }
-
-    private static int stages(SearchSpace s) {
-        int n = 0;
-        for (LayerSpec l : s.layers()) {
-            n = Math.max(n, l.stage() + 1);
-        }
-        return n;
     }
 
     /** The source layer in the same stage with the same block index, or the stage's last block. */

@@ -429,8 +429,7 @@ public final class Specialize {
                 Double acc = stored.get(key);
                 if (acc == null) {
                     acc = exact.accuracy(ops);
-                    w.write(Json.mapper().createObjectNode().put("ops", key).put("accuracy", acc).toString());
-                    w.newLine();
+                    w.write(pairLine(key, acc));
                     w.flush();
                 }
                 data.add(new MlpAccuracyPredictor.Sample(ops, acc));
@@ -474,14 +473,15 @@ public final class Specialize {
         return m;
     }
 
+    private static String pairLine(String ops, double accuracy) {
+        return Json.mapper().createObjectNode().put("ops", ops).put("accuracy", accuracy) + "\n";
+    }
+
     /** The pairs file rewritten (atomically) with the header and the reused pairs, open for appending. */
     private static java.io.BufferedWriter pairsWriter(Path file, String header, java.util.Map<String, Double> reused)
             throws IOException {
         StringBuilder b = new StringBuilder(header).append('\n');
-        for (java.util.Map.Entry<String, Double> e : reused.entrySet()) {
-            b.append(Json.mapper().createObjectNode().put("ops", e.getKey()).put("accuracy", e.getValue()).toString())
-                    .append('\n');
-        }
+        reused.forEach((ops, acc) -> b.append(pairLine(ops, acc)));
         AtomicFiles.writeString(file, b.toString());
         return Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.APPEND);
     }

@@ -57,11 +57,8 @@ public final class LutCommands {
                 description = "Space the table is for (id or JSON file; default ${DEFAULT-VALUE}).")
         String space;
 
-        @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
-        Path output;
-
-        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
-        boolean force;
+        @Mixin
+        LutOutput lutOutput;
 
         @Mixin
         Output out;
@@ -73,7 +70,7 @@ public final class LutCommands {
                         + HwNasBenchImport.FORMAT);
             }
             HwNasBenchImport.checkDevice(device);
-            Outputs.lutFile(output, force);
+            Path output = lutOutput.checked();
             SearchSpace s = SpaceRegistry.resolve(space);
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
@@ -113,18 +110,15 @@ public final class LutCommands {
         @Option(names = "--space", required = true, description = "Space to carry the table over to (id or JSON file).")
         String space;
 
-        @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
-        Path output;
-
-        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
-        boolean force;
+        @Mixin
+        LutOutput lutOutput;
 
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
-            Outputs.lutFile(output, force);
+            Path output = lutOutput.checked();
             Lut lut = Lut.read(file);
             SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace);
             try {

@@ -71,11 +71,8 @@ public final class LutMeasureCommands {
         @Option(names = "--device-name", description = "Name for the device record (default: <host>-cpu-<threads>t).")
         String deviceName;
 
-        @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
-        Path output;
-
-        @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
-        boolean force;
+        @Mixin
+        LutOutput lutOutput;
 
         @Mixin
         Output out;
@@ -87,7 +84,7 @@ public final class LutMeasureCommands {
             Checks.atLeast("--repeats", repeats, 1, null);
             Checks.atLeast("--warmup", warmup, 0, null);
             SearchSpace s = SpaceRegistry.resolve(space);
-            Outputs.lutFile(output, force);
+            Path output = lutOutput.checked();
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
             Lut lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())

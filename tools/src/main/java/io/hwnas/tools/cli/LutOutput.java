@@ -1,0 +1,19 @@
+package io.hwnas.tools.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** {@code -o LUT.json [--force]} of the commands that write a LUT (import, transfer, measure). */
+public final class LutOutput {
+    @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
+    Path path;
+
+    @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+    boolean force;
+
+    /** The file to write, checked before any work: an existing file needs --force, the folder must be writable. */
+    Path checked() {
+        Outputs.lutFile(path, force);
+        return path;
+    }
+}
