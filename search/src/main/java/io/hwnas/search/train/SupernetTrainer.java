@@ -185,7 +185,7 @@ public final class SupernetTrainer implements AutoCloseable {
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
-                        r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr);
+                        r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr, e < cfg.progressiveEpochs());
                     }
                     if (!r.finite()) {
                         throw diverged(e, "weight", s, r.ce());

@@ -70,13 +70,17 @@ import java.util.Set;
  * @param checkpointEverySteps also checkpoint every N steps inside an epoch (0: only at epoch ends)
  * @param finalSamples architectures sampled from the final θ (arch-sample-K.json)
  * @param evalTest evaluate the argmax architecture (inside the supernet) on the test set after each epoch
+ * @param progressiveEpochs the first N warm-up epochs sample only the dense ops ({@code kK_eE}: no
+ *     {@code skip}, no grouped op), for single-path steps and the sandwich's smallest and random
+ *     subnets: progressive shrinking in two stages (OFA trains elastic kernel and width before depth);
+ *     the later epochs sample every op
  */
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
         double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String weightSampling, int epochs,
         int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
-        boolean evalTest, String supernet, int sandwichRandom, double kdWeight) {
+        boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -118,6 +122,11 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(weightFraction > 0 && weightFraction < 1, "weight_fraction", weightFraction, "must be in (0, 1)");
         require(checkpointEverySteps >= 0, "checkpoint_every_steps", checkpointEverySteps, "must be >= 0");
         require(finalSamples >= 0, "final_samples", finalSamples, "must be >= 0");
+        require(progressiveEpochs >= 0 && progressiveEpochs <= warmupEpochs, "progressive_epochs", progressiveEpochs,
+                "must be 0..warmup_epochs (" + warmupEpochs + "): the dense-only stage is part of the weights-only"
+                + " warm-up");
+        require(progressiveEpochs == 0 || !weightSampling.equals("soft"), "progressive_epochs", progressiveEpochs,
+                "needs weight_sampling single-path or sandwich (a soft step runs every op)");
     }
 
     /** FBNet's settings (Wu et al. 2019), shortened for CPU runs. {@code space}/{@code dataset} stay unset. */
@@ -158,6 +167,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("supernet", "shared");
         n.put("sandwich_random", 2);
         n.put("kd_weight", 1.0);
+        n.put("progressive_epochs", 0);
         return n;
     }
 
@@ -221,7 +231,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight);
+                kdWeight, progressiveEpochs);
     }
 
     private static String abs(Path base, String p) {

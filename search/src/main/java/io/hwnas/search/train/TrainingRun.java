@@ -70,6 +70,14 @@ public final class TrainingRun {
         ai.djl.Device device = cfg.resolveDevice();
         Nets.applyThreads(cfg.threads());
         SearchSpace space = cfg.resolveSpace();
+        if (cfg.progressiveEpochs() > 0) {
+            boolean any = false;
+            for (boolean d : io.hwnas.supernet.net.Supernet.denseOps(space)) {
+                any |= d;
+            }
+            HwnasException.require(any, "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
+                    + " space " + space.id() + ", whose ops are " + space.ops());
+        }
         LatencyModel lat = cfg.latencyModel(space);
         LatencyLoss loss = LatencyLoss.of(cfg, lat); // refuses an unusable model before anything is written
         boolean created = !Files.exists(runDir);

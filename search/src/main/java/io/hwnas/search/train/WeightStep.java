@@ -29,6 +29,9 @@ public final class WeightStep {
     private final double kdWeight;
     private final int[] largest;
     private final int[] smallest;
+    private final int[] smallestDense;
+    /** Added to θ's logits for a dense-only sample: 0 for a dense op, -∞ for skip and grouped ops. */
+    private final float[] denseBias;
 
     /** What one step did (the largest subnet's loss and accuracy for a sandwich); not finite: nothing updated. */
     public record Result(float ce, long correct, int size) {
@@ -51,6 +54,15 @@ public final class WeightStep {
         this.kdWeight = kdWeight;
         this.largest = Supernet.largestPath(net.space());
         this.smallest = Supernet.smallestPath(net.space());
+        this.smallestDense = Supernet.smallestDensePath(net.space());
+        boolean[] d = Supernet.denseOps(net.space());
+        int layers = net.layerCount();
+        this.denseBias = new float[layers * d.length];
+        for (int l = 0; l < layers; l++) {
+            for (int k = 0; k < d.length; k++) {
+                denseBias[l * d.length + k] = d[k] ? 0f : Float.NEGATIVE_INFINITY;
+            }
+        }
     }
 
     /** How many Gumbel draws a step takes ([paths × layers × ops]). */
@@ -61,12 +73,20 @@ public final class WeightStep {
 
     /** The subnets a sandwich step trains: largest, smallest, then one uniform sample per noise chunk. */
     public List<int[]> sandwich(float[] noise) {
+        return sandwich(noise, false);
+    }
+
+    /**
+     * The subnets a sandwich step trains: largest, smallest, then one uniform sample per noise chunk;
+     * {@code denseOnly}: the smallest and the samples among the dense ops ({@link Supernet#denseOps}).
+     */
+    public List<int[]> sandwich(float[] noise, boolean denseOnly) {
         int layers = net.layerCount();
         int ops = net.space().ops().size();
         List<int[]> paths = new java.util.ArrayList<>();
         paths.add(largest);
-        paths.add(smallest);
-        float[] zeros = new float[layers * ops];
+        paths.add(denseOnly ? smallestDense : smallest);
+        float[] zeros = denseOnly ? denseBias : new float[layers * ops];
         for (int i = 0; i < sandwichRandom; i++) {
             float[] chunk = java.util.Arrays.copyOfRange(noise, i * layers * ops, (i + 1) * layers * ops);
             paths.add(Gumbel.hardSample(zeros, chunk, layers, ops)); // argmax of pure Gumbel noise: uniform
@@ -76,8 +96,20 @@ public final class WeightStep {
 
     /** One step on (x, y) with Gumbel noise {@code noise} ({@link #noiseSize()}) at temperature τ and learning rate {@code lr}. */
     public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr) {
+        return run(sm, x, y, noise, tau, lr, false);
+    }
+
+    /**
+     * One step as {@link #run(NDManager, NDArray, NDArray, float[], double, double)}; {@code denseOnly}
+     * (progressive shrinking's first stage): single-path and sandwich steps sample only the dense ops
+     * ({@link Supernet#denseOps}); refused for soft steps, which run every op.
+     */
+    public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr, boolean denseOnly) {
         if ("sandwich".equals(mode)) {
-            return sandwichStep(sm, x, y, noise, lr);
+            return sandwichStep(sm, x, y, noise, lr, denseOnly);
+        }
+        if (denseOnly && !"single-path".equals(mode)) {
+            throw new IllegalArgumentException("dense-only steps need single-path or sandwich sampling, not " + mode);
         }
         boolean single = "single-path".equals(mode);
         int layers = net.layerCount();
@@ -88,7 +120,13 @@ public final class WeightStep {
         int[] path = null;
         NDArray gates = null;
         if (single) {
-            path = Gumbel.hardSample(theta.flat(), noise, layers, ops);
+            float[] logits = theta.flat();
+            if (denseOnly) {
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] += denseBias[i];
+                }
+            }
+            path = Gumbel.hardSample(logits, noise, layers, ops);
         } else {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             gates = Gumbel.softSample(theta.array(), g, sm.create((float) tau)).stopGradient();
@@ -109,8 +147,8 @@ public final class WeightStep {
         return new Result(ce, correct, (int) x.getShape().get(0));
     }
 
-    private Result sandwichStep(NDManager sm, NDArray x, NDArray y, float[] noise, double lr) {
-        List<int[]> paths = sandwich(noise);
+    private Result sandwichStep(NDManager sm, NDArray x, NDArray y, float[] noise, double lr, boolean denseOnly) {
+        List<int[]> paths = sandwich(noise, denseOnly);
         Nets.zeroGrads(net.weights());
         ParameterStore ps = new ParameterStore(sm, false);
         NDArray kd = sm.create((float) kdWeight); // an NDArray scalar: mul(Number) loses its scalar before backward

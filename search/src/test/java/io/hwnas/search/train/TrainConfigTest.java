@@ -65,6 +65,20 @@ class TrainConfigTest {
     }
 
     @Test
+    void progressiveEpochsAreAPartOfTheWarmUpAndNeedSampledPaths() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        assertEquals(0, TrainConfig.parse("c", base + "\"epochs\": 3}").progressiveEpochs());
+        assertEquals(1, TrainConfig.parse("c", base + "\"weight_sampling\": \"single-path\", \"warmup_epochs\": 2,"
+                + " \"progressive_epochs\": 1}").progressiveEpochs());
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"weight_sampling\": \"single-path\", \"warmup_epochs\": 1, \"progressive_epochs\": 2}"));
+        assertTrue(e.getMessage().contains("progressive_epochs") && e.getMessage().contains("2"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"weight_sampling\": \"soft\", \"warmup_epochs\": 2, \"progressive_epochs\": 1}"));
+        assertTrue(e.getMessage().contains("single-path or sandwich"), e.getMessage());
+    }
+
+    @Test
     void latencyLossAndDeviceAreChecked() {
         String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
         HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base

@@ -62,6 +62,71 @@ class WeightStepTest {
         }
     }
 
+    /**
+     * Progressive shrinking's first stage: single-path and sandwich samples use only the dense ops
+     * (every dense op still shows up), the sandwich's smallest is all k3_e1, and the step trains
+     * only the sampled path's weights; later stages sample every op again.
+     */
+    @Test
+    void denseOnlyStepsSampleOnlyDenseOps() {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        boolean[] dense = Supernet.denseOps(s);
+        assertEquals(List.of("k3_e1", "k3_e3", "k3_e6", "k5_e1", "k5_e3", "k5_e6"),
+                java.util.stream.IntStream.range(0, dense.length).filter(k -> dense[k]).mapToObj(k -> s.ops().get(k))
+                        .toList());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(s);
+            net.initialize(m, DataType.FLOAT32, Supernet.inputShape(s, 2));
+            WeightStep sw = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.9, 0), "sandwich", 4, 1.0);
+            int[][] counts = new int[s.layerCount()][s.ops().size()];
+            for (int k = 0; k < 100; k++) {
+                List<int[]> ps = sw.sandwich(Gumbel.noise(5, k, sw.noiseSize()), true);
+                assertEquals(Architecture.uniform(s, "k3_e1"), Architecture.ofIndices(s, ps.get(1)));
+                for (int[] p : ps.subList(2, ps.size())) {
+                    for (int l = 0; l < p.length; l++) {
+                        counts[l][p[l]]++;
+                    }
+                }
+            }
+            for (int[] row : counts) {
+                for (int k = 0; k < row.length; k++) {
+                    assertTrue(dense[k] ? row[k] > 0 : row[k] == 0, s.ops().get(k) + ": " + row[k]);
+                }
+            }
+            assertTrue(java.util.Arrays.stream(sw.sandwich(Gumbel.noise(5, 0, sw.noiseSize()), false).get(1))
+                    .anyMatch(k -> !dense[k]), "without the stage the smallest uses skip / grouped ops");
+
+            // a single-path step: only the dense path's weights change
+            WeightStep one = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.0, 0), "single-path");
+            NDArray x = m.randomNormal(Supernet.inputShape(s, 4));
+            NDArray y = m.create(new long[] {0, 1, 2, 3});
+            java.util.Map<String, float[]> before = new java.util.HashMap<>();
+            for (var p : net.weights()) {
+                before.put(p.getId(), p.getArray().toFloatArray());
+            }
+            for (int k = 0; k < 6; k++) {
+                try (NDManager sm = m.newSubManager()) {
+                    one.run(sm, x, y, Gumbel.noise(7, k, one.noiseSize()), 5.0, 0.01, true);
+                }
+            }
+            java.util.Map<String, String> keys = Nets.keys(net);
+            int own = 0;
+            for (var p : net.weights()) {
+                String key = keys.get(p.getId());
+                if (key.contains("_g2") || key.contains(".skip")) {
+                    own++;
+                    assertArrayEquals(before.get(p.getId()), p.getArray().toFloatArray(), 0f, key);
+                }
+            }
+            assertTrue(own > 0, "the grouped ops and the projecting skips have parameters of their own");
+            boolean changed = false;
+            for (var p : net.weights()) {
+                changed |= !java.util.Arrays.equals(before.get(p.getId()), p.getArray().toFloatArray());
+            }
+            assertTrue(changed, "the dense paths trained");
+        }
+    }
+
     /** The sandwich step sums its subnets' gradients: PyTorch accumulates over separate backward passes. */
     @Test
     void gradientsAccumulateOverSeparateBackwardPasses() {

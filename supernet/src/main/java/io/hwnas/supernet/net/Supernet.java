@@ -64,6 +64,40 @@ public final class Supernet extends AbstractBlock {
         return extremePath(space, false);
     }
 
+    /**
+     * Per op of the space: whether it is dense ({@code kK_eE}: neither {@code skip} nor a grouped op),
+     * the ops a progressive-shrinking stage samples first.
+     */
+    public static boolean[] denseOps(SearchSpace space) {
+        boolean[] dense = new boolean[space.ops().size()];
+        for (int k = 0; k < dense.length; k++) {
+            io.hwnas.supernet.space.OpSpec op = io.hwnas.supernet.space.OpSpec.parse(space.ops().get(k));
+            dense[k] = !op.isSkip() && op.groups() == 1;
+        }
+        return dense;
+    }
+
+    /** The smallest subnet among dense ops only ({@link #denseOps}): per layer the dense op with the fewest MACs. */
+    public static int[] smallestDensePath(SearchSpace space) {
+        boolean[] dense = denseOps(space);
+        int[] path = new int[space.layerCount()];
+        for (LayerSpec l : space.layers()) {
+            long best = Long.MAX_VALUE;
+            for (int k = 0; k < dense.length; k++) {
+                if (!dense[k]) {
+                    continue;
+                }
+                long macs = io.hwnas.supernet.space.Costs.op(l, io.hwnas.supernet.space.OpSpec.parse(space.ops().get(k)))
+                        .macs();
+                if (macs < best) {
+                    best = macs;
+                    path[l.index()] = k;
+                }
+            }
+        }
+        return path;
+    }
+
     private static int[] extremePath(SearchSpace space, boolean largest) {
         int[] path = new int[space.layerCount()];
         for (LayerSpec l : space.layers()) {

@@ -140,8 +140,9 @@ public final class TrainBench {
             NDArray warm = m.randomNormal(xs); // load the engine before the memory baseline
             warm.close();
             long base = resetPeak();
-            NDArray x = m.randomNormal(xs);
-            NDArray y = m.create(labels);
+            NDManager data = m.newSubManager(); // holds the batch only: whatever else lands here leaked from a step
+            NDArray x = data.randomNormal(xs);
+            NDArray y = data.create(labels);
             Step step;
             String arch = null;
             if (mode.startsWith("fixed-largest") || mode.startsWith("fixed-smallest")) {
@@ -160,6 +161,7 @@ public final class TrainBench {
                             ops);
                     List<Parameter> ps = net.weights(path);
                     try (NDManager sm = m.newSubManager()) {
+                        attachBatch(x, y, sm);
                         Nets.zeroGrads(ps);
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             gc.backward(Losses.crossEntropy(net.forwardPath(new ParameterStore(sm, false), x, path,
@@ -178,11 +180,12 @@ public final class TrainBench {
                 WeightStep w = new WeightStep(net, theta, new Sgd(m, 0.9, 1e-4), sampling, sandwichRandom, 1.0);
                 step = s -> {
                     try (NDManager sm = m.newSubManager()) {
+                        attachBatch(x, y, sm);
                         w.run(sm, x, y, Gumbel.noise(1, s, w.noiseSize()), 5.0, 1e-3);
                     }
                 };
             }
-            double ms = time(warmup, steps, step);
+            double ms = time(warmup, steps, step, () -> data.getManagedArrays().size());
             Long peak = peakSince(base);
             return new Row(mode, ms, batch * 1000.0 / ms, peak, arch);
         }
@@ -200,6 +203,7 @@ public final class TrainBench {
         Sgd sgd = new Sgd(m, 0.9, 1e-4);
         return s -> {
             try (NDManager sm = m.newSubManager()) {
+                attachBatch(x, y, sm);
                 Nets.zeroGrads(params);
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray logits = fixed.forward(new ParameterStore(sm, false), new NDList(x), true)
@@ -211,12 +215,30 @@ public final class TrainBench {
         };
     }
 
+    /**
+     * Moves the batch into the step's manager for the step (back to its own when the step ends). Ops
+     * attach their results to their first operand's manager: a batch left in the long-lived manager
+     * collects every activation of every step there (a leak of the whole forward pass per step, which
+     * inflated this bench's peak memory by the number of steps and slowed it with page faults); a
+     * training loop creates each batch in its step's manager.
+     */
+    static void attachBatch(NDArray x, NDArray y, NDManager sm) {
+        x.tempAttach(sm);
+        y.tempAttach(sm);
+    }
+
     interface Step {
         void run(int step);
     }
 
-    private static double time(int warmup, int steps, Step step) {
+    /**
+     * Median ms of the timed steps. Refuses a step that leaves arrays behind in the batch's manager
+     * (counted by {@code live} after the first step and after the last): its figures would include
+     * the leak.
+     */
+    static double time(int warmup, int steps, Step step, java.util.function.IntSupplier live) {
         double[] t = new double[steps];
+        int after1 = -1;
         for (int i = 0; i < warmup + steps; i++) {
             long t0 = System.nanoTime();
             step.run(i);
@@ -224,6 +246,14 @@ public final class TrainBench {
             if (i >= warmup) {
                 t[i - warmup] = (t1 - t0) / 1e6;
             }
+            if (i == 0) {
+                after1 = live.getAsInt();
+            }
+        }
+        int end = live.getAsInt();
+        if (end != after1) {
+            throw new IllegalStateException("a step leaves arrays behind: " + after1 + " live after the first step, "
+                    + end + " after " + (warmup + steps));
         }
         Arrays.sort(t);
         return t[steps / 2];

@@ -62,6 +62,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     String weightSampling;
 
+    @Option(names = "--progressive-epochs", defaultValue = "0", description = "Of the warm-up epochs, the first"
+            + " ones sample only the dense ops (kK_eE), then every op: progressive shrinking in two stages"
+            + " (default ${DEFAULT-VALUE}).")
+    int progressiveEpochs;
+
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
             + " subnet (default ${DEFAULT-VALUE}: the shared supernet's subnet is used as it is).")
     int finetuneEpochs;
@@ -121,6 +126,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 trainSubset, seed, threads);
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
+        trainConfig.put("progressive_epochs", progressiveEpochs);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
@@ -249,11 +255,30 @@ public final class QuickstartCommand implements Callable<Integer> {
                 opt, specDir, progress, System.err::println);
         SpecializeCommand.plots(sum, specDir);
         res.put("specialized", sum);
+        // the picks' held-out accuracy (500 images) selects them; the 10,000 test images say what a user gets
+        List<Map<String, Object>> tested = new java.util.ArrayList<>();
+        StringBuilder testText = new StringBuilder(String.format("%ntest accuracy of the specialized subnets as"
+                + " extracted (BN recalibrated, no fine-tuning; %s test images):%n", "10,000"));
+        for (io.hwnas.search.specialize.Specialize.Pick p : sum.targets()) {
+            if (p.subnet() == null) {
+                continue;
+            }
+            Evaluation.Result r = Evaluation.evaluate(Path.of(p.subnet()), null, null, List.of(), 0, 0);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("target", p.target());
+            row.put("arch", p.arch());
+            row.put("test_accuracy", r.testAccuracy());
+            row.put("test_images", r.testImages());
+            tested.add(row);
+            testText.append(String.format(java.util.Locale.ROOT, "  %-12s %-50s %.2f %%%n", p.target(), p.arch(),
+                    100 * r.testAccuracy()));
+        }
+        res.put("specialized_test", tested);
         return String.format("%nspecialized for two local targets and %d imported device tables (%s): budgets at half of"
                 + " each model's range%s%n%s%s", devices.size(), specDir, devices.isEmpty() ? ""
                 : String.format("; %s: the HW-NAS-Bench tables of fbnet-cifar carried over to %s by MACs (estimated:"
                 + " the devices' op rankings, rough milliseconds; hwnas lut transfer)", String.join(", ", devices),
-                space.id()), devicesNote, io.hwnas.search.specialize.Specialize.markdown(specDir));
+                space.id()), devicesNote, io.hwnas.search.specialize.Specialize.markdown(specDir)) + testText;
     }
 
     /**
