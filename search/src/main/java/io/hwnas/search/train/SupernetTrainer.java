@@ -91,7 +91,7 @@ public final class SupernetTrainer implements AutoCloseable {
             this.adam = new Adam(root, 0.9, 0.999, 1e-8, cfg.thetaWeightDecay());
             adam.init(theta.array());
             this.weightStep = new WeightStep(net, theta, sgd, cfg.weightSampling(), cfg.sandwichRandom(),
-                    cfg.kdWeight());
+                    cfg.kdWeight(), cfg.depthSampling().equals("uniform"));
             this.thetaStep = new ThetaStep(net, theta, LatencyLoss.of(cfg, latency), adam);
             ok = true;
         } finally {
@@ -140,6 +140,18 @@ public final class SupernetTrainer implements AutoCloseable {
         return Schedules.tau(cfg.tauStart(), cfg.tauDecay(), epoch);
     }
 
+    /**
+     * How epoch {@code e}'s weight steps pick paths: dense ops only in the progressive stage, a
+     * uniform depth in the rest of the warm-up (when configured; the sandwich's random subnets in
+     * every epoch), else from θ.
+     */
+    WeightStep.Paths paths(int e, boolean warm) {
+        if (e < cfg.progressiveEpochs()) {
+            return WeightStep.Paths.DENSE;
+        }
+        return warm && cfg.depthSampling().equals("uniform") ? WeightStep.Paths.DEPTH : WeightStep.Paths.THETA;
+    }
+
     static long noiseKey(int epoch, int phase, int step) {
         return ((long) epoch << 32) | ((long) phase << 28) | step;
     }
@@ -185,7 +197,7 @@ public final class SupernetTrainer implements AutoCloseable {
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
-                        r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr, e < cfg.progressiveEpochs());
+                        r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr, paths(e, warm));
                     }
                     if (!r.finite()) {
                         throw diverged(e, "weight", s, r.ce());

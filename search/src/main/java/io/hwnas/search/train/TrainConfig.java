@@ -74,13 +74,17 @@ import java.util.Set;
  *     {@code skip}, no grouped op), for single-path steps and the sandwich's smallest and random
  *     subnets: progressive shrinking in two stages (OFA trains elastic kernel and width before depth);
  *     the later epochs sample every op
+ * @param depthSampling how the uniformly sampled paths (single-path warm-up steps, the sandwich's
+ *     random subnets) treat {@code skip}: "op" (one op among the others: a layer is skipped with
+ *     probability 1/ops) or "uniform" (a skip rate r ~ U(0, 1) per path: the number of skipped layers
+ *     is uniform, so the shallow subnets a latency loss picks are trained as often as the deep ones)
  */
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
         double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String weightSampling, int epochs,
         int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
-        boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs) {
+        boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -127,6 +131,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 + " warm-up");
         require(progressiveEpochs == 0 || !weightSampling.equals("soft"), "progressive_epochs", progressiveEpochs,
                 "needs weight_sampling single-path or sandwich (a soft step runs every op)");
+        require(Set.of("op", "uniform").contains(depthSampling), "depth_sampling", depthSampling,
+                "must be op (skip is one op among the others) or uniform (the number of skipped layers uniform)");
+        require(depthSampling.equals("op") || !weightSampling.equals("soft"), "depth_sampling", depthSampling,
+                "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
     }
 
     /** FBNet's settings (Wu et al. 2019), shortened for CPU runs. {@code space}/{@code dataset} stay unset. */
@@ -168,6 +176,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("sandwich_random", 2);
         n.put("kd_weight", 1.0);
         n.put("progressive_epochs", 0);
+        n.put("depth_sampling", "op");
         return n;
     }
 
@@ -231,7 +240,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight, progressiveEpochs);
+                kdWeight, progressiveEpochs, depthSampling);
     }
 
     private static String abs(Path base, String p) {

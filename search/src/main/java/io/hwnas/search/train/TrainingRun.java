@@ -78,6 +78,8 @@ public final class TrainingRun {
             HwnasException.require(any, "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
                     + " space " + space.id() + ", whose ops are " + space.ops());
         }
+        HwnasException.require(cfg.depthSampling().equals("op") || space.ops().contains("skip"), "depth_sampling",
+                cfg.depthSampling(), "needs a skip op in space " + space.id() + ", whose ops are " + space.ops());
         LatencyModel lat = cfg.latencyModel(space);
         LatencyLoss loss = LatencyLoss.of(cfg, lat); // refuses an unusable model before anything is written
         boolean created = !Files.exists(runDir);

@@ -32,6 +32,26 @@ public final class WeightStep {
     private final int[] smallestDense;
     /** Added to θ's logits for a dense-only sample: 0 for a dense op, -∞ for skip and grouped ops. */
     private final float[] denseBias;
+    /** Uniform-depth sampling ({@link Paths#DEPTH}, and the sandwich's random subnets): noise per path grows by layers + 1. */
+    private final boolean depthUniform;
+    private final int skip;
+
+    /**
+     * How a single-path step picks its path (and a sandwich step its random subnets):
+     * <ul>
+     *   <li>{@code THETA}: a single path sampled from θ (uniform per op while θ is zero); the
+     *       sandwich's random subnets uniform per op, or with a uniform depth when the step was built
+     *       with {@code depthUniform};</li>
+     *   <li>{@code DENSE}: progressive shrinking's first stage: only the dense ops
+     *       ({@link Supernet#denseOps}); the sandwich's smallest is the smallest dense subnet;</li>
+     *   <li>{@code DEPTH}: a uniform depth (the step must be built with {@code depthUniform}): a skip rate
+     *       r ~ U(0, 1) per path, each layer a {@code skip} with probability r, else uniform over the
+     *       other ops; the number of skipped layers is then uniform over 0..layers (OFA samples depth
+     *       uniformly), where per-op sampling skips a layer with probability 1/ops and almost never
+     *       trains the shallow subnets a latency loss picks.</li>
+     * </ul>
+     */
+    public enum Paths { THETA, DENSE, DEPTH }
 
     /** What one step did (the largest subnet's loss and accuracy for a sandwich); not finite: nothing updated. */
     public record Result(float ce, long correct, int size) {
@@ -45,6 +65,11 @@ public final class WeightStep {
     }
 
     public WeightStep(Supernet net, Theta theta, Sgd sgd, String mode, int sandwichRandom, double kdWeight) {
+        this(net, theta, sgd, mode, sandwichRandom, kdWeight, false);
+    }
+
+    public WeightStep(Supernet net, Theta theta, Sgd sgd, String mode, int sandwichRandom, double kdWeight,
+            boolean depthUniform) {
         this.net = net;
         this.theta = theta;
         this.sgd = sgd;
@@ -63,17 +88,63 @@ public final class WeightStep {
                 denseBias[l * d.length + k] = d[k] ? 0f : Float.NEGATIVE_INFINITY;
             }
         }
+        this.depthUniform = depthUniform;
+        this.skip = net.space().ops().indexOf(io.hwnas.supernet.space.OpSpec.SKIP);
+        if (depthUniform && skip < 0) {
+            throw new IllegalArgumentException("uniform depth needs a skip op in space " + net.space().id());
+        }
     }
 
-    /** How many Gumbel draws a step takes ([paths × layers × ops]). */
+    /** How many Gumbel draws a step takes: paths × (layers × ops, plus layers + 1 for a uniform depth). */
     public int noiseSize() {
-        int n = net.layerCount() * net.space().ops().size();
+        int n = pathNoise();
         return "sandwich".equals(mode) ? n * Math.max(1, sandwichRandom) : n;
+    }
+
+    private int pathNoise() {
+        int layers = net.layerCount();
+        return layers * net.space().ops().size() + (depthUniform ? layers + 1 : 0);
+    }
+
+    /**
+     * A path of uniform depth from one path's noise (see {@link Paths#DEPTH}): the Gumbel draws after
+     * the layers × ops block become uniforms through the Gumbel CDF exp(-exp(-g)): one per layer
+     * (skip or not) and the skip rate; the op of a kept layer is the argmax of its Gumbel draws over
+     * the other ops (uniform).
+     */
+    int[] depthPath(float[] chunk) {
+        int layers = net.layerCount();
+        int ops = net.space().ops().size();
+        double rate = uniform(chunk[layers * ops + layers]);
+        int[] path = new int[layers];
+        for (int l = 0; l < layers; l++) {
+            if (uniform(chunk[layers * ops + l]) < rate) {
+                path[l] = skip;
+                continue;
+            }
+            int best = -1;
+            for (int k = 0; k < ops; k++) {
+                if (k != skip && (best < 0 || chunk[l * ops + k] > chunk[l * ops + best])) {
+                    best = k;
+                }
+            }
+            path[l] = best;
+        }
+        return path;
+    }
+
+    private static double uniform(float gumbel) {
+        return Math.exp(-Math.exp(-gumbel));
     }
 
     /** The subnets a sandwich step trains: largest, smallest, then one uniform sample per noise chunk. */
     public List<int[]> sandwich(float[] noise) {
         return sandwich(noise, false);
+    }
+
+    /** The sandwich's subnets for {@code paths}: {@link Paths#DENSE} keeps them to the dense ops. */
+    public List<int[]> sandwich(float[] noise, Paths paths) {
+        return sandwich(noise, paths == Paths.DENSE);
     }
 
     /**
@@ -87,30 +158,36 @@ public final class WeightStep {
         paths.add(largest);
         paths.add(denseOnly ? smallestDense : smallest);
         float[] zeros = denseOnly ? denseBias : new float[layers * ops];
+        int n = pathNoise();
         for (int i = 0; i < sandwichRandom; i++) {
-            float[] chunk = java.util.Arrays.copyOfRange(noise, i * layers * ops, (i + 1) * layers * ops);
-            paths.add(Gumbel.hardSample(zeros, chunk, layers, ops)); // argmax of pure Gumbel noise: uniform
+            float[] chunk = java.util.Arrays.copyOfRange(noise, i * n, (i + 1) * n);
+            paths.add(depthUniform && !denseOnly ? depthPath(chunk) // a uniform depth
+                    : Gumbel.hardSample(zeros, java.util.Arrays.copyOf(chunk, layers * ops), layers, ops)); // uniform per op
         }
         return paths;
     }
 
     /** One step on (x, y) with Gumbel noise {@code noise} ({@link #noiseSize()}) at temperature τ and learning rate {@code lr}. */
     public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr) {
-        return run(sm, x, y, noise, tau, lr, false);
+        return run(sm, x, y, noise, tau, lr, Paths.THETA);
     }
 
     /**
-     * One step as {@link #run(NDManager, NDArray, NDArray, float[], double, double)}; {@code denseOnly}
-     * (progressive shrinking's first stage): single-path and sandwich steps sample only the dense ops
-     * ({@link Supernet#denseOps}); refused for soft steps, which run every op.
+     * One step as {@link #run(NDManager, NDArray, NDArray, float[], double, double)} with its paths
+     * picked as {@code paths} says; {@link Paths#DENSE} and {@link Paths#DEPTH} are refused for soft
+     * steps, which run every op, and {@code DEPTH} for a step not built with a uniform depth.
      */
-    public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr, boolean denseOnly) {
+    public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr, Paths paths) {
+        if (paths == Paths.DEPTH && !depthUniform) {
+            throw new IllegalArgumentException("uniform-depth paths need a step built with depthUniform");
+        }
         if ("sandwich".equals(mode)) {
-            return sandwichStep(sm, x, y, noise, lr, denseOnly);
+            return sandwichStep(sm, x, y, noise, lr, paths == Paths.DENSE);
         }
-        if (denseOnly && !"single-path".equals(mode)) {
-            throw new IllegalArgumentException("dense-only steps need single-path or sandwich sampling, not " + mode);
+        if (paths != Paths.THETA && !"single-path".equals(mode)) {
+            throw new IllegalArgumentException(paths + " paths need single-path or sandwich sampling, not " + mode);
         }
+        boolean denseOnly = paths == Paths.DENSE;
         boolean single = "single-path".equals(mode);
         int layers = net.layerCount();
         int ops = net.space().ops().size();
@@ -126,7 +203,8 @@ public final class WeightStep {
                     logits[i] += denseBias[i];
                 }
             }
-            path = Gumbel.hardSample(logits, noise, layers, ops);
+            path = paths == Paths.DEPTH ? depthPath(noise)
+                    : Gumbel.hardSample(logits, java.util.Arrays.copyOf(noise, layers * ops), layers, ops);
         } else {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             gates = Gumbel.softSample(theta.array(), g, sm.create((float) tau)).stopGradient();

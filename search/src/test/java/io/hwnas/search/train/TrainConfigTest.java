@@ -79,6 +79,20 @@ class TrainConfigTest {
     }
 
     @Test
+    void depthSamplingIsOpOrUniformAndNeedsSampledPaths() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        assertEquals("op", TrainConfig.parse("c", base + "\"epochs\": 3}").depthSampling());
+        assertEquals("uniform", TrainConfig.parse("c", base + "\"weight_sampling\": \"sandwich\","
+                + " \"depth_sampling\": \"uniform\"}").depthSampling());
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"weight_sampling\": \"single-path\", \"depth_sampling\": \"deep\"}"));
+        assertTrue(e.getMessage().contains("depth_sampling") && e.getMessage().contains("deep"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"weight_sampling\": \"soft\", \"depth_sampling\": \"uniform\"}"));
+        assertTrue(e.getMessage().contains("single-path or sandwich"), e.getMessage());
+    }
+
+    @Test
     void latencyLossAndDeviceAreChecked() {
         String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
         HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base

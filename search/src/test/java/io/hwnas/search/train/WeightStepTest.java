@@ -106,7 +106,7 @@ class WeightStepTest {
             }
             for (int k = 0; k < 6; k++) {
                 try (NDManager sm = m.newSubManager()) {
-                    one.run(sm, x, y, Gumbel.noise(7, k, one.noiseSize()), 5.0, 0.01, true);
+                    one.run(sm, x, y, Gumbel.noise(7, k, one.noiseSize()), 5.0, 0.01, WeightStep.Paths.DENSE);
                 }
             }
             java.util.Map<String, String> keys = Nets.keys(net);
@@ -124,6 +124,71 @@ class WeightStepTest {
                 changed |= !java.util.Arrays.equals(before.get(p.getId()), p.getArray().toFloatArray());
             }
             assertTrue(changed, "the dense paths trained");
+        }
+    }
+
+    /**
+     * Uniform depth: over many paths the number of skipped layers is uniform over 0..layers (per-op
+     * sampling makes 4 or more skips out of 7 rare), and a kept layer's op is uniform over the others;
+     * the sandwich's random subnets follow it; a step without it refuses DEPTH paths.
+     */
+    @Test
+    void uniformDepthSpreadsTheNumberOfSkippedLayers() {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        int layers = s.layerCount();
+        int skip = s.ops().indexOf("skip");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(s);
+            net.initialize(m, DataType.FLOAT32, Supernet.inputShape(s, 2));
+            WeightStep w = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.9, 0), "single-path", 0, 0, true);
+            assertEquals(layers * s.ops().size() + layers + 1, w.noiseSize());
+            int draws = 8000;
+            int[] skips = new int[layers + 1];
+            int[] ops = new int[s.ops().size()];
+            for (int k = 0; k < draws; k++) {
+                int[] p = w.depthPath(Gumbel.noise(11, k, w.noiseSize()));
+                int n = 0;
+                for (int op : p) {
+                    n += op == skip ? 1 : 0;
+                    ops[op]++;
+                }
+                skips[n]++;
+            }
+            double expected = (double) draws / (layers + 1);
+            for (int n = 0; n <= layers; n++) {
+                assertTrue(Math.abs(skips[n] - expected) < 0.15 * expected, n + " skips: " + skips[n] + " vs " + expected);
+            }
+            int kept = draws * layers - ops[skip];
+            for (int k = 0; k < ops.length; k++) {
+                if (k != skip) {
+                    double e = kept / (ops.length - 1.0);
+                    assertTrue(Math.abs(ops[k] - e) < 0.1 * e, s.ops().get(k) + ": " + ops[k] + " vs " + e);
+                }
+            }
+            // the old per-op rule: 4 or more skips in 7 layers about 0.3 % of the time
+            WeightStep perOp = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.9, 0), "single-path");
+            int deep = 0;
+            for (int k = 0; k < draws; k++) {
+                int[] p = Gumbel.hardSample(new float[layers * s.ops().size()], Gumbel.noise(11, k, perOp.noiseSize()),
+                        layers, s.ops().size());
+                deep += java.util.Arrays.stream(p).filter(op -> op == skip).count() >= 4 ? 1 : 0;
+            }
+            assertTrue(deep < 0.01 * draws, "per-op: " + deep);
+            assertTrue(skips[4] + skips[5] + skips[6] + skips[7] > 0.4 * draws, "uniform depth: 4+ skips often");
+
+            WeightStep sw = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.9, 0), "sandwich", 3, 1.0, true);
+            assertEquals(3 * (layers * s.ops().size() + layers + 1), sw.noiseSize());
+            float[] noise = Gumbel.noise(2, 3, sw.noiseSize());
+            List<int[]> ps = sw.sandwich(noise, WeightStep.Paths.THETA);
+            int per = layers * s.ops().size() + layers + 1;
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(w.depthPath(java.util.Arrays.copyOfRange(noise, i * per, (i + 1) * per)), ps.get(2 + i));
+            }
+            NDArray x = m.randomNormal(Supernet.inputShape(s, 2));
+            NDArray y = m.create(new long[] {0, 1});
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> perOp.run(m, x, y, Gumbel.noise(1, 1, perOp.noiseSize()), 5, 0.01, WeightStep.Paths.DEPTH));
+            assertTrue(e.getMessage().contains("depthUniform"), e.getMessage());
         }
     }
 

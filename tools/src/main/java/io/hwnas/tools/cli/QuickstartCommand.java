@@ -67,6 +67,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int progressiveEpochs;
 
+    @Option(names = "--depth-sampling", defaultValue = "op", description = "op (skip is one of the ops a uniform"
+            + " warm-up path picks from) or uniform (the number of skipped layers uniform: shallow subnets train as often"
+            + " as deep ones) (default ${DEFAULT-VALUE}).")
+    String depthSampling;
+
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
             + " subnet (default ${DEFAULT-VALUE}: the shared supernet's subnet is used as it is).")
     int finetuneEpochs;
@@ -127,6 +132,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
         trainConfig.put("progressive_epochs", progressiveEpochs);
+        trainConfig.put("depth_sampling", depthSampling);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
