@@ -2,7 +2,12 @@ package io.hwnas.search.train;
 
 import static io.hwnas.core.HwnasException.require;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
@@ -79,6 +84,7 @@ import java.util.Set;
  *     probability 1/ops) or "uniform" (a skip rate r ~ U(0, 1) per path: the number of skipped layers
  *     is uniform, so the shallow subnets a latency loss picks are trained as often as the deep ones)
  */
+@JsonDeserialize(using = TrainConfig.Reader.class)
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
         double beta, String latencyLoss, String latencyUnit, String latencyExpectation, String weightSampling, int epochs,
         int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
@@ -87,6 +93,25 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
+
+    /**
+     * Reads a config wherever one is stored (a config file, the copy in provenance.json, an
+     * experiment file) through {@link #parse}: a field added after the file was written takes its
+     * default, so older runs stay readable; unknown fields are refused as in a config file.
+     */
+    static final class Reader extends JsonDeserializer<TrainConfig> {
+        @Override
+        public TrainConfig deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNode n = p.readValueAsTree();
+            return parse("config", n);
+        }
+    }
+
+    /** The record's own deserializer (the mix-in switches {@link Reader} off): used by {@link #parse} on a complete tree. */
+    @JsonDeserialize(using = JsonDeserializer.None.class)
+    private interface Plain {}
+
+    private static final ObjectMapper PLAIN = Json.mapper().copy().addMixIn(TrainConfig.class, Plain.class);
 
     public TrainConfig {
         Json.checkSchema(schema);
@@ -203,7 +228,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         }
         d.setAll((ObjectNode) given);
         try {
-            return Json.mapper().treeToValue(d, TrainConfig.class);
+            return PLAIN.treeToValue(d, TrainConfig.class);
         } catch (IOException | RuntimeException e) {
             throw Json.describe(source, e);
         }

@@ -92,6 +92,30 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("single-path or sandwich"), e.getMessage());
     }
 
+    record Holder(TrainConfig config) {}
+
+    /** A run written before a field existed (its provenance.json copy of the config lacks it) stays readable. */
+    @Test
+    void aStoredConfigWithoutTheNewerFieldsTakesTheirDefaults() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode old = TrainConfig.defaults();
+        old.put("space", "fbnet-fmnist-tiny");
+        old.put("dataset", "fashion-mnist");
+        old.put("alpha", 0);
+        old.remove("progressive_epochs");
+        old.remove("depth_sampling");
+        String json = "{\"config\": " + old + "}";
+        Holder h = io.hwnas.core.Json.mapper().readValue(json, Holder.class);
+        assertEquals(0, h.config().progressiveEpochs());
+        assertEquals("op", h.config().depthSampling());
+        assertEquals(TrainConfig.parse("c", old), h.config());
+        TrainConfig direct = io.hwnas.core.Json.mapper().readValue(old.toString(), TrainConfig.class);
+        assertEquals(h.config(), direct);
+        old.put("alpah", 1);
+        Exception e = assertThrows(Exception.class, () -> io.hwnas.core.Json.mapper().readValue("{\"config\": " + old
+                + "}", Holder.class));
+        assertTrue(String.valueOf(e.getMessage()).contains("alpah"), e.getMessage());
+    }
+
     @Test
     void latencyLossAndDeviceAreChecked() {
         String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
