@@ -142,16 +142,16 @@ public final class WeightStep {
         return sandwich(noise, false);
     }
 
-    /** The sandwich's subnets for {@code paths}: {@link Paths#DENSE} keeps them to the dense ops. */
+    /**
+     * The subnets a sandwich step trains: largest, smallest, then one random subnet per noise chunk
+     * (uniform per op, or of uniform depth when the step was built with {@code depthUniform});
+     * {@link Paths#DENSE}: the smallest and the random subnets among the dense ops ({@link Supernet#denseOps}).
+     */
     public List<int[]> sandwich(float[] noise, Paths paths) {
         return sandwich(noise, paths == Paths.DENSE);
     }
 
-    /**
-     * The subnets a sandwich step trains: largest, smallest, then one uniform sample per noise chunk;
-     * {@code denseOnly}: the smallest and the samples among the dense ops ({@link Supernet#denseOps}).
-     */
-    public List<int[]> sandwich(float[] noise, boolean denseOnly) {
+    private List<int[]> sandwich(float[] noise, boolean denseOnly) {
         int layers = net.layerCount();
         int ops = net.space().ops().size();
         List<int[]> paths = new java.util.ArrayList<>();

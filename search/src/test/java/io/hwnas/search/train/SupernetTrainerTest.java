@@ -6,6 +6,7 @@ import io.hwnas.search.run.RunFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,25 @@ class SupernetTrainerTest {
         assertEquals(1, first.epochsDone());
         TrainResult rest = TrainingRun.resume(dir, Progress.NONE, TrainingRun.Stopper.NEVER);
         assertSame(straight, rest);
+    }
+
+    /**
+     * The progressive stage and uniform depth draw their paths from the same keyed noise: a run of
+     * three epochs (dense-only, uniform depth, θ) stopped mid-warm-up resumes to the straight run's
+     * θ, metrics and weights; and it differs from the per-op run of the same seed.
+     */
+    @Test
+    void progressiveAndUniformDepthRunsResumeExactly() {
+        TrainConfig c = base.with("weight_sampling", "single-path").with("epochs", 3).with("warmup_epochs", 2)
+                .with("progressive_epochs", 1).with("depth_sampling", "uniform");
+        TrainResult whole = TrainingRun.start(c, tmp.resolve("ps-straight"), Progress.NONE, TrainingRun.Stopper.NEVER);
+        Path dir = tmp.resolve("ps-resume");
+        TrainResult first = TrainingRun.start(c, dir, Progress.NONE, s -> s.epochsDone() == 1 && s.stepInPhase() == 3);
+        assertFalse(first.completed());
+        assertSame(whole, TrainingRun.resume(dir, Progress.NONE, TrainingRun.Stopper.NEVER));
+        TrainResult perOp = TrainingRun.start(c.with("progressive_epochs", 0).with("depth_sampling", "op"),
+                tmp.resolve("ps-op"), Progress.NONE, TrainingRun.Stopper.NEVER);
+        assertNotEquals(whole.metrics().get(0).withoutTime(), perOp.metrics().get(0).withoutTime());
     }
 
     static void assertSame(TrainResult a, TrainResult b) {
