@@ -67,9 +67,10 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     int progressiveEpochs;
 
-    @Option(names = "--depth-sampling", defaultValue = "op", description = "op (skip is one of the ops a uniform"
-            + " warm-up path picks from) or uniform (the number of skipped layers uniform: shallow subnets train as often"
-            + " as deep ones) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--depth-sampling", defaultValue = "uniform", description = "uniform (the number of layers a"
+            + " warm-up path skips is uniform, so the shallow subnets a CPU's latency loss picks are trained) or op"
+            + " (skip is one of the nine ops a warm-up path picks from: deep subnets train more) (default"
+            + " ${DEFAULT-VALUE}).")
     String depthSampling;
 
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
