@@ -77,10 +77,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " subnet (default ${DEFAULT-VALUE}: the shared supernet's subnet is used as it is).")
     int finetuneEpochs;
 
-    @Option(names = "--specialize", defaultValue = "true", negatable = true, description = "End by specializing the"
-            + " supernet for two local targets (1 and N threads, or batch 1 and 32) and the raspi4 and pixel3 tables"
-            + " carried over to its space (default ${DEFAULT-VALUE}).")
-    boolean specialize;
+    // a plain flag: picocli 4.7's negatable form of an option that defaults to true read --no-specialize as true
+    @Option(names = "--no-specialize", description = "Stop after the evaluated subnet: no specialization (by"
+            + " default the supernet is specialized for two local targets (1 and N threads, or batch 1 and 32) and the"
+            + " raspi4 and pixel3 tables carried over to its space).")
+    boolean noSpecialize;
 
     @Option(names = "--finetune-subset", defaultValue = "0", description = "Training images for fine-tuning (0: all"
             + " 60,000).")
@@ -180,7 +181,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         res.put("total_seconds", secs(t0));
         res.put("eval", ev);
         String specText = "";
-        if (specialize) {
+        if (!noSpecialize) {
             long s5 = System.nanoTime();
             specText = specializeLocally(space, lutFile, runDir, progress, res);
             res.put("specialize_seconds", secs(s5));
