@@ -70,14 +70,10 @@ public final class TrainingRun {
         ai.djl.Device device = cfg.resolveDevice();
         Nets.applyThreads(cfg.threads());
         SearchSpace space = cfg.resolveSpace();
-        if (cfg.progressiveEpochs() > 0) {
-            boolean any = false;
-            for (boolean d : io.hwnas.supernet.net.Supernet.denseOps(space)) {
-                any |= d;
-            }
-            HwnasException.require(any, "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
-                    + " space " + space.id() + ", whose ops are " + space.ops());
-        }
+        boolean[] dense = io.hwnas.supernet.net.Supernet.denseOps(space);
+        HwnasException.require(cfg.progressiveEpochs() == 0 || java.util.stream.IntStream.range(0, dense.length)
+                .anyMatch(k -> dense[k]), "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
+                + " space " + space.id() + ", whose ops are " + space.ops());
         HwnasException.require(cfg.depthSampling().equals("op") || space.ops().contains("skip"), "depth_sampling",
                 cfg.depthSampling(), "needs a skip op in space " + space.id() + ", whose ops are " + space.ops());
         LatencyModel lat = cfg.latencyModel(space);

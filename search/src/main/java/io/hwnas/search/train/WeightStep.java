@@ -197,14 +197,17 @@ public final class WeightStep {
         int[] path = null;
         NDArray gates = null;
         if (single) {
-            float[] logits = theta.flat();
-            if (denseOnly) {
-                for (int i = 0; i < logits.length; i++) {
-                    logits[i] += denseBias[i];
+            if (paths == Paths.DEPTH) {
+                path = depthPath(noise);
+            } else {
+                float[] logits = theta.flat();
+                if (denseOnly) {
+                    for (int i = 0; i < logits.length; i++) {
+                        logits[i] += denseBias[i];
+                    }
                 }
+                path = Gumbel.hardSample(logits, java.util.Arrays.copyOf(noise, layers * ops), layers, ops);
             }
-            path = paths == Paths.DEPTH ? depthPath(noise)
-                    : Gumbel.hardSample(logits, java.util.Arrays.copyOf(noise, layers * ops), layers, ops);
         } else {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             gates = Gumbel.softSample(theta.array(), g, sm.create((float) tau)).stopGradient();

@@ -79,30 +79,24 @@ public final class Supernet extends AbstractBlock {
 
     /** The smallest subnet among dense ops only ({@link #denseOps}): per layer the dense op with the fewest MACs. */
     public static int[] smallestDensePath(SearchSpace space) {
-        boolean[] dense = denseOps(space);
-        int[] path = new int[space.layerCount()];
-        for (LayerSpec l : space.layers()) {
-            long best = Long.MAX_VALUE;
-            for (int k = 0; k < dense.length; k++) {
-                if (!dense[k]) {
-                    continue;
-                }
-                long macs = io.hwnas.supernet.space.Costs.op(l, io.hwnas.supernet.space.OpSpec.parse(space.ops().get(k)))
-                        .macs();
-                if (macs < best) {
-                    best = macs;
-                    path[l.index()] = k;
-                }
-            }
-        }
-        return path;
+        return extremePath(space, false, denseOps(space));
     }
 
     private static int[] extremePath(SearchSpace space, boolean largest) {
+        boolean[] all = new boolean[space.ops().size()];
+        java.util.Arrays.fill(all, true);
+        return extremePath(space, largest, all);
+    }
+
+    /** Per layer the op among {@code allowed} with the most (largest) or fewest MACs. */
+    private static int[] extremePath(SearchSpace space, boolean largest, boolean[] allowed) {
         int[] path = new int[space.layerCount()];
         for (LayerSpec l : space.layers()) {
             long best = largest ? Long.MIN_VALUE : Long.MAX_VALUE;
             for (int k = 0; k < space.ops().size(); k++) {
+                if (!allowed[k]) {
+                    continue;
+                }
                 long macs = io.hwnas.supernet.space.Costs.op(l, io.hwnas.supernet.space.OpSpec.parse(space.ops().get(k)))
                         .macs();
                 if (largest ? macs > best : macs < best) {

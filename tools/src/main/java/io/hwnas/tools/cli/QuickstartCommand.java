@@ -266,7 +266,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         // the picks' held-out accuracy (500 images) selects them; the 10,000 test images say what a user gets
         List<Map<String, Object>> tested = new java.util.ArrayList<>();
         StringBuilder testText = new StringBuilder(String.format("%ntest accuracy of the specialized subnets as"
-                + " extracted (BN recalibrated, no fine-tuning; %s test images):%n", "10,000"));
+                + " extracted (BN recalibrated, no fine-tuning; the whole test set):%n"));
         for (io.hwnas.search.specialize.Specialize.Pick p : sum.targets()) {
             if (p.subnet() == null) {
                 continue;
