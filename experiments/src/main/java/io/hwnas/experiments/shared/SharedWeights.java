@@ -76,6 +76,8 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         t.put("supernet", "shared");
         // single-path steps cost about a quarter of a sandwich step here: every weight image, 5 epochs
         t.put("weight_sampling", "single-path");
+        // each path skips a uniform share of its layers: shallow subnets get trained too (depth-sampling results)
+        t.put("depth_sampling", "uniform");
         t.put("epochs", 5);
         t.put("warmup_epochs", 3);
         t.put("train_subset", 0);

@@ -44,7 +44,8 @@ import java.util.Set;
  *     "softmax": LAT from softmax(theta)
  * @param supernet "shared" (the default: one weight set per layer shared by every candidate,
  *     Once-for-All style, so extracted subnets work as they are; "shared-masked" has one shared
- *     project BN) or "per-op" (FBNet: every candidate op has its own weights)
+ *     project BN; "shared-superkernel" also one depthwise BN, its soft step runs one conv of each kind)
+ *     or "per-op" (FBNet: every candidate op has its own weights)
  * @param sandwichRandom random subnets per "sandwich" weight step besides the largest and the smallest
  * @param kdWeight weight of in-place distillation from the largest subnet in "sandwich" steps
  *     (loss of a smaller subnet = CE + kdWeight · CE(softmax(largest's logits), its logits))
@@ -128,8 +129,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be sample or softmax");
         require(Set.of("single-path", "soft", "sandwich").contains(weightSampling), "weight_sampling", weightSampling,
                 "must be soft, sandwich or single-path");
-        require(Set.of("per-op", "shared", "shared-masked").contains(supernet), "supernet", supernet,
-                "must be shared, shared-masked or per-op");
+        require(Set.of("per-op", "shared", "shared-masked", "shared-superkernel").contains(supernet), "supernet",
+                supernet, "must be shared, shared-masked, shared-superkernel or per-op");
         require(sandwichRandom >= 0 && sandwichRandom <= 16, "sandwich_random", sandwichRandom, "must be 0..16");
         require(kdWeight >= 0 && Double.isFinite(kdWeight), "kd_weight", kdWeight, "must be >= 0");
         require(epochs >= 1, "epochs", epochs, "must be at least 1");

@@ -134,7 +134,13 @@ import java.util.TreeSet;
  *       one expand, one depthwise per kernel size and one project conv.</li>
  * </ul>
  * A Single-Path-NAS superkernel (one depthwise conv with the gate-mixed kernel) is not exact with any
- * BN choice: the depthwise BN and ReLU sit between the kernel and the mixture. The grouped ops and a
+ * BN choice: the depthwise BN and ReLU sit between the kernel and the mixture. {@link ProjectBn#SUPERKERNEL}
+ * trades that exactness for one depthwise conv: one depthwise BN for every kernel size (OFA's choice)
+ * and one project BN; channel c's kernel is Σ_K (mask_K[c]/mask[c])·W_K[c] (W_K zero-padded to the
+ * largest kernel, mask = Σ_K mask_K), followed by the shared BN and ReLU and times mask[c], then one
+ * project conv and the project BN as with SHARED. Where one kernel size alone has nonzero dense gates it
+ * is SHARED's mixture (exact in eval mode); with several it is an approximation in both modes, and the
+ * single path of any op is that op exactly. The grouped ops and a
  * projecting skip run beside the shared path; the residual and an identity skip are one gated add of
  * the input.
  */
@@ -145,7 +151,13 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         /** One project BN per dense op: exact mixture in both modes, one project conv per kernel size. */
         PER_CHOICE,
         /** One shared project BN: one project conv in the mixture, exact in eval mode only. */
-        SHARED
+        SHARED,
+        /**
+         * One shared project BN and one depthwise BN for every kernel size (OFA's sharing); the mixture
+         * mixes the kernel sizes inside one depthwise weight (Single-Path NAS's superkernel): one expand,
+         * one depthwise and one project conv. Exact where one kernel size alone has nonzero dense gates.
+         */
+        SUPERKERNEL
     }
 
     private static final Shape ONE = new Shape(1, 1);
@@ -261,10 +273,11 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             dw[0] = addChildBlock("dw" + kernels[0],
                     new Part(new Shape(mid, 1, kernels[0], kernels[0]), 0, mid));
             for (int i = 1; i < kernels.length; i++) {
-                dw[i] = addChildBlock("dw" + kernels[i], new Part(null, kernels[i] * kernels[i], mid));
+                dw[i] = addChildBlock("dw" + kernels[i], new Part(null, kernels[i] * kernels[i],
+                        projectBn == ProjectBn.SUPERKERNEL ? 0 : mid));
             }
             project = addChildBlock("project",
-                    new Part(new Shape(cout, mid, 1, 1), 0, projectBn == ProjectBn.SHARED ? cout : 0));
+                    new Part(new Shape(cout, mid, 1, 1), 0, projectBn == ProjectBn.PER_CHOICE ? 0 : cout));
             if (projectBn == ProjectBn.PER_CHOICE) {
                 for (int k = 0; k < n; k++) {
                     if (width[k] > 0) {
@@ -337,7 +350,17 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         throw new IllegalArgumentException("layer " + layer.name() + " has no dense op with kernel " + kernel);
     }
 
-    /** The project conv (and its BN with {@link ProjectBn#SHARED}). */
+    /** The depthwise BN the dense ops of kernel size {@code kernel} use (one for all with SUPERKERNEL). */
+    public Part dwBn(int kernel) {
+        Part p = dw(kernel);
+        return projectBn == ProjectBn.SUPERKERNEL ? dw[0] : p;
+    }
+
+    private Part dwBnAt(int ki) {
+        return projectBn == ProjectBn.SUPERKERNEL ? dw[0] : dw[ki];
+    }
+
+    /** The project conv (and its BN with {@link ProjectBn#SHARED} and {@link ProjectBn#SUPERKERNEL}). */
     public Part project() {
         return project;
     }
@@ -389,7 +412,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             return skipIsIdentity ? x : projectingSkip(r, x);
         }
         int n = width[k];
-        NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n, dw[kernelIndex[k]]);
+        NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n, dwBnAt(kernelIndex[k]));
         NDArray z = conv(h, r.channels(r.value(project.weight), 0, n), ONE, ZERO_PAD, 1);
         NDArray y = bn(r, z, projectBn(k), cout, null);
         return residual ? y.add(x) : y;
@@ -588,7 +611,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                 continue;
             }
             int nk = byWidth.lastKey();
-            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dw[ki]);
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dwBnAt(ki));
             // the channel blocks between consecutive widths, as views of one split (its backward is one
             // concatenation, where separate slices would each add a full-size zero-filled gradient)
             long[] cuts = byWidth.headMap(nk).keySet().stream().mapToLong(Integer::longValue).toArray();
@@ -610,13 +633,13 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return sum;
     }
 
-    /** SHARED: channel-masked mixture, one project conv. */
+    /** SHARED: channel-masked mixture, one project conv; SUPERKERNEL: one depthwise conv as well. */
     private NDArray denseMasked(Run r, NDArray x, NDArray gateRow, boolean[] on, int nMax) {
         int n = on.length;
         NDArray a = expanded(r, x, nMax);
         NDArray hmix = null;
         NDArray row = owned(r.m, gateRow.reshape(1, n));
-        for (int ki = 0; ki < kernels.length; ki++) {
+        for (int ki = 0; ki < kernels.length && projectBn == ProjectBn.SHARED; ki++) {
             int nk = 0;
             for (int k = 0; k < n; k++) {
                 if (on[k] && kernelIndex[k] == ki) {
@@ -643,6 +666,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
             hmix = hmix == null ? h : hmix.add(h);
         }
+        if (projectBn == ProjectBn.SUPERKERNEL) {
+            hmix = superkernelMiddle(r, a, row, on, nMax);
+        }
         NDArray z = conv(hmix, r.channels(r.value(project.weight), 0, nMax), ONE, ZERO_PAD, 1);
         List<Integer> dense = new ArrayList<>();
         for (int k = 0; k < n; k++) {
@@ -667,6 +693,52 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         NDArray safe = g.add(g.eq(0).toType(g.getDataType(), false));
         return BatchNorm.batchNorm(z.div(safe), rm, rv, owned(r.m, gamma.mul(g)), owned(r.m, beta.mul(g)), -1, momentum,
                 ConvBn.EPS, true).singletonOrThrow();
+    }
+
+    /**
+     * SUPERKERNEL's middle: with mask_K[c] = Σ gate_k·1[c < width_k] over the running dense ops of
+     * kernel size K and mask = Σ_K mask_K, channel c's depthwise kernel is Σ_K (mask_K[c]/mask[c])·W_K[c]
+     * (W_K zero-padded to the largest kernel; 0 where mask[c] = 0), then the shared depthwise BN and
+     * ReLU, times mask[c]. With one kernel size running this is SHARED's middle exactly.
+     */
+    private NDArray superkernelMiddle(Run r, NDArray a, NDArray row, boolean[] on, int nMax) {
+        int n = on.length;
+        NDArray mask = null;
+        NDArray[] masks = new NDArray[kernels.length];
+        for (int ki = 0; ki < kernels.length; ki++) {
+            float[] ind = new float[n * nMax];
+            boolean any = false;
+            for (int k = 0; k < n; k++) {
+                if (on[k] && kernelIndex[k] == ki) {
+                    Arrays.fill(ind, k * nMax, k * nMax + width[k], 1f);
+                    any = true;
+                }
+            }
+            if (any) {
+                NDArray indicator = r.m.create(ind, new Shape(n, nMax)).toType(row.getDataType(), false);
+                masks[ki] = row.matMul(indicator).reshape(nMax, 1, 1, 1);
+                mask = mask == null ? masks[ki] : mask.add(masks[ki]);
+            }
+        }
+        NDArray safe = mask.add(mask.eq(0).toType(mask.getDataType(), false));
+        int k0 = kernels[0];
+        NDArray w = r.rows(r.value(dw[0].weight), nMax);
+        NDArray wk = w;
+        NDArray mixed = null;
+        for (int ki = 0; ki < kernels.length; ki++) {
+            if (ki > 0) {
+                wk = transformed(r.m, wk, r.value(dw[ki].transform), kernels[ki - 1], kernels[ki]);
+            }
+            if (masks[ki] == null) {
+                continue;
+            }
+            int p = (k0 - kernels[ki]) / 2;
+            NDArray padded = p == 0 ? wk : wk.pad(new Shape(p, p, p, p), 0);
+            NDArray term = owned(r.m, padded.mul(masks[ki].div(safe))); // padded may be the parameter itself
+            mixed = mixed == null ? term : mixed.add(term);
+        }
+        NDArray d = conv(a, mixed, dwStride, new Shape(k0 / 2, k0 / 2), nMax);
+        return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));
     }
 
     private static NDArray gate(Run r, NDArray gateRow, int k) {
@@ -767,7 +839,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         boolean g = gWidth[k] > 0;
         int ki = g ? gKernel[k] : kernelIndex[k];
         Part eb = g ? gBns[k][0] : expand;
-        Part db = g ? gBns[k][1] : dw[ki];
+        Part db = g ? gBns[k][1] : dwBnAt(ki);
         Part pb = g ? gBns[k][2] : projectBn(k);
         out.add(expand.weight);
         out.add(eb.gamma);
@@ -822,7 +894,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                 w = transformed(tmp, w, copy(tmp, dw[i].transform), kernels[i - 1], kernels[i]);
             }
             from.put("dw.weight", w);
-            putBn(from, "dw.", dw[ki], n, tmp);
+            putBn(from, "dw.", dwBnAt(ki), n, tmp);
             from.put("pw2.weight", first(copy(tmp, project.weight), 1, n));
             putBn(from, "pw2.", projectBn(k), cout, tmp);
             copyInto(k, from, to);
@@ -955,7 +1027,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             permuteBn(expand, idx, tmp);
             permute(dw[0].weight, idx, 0, tmp);
             for (Part p : dw) {
-                permuteBn(p, idx, tmp);
+                if (p.gamma != null) { // SUPERKERNEL: the smaller kernels have no BN of their own
+                    permuteBn(p, idx, tmp);
+                }
             }
             permute(project.weight, idx, 1, tmp);
         }

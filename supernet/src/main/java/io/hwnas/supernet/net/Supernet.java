@@ -42,15 +42,19 @@ public final class Supernet extends AbstractBlock {
      * The layer factory of a supernet kind: "per-op" (FBNet: every op its own weights), "shared" (one
      * weight set per layer, {@link ElasticLayer} with one project BN per op: the soft mixture is exact
      * in training mode too, one project conv per kernel size) or "shared-masked" (one shared project
-     * BN: one project conv on channel-masked activations, exact in eval mode only; measured slower
-     * here, see the README).
+     * BN: one project conv on channel-masked activations, exact in eval mode only) or
+     * "shared-superkernel" (one project BN and one depthwise BN for all kernel sizes: the mixture also
+     * mixes the kernel sizes inside one depthwise weight, so it runs one conv of each kind; an
+     * approximation wherever two kernel sizes have nonzero gates).
      */
     public static LayerFactory layers(String kind) {
         return switch (kind) {
             case "per-op" -> PER_OP;
             case "shared" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.PER_CHOICE);
             case "shared-masked" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SHARED);
-            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared, shared-masked or per-op");
+            case "shared-superkernel" -> (l, ops) -> new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SUPERKERNEL);
+            default -> throw new HwnasException("field 'supernet' = \"" + kind + "\": must be shared, shared-masked,"
+                    + " shared-superkernel or per-op");
         };
     }
 

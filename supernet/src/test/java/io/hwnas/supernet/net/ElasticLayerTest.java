@@ -167,6 +167,14 @@ class ElasticLayerTest {
         return TestNets.data(e.forwardMixed(new ParameterStore(m, false), x, row, floats(g), skipZeros, training));
     }
 
+    static double maxDiff(double[] a, double[] b) {
+        double mx = 0;
+        for (int i = 0; i < a.length; i++) {
+            mx = Math.max(mx, Math.abs(a[i] - b[i]));
+        }
+        return mx;
+    }
+
     static double maxAbs(double[] a) {
         double mx = 0;
         for (double v : a) {
@@ -266,12 +274,73 @@ class ElasticLayerTest {
             }
             double[] got = mixed(e, m, x, g, false, true);
             assertArrayEquals(TestNets.data(want), got, 1e-6);
-            double[] exact = gatedSum(e, m, x, g, true);
-            double diff = 0;
-            for (int i = 0; i < got.length; i++) {
-                diff = Math.max(diff, Math.abs(got[i] - exact[i]));
-            }
+            double diff = maxDiff(got, gatedSum(e, m, x, g, true));
             assertTrue(diff > 1e-3, "the training-mode mixture is not the gated sum of the ops: " + diff);
+        }
+    }
+
+    /**
+     * SUPERKERNEL with one kernel size's dense gates nonzero: SHARED's mixture, so the gated sum of the
+     * ops in eval mode (any such gates) and in training mode (one dense gate).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void superkernelWithOneKernelSizeIsExactAsShared(String name, int kind) {
+        LayerSpec l = layer(kind);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer e = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+            NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
+            // k3_e1 k3_e1_g2 k3_e3 k3_e6 k5_e1 k5_e1_g2 k5_e3 k5_e6 skip
+            double[] k5 = {0, 0.2, 0, 0, 0.3, 0.1, 0.4, 0.6, 0.2};
+            double[] k3 = {0.5, 0, -0.3, 0.4, 0, 0.2, 0, 0, 0.1};
+            for (double[] g : new double[][] {k5, k3}) {
+                assertArrayEquals(gatedSum(e, m, x, g, false), mixed(e, m, x, g, false, false), 1e-6);
+            }
+            double[] one = {0, 0.2, 0, 0.7, 0, 0.1, 0, 0, 0.1}; // k3_e6 the only dense op
+            assertArrayEquals(gatedSum(e, m, x, one, true), mixed(e, m, x, one, false, true), 1e-6);
+            assertArrayEquals(gatedSum(e, m, x, one, true), mixed(e, m, x, one, true, true), 1e-6);
+        }
+    }
+
+    /**
+     * SUPERKERNEL, eval mode, gates g3 on k3_e6 and g5 on k5_e6 only: the mixture is G·op(x) where op
+     * is the extracted k5_e6 with the depthwise kernel (g3·pad(W3) + g5·W5)/G (W3 the extracted k3_e6's
+     * kernel, built here by hand), G = g3 + g5; and it is not the gated sum of the two ops.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void superkernelMixesTheKernelSizesInsideOneWeight(String name, int kind) {
+        LayerSpec l = layer(kind);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer e = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+            NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
+            int k3 = SPACE.ops().indexOf("k3_e6");
+            int k5 = SPACE.ops().indexOf("k5_e6");
+            double g3 = 0.3;
+            double g5 = 0.5;
+            double[] g = new double[9];
+            g[k3] = g3;
+            g[k5] = g5;
+            double[] w3 = TestNets.data(((ConvBn) children(e.extract(k3, m, DataType.FLOAT64)).get("dw")).weight()
+                    .getArray());
+            OpBlock b5 = e.extract(k5, m, DataType.FLOAT64);
+            NDArray w5 = ((ConvBn) children(b5).get("dw")).weight().getArray();
+            double[] wm = TestNets.data(w5);
+            int n = wm.length / 25;
+            for (int c = 0; c < n; c++) {
+                for (int i = 0; i < 5; i++) {
+                    for (int j = 0; j < 5; j++) {
+                        double v3 = i >= 1 && i <= 3 && j >= 1 && j <= 3 ? w3[c * 9 + (i - 1) * 3 + (j - 1)] : 0;
+                        wm[c * 25 + i * 5 + j] = (g3 * v3 + g5 * wm[c * 25 + i * 5 + j]) / (g3 + g5);
+                    }
+                }
+            }
+            TestNets.setData(w5, wm);
+            double[] want = TestNets.data(b5.forward(new ParameterStore(m, false), x, false).mul(g3 + g5));
+            double[] got = mixed(e, m, x, g, false, false);
+            assertArrayEquals(want, got, 1e-6);
+            double diff = maxDiff(got, gatedSum(e, m, x, g, false));
+            assertTrue(diff > 1e-3, "mixing inside the kernel is not the gated sum of the ops: " + diff);
         }
     }
 
@@ -685,7 +754,7 @@ class ElasticLayerTest {
             for (Parameter p : trainable(e)) {
                 p.getArray().setRequiresGradient(true);
             }
-            double[] rmBefore = TestNets.data(e.dw(3).runningMean().getArray());
+            double[] rmBefore = TestNets.data(e.dwBn(3).runningMean().getArray());
             try (NDManager step = m.newSubManager()) {
                 NDArray x = TestNets.random(step, input(l, 2), DataType.FLOAT32, 1);
                 NDArray g = step.create(floats(gates(9, 2, 0.1, 1)));
@@ -698,7 +767,7 @@ class ElasticLayerTest {
                     assertEquals(0f, p.getArray().getGradient().abs().sum().getFloat(), p.getName());
                 }
             }
-            assertFalse(java.util.Arrays.equals(rmBefore, TestNets.data(e.dw(3).runningMean().getArray())));
+            assertFalse(java.util.Arrays.equals(rmBefore, TestNets.data(e.dwBn(3).runningMean().getArray())));
         }
     }
 

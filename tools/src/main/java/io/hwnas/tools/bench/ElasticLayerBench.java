@@ -18,14 +18,13 @@ import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Times, per searchable layer, one training-mode forward + backward (batch of random inputs, loss =
  * sum of the output, gates = softmax of a θ row that takes gradients, as in a soft FBNet step) of:
  * the per-op soft mixture ({@link MixedLayer#forwardMixed}, all ops), the elastic layer's mixture
- * ({@link ElasticLayer#forwardMixed}, both project-BN choices), the fixed {@code k5_e6} op alone, the
+ * ({@link ElasticLayer#forwardMixed}, all three project-BN choices), the fixed {@code k5_e6} op alone, the
  * elastic layer's {@code k5_e6} alone ({@code forward(k)}, sliced weights: the single-path cost), and
  * the grouped ops' part of the mixture (their own blocks, gated). Variants run interleaved, one step
  * each per round; medians (wall, and process CPU time, steadier on a busy machine) are printed with
@@ -38,7 +37,7 @@ public final class ElasticLayerBench {
     private ElasticLayerBench() {}
 
     private static final String[] NAMES = {"mixed 9 ops", "el/per-choice", "el/shared", "k5_e6 alone",
-        "el k5_e6", "g2 ops"};
+        "el k5_e6", "g2 ops", "el/superkernel"};
 
     public static void main(String[] args) {
         String spaceId = args.length > 0 ? args[0] : "fbnet-cifar-tiny";
@@ -57,7 +56,7 @@ public final class ElasticLayerBench {
         for (String n : NAMES) {
             System.out.printf(" %17s", n);
         }
-        System.out.printf("   wall ratios: mixed, per-choice, shared to k5_e6; mixed to per-choice, shared%n");
+        System.out.printf("   wall ratios: mixed, per-choice, shared, superkernel to k5_e6; mixed to per-choice, shared%n");
         double[][] totals = new double[2][NAMES.length];
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
@@ -69,8 +68,9 @@ public final class ElasticLayerBench {
                     MixedLayer mixed = new MixedLayer(l, ops);
                     ElasticLayer perChoice = new ElasticLayer(l, ops, ElasticLayer.ProjectBn.PER_CHOICE);
                     ElasticLayer shared = new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SHARED);
+                    ElasticLayer superkernel = new ElasticLayer(l, ops, ElasticLayer.ProjectBn.SUPERKERNEL);
                     OpBlock fixed = Ops.op(l, OpSpec.parse("k5_e6"));
-                    for (Block b : new Block[] {mixed, perChoice, shared, fixed}) {
+                    for (Block b : new Block[] {mixed, perChoice, shared, fixed, superkernel}) {
                         b.initialize(lm, DataType.FLOAT32, in);
                     }
                     List<Integer> grouped = new ArrayList<>();
@@ -93,7 +93,8 @@ public final class ElasticLayerBench {
                                 case 2 -> step(lm, x, theta, shared, null, null);
                                 case 3 -> step(lm, x, theta, null, fixed, null);
                                 case 4 -> k5e6 < 0 ? 0 : step(lm, x, theta, perChoice, null, List.of(k5e6));
-                                default -> grouped.isEmpty() ? 0 : step(lm, x, theta, mixed, null, grouped);
+                                case 5 -> grouped.isEmpty() ? 0 : step(lm, x, theta, mixed, null, grouped);
+                                default -> step(lm, x, theta, superkernel, null, null);
                             };
                             if (r >= warmup) {
                                 ms[0][v][r - warmup] = t;
@@ -104,7 +105,7 @@ public final class ElasticLayerBench {
                     double[][] med = new double[2][NAMES.length];
                     for (int w = 0; w < 2; w++) {
                         for (int v = 0; v < NAMES.length; v++) {
-                            med[w][v] = median(ms[w][v]);
+                            med[w][v] = TrainBench.median(ms[w][v]);
                             totals[w][v] += med[w][v];
                         }
                     }
@@ -121,8 +122,8 @@ public final class ElasticLayerBench {
             System.out.printf(" %8.2f (%6.1f)", med[0][v], med[1][v]);
         }
         double[] w = med[0];
-        System.out.printf("   %.2f %.2f %.2f; %.2f %.2f%n", w[0] / w[3], w[1] / w[3], w[2] / w[3], w[0] / w[1],
-                w[0] / w[2]);
+        System.out.printf("   %.2f %.2f %.2f %.2f; %.2f %.2f%n", w[0] / w[3], w[1] / w[3], w[2] / w[3], w[6] / w[3],
+                w[0] / w[1], w[0] / w[2]);
     }
 
     /**
@@ -159,12 +160,5 @@ public final class ElasticLayerBench {
             }
         }
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 }

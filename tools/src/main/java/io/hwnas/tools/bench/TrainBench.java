@@ -43,47 +43,86 @@ import java.util.Map;
  * <p>Modes: {@code shared-soft}, {@code shared-single}, {@code shared-sandwich} (the shared-weight
  * supernet's weight steps, as training runs them: {@link WeightStep}), {@code perop-soft},
  * {@code perop-single} (FBNet's per-op supernet), {@code shared-masked-soft} (the shared supernet
- * with one shared project BN: channel masks and one project conv), {@code fixed-largest} and {@code fixed-smallest}
+ * with one shared project BN: channel masks and one project conv), {@code shared-superkernel-soft}
+ * (one depthwise BN too: the kernel sizes mixed inside one depthwise weight), {@code fixed-largest} and {@code fixed-smallest}
  * (plain {@link FixedNet}s of the largest (all {@code k5_e6}) and the smallest subnet), and
  * {@code fixed-sampled} (the plain subnets of the paths a single-path step samples: the cost a
  * single-path step should approach). Steps draw their Gumbel noise from (1, step), so every
  * single-path mode runs the same paths.
  *
- * <p>Peak memory: each mode runs in a fresh JVM (same class path) that resets the kernel's
+ * <p>Peak memory: each mode runs in a fresh JVM (same class path, a fixed Java heap touched in full at
+ * start-up, so Java garbage does not count) that resets the kernel's
  * resident-set high-water mark ({@code /proc/self/clear_refs}) once the engine is loaded, and
  * reports {@code VmHWM} minus the resident set at that point: the memory the mode's network,
  * activations, gradients and optimizer state took at their peak.
  */
 public final class TrainBench {
     public static final List<String> MODES = List.of("shared-soft", "shared-single", "shared-sandwich", "fixed-largest",
-            "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-masked-soft");
+            "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-masked-soft",
+            "shared-superkernel-soft");
 
     private TrainBench() {}
 
-    public record Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch) {}
+    /**
+     * One mode: {@code msPerStep} and {@code peakBytes} are medians over the rounds (each round a JVM
+     * of its own), {@code msRounds} each round's median step time (their spread is the machine's noise).
+     */
+    public record Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch,
+            List<Double> msRounds) {
+        Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch) {
+            this(mode, msPerStep, imagesPerS, peakBytes, arch, List.of(msPerStep));
+        }
+    }
 
     public record Result(int schema, String space, int batch, int threads, int steps, int sandwichRandom,
-            String cpu, List<Row> rows) {}
+            int rounds, String cpu, List<Row> rows) {}
 
-    /** Runs each mode in its own JVM (for its peak memory) and collects the rows. */
+    /**
+     * Runs each mode in a JVM of its own (for its peak memory, and as a training run runs: one network
+     * per process), {@code rounds} times, the modes in turn (round 1 runs every mode, then round 2...),
+     * so a slow spell of a shared machine is outvoted; each mode's figures are the medians over the
+     * rounds. (Running all modes' steps in turn inside one process was tried: the memory-heavy modes
+     * then ran up to 2x slower than alone, so it measured the neighbours, not the step.)
+     */
     public static Result run(SearchSpace space, String spaceArg, int batch, int steps, int warmup, int threads,
-            int sandwichRandom, List<String> modes, Progress progress) {
-        List<Row> rows = new ArrayList<>();
-        progress.start("bench train " + space.id(), modes.size());
+            int sandwichRandom, int rounds, List<String> modes, Progress progress) {
+        if (rounds < 1) {
+            throw new HwnasException("--rounds " + rounds + ": must be >= 1");
+        }
+        Map<String, List<Row>> runs = new java.util.LinkedHashMap<>();
+        progress.start("bench train " + space.id(), (long) modes.size() * rounds);
         int i = 0;
-        for (String mode : modes) {
-            rows.add(child(spaceArg, mode, batch, steps, warmup, threads, sandwichRandom));
-            progress.update(++i, mode);
+        for (int round = 1; round <= rounds; round++) {
+            for (String mode : modes) {
+                runs.computeIfAbsent(mode, k -> new ArrayList<>()).add(child(spaceArg, mode, batch, steps, warmup,
+                        threads, sandwichRandom));
+                progress.update(++i, mode + (rounds > 1 ? " (round " + round + "/" + rounds + ")" : ""));
+            }
         }
         progress.finish("");
-        return new Result(Json.SCHEMA, space.id(), batch, threads, steps, sandwichRandom, cpuModel(), rows);
+        List<Row> rows = new ArrayList<>();
+        for (List<Row> rs : runs.values()) {
+            rows.add(combine(rs, batch));
+        }
+        return new Result(Json.SCHEMA, space.id(), batch, threads, steps, sandwichRandom, rounds, cpuModel(), rows);
+    }
+
+    /** One mode's rounds as one row: median step time and peak memory. */
+    static Row combine(List<Row> rounds, int batch) {
+        List<Double> ms = rounds.stream().map(Row::msPerStep).toList();
+        double med = median(ms.stream().mapToDouble(Double::doubleValue).toArray());
+        Long peak = rounds.stream().anyMatch(r -> r.peakBytes() == null) ? null
+                : Math.round(median(rounds.stream().mapToDouble(r -> r.peakBytes()).toArray()));
+        return new Row(rounds.get(0).mode(), med, batch * 1000.0 / med, peak, rounds.get(0).arch(), ms);
     }
 
     private static Row child(String space, String mode, int batch, int steps, int warmup, int threads,
             int sandwichRandom) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        // a small fixed heap, so the JVM's own growth does not count as the mode's memory
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx768m", "-Dai.djl.offline=true",
+        // a fixed heap, touched in full at start-up (before the baseline), so the Java garbage a mode makes
+        // cannot count as its memory (a growing heap would)
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch",
+                "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
                 TrainBench.class.getName(), space, mode, Integer.toString(batch), Integer.toString(steps),
@@ -129,8 +168,6 @@ public final class TrainBench {
             throw new HwnasException("mode '" + mode + "': one of " + String.join(", ", MODES));
         }
         Shape xs = Supernet.inputShape(space, batch);
-        int layers = space.layerCount();
-        int ops = space.ops().size();
         long[] labels = new long[batch];
         for (int i = 0; i < batch; i++) {
             labels[i] = i % space.head().classes();
@@ -143,52 +180,67 @@ public final class TrainBench {
             NDManager data = m.newSubManager(); // holds the batch only: whatever else lands here leaked from a step
             NDArray x = data.randomNormal(xs);
             NDArray y = data.create(labels);
-            Step step;
-            String arch = null;
-            if (mode.startsWith("fixed-largest") || mode.startsWith("fixed-smallest")) {
-                int[] path = mode.equals("fixed-largest") ? Supernet.largestPath(space) : Supernet.smallestPath(space);
-                Architecture a = Architecture.ofIndices(space, path);
-                arch = a.canonical();
-                step = fixedStep(FixedNet.build(space, a), m, xs, x, y);
-            } else if (mode.equals("fixed-sampled")) {
-                // the sampled path's plain subnet: a per-op supernet restricted to the path runs exactly its ops
-                Supernet net = new Supernet(space, Supernet.layers("per-op"));
-                net.initialize(m, DataType.FLOAT32, xs);
-                Sgd sgd = new Sgd(m, 0.9, 1e-4);
-                Map<String, String> keys = Nets.keys(net);
-                step = s -> {
-                    int[] path = Gumbel.hardSample(new float[layers * ops], Gumbel.noise(1, s, layers * ops), layers,
-                            ops);
-                    List<Parameter> ps = net.weights(path);
-                    try (NDManager sm = m.newSubManager()) {
-                        attachBatch(x, y, sm);
-                        Nets.zeroGrads(ps);
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            gc.backward(Losses.crossEntropy(net.forwardPath(new ParameterStore(sm, false), x, path,
-                                    true), y));
-                        }
-                        sgd.update(ps, keys, 1e-3);
-                    }
-                };
-            } else {
-                String kind = mode.startsWith("shared-masked") ? "shared-masked" : mode.startsWith("shared") ? "shared"
-                        : "per-op";
-                String sampling = mode.endsWith("soft") ? "soft" : mode.endsWith("single") ? "single-path" : "sandwich";
-                Supernet net = new Supernet(space, Supernet.layers(kind));
-                net.initialize(m, DataType.FLOAT32, xs);
-                Theta theta = new Theta(space, m);
-                WeightStep w = new WeightStep(net, theta, new Sgd(m, 0.9, 1e-4), sampling, sandwichRandom, 1.0);
-                step = s -> {
-                    try (NDManager sm = m.newSubManager()) {
-                        attachBatch(x, y, sm);
-                        w.run(sm, x, y, Gumbel.noise(1, s, w.noiseSize()), 5.0, 1e-3);
-                    }
-                };
-            }
+            Step step = build(space, mode, m, x, y, sandwichRandom);
             double ms = time(warmup, steps, step, () -> data.getManagedArrays().size());
             Long peak = peakSince(base);
-            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch);
+            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch(space, mode));
         }
+    }
+
+    /** The architecture a fixed mode trains (null for the others). */
+    static String arch(SearchSpace space, String mode) {
+        if (mode.equals("fixed-largest") || mode.equals("fixed-smallest")) {
+            int[] path = mode.equals("fixed-largest") ? Supernet.largestPath(space) : Supernet.smallestPath(space);
+            return Architecture.ofIndices(space, path).canonical();
+        }
+        return null;
+    }
+
+    /** One training step of {@code mode} on the batch (x, y), its network and optimizer in {@code m}. */
+    static Step build(SearchSpace space, String mode, NDManager m, NDArray x, NDArray y, int sandwichRandom) {
+        Shape xs = x.getShape();
+        int layers = space.layerCount();
+        int ops = space.ops().size();
+        Step step;
+        if (mode.startsWith("fixed-largest") || mode.startsWith("fixed-smallest")) {
+            step = fixedStep(FixedNet.build(space, Architecture.parse(space, arch(space, mode))), m, xs, x, y);
+        } else if (mode.equals("fixed-sampled")) {
+            // the sampled path's plain subnet: a per-op supernet restricted to the path runs exactly its ops
+            Supernet net = new Supernet(space, Supernet.layers("per-op"));
+            net.initialize(m, DataType.FLOAT32, xs);
+            Sgd sgd = new Sgd(m, 0.9, 1e-4);
+            Map<String, String> keys = Nets.keys(net);
+            step = s -> {
+                int[] path = Gumbel.hardSample(new float[layers * ops], Gumbel.noise(1, s, layers * ops), layers,
+                        ops);
+                List<Parameter> ps = net.weights(path);
+                try (NDManager sm = m.newSubManager()) {
+                    attachBatch(x, y, sm);
+                    Nets.zeroGrads(ps);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(Losses.crossEntropy(net.forwardPath(new ParameterStore(sm, false), x, path,
+                                true), y));
+                    }
+                    sgd.update(ps, keys, 1e-3);
+                }
+            };
+        } else {
+            String kind = mode.startsWith("shared-masked") ? "shared-masked"
+                    : mode.startsWith("shared-superkernel") ? "shared-superkernel"
+                    : mode.startsWith("shared") ? "shared" : "per-op";
+            String sampling = mode.endsWith("soft") ? "soft" : mode.endsWith("single") ? "single-path" : "sandwich";
+            Supernet net = new Supernet(space, Supernet.layers(kind));
+            net.initialize(m, DataType.FLOAT32, xs);
+            Theta theta = new Theta(space, m);
+            WeightStep w = new WeightStep(net, theta, new Sgd(m, 0.9, 1e-4), sampling, sandwichRandom, 1.0);
+            step = s -> {
+                try (NDManager sm = m.newSubManager()) {
+                    attachBatch(x, y, sm);
+                    w.run(sm, x, y, Gumbel.noise(1, s, w.noiseSize()), 5.0, 1e-3);
+                }
+            };
+        }
+        return step;
     }
 
     private static Step fixedStep(Block fixed, NDManager m, Shape xs, NDArray x, NDArray y) {
@@ -255,8 +307,14 @@ public final class TrainBench {
             throw new IllegalStateException("a step leaves arrays behind: " + after1 + " live after the first step, "
                     + end + " after " + (warmup + steps));
         }
-        Arrays.sort(t);
-        return t[steps / 2];
+        return median(t);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** Resets the resident-set high-water mark; returns the resident set now (bytes), or -1. */

@@ -22,8 +22,8 @@ public final class BenchTrainCommand {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Time one training step (forward + backward + SGD update, random data) per mode, with its"
                     + " peak memory: the shared-weight supernet's soft, single-path and sandwich steps, FBNet's per-op"
-                    + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in its own"
-                    + " JVM. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\"}...]}.")
+                    + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in a JVM of its"
+                    + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\"}...]}.")
     public static final class Train implements Callable<Integer> {
         @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE")
         String space;
@@ -39,6 +39,11 @@ public final class BenchTrainCommand {
 
         @Option(names = "--warmup", defaultValue = "3")
         int warmup;
+
+        @Option(names = "--rounds", defaultValue = "3", description = "Runs per mode, the modes in turn (round 1"
+                + " runs every mode, then round 2...); each mode reports its medians over the rounds (default"
+                + " ${DEFAULT-VALUE}).")
+        int rounds;
 
         @Option(names = "--sandwich-random", defaultValue = "2", description = "Random subnets per sandwich step.")
         int sandwichRandom;
@@ -61,6 +66,7 @@ public final class BenchTrainCommand {
             HwnasException.require(batch >= 1, "--batch", batch, "must be positive");
             HwnasException.require(steps >= 1, "--steps", steps, "must be positive");
             HwnasException.require(warmup >= 0, "--warmup", warmup, "must be >= 0");
+            HwnasException.require(rounds >= 1, "--rounds", rounds, "must be positive");
             HwnasException.require(threads >= 0, "--threads", threads, "must be >= 0");
             HwnasException.require(sandwichRandom >= 0 && sandwichRandom <= 16, "--sandwich-random", sandwichRandom,
                     "must be 0..16");
@@ -71,11 +77,12 @@ public final class BenchTrainCommand {
             }
             SearchSpace s = SpaceRegistry.resolve(space);
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-            TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, ms,
+            TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, rounds, ms,
                     new ConsoleProgress());
             java.util.Map<String, TrainBench.Row> by = TrainBench.byMode(r);
-            StringBuilder sb = new StringBuilder(String.format("%s, batch %d, %d threads, median of %d steps (%s)%n",
-                    r.space(), r.batch(), r.threads(), r.steps(), r.cpu()));
+            StringBuilder sb = new StringBuilder(String.format(
+                    "%s, batch %d, %d threads, median of %d steps, median over %d round(s), one JVM per mode and round"
+                    + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), r.cpu()));
             TrainBench.Row largest = by.get("fixed-largest");
             for (TrainBench.Row row : r.rows()) {
                 sb.append(String.format("%-16s %9.1f ms/step %8.1f images/s  peak %s%s%s%n", row.mode(), row.msPerStep(),

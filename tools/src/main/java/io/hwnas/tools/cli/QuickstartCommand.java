@@ -54,7 +54,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     int trainSubset;
 
     @Option(names = "--supernet", defaultValue = "shared", description = "shared (one weight set per layer: the"
-            + " extracted subnet works as it is), shared-masked or per-op (FBNet; then fine-tune) (default ${DEFAULT-VALUE}).")
+            + " extracted subnet works as it is), shared-masked, shared-superkernel or per-op (FBNet; then fine-tune) (default ${DEFAULT-VALUE}).")
     String supernet;
 
     @Option(names = "--weight-sampling", defaultValue = "single-path", description = "single-path (one path per"

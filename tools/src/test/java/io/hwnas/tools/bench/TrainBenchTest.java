@@ -44,4 +44,20 @@ class TrainBenchTest {
             assertTrue(ms >= 0, "a step that frees what it makes is timed: " + ms);
         }
     }
+
+    /** Rounds combine into medians: a slow round moves the step time of no mode by itself. */
+    @Test
+    void roundsCombineIntoMedians() {
+        TrainBench.Row r = TrainBench.combine(List.of(new TrainBench.Row("shared-single", 100, 640, 500L, null),
+                new TrainBench.Row("shared-single", 300, 213, 700L, null), new TrainBench.Row("shared-single", 110, 582,
+                        520L, null)), 64);
+        assertEquals(110, r.msPerStep(), 1e-9);
+        assertEquals(64 * 1000.0 / 110, r.imagesPerS(), 1e-9);
+        assertEquals(520L, r.peakBytes());
+        assertEquals(List.of(100.0, 300.0, 110.0), r.msRounds());
+        TrainBench.Row even = TrainBench.combine(List.of(new TrainBench.Row("m", 100, 1, 10L, "a"),
+                new TrainBench.Row("m", 200, 1, null, "a")), 64);
+        assertEquals(150, even.msPerStep(), 1e-9);
+        assertEquals(null, even.peakBytes(), "a round without a peak leaves the peak unknown");
+    }
 }
