@@ -340,7 +340,10 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return expand;
     }
 
-    /** The depthwise part of kernel size {@code kernel}: weight (largest kernel) or transform, and BN. */
+    /**
+     * The depthwise part of kernel size {@code kernel}: weight (largest kernel) or transform, and BN
+     * (with SUPERKERNEL only the largest kernel's part has one: use {@link #dwBn}).
+     */
     public Part dw(int kernel) {
         for (int i = 0; i < kernels.length; i++) {
             if (kernels[i] == kernel) {
@@ -721,11 +724,17 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
         }
         NDArray safe = mask.add(mask.eq(0).toType(mask.getDataType(), false));
+        int last = 0; // the smallest kernel that runs: no transform beyond it
+        for (int ki = 0; ki < kernels.length; ki++) {
+            if (masks[ki] != null) {
+                last = ki;
+            }
+        }
         int k0 = kernels[0];
         NDArray w = r.rows(r.value(dw[0].weight), nMax);
         NDArray wk = w;
         NDArray mixed = null;
-        for (int ki = 0; ki < kernels.length; ki++) {
+        for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {
                 wk = transformed(r.m, wk, r.value(dw[ki].transform), kernels[ki - 1], kernels[ki]);
             }

@@ -344,6 +344,55 @@ class ElasticLayerTest {
         }
     }
 
+    /**
+     * SUPERKERNEL, eval mode, gates g3 on k3_e3 and g5 on k5_e6: per channel c the kernel is
+     * (g3·pad(W3) + g5·W5)/(g3 + g5) on the first 3·Cin channels and W5 beyond, the mask g3 + g5 and g5;
+     * built here from the extracted k5_e6's blocks as G·pw2(mask·dw(pw1(x))/G), G = g3 + g5.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void superkernelMixesPerChannel(String name, int kind) {
+        LayerSpec l = layer(kind);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer e = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+            NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
+            int k3 = SPACE.ops().indexOf("k3_e3");
+            int k5 = SPACE.ops().indexOf("k5_e6");
+            double g3 = 0.3;
+            double g5 = 0.5;
+            double[] g = new double[9];
+            g[k3] = g3;
+            g[k5] = g5;
+            double[] w3 = TestNets.data(((ConvBn) children(e.extract(k3, m, DataType.FLOAT64)).get("dw")).weight()
+                    .getArray());
+            Map<String, Block> c5 = children(e.extract(k5, m, DataType.FLOAT64));
+            NDArray w5 = ((ConvBn) c5.get("dw")).weight().getArray();
+            double[] wm = TestNets.data(w5);
+            int n = wm.length / 25;
+            int n3 = w3.length / 9;
+            double[] mask = new double[n];
+            for (int c = 0; c < n; c++) {
+                mask[c] = c < n3 ? g3 + g5 : g5;
+                for (int i = 0; i < 5 && c < n3; i++) {
+                    for (int j = 0; j < 5; j++) {
+                        double v3 = i >= 1 && i <= 3 && j >= 1 && j <= 3 ? w3[c * 9 + (i - 1) * 3 + (j - 1)] : 0;
+                        wm[c * 25 + i * 5 + j] = (g3 * v3 + g5 * wm[c * 25 + i * 5 + j]) / (g3 + g5);
+                    }
+                }
+            }
+            TestNets.setData(w5, wm);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray h = ((ConvBn) c5.get("dw")).forward(ps, ((ConvBn) c5.get("pw1")).forward(ps, x, false), false);
+            double gs = g3 + g5;
+            NDArray scaled = h.mul(m.create(mask).div(gs).reshape(1, n, 1, 1));
+            NDArray want = ((ConvBn) c5.get("pw2")).forward(ps, scaled, false).mul(gs);
+            if (l.inChannels() == l.outChannels() && l.stride() == 1) {
+                want = want.add(x.mul(gs));
+            }
+            assertArrayEquals(TestNets.data(want), mixed(e, m, x, g, false, false), 1e-6);
+        }
+    }
+
     static Map<String, Block> children(Block b) {
         Map<String, Block> out = new LinkedHashMap<>();
         for (Pair<String, Block> c : b.getChildren()) {
