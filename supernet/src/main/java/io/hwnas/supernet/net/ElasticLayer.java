@@ -355,7 +355,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
 
     /** The depthwise BN the dense ops of kernel size {@code kernel} use (one for all with SUPERKERNEL). */
     public Part dwBn(int kernel) {
-        Part p = dw(kernel);
+        Part p = dw(kernel); // refuses a kernel size the layer does not have
         return projectBn == ProjectBn.SUPERKERNEL ? dw[0] : p;
     }
 
@@ -640,38 +640,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private NDArray denseMasked(Run r, NDArray x, NDArray gateRow, boolean[] on, int nMax) {
         int n = on.length;
         NDArray a = expanded(r, x, nMax);
-        NDArray hmix = null;
         NDArray row = owned(r.m, gateRow.reshape(1, n));
-        for (int ki = 0; ki < kernels.length && projectBn == ProjectBn.SHARED; ki++) {
-            int nk = 0;
-            for (int k = 0; k < n; k++) {
-                if (on[k] && kernelIndex[k] == ki) {
-                    nk = Math.max(nk, width[k]);
-                }
-            }
-            if (nk == 0) {
-                continue;
-            }
-            // mask[c] = Σ_k gate_k·1[c < width_k] over this kernel's running ops
-            float[] ind = new float[n * nk];
-            for (int k = 0; k < n; k++) {
-                if (on[k] && kernelIndex[k] == ki) {
-                    Arrays.fill(ind, k * nk, k * nk + width[k], 1f);
-                }
-            }
-            NDArray indicator = r.m.create(ind, new Shape(n, nk)).toType(gateRow.getDataType(), false);
-            NDArray mask = row.matMul(indicator).reshape(1, nk, 1, 1);
-            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dw[ki]).mul(mask);
-            if (nk < nMax) {
-                Shape s = h.getShape();
-                h = NDArrays.concat(new NDList(h, r.m.zeros(new Shape(s.get(0), nMax - nk, s.get(2), s.get(3)),
-                        h.getDataType())), 1);
-            }
-            hmix = hmix == null ? h : hmix.add(h);
-        }
-        if (projectBn == ProjectBn.SUPERKERNEL) {
-            hmix = superkernelMiddle(r, a, row, on, nMax);
-        }
+        NDArray hmix = projectBn == ProjectBn.SUPERKERNEL ? superkernelMiddle(r, a, row, on, nMax)
+                : maskedMiddle(r, a, row, on, nMax);
         NDArray z = conv(hmix, r.channels(r.value(project.weight), 0, nMax), ONE, ZERO_PAD, 1);
         List<Integer> dense = new ArrayList<>();
         for (int k = 0; k < n; k++) {
@@ -699,40 +670,68 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     }
 
     /**
+     * Kernel size {@code ki}'s channel mask over {@code cols} channels, [1, cols]: mask[c] = Σ gate_k·1[c <
+     * width_k] over the running dense ops of that kernel size; null when none runs.
+     */
+    private NDArray kernelMask(Run r, NDArray row, boolean[] on, int ki, int cols) {
+        int n = on.length;
+        float[] ind = new float[n * cols];
+        boolean any = false;
+        for (int k = 0; k < n; k++) {
+            if (on[k] && kernelIndex[k] == ki) {
+                Arrays.fill(ind, k * cols, k * cols + width[k], 1f);
+                any = true;
+            }
+        }
+        return any ? row.matMul(r.m.create(ind, new Shape(n, cols)).toType(row.getDataType(), false)) : null;
+    }
+
+    /** SHARED's middle: per kernel size its depthwise conv, BN and ReLU times its mask, summed. */
+    private NDArray maskedMiddle(Run r, NDArray a, NDArray row, boolean[] on, int nMax) {
+        NDArray hmix = null;
+        for (int ki = 0; ki < kernels.length; ki++) {
+            int nk = 0;
+            for (int k = 0; k < on.length; k++) {
+                if (on[k] && kernelIndex[k] == ki) {
+                    nk = Math.max(nk, width[k]);
+                }
+            }
+            if (nk == 0) {
+                continue;
+            }
+            NDArray mask = kernelMask(r, row, on, ki, nk).reshape(1, nk, 1, 1);
+            NDArray h = middle(r, r.channels(a, 0, nk), ki, nk, dw[ki]).mul(mask);
+            if (nk < nMax) {
+                Shape s = h.getShape();
+                h = NDArrays.concat(new NDList(h, r.m.zeros(new Shape(s.get(0), nMax - nk, s.get(2), s.get(3)),
+                        h.getDataType())), 1);
+            }
+            hmix = hmix == null ? h : hmix.add(h);
+        }
+        return hmix;
+    }
+
+    /**
      * SUPERKERNEL's middle: with mask_K[c] = Σ gate_k·1[c < width_k] over the running dense ops of
      * kernel size K and mask = Σ_K mask_K, channel c's depthwise kernel is Σ_K (mask_K[c]/mask[c])·W_K[c]
      * (W_K zero-padded to the largest kernel; 0 where mask[c] = 0), then the shared depthwise BN and
      * ReLU, times mask[c]. With one kernel size running this is SHARED's middle exactly.
      */
     private NDArray superkernelMiddle(Run r, NDArray a, NDArray row, boolean[] on, int nMax) {
-        int n = on.length;
         NDArray mask = null;
         NDArray[] masks = new NDArray[kernels.length];
-        for (int ki = 0; ki < kernels.length; ki++) {
-            float[] ind = new float[n * nMax];
-            boolean any = false;
-            for (int k = 0; k < n; k++) {
-                if (on[k] && kernelIndex[k] == ki) {
-                    Arrays.fill(ind, k * nMax, k * nMax + width[k], 1f);
-                    any = true;
-                }
-            }
-            if (any) {
-                NDArray indicator = r.m.create(ind, new Shape(n, nMax)).toType(row.getDataType(), false);
-                masks[ki] = row.matMul(indicator).reshape(nMax, 1, 1, 1);
-                mask = mask == null ? masks[ki] : mask.add(masks[ki]);
-            }
-        }
-        NDArray safe = mask.add(mask.eq(0).toType(mask.getDataType(), false));
         int last = 0; // the smallest kernel that runs: no transform beyond it
         for (int ki = 0; ki < kernels.length; ki++) {
+            masks[ki] = kernelMask(r, row, on, ki, nMax);
             if (masks[ki] != null) {
+                masks[ki] = masks[ki].reshape(nMax, 1, 1, 1);
+                mask = mask == null ? masks[ki] : mask.add(masks[ki]);
                 last = ki;
             }
         }
+        NDArray safe = mask.add(mask.eq(0).toType(mask.getDataType(), false));
         int k0 = kernels[0];
-        NDArray w = r.rows(r.value(dw[0].weight), nMax);
-        NDArray wk = w;
+        NDArray wk = r.rows(r.value(dw[0].weight), nMax); // kernel size ki's weight, transformed in turn
         NDArray mixed = null;
         for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {

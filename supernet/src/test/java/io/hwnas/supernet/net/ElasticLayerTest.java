@@ -314,29 +314,8 @@ class ElasticLayerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             ElasticLayer e = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
             NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
-            int k3 = SPACE.ops().indexOf("k3_e6");
-            int k5 = SPACE.ops().indexOf("k5_e6");
-            double g3 = 0.3;
-            double g5 = 0.5;
             double[] g = new double[9];
-            g[k3] = g3;
-            g[k5] = g5;
-            double[] w3 = TestNets.data(((ConvBn) children(e.extract(k3, m, DataType.FLOAT64)).get("dw")).weight()
-                    .getArray());
-            OpBlock b5 = e.extract(k5, m, DataType.FLOAT64);
-            NDArray w5 = ((ConvBn) children(b5).get("dw")).weight().getArray();
-            double[] wm = TestNets.data(w5);
-            int n = wm.length / 25;
-            for (int c = 0; c < n; c++) {
-                for (int i = 0; i < 5; i++) {
-                    for (int j = 0; j < 5; j++) {
-                        double v3 = i >= 1 && i <= 3 && j >= 1 && j <= 3 ? w3[c * 9 + (i - 1) * 3 + (j - 1)] : 0;
-                        wm[c * 25 + i * 5 + j] = (g3 * v3 + g5 * wm[c * 25 + i * 5 + j]) / (g3 + g5);
-                    }
-                }
-            }
-            TestNets.setData(w5, wm);
-            double[] want = TestNets.data(b5.forward(new ParameterStore(m, false), x, false).mul(g3 + g5));
+            double[] want = superkernelMix(e, m, x, "k3_e6", g);
             double[] got = mixed(e, m, x, g, false, false);
             assertArrayEquals(want, got, 1e-6);
             double diff = maxDiff(got, gatedSum(e, m, x, g, false));
@@ -346,8 +325,7 @@ class ElasticLayerTest {
 
     /**
      * SUPERKERNEL, eval mode, gates g3 on k3_e3 and g5 on k5_e6: per channel c the kernel is
-     * (g3·pad(W3) + g5·W5)/(g3 + g5) on the first 3·Cin channels and W5 beyond, the mask g3 + g5 and g5;
-     * built here from the extracted k5_e6's blocks as G·pw2(mask·dw(pw1(x))/G), G = g3 + g5.
+     * (g3·pad(W3) + g5·W5)/(g3 + g5) on the first 3·Cin channels and W5 beyond, the mask g3 + g5 and g5.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
@@ -356,41 +334,53 @@ class ElasticLayerTest {
         try (NDManager m = NDManager.newBaseManager()) {
             ElasticLayer e = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
             NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
-            int k3 = SPACE.ops().indexOf("k3_e3");
-            int k5 = SPACE.ops().indexOf("k5_e6");
-            double g3 = 0.3;
-            double g5 = 0.5;
             double[] g = new double[9];
-            g[k3] = g3;
-            g[k5] = g5;
-            double[] w3 = TestNets.data(((ConvBn) children(e.extract(k3, m, DataType.FLOAT64)).get("dw")).weight()
-                    .getArray());
-            Map<String, Block> c5 = children(e.extract(k5, m, DataType.FLOAT64));
-            NDArray w5 = ((ConvBn) c5.get("dw")).weight().getArray();
-            double[] wm = TestNets.data(w5);
-            int n = wm.length / 25;
-            int n3 = w3.length / 9;
-            double[] mask = new double[n];
-            for (int c = 0; c < n; c++) {
-                mask[c] = c < n3 ? g3 + g5 : g5;
-                for (int i = 0; i < 5 && c < n3; i++) {
-                    for (int j = 0; j < 5; j++) {
-                        double v3 = i >= 1 && i <= 3 && j >= 1 && j <= 3 ? w3[c * 9 + (i - 1) * 3 + (j - 1)] : 0;
-                        wm[c * 25 + i * 5 + j] = (g3 * v3 + g5 * wm[c * 25 + i * 5 + j]) / (g3 + g5);
-                    }
+            double[] want = superkernelMix(e, m, x, "k3_e3", g);
+            assertArrayEquals(want, mixed(e, m, x, g, false, false), 1e-6);
+        }
+    }
+
+    /**
+     * Sets the gates {@code g} to g3 = 0.3 on {@code k3op} and g5 = 0.5 on k5_e6 and returns what the
+     * SUPERKERNEL mixture should give in eval mode, built by hand from the extracted k5_e6's blocks: on
+     * the k3 op's n3 channels the kernel (g3·pad(W3) + g5·W5)/G and the mask G = g3 + g5, beyond them
+     * W5 and g5; output G·pw2(mask·dw(pw1(x))/G) (+ G·x with a residual).
+     */
+    private static double[] superkernelMix(ElasticLayer e, NDManager m, NDArray x, String k3op, double[] g) {
+        int k3 = SPACE.ops().indexOf(k3op);
+        int k5 = SPACE.ops().indexOf("k5_e6");
+        double g3 = 0.3;
+        double g5 = 0.5;
+        g[k3] = g3;
+        g[k5] = g5;
+        double[] w3 = TestNets.data(((ConvBn) children(e.extract(k3, m, DataType.FLOAT64)).get("dw")).weight()
+                .getArray());
+        Map<String, Block> c5 = children(e.extract(k5, m, DataType.FLOAT64));
+        NDArray w5 = ((ConvBn) c5.get("dw")).weight().getArray();
+        double[] wm = TestNets.data(w5);
+        int n = wm.length / 25;
+        int n3 = w3.length / 9;
+        double[] mask = new double[n];
+        for (int c = 0; c < n; c++) {
+            mask[c] = c < n3 ? g3 + g5 : g5;
+            for (int i = 0; i < 5 && c < n3; i++) {
+                for (int j = 0; j < 5; j++) {
+                    double v3 = i >= 1 && i <= 3 && j >= 1 && j <= 3 ? w3[c * 9 + (i - 1) * 3 + (j - 1)] : 0;
+                    wm[c * 25 + i * 5 + j] = (g3 * v3 + g5 * wm[c * 25 + i * 5 + j]) / (g3 + g5);
                 }
             }
-            TestNets.setData(w5, wm);
-            ParameterStore ps = new ParameterStore(m, false);
-            NDArray h = ((ConvBn) c5.get("dw")).forward(ps, ((ConvBn) c5.get("pw1")).forward(ps, x, false), false);
-            double gs = g3 + g5;
-            NDArray scaled = h.mul(m.create(mask).div(gs).reshape(1, n, 1, 1));
-            NDArray want = ((ConvBn) c5.get("pw2")).forward(ps, scaled, false).mul(gs);
-            if (l.inChannels() == l.outChannels() && l.stride() == 1) {
-                want = want.add(x.mul(gs));
-            }
-            assertArrayEquals(TestNets.data(want), mixed(e, m, x, g, false, false), 1e-6);
         }
+        TestNets.setData(w5, wm);
+        ParameterStore ps = new ParameterStore(m, false);
+        NDArray h = ((ConvBn) c5.get("dw")).forward(ps, ((ConvBn) c5.get("pw1")).forward(ps, x, false), false);
+        double gs = g3 + g5;
+        NDArray scaled = h.mul(m.create(mask).div(gs).reshape(1, n, 1, 1));
+        NDArray want = ((ConvBn) c5.get("pw2")).forward(ps, scaled, false).mul(gs);
+        LayerSpec l = e.layer();
+        if (l.inChannels() == l.outChannels() && l.stride() == 1) {
+            want = want.add(x.mul(gs));
+        }
+        return TestNets.data(want);
     }
 
     static Map<String, Block> children(Block b) {

@@ -180,31 +180,30 @@ public final class TrainBench {
             NDManager data = m.newSubManager(); // holds the batch only: whatever else lands here leaked from a step
             NDArray x = data.randomNormal(xs);
             NDArray y = data.create(labels);
-            Step step = build(space, mode, m, x, y, sandwichRandom);
+            String arch = null;
+            Step step;
+            if (mode.equals("fixed-largest") || mode.equals("fixed-smallest")) {
+                int[] path = mode.equals("fixed-largest") ? Supernet.largestPath(space) : Supernet.smallestPath(space);
+                Architecture a = Architecture.ofIndices(space, path);
+                arch = a.canonical();
+                step = fixedStep(FixedNet.build(space, a), m, xs, x, y);
+            } else {
+                step = supernetStep(space, mode, m, x, y, sandwichRandom);
+            }
             double ms = time(warmup, steps, step, () -> data.getManagedArrays().size());
             Long peak = peakSince(base);
-            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch(space, mode));
+            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch);
         }
     }
 
-    /** The architecture a fixed mode trains (null for the others). */
-    static String arch(SearchSpace space, String mode) {
-        if (mode.equals("fixed-largest") || mode.equals("fixed-smallest")) {
-            int[] path = mode.equals("fixed-largest") ? Supernet.largestPath(space) : Supernet.smallestPath(space);
-            return Architecture.ofIndices(space, path).canonical();
-        }
-        return null;
-    }
-
-    /** One training step of {@code mode} on the batch (x, y), its network and optimizer in {@code m}. */
-    static Step build(SearchSpace space, String mode, NDManager m, NDArray x, NDArray y, int sandwichRandom) {
+    /** One training step of a supernet mode on the batch (x, y), its network and optimizer in {@code m}. */
+    private static Step supernetStep(SearchSpace space, String mode, NDManager m, NDArray x, NDArray y,
+            int sandwichRandom) {
         Shape xs = x.getShape();
         int layers = space.layerCount();
         int ops = space.ops().size();
         Step step;
-        if (mode.startsWith("fixed-largest") || mode.startsWith("fixed-smallest")) {
-            step = fixedStep(FixedNet.build(space, Architecture.parse(space, arch(space, mode))), m, xs, x, y);
-        } else if (mode.equals("fixed-sampled")) {
+        if (mode.equals("fixed-sampled")) {
             // the sampled path's plain subnet: a per-op supernet restricted to the path runs exactly its ops
             Supernet net = new Supernet(space, Supernet.layers("per-op"));
             net.initialize(m, DataType.FLOAT32, xs);
@@ -225,9 +224,8 @@ public final class TrainBench {
                 }
             };
         } else {
-            String kind = mode.startsWith("shared-masked") ? "shared-masked"
-                    : mode.startsWith("shared-superkernel") ? "shared-superkernel"
-                    : mode.startsWith("shared") ? "shared" : "per-op";
+            // the mode's name is the supernet kind, then the sampling: shared-masked-soft, perop-single, ...
+            String kind = mode.substring(0, mode.lastIndexOf('-')).replace("perop", "per-op");
             String sampling = mode.endsWith("soft") ? "soft" : mode.endsWith("single") ? "single-path" : "sandwich";
             Supernet net = new Supernet(space, Supernet.layers(kind));
             net.initialize(m, DataType.FLOAT32, xs);
