@@ -143,13 +143,22 @@ public final class SupernetTrainer implements AutoCloseable {
     /**
      * How epoch {@code e}'s weight steps pick paths: dense ops only in the progressive stage, a
      * uniform depth in the rest of the warm-up (when configured; the sandwich's random subnets in
-     * every epoch), else from θ.
+     * every epoch), else from θ; with {@code weight_paths: uniform} the epochs after the warm-up
+     * pick as the warm-up does.
      */
     WeightStep.Paths paths(int e, boolean warm) {
+        return paths(cfg, e, warm);
+    }
+
+    static WeightStep.Paths paths(TrainConfig cfg, int e, boolean warm) {
         if (e < cfg.progressiveEpochs()) {
             return WeightStep.Paths.DENSE;
         }
-        return warm && cfg.depthSampling().equals("uniform") ? WeightStep.Paths.DEPTH : WeightStep.Paths.THETA;
+        boolean uniform = warm || cfg.weightPaths().equals("uniform");
+        if (uniform && cfg.depthSampling().equals("uniform")) {
+            return WeightStep.Paths.DEPTH;
+        }
+        return uniform && !warm ? WeightStep.Paths.UNIFORM : WeightStep.Paths.THETA; // in the warm-up θ is 0
     }
 
     static long noiseKey(int epoch, int phase, int step) {

@@ -84,6 +84,10 @@ import java.util.Set;
  *     random subnets) treat {@code skip}: "op" (one op among the others: a layer is skipped with
  *     probability 1/ops) or "uniform" (a skip rate r ~ U(0, 1) per path: the number of skipped layers
  *     is uniform, so the shallow subnets a latency loss picks are trained as often as the deep ones)
+ * @param weightPaths where single-path weight steps after the warm-up take their paths: "theta" (FBNet:
+ *     sampled from θ, so the weights follow the search) or "uniform" (as in the warm-up, uniform per op
+ *     or of uniform depth as depthSampling says: Once-for-All, the weights serve every subnet and θ
+ *     only searches); the sandwich's random subnets are uniform either way
  */
 @JsonDeserialize(using = TrainConfig.Reader.class)
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
@@ -91,7 +95,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         int warmupEpochs, int batchSize, double weightLr, double weightLrMin, double momentum, double weightDecay, double thetaLr,
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
-        boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling) {
+        boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling,
+        String weightPaths) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -161,6 +166,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be op (skip is one op among the others) or uniform (the number of skipped layers uniform)");
         require(depthSampling.equals("op") || !weightSampling.equals("soft"), "depth_sampling", depthSampling,
                 "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
+        require(Set.of("theta", "uniform").contains(weightPaths), "weight_paths", weightPaths,
+                "must be theta (paths after the warm-up sampled from θ) or uniform (as in the warm-up)");
+        require(weightPaths.equals("theta") || !weightSampling.equals("soft"), "weight_paths", weightPaths,
+                "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
     }
 
     /** FBNet's settings (Wu et al. 2019), shortened for CPU runs. {@code space}/{@code dataset} stay unset. */
@@ -203,6 +212,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("kd_weight", 1.0);
         n.put("progressive_epochs", 0);
         n.put("depth_sampling", "op");
+        n.put("weight_paths", "theta");
         return n;
     }
 
@@ -266,7 +276,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight, progressiveEpochs, depthSampling);
+                kdWeight, progressiveEpochs, depthSampling, weightPaths);
     }
 
     private static String abs(Path base, String p) {

@@ -48,10 +48,13 @@ public final class WeightStep {
      *       r ~ U(0, 1) per path, each layer a {@code skip} with probability r, else uniform over the
      *       other ops; the number of skipped layers is then uniform over 0..layers (OFA samples depth
      *       uniformly), where per-op sampling skips a layer with probability 1/ops and almost never
-     *       trains the shallow subnets a latency loss picks.</li>
+     *       trains the shallow subnets a latency loss picks;</li>
+     *   <li>{@code UNIFORM}: uniform per op whatever θ holds (as {@code THETA} while θ is zero), for
+     *       weight steps after the warm-up that should not follow θ; the sandwich's subnets as with
+     *       {@code THETA}.</li>
      * </ul>
      */
-    public enum Paths { THETA, DENSE, DEPTH }
+    public enum Paths { THETA, DENSE, DEPTH, UNIFORM }
 
     /** What one step did (the largest subnet's loss and accuracy for a sandwich); not finite: nothing updated. */
     public record Result(float ce, long correct, int size) {
@@ -137,6 +140,22 @@ public final class WeightStep {
         return Math.exp(-Math.exp(-gumbel));
     }
 
+    /** The path a single-path step with this noise trains, picked as {@code paths} says. */
+    int[] singlePath(float[] noise, Paths paths) {
+        if (paths == Paths.DEPTH) {
+            return depthPath(noise);
+        }
+        int layers = net.layerCount();
+        int ops = net.space().ops().size();
+        float[] logits = paths == Paths.UNIFORM ? new float[layers * ops] : theta.flat();
+        if (paths == Paths.DENSE) {
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] += denseBias[i];
+            }
+        }
+        return Gumbel.hardSample(logits, java.util.Arrays.copyOf(noise, layers * ops), layers, ops);
+    }
+
     /** The subnets a sandwich step trains: largest, smallest, then one uniform sample per noise chunk. */
     public List<int[]> sandwich(float[] noise) {
         return sandwich(noise, false);
@@ -174,8 +193,8 @@ public final class WeightStep {
 
     /**
      * One step as {@link #run(NDManager, NDArray, NDArray, float[], double, double)} with its paths
-     * picked as {@code paths} says; {@link Paths#DENSE} and {@link Paths#DEPTH} are refused for soft
-     * steps, which run every op, and {@code DEPTH} for a step not built with a uniform depth.
+     * picked as {@code paths} says; {@link Paths#DENSE}, {@link Paths#DEPTH} and {@link Paths#UNIFORM}
+     * are refused for soft steps, which run every op, and {@code DEPTH} for a step not built with a uniform depth.
      */
     public Result run(NDManager sm, NDArray x, NDArray y, float[] noise, double tau, double lr, Paths paths) {
         if (paths == Paths.DEPTH && !depthUniform) {
@@ -187,7 +206,6 @@ public final class WeightStep {
         if (paths != Paths.THETA && !"single-path".equals(mode)) {
             throw new IllegalArgumentException(paths + " paths need single-path or sandwich sampling, not " + mode);
         }
-        boolean denseOnly = paths == Paths.DENSE;
         boolean single = "single-path".equals(mode);
         int layers = net.layerCount();
         int ops = net.space().ops().size();
@@ -197,17 +215,7 @@ public final class WeightStep {
         int[] path = null;
         NDArray gates = null;
         if (single) {
-            if (paths == Paths.DEPTH) {
-                path = depthPath(noise);
-            } else {
-                float[] logits = theta.flat();
-                if (denseOnly) {
-                    for (int i = 0; i < logits.length; i++) {
-                        logits[i] += denseBias[i];
-                    }
-                }
-                path = Gumbel.hardSample(logits, java.util.Arrays.copyOf(noise, layers * ops), layers, ops);
-            }
+            path = singlePath(noise, paths);
         } else {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             gates = Gumbel.softSample(theta.array(), g, sm.create((float) tau)).stopGradient();

@@ -88,6 +88,27 @@ class TrainConfigTest {
                 "single-path or sandwich");
     }
 
+    @Test
+    void weightPathsIsThetaOrUniformAndNeedsSampledPaths() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        TrainConfig c = TrainConfig.parse("c", base + "\"epochs\": 3}");
+        assertEquals("theta", c.weightPaths());
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(c, 2, false));
+        TrainConfig u = TrainConfig.parse("c", base + "\"weight_sampling\": \"single-path\", \"weight_paths\": \"uniform\"}");
+        assertEquals(WeightStep.Paths.UNIFORM, SupernetTrainer.paths(u, 5, false));
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(u, 0, true), "the warm-up: θ is 0");
+        TrainConfig d = u.with("depth_sampling", "uniform");
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 5, false));
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 0, true));
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(d.with("weight_paths", "theta"), 5, false));
+        assertEquals(WeightStep.Paths.DENSE, SupernetTrainer.paths(d.with("warmup_epochs", 2)
+                .with("progressive_epochs", 1), 0, true));
+        refusedNaming(base + "\"weight_sampling\": \"single-path\", \"weight_paths\": \"random\"}", "weight_paths",
+                "random");
+        refusedNaming(base + "\"weight_sampling\": \"soft\", \"weight_paths\": \"uniform\"}", "weight_paths",
+                "single-path or sandwich");
+    }
+
     /** The config is refused with a message holding every part. */
     private static void refusedNaming(String json, String... parts) {
         HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", json));
@@ -107,10 +128,12 @@ class TrainConfigTest {
         old.put("alpha", 0);
         old.remove("progressive_epochs");
         old.remove("depth_sampling");
+        old.remove("weight_paths");
         String json = "{\"config\": " + old + "}";
         Holder h = io.hwnas.core.Json.mapper().readValue(json, Holder.class);
         assertEquals(0, h.config().progressiveEpochs());
         assertEquals("op", h.config().depthSampling());
+        assertEquals("theta", h.config().weightPaths());
         assertEquals(TrainConfig.parse("c", old), h.config());
         TrainConfig direct = io.hwnas.core.Json.mapper().readValue(old.toString(), TrainConfig.class);
         assertEquals(h.config(), direct);

@@ -192,6 +192,40 @@ class WeightStepTest {
         }
     }
 
+    /** UNIFORM single paths ignore θ (THETA follows it); both draw from the same noise. */
+    @Test
+    void uniformPathsIgnoreTheta() {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        int layers = s.layerCount();
+        int ops = s.ops().size();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(s);
+            Theta theta = new Theta(s, m);
+            float[] t = new float[layers * ops];
+            for (int l = 0; l < layers; l++) {
+                t[l * ops + 2] = 50f; // θ all but certain of op 2 in every layer
+            }
+            theta.array().set(t);
+            WeightStep w = new WeightStep(net, theta, new Sgd(m, 0.9, 0), "single-path");
+            int[][] counts = new int[layers][ops];
+            int draws = 900;
+            for (int k = 0; k < draws; k++) {
+                float[] noise = Gumbel.noise(4, k, w.noiseSize());
+                assertArrayEquals(new int[] {2, 2, 2, 2, 2, 2, 2}, w.singlePath(noise, WeightStep.Paths.THETA));
+                int[] p = w.singlePath(noise, WeightStep.Paths.UNIFORM);
+                for (int l = 0; l < layers; l++) {
+                    counts[l][p[l]]++;
+                }
+            }
+            double expected = (double) draws / ops;
+            for (int[] row : counts) {
+                for (int c : row) {
+                    assertTrue(Math.abs(c - expected) < 0.3 * expected, "count " + c + " vs " + expected);
+                }
+            }
+        }
+    }
+
     /** The sandwich step sums its subnets' gradients: PyTorch accumulates over separate backward passes. */
     @Test
     void gradientsAccumulateOverSeparateBackwardPasses() {
