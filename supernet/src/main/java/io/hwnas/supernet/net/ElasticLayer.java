@@ -714,7 +714,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     /**
      * SUPERKERNEL's middle: with mask_K[c] = Σ gate_k·1[c < width_k] over the running dense ops of
      * kernel size K and mask = Σ_K mask_K, channel c's depthwise kernel is Σ_K (mask_K[c]/mask[c])·W_K[c]
-     * (W_K zero-padded to the largest kernel; 0 where mask[c] = 0), then the shared depthwise BN and
+     * (W_K zero-padded to the largest kernel; the largest kernel where mask[c] = 0, whose output the mask
+     * zeroes, so that the BN's running statistics stay those of a real kernel), then the shared depthwise BN and
      * ReLU, times mask[c]. With one kernel size running this is SHARED's middle exactly.
      */
     private NDArray superkernelMiddle(Run r, NDArray a, NDArray row, boolean[] on, int nMax) {
@@ -729,10 +730,13 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                 last = ki;
             }
         }
-        NDArray safe = mask.add(mask.eq(0).toType(mask.getDataType(), false));
+        NDArray none = mask.eq(0).toType(mask.getDataType(), false); // channels no running dense gate reaches
+        NDArray safe = mask.add(none);
         int k0 = kernels[0];
         NDArray wk = r.rows(r.value(dw[0].weight), nMax); // kernel size ki's weight, transformed in turn
-        NDArray mixed = null;
+        // there the largest kernel: their output is 0 (times mask) and takes no gradient either way, but
+        // a zero kernel would pull the shared depthwise BN's running statistics toward 0
+        NDArray mixed = owned(r.m, wk.mul(none));
         for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {
                 wk = transformed(r.m, wk, r.value(dw[ki].transform), kernels[ki - 1], kernels[ki]);
@@ -742,8 +746,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
             int p = (k0 - kernels[ki]) / 2;
             NDArray padded = p == 0 ? wk : wk.pad(new Shape(p, p, p, p), 0);
-            NDArray term = owned(r.m, padded.mul(masks[ki].div(safe))); // padded may be the parameter itself
-            mixed = mixed == null ? term : mixed.add(term);
+            mixed = mixed.add(owned(r.m, padded.mul(masks[ki].div(safe)))); // padded may be the parameter itself
         }
         NDArray d = conv(a, mixed, dwStride, new Shape(k0 / 2, k0 / 2), nMax);
         return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));

@@ -341,6 +341,41 @@ class ElasticLayerTest {
     }
 
     /**
+     * SUPERKERNEL, training mode, gates on k3_e1 and k5_e3 only (the e6 ops at exactly 0, not skipped):
+     * the channels beyond 3·Cin, which no nonzero dense gate reaches, leave the shared depthwise BN with
+     * the running statistics the k5 kernel gives them (as a k5_e6 step does), not those of a zero kernel.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void superkernelChannelsWithoutGateKeepRealDepthwiseStatistics(String name, int kind) {
+        LayerSpec l = layer(kind);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ElasticLayer mix = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+            ElasticLayer alone = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+            NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
+            double[] g = new double[9];
+            g[SPACE.ops().indexOf("k3_e1")] = 0.5;
+            g[SPACE.ops().indexOf("k5_e3")] = 0.3;
+            double[] before = TestNets.data(mix.dwBn(5).runningMean().getArray());
+            mixed(mix, m, x, g, false, true);
+            alone.forward(new ParameterStore(m, false), x, SPACE.ops().indexOf("k5_e6"), true);
+            int from = 3 * l.inChannels();
+            for (String stat : new String[] {"mean", "var"}) {
+                double[] got = TestNets.data((stat.equals("mean") ? mix.dwBn(5).runningMean()
+                        : mix.dwBn(5).runningVar()).getArray());
+                double[] want = TestNets.data((stat.equals("mean") ? alone.dwBn(5).runningMean()
+                        : alone.dwBn(5).runningVar()).getArray());
+                double[] a = java.util.Arrays.copyOfRange(got, from, got.length);
+                double[] b = java.util.Arrays.copyOfRange(want, from, want.length);
+                assertArrayEquals(b, a, 1e-9, stat);
+            }
+            double[] after = TestNets.data(mix.dwBn(5).runningMean().getArray());
+            assertTrue(maxDiff(java.util.Arrays.copyOfRange(before, from, before.length),
+                    java.util.Arrays.copyOfRange(after, from, after.length)) > 1e-6, "the statistics moved");
+        }
+    }
+
+    /**
      * Sets the gates {@code g} to g3 = 0.3 on {@code k3op} and g5 = 0.5 on k5_e6 and returns what the
      * SUPERKERNEL mixture should give in eval mode, built by hand from the extracted k5_e6's blocks: on
      * the k3 op's n3 channels the kernel (g3·pad(W3) + g5·W5)/G and the mask G = g3 + g5, beyond them
