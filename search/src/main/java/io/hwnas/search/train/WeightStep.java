@@ -209,14 +209,14 @@ public final class WeightStep {
         boolean single = "single-path".equals(mode);
         int layers = net.layerCount();
         int ops = net.space().ops().size();
-        List<Parameter> all = net.weights();
-        Nets.zeroGrads(all);
+        int[] path = single ? singlePath(noise, paths) : null;
+        // a single path zeroes and updates only its own tensors: the others take no gradient, and each is
+        // zeroed again before a step that updates it
+        List<Parameter> ran = single ? net.weights(path) : net.weights();
+        Nets.zeroGrads(ran);
         ParameterStore ps = new ParameterStore(sm, false);
-        int[] path = null;
         NDArray gates = null;
-        if (single) {
-            path = singlePath(noise, paths);
-        } else {
+        if (!single) {
             NDArray g = sm.create(noise, new Shape(layers, ops));
             gates = Gumbel.softSample(theta.array(), g, sm.create((float) tau)).stopGradient();
         }
@@ -232,7 +232,7 @@ public final class WeightStep {
             correct = Nets.correct(logits, y);
             gc.backward(loss);
         }
-        sgd.update(single ? net.weights(path) : all, keys, lr);
+        sgd.update(ran, keys, lr);
         return new Result(ce, correct, (int) x.getShape().get(0));
     }
 
