@@ -85,7 +85,11 @@ public final class BenchTrainCommand {
                     + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), r.cpu()));
             TrainBench.Row largest = by.get("fixed-largest");
             for (TrainBench.Row row : r.rows()) {
-                sb.append(String.format("%-16s %9.1f ms/step %8.1f images/s  peak %s%s%s%n", row.mode(), row.msPerStep(),
+                String spread = row.msRounds() == null || row.msRounds().size() < 2 ? "" : String.format(
+                        " (rounds %.0f-%.0f)", java.util.Collections.min(row.msRounds()),
+                        java.util.Collections.max(row.msRounds()));
+                sb.append(String.format("%-23s %7.1f ms/step%s %7.1f images/s  peak %s%s%s%n", row.mode(), row.msPerStep(),
+                        spread,
                         row.imagesPerS(), row.peakBytes() == null ? "n/a" : String.format("%.1f MB",
                         row.peakBytes() / 1e6), largest == null ? "" : String.format("  %.2fx time, %s memory of"
                         + " fixed-largest", row.msPerStep() / largest.msPerStep(), row.peakBytes() == null

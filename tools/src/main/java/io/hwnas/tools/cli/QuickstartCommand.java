@@ -73,6 +73,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " ${DEFAULT-VALUE}).")
     String depthSampling;
 
+    @Option(names = "--weight-paths", defaultValue = "theta", description = "theta (single-path weight steps after"
+            + " the warm-up sample from θ, FBNet) or uniform (they keep sampling as in the warm-up: the weights serve"
+            + " every subnet, Once-for-All) (default ${DEFAULT-VALUE}).")
+    String weightPaths;
+
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
             + " subnet (default ${DEFAULT-VALUE}: the shared supernet's subnet is used as it is).")
     int finetuneEpochs;
@@ -135,6 +140,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("weight_sampling", weightSampling);
         trainConfig.put("progressive_epochs", progressiveEpochs);
         trainConfig.put("depth_sampling", depthSampling);
+        trainConfig.put("weight_paths", weightPaths);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")

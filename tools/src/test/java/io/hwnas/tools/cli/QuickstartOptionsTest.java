@@ -27,5 +27,7 @@ class QuickstartOptionsTest {
         assertEquals("uniform", c.depthSampling);
         assertEquals(0, c.progressiveEpochs);
         assertEquals("op", parse("--depth-sampling", "op").depthSampling);
+        assertEquals("theta", c.weightPaths);
+        assertEquals("uniform", parse("--weight-paths", "uniform").weightPaths);
     }
 }
