@@ -80,8 +80,8 @@ import java.util.Set;
  *     {@code skip}, no grouped op), for single-path steps and the sandwich's smallest and random
  *     subnets: progressive shrinking in two stages (OFA trains elastic kernel and width before depth);
  *     the later epochs sample every op
- * @param depthSampling how the uniformly sampled paths (single-path warm-up steps, the sandwich's
- *     random subnets) treat {@code skip}: "op" (one op among the others: a layer is skipped with
+ * @param depthSampling how the uniformly sampled paths (single-path warm-up steps, and the later ones
+ *     with weightPaths "uniform"; the sandwich's random subnets) treat {@code skip}: "op" (one op among the others: a layer is skipped with
  *     probability 1/ops) or "uniform" (a skip rate r ~ U(0, 1) per path: the number of skipped layers
  *     is uniform, so the shallow subnets a latency loss picks are trained as often as the deep ones)
  * @param weightPaths where single-path weight steps after the warm-up take their paths: "theta" (FBNet:

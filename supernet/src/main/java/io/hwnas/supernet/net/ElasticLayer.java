@@ -734,8 +734,10 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         NDArray safe = mask.add(none);
         int k0 = kernels[0];
         NDArray wk = r.rows(r.value(dw[0].weight), nMax); // kernel size ki's weight, transformed in turn
-        // there the largest kernel: their output is 0 (times mask) and takes no gradient either way, but
-        // a zero kernel would pull the shared depthwise BN's running statistics toward 0
+        // there the largest kernel: their output is 0 (times mask) and weights and input take no gradient
+        // from them either way, but a zero kernel would pull the shared depthwise BN's running statistics
+        // toward 0 (reached only with gates exactly 0 and skipZeros off; a gate at exactly 0 then sees
+        // the largest kernel's output there as its gradient, where it saw ReLU(β))
         NDArray mixed = owned(r.m, wk.mul(none));
         for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {

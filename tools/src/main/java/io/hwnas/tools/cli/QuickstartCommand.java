@@ -58,7 +58,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     String supernet;
 
     @Option(names = "--weight-sampling", defaultValue = "single-path", description = "single-path (one path per"
-            + " step, sampled from θ: after the warm-up the likely architectures train most), sandwich or soft"
+            + " step; after the warm-up sampled from θ, so the likely architectures train most, unless"
+            + " --weight-paths uniform), sandwich or soft"
             + " (default ${DEFAULT-VALUE}).")
     String weightSampling;
 
@@ -68,7 +69,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     int progressiveEpochs;
 
     @Option(names = "--depth-sampling", defaultValue = "uniform", description = "uniform (the number of layers a"
-            + " warm-up path skips is uniform, so the shallow subnets a CPU's latency loss picks are trained) or op"
+            + " warm-up path, or with --weight-paths uniform any single path, skips is uniform, so the shallow subnets a CPU's latency loss picks are trained) or op"
             + " (skip is one of the nine ops a warm-up path picks from: deep subnets train more) (default"
             + " ${DEFAULT-VALUE}).")
     String depthSampling;
