@@ -74,12 +74,14 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         t.put("dataset", fm ? "fashion-mnist" : "cifar10");
         t.put("lut", lut.toAbsolutePath().toString());
         t.put("supernet", "shared");
-        // single-path steps cost about a quarter of a sandwich step here: every weight image, 5 epochs
+        // single-path steps cost about a quarter of a sandwich step here: every weight image, 10 epochs
+        // (with 5, of which 3 warm-up, fine-tuning still added 2.9 / 1.7 points on average; with 10, 1.5 / 2.0,
+        // and every subnet at least 3.5 points better as extracted)
         t.put("weight_sampling", "single-path");
         // each path skips a uniform share of its layers: shallow subnets get trained too (depth-sampling results)
         t.put("depth_sampling", "uniform");
-        t.put("epochs", 5);
-        t.put("warmup_epochs", 3);
+        t.put("epochs", 10);
+        t.put("warmup_epochs", 8);
         t.put("train_subset", 0);
         t.put("weight_lr", 0.1);
         t.put("augment", !fm);

@@ -18,6 +18,25 @@ class SharedWeightsTest {
     @TempDir
     Path tmp;
 
+    /** The committed results were made with these experiment files: they must stay what --preset runs. */
+    @Test
+    void presetsAreTheCommittedExperimentFiles() {
+        Path root = Path.of(System.getProperty("hwnas.root", ".."));
+        for (String which : new String[] {"fmnist", "cifar10"}) {
+            Path file = root.resolve("experiments/results/shared-weights/preset-" + which + ".json");
+            SharedWeights stored = SharedWeights.read(file);
+            SharedWeights preset = SharedWeights.preset(which, root.resolve("latency/luts/fbnet-"
+                    + (which.equals("fmnist") ? "fmnist" : "cifar") + "-tiny-vm-1t-cpu.json"));
+            ObjectNode t = ((ObjectNode) stored.train()).deepCopy();
+            t.put("lut", ((ObjectNode) preset.train()).get("lut").asText()); // stored relative to the repository
+            assertEquals(io.hwnas.search.train.TrainConfig.parse("preset", preset.train()),
+                    io.hwnas.search.train.TrainConfig.parse(file.toString(), t), which);
+            assertEquals(preset, new SharedWeights(stored.name(), preset.train(), stored.finetuneEpochs(),
+                    stored.finetuneSubset(), stored.finetuneLr(), stored.randomArchs(), stored.recalibrateBatches(),
+                    stored.testSubset(), stored.seed()), which + ": everything but the training config");
+        }
+    }
+
     @Test
     void smallExperimentWritesEveryRowAndResumes() {
         Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
