@@ -59,8 +59,25 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
     public record Result(int schema, String name, String command, TrainConfig train, List<Row> rows,
             double meanGapExtractedToFinetuned, double meanGapExtractedToScratch) {}
 
+    /**
+     * Reads an experiment config; relative paths in its training config (space file, data_dir, lut)
+     * are resolved against the file's folder, as {@code hwnas train --config} resolves them.
+     */
     public static SharedWeights read(Path file) {
-        return Json.read(file, SharedWeights.class);
+        SharedWeights c = Json.read(file, SharedWeights.class);
+        ObjectNode t = ((ObjectNode) c.train()).deepCopy();
+        Path base = file.toAbsolutePath().getParent();
+        for (String f : List.of("space", "data_dir", "lut")) {
+            JsonNode v = t.get(f);
+            if (v != null && v.isTextual() && !v.asText().isBlank() && (!f.equals("space") || v.asText().endsWith(".json"))) {
+                Path p = Path.of(v.asText());
+                if (!p.isAbsolute()) {
+                    t.put(f, base.resolve(p).normalize().toString());
+                }
+            }
+        }
+        return new SharedWeights(c.name(), t, c.finetuneEpochs(), c.finetuneSubset(), c.finetuneLr(), c.randomArchs(),
+                c.recalibrateBatches(), c.testSubset(), c.seed());
     }
 
     /** Built-in presets: {@code fmnist} (fbnet-fmnist-tiny) and {@code cifar10} (fbnet-cifar-tiny). */
@@ -91,7 +108,7 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
     }
 
     public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
-        TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train());
+        TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train()).resolved(Path.of("").toAbsolutePath());
         Path runDir = out.resolve("run");
         if (RunDir.exists(runDir)) {
             TrainConfig stored = RunDir.open(runDir).config();

@@ -18,23 +18,41 @@ class SharedWeightsTest {
     @TempDir
     Path tmp;
 
-    /** The committed results were made with these experiment files: they must stay what --preset runs. */
+    /**
+     * The committed results were made with these experiment files: they must stay what --preset runs,
+     * and their LUT path (relative to the file's folder) must name the committed LUT from any working folder.
+     */
     @Test
     void presetsAreTheCommittedExperimentFiles() {
-        Path root = Path.of(System.getProperty("hwnas.root", ".."));
+        Path root = Path.of(System.getProperty("hwnas.root", "..")).toAbsolutePath().normalize();
         for (String which : new String[] {"fmnist", "cifar10"}) {
             Path file = root.resolve("experiments/results/shared-weights/preset-" + which + ".json");
             SharedWeights stored = SharedWeights.read(file);
-            SharedWeights preset = SharedWeights.preset(which, root.resolve("latency/luts/fbnet-"
-                    + (which.equals("fmnist") ? "fmnist" : "cifar") + "-tiny-vm-1t-cpu.json"));
-            ObjectNode t = ((ObjectNode) stored.train()).deepCopy();
-            t.put("lut", ((ObjectNode) preset.train()).get("lut").asText()); // stored relative to the repository
+            Path lut = root.resolve("latency/luts/fbnet-" + (which.equals("fmnist") ? "fmnist" : "cifar")
+                    + "-tiny-vm-1t-cpu.json");
+            assertEquals(lut.toString(), stored.train().get("lut").asText(), which);
+            assertTrue(Files.isRegularFile(Path.of(stored.train().get("lut").asText())), which);
+            SharedWeights preset = SharedWeights.preset(which, lut);
             assertEquals(io.hwnas.search.train.TrainConfig.parse("preset", preset.train()),
-                    io.hwnas.search.train.TrainConfig.parse(file.toString(), t), which);
+                    io.hwnas.search.train.TrainConfig.parse(file.toString(), stored.train()), which);
             assertEquals(preset, new SharedWeights(stored.name(), preset.train(), stored.finetuneEpochs(),
                     stored.finetuneSubset(), stored.finetuneLr(), stored.randomArchs(), stored.recalibrateBatches(),
                     stored.testSubset(), stored.seed()), which + ": everything but the training config");
         }
+    }
+
+    /** Relative paths in an experiment file are read against its folder, as hwnas train reads a config. */
+    @Test
+    void relativePathsAreResolvedAgainstTheFilesFolder() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("cfg"));
+        Files.writeString(dir.resolve("e.json"), "{\"name\": \"e\", \"train\": {\"space\": \"fbnet-fmnist-tiny\","
+                + " \"dataset\": \"fashion-mnist\", \"lut\": \"luts/x.json\", \"data_dir\": \"../d\"},"
+                + " \"finetune_epochs\": 1, \"finetune_subset\": 0, \"finetune_lr\": 0.05, \"random_archs\": 1,"
+                + " \"recalibrate_batches\": 2, \"test_subset\": 0, \"seed\": 1}");
+        SharedWeights c = SharedWeights.read(dir.resolve("e.json"));
+        assertEquals(dir.toAbsolutePath().resolve("luts/x.json").toString(), c.train().get("lut").asText());
+        assertEquals(tmp.toAbsolutePath().resolve("d").toString(), c.train().get("data_dir").asText());
+        assertEquals("fbnet-fmnist-tiny", c.train().get("space").asText());
     }
 
     @Test
@@ -47,6 +65,8 @@ class SharedWeightsTest {
         t.put("train_subset", 192);
         t.put("batch_size", 32);
         t.put("supernet", "shared");
+        // a LUT path relative to the working folder: the run folder must still be readable afterwards
+        t.put("lut", Path.of("").toAbsolutePath().relativize(lut.toAbsolutePath().normalize()).toString());
         SharedWeights c = new SharedWeights("small", t, 1, 128, 0.02, 1, 2, 256, 3);
         List<String> log = new ArrayList<>();
         SharedWeights.Result r = SharedWeights.run(c, tmp, "test", Progress.NONE, log::add);

@@ -60,6 +60,8 @@ public final class TrainingRun {
      */
     public static TrainResult start(TrainConfig cfg, Path runDir, Progress progress, Stopper stopper,
             SupernetTrainer.StepMonitor monitor) {
+        // config.json must hold absolute paths: a run folder is read back with paths resolved against itself
+        cfg = cfg.resolved(Path.of("").toAbsolutePath());
         if (Files.isDirectory(runDir)) {
             RunLock.requireFree(runDir);
         }
