@@ -59,7 +59,8 @@ public final class ExperimentCommands {
         @Option(names = "--preset", split = ",", defaultValue = "fmnist", description = "fmnist, cifar10 (default fmnist).")
         java.util.List<String> presets;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "An experiment file instead of the presets.")
+        @Option(names = "--config", paramLabel = "FILE", description = "An experiment file instead of the presets (as"
+                + " experiments/results/shared-weights/preset-cifar10.json; relative paths in it are read against its folder).")
         Path config;
 
         @Option(names = "--lut", paramLabel = "FILE", description = "LUT per preset space (default: latency/luts/<space>-vm-1t-cpu.json).")
