@@ -65,19 +65,9 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
      */
     public static SharedWeights read(Path file) {
         SharedWeights c = Json.read(file, SharedWeights.class);
-        ObjectNode t = ((ObjectNode) c.train()).deepCopy();
-        Path base = file.toAbsolutePath().getParent();
-        for (String f : List.of("space", "data_dir", "lut")) {
-            JsonNode v = t.get(f);
-            if (v != null && v.isTextual() && !v.asText().isBlank() && (!f.equals("space") || v.asText().endsWith(".json"))) {
-                Path p = Path.of(v.asText());
-                if (!p.isAbsolute()) {
-                    t.put(f, base.resolve(p).normalize().toString());
-                }
-            }
-        }
-        return new SharedWeights(c.name(), t, c.finetuneEpochs(), c.finetuneSubset(), c.finetuneLr(), c.randomArchs(),
-                c.recalibrateBatches(), c.testSubset(), c.seed());
+        TrainConfig t = TrainConfig.parse(file + ": train", c.train()).resolved(file.toAbsolutePath().getParent());
+        return new SharedWeights(c.name(), Json.mapper().valueToTree(t), c.finetuneEpochs(), c.finetuneSubset(),
+                c.finetuneLr(), c.randomArchs(), c.recalibrateBatches(), c.testSubset(), c.seed());
     }
 
     /** Built-in presets: {@code fmnist} (fbnet-fmnist-tiny) and {@code cifar10} (fbnet-cifar-tiny). */
