@@ -6,6 +6,7 @@ import io.hwnas.core.AtomicFiles;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
+import io.hwnas.experiments.plot.Charts;
 import io.hwnas.search.run.RunDir;
 import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
@@ -167,6 +168,7 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         } catch (IOException e) {
             throw new HwnasException(out.resolve("results.md") + ": cannot write: " + e.getMessage(), e);
         }
+        plot(res, out.resolve("results.png"));
         return res;
     }
 
@@ -217,6 +219,64 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         } catch (IOException e) {
             throw new HwnasException(p + ": cannot remove: " + e.getMessage(), e);
         }
+    }
+
+    /** The target: as extracted within this many points of fine-tuned, on average. */
+    static final double TARGET_GAP = 1.5;
+
+    /**
+     * Fine-tuned and from-scratch accuracy against the accuracy as extracted, one dot per subnet, with
+     * y = x (nothing gained by fine-tuning) and y = x + 1.5 (the target's gap): the further a dot sits
+     * above the lines, the more the inherited weights still lacked.
+     */
+    public static void plot(Result r, Path png) {
+        List<Row> rows = r.rows().stream().filter(row -> row.accFinetuned() != null).toList();
+        double[] x = rows.stream().mapToDouble(Row::accExtracted).toArray();
+        double[] ft = rows.stream().mapToDouble(Row::accFinetuned).toArray();
+        double[] sc = rows.stream().mapToDouble(row -> row.accScratch() == null ? Double.NaN : row.accScratch())
+                .toArray();
+        double lo = 100;
+        double hi = 0;
+        for (double[] a : new double[][] {x, ft, sc}) {
+            for (double v : a) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        if (rows.isEmpty()) {
+            lo = 0;
+            hi = 100;
+        }
+        lo = Math.max(0, Math.floor(lo - 2));
+        hi = Math.min(100, Math.ceil(hi + 2));
+        int epochs = rows.isEmpty() ? 0 : rows.get(0).finetuneEpochs();
+        List<Charts.Series> series = List.of(
+                new Charts.Series(String.format(Locale.ROOT, "fine-tuned, %d epoch%s (mean gap %+.2f)", epochs,
+                        epochs == 1 ? "" : "s", r.meanGapExtractedToFinetuned()), x, ft, false),
+                new Charts.Series(String.format(Locale.ROOT, "from scratch, %d epoch%s", epochs, epochs == 1 ? "" : "s"),
+                        x, sc, false),
+                diagonal("y = x", lo, hi, 0),
+                diagonal(String.format(Locale.ROOT, "y = x + %.1f (target gap)", TARGET_GAP), lo, hi, TARGET_GAP));
+        try {
+            Charts.xy(png, r.name() + ": " + rows.size() + " subnets", "test accuracy as extracted (%)",
+                    "test accuracy after training (%)", series);
+        } catch (IOException e) {
+            throw new HwnasException(png + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** y = x + offset over [lo, hi - offset], as a line of enough points to be drawn without markers. */
+    private static Charts.Series diagonal(String name, double lo, double hi, double offset) {
+        int n = 50;
+        double[] x = new double[n];
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = lo + (hi - offset - lo) * i / (n - 1);
+            y[i] = x[i] + offset;
+        }
+        return new Charts.Series(name, x, y, true);
     }
 
     public static String markdown(Result r) {

@@ -82,6 +82,13 @@ class SharedWeightsTest {
         assertTrue(Files.isRegularFile(tmp.resolve("results.json")));
         assertTrue(Json.read(tmp.resolve("results.json"), com.fasterxml.jackson.databind.JsonNode.class).get("rows")
                 .get(0).has("acc_extracted"));
+        try {
+            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(tmp.resolve("results.png").toFile());
+            assertNotNull(png, "results.png is not an image");
+            assertEquals(900, png.getWidth());
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
         // run again: everything reused, same rows
         log.clear();
         SharedWeights.Result again = SharedWeights.run(c, tmp, "test", Progress.NONE, log::add);
