@@ -36,12 +36,19 @@ public final class Charts {
 
     private Charts() {}
 
-    /** One named series of points; {@code line} joins them, otherwise they are drawn as dots. */
-    public record Series(String name, double[] x, double[] y, boolean line) {
+    /**
+     * One named series of points; {@code line} joins them, otherwise they are drawn as dots; {@code markers}
+     * draws a circle at each point (by default: dots, and lines of at most 40 points).
+     */
+    public record Series(String name, double[] x, double[] y, boolean line, boolean markers) {
         public Series {
             if (x.length != y.length) {
                 throw new IllegalArgumentException("series " + name + ": " + x.length + " x vs " + y.length + " y");
             }
+        }
+
+        public Series(String name, double[] x, double[] y, boolean line) {
+            this(name, x, y, line, !line || x.length <= 40);
         }
     }
 
@@ -76,7 +83,7 @@ public final class Charts {
             xs1.setMarkerColor(c);
             xs1.setXYSeriesRenderStyle(s.line() ? XYSeries.XYSeriesRenderStyle.Line
                     : XYSeries.XYSeriesRenderStyle.Scatter);
-            xs1.setMarker(s.line() && xs.size() > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+            xs1.setMarker(s.markers() ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             drawn++;
         }
         if (drawn == 0) { // XChart needs a series: an empty chart says so

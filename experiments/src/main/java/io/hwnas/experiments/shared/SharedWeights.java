@@ -235,22 +235,10 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         double[] ft = rows.stream().mapToDouble(Row::accFinetuned).toArray();
         double[] sc = rows.stream().mapToDouble(row -> row.accScratch() == null ? Double.NaN : row.accScratch())
                 .toArray();
-        double lo = 100;
-        double hi = 0;
-        for (double[] a : new double[][] {x, ft, sc}) {
-            for (double v : a) {
-                if (Double.isFinite(v)) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-            }
-        }
-        if (rows.isEmpty()) {
-            lo = 0;
-            hi = 100;
-        }
-        lo = Math.max(0, Math.floor(lo - 2));
-        hi = Math.min(100, Math.ceil(hi + 2));
+        var range = java.util.stream.Stream.of(x, ft, sc).flatMapToDouble(java.util.Arrays::stream)
+                .filter(Double::isFinite).summaryStatistics();
+        double lo = range.getCount() == 0 ? 0 : Math.max(0, Math.floor(range.getMin() - 2));
+        double hi = range.getCount() == 0 ? 100 : Math.min(100, Math.ceil(range.getMax() + 2));
         int epochs = rows.isEmpty() ? 0 : rows.get(0).finetuneEpochs();
         List<Charts.Series> series = List.of(
                 new Charts.Series(String.format(Locale.ROOT, "fine-tuned, %d epoch%s (mean gap %+.2f)", epochs,
@@ -267,16 +255,9 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         }
     }
 
-    /** y = x + offset over [lo, hi - offset], as a line of enough points to be drawn without markers. */
+    /** y = x + offset over [lo, hi - offset], a line without markers. */
     private static Charts.Series diagonal(String name, double lo, double hi, double offset) {
-        int n = 50;
-        double[] x = new double[n];
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = lo + (hi - offset - lo) * i / (n - 1);
-            y[i] = x[i] + offset;
-        }
-        return new Charts.Series(name, x, y, true);
+        return new Charts.Series(name, new double[] {lo, hi - offset}, new double[] {lo + offset, hi}, true, false);
     }
 
     public static String markdown(Result r) {
