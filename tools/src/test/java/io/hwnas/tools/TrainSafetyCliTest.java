@@ -16,6 +16,7 @@ import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.search.train.TrainState;
 import io.hwnas.search.train.TrainingRun;
+import io.hwnas.tools.cli.QuickstartCommand;
 import io.hwnas.tools.cli.QuickstartRun;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -163,7 +164,8 @@ class TrainSafetyCliTest {
         Files.createDirectories(runDir);
         Files.writeString(q.resolve("lut.json"), "{}"); // quickstart's own LUT: not measured again
         // the run a default quickstart (seed 1, 4 epochs) stored
-        var stored = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2);
+        var stored = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2,
+                QuickstartCommand.DEFAULT_TAU_START, QuickstartCommand.DEFAULT_THETA_LR);
         Json.writeFile(q.resolve("train-config.json"), stored);
         Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
         long t0 = System.nanoTime();
@@ -172,6 +174,11 @@ class TrainSafetyCliTest {
                 "--fresh");
         refused(tmp, a("quickstart", "-o", q.toString(), "--alpha", "0.5", "--threads", "1"), "alpha stored 0.2,"
                 + " requested 0.5");
+        // a stored run of the quickstart before 2026-12-05 (FBNet's τ 5, θ lr 0.05) is named, not silently retrained
+        refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "5", "--theta-lr", "0.05", "--threads", "1"),
+                "tau_start stored 1.0, requested 5.0", "theta_lr stored 0.2, requested 0.05");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
+                "option '--tau-start' = 0.0: must be positive");
         assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
     }
 

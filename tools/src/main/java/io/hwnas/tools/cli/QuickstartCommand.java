@@ -22,14 +22,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code hwnas quickstart}: the whole pipeline in about ten minutes on two CPU cores: measure this
- * machine's LUT for fbnet-fmnist-tiny, train a small supernet on a Fashion-MNIST subset against it,
- * extract the argmax architecture (BN recalibrated), fine-tune it briefly, and report its test
- * accuracy and predicted and measured latency. Re-running it continues an interrupted run.
+ * {@code hwnas quickstart}: the whole pipeline in about five minutes on two CPU cores: measure this
+ * machine's LUT for fbnet-fmnist-tiny, train a small shared-weight supernet on a Fashion-MNIST subset
+ * against it, extract the argmax architecture (BN recalibrated) and report its test accuracy and
+ * predicted and measured latency without fine-tuning (unless asked), then specialize the supernet for
+ * four targets. Re-running it continues an interrupted run.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = {"Measure a LUT here, train a small Fashion-MNIST supernet against it, extract, fine-tune and"
-            + " evaluate the result, then specialize it for two local targets and two"
+        description = {"Measure a LUT here, train a small Fashion-MNIST supernet against it, extract and evaluate"
+            + " its argmax without fine-tuning, then specialize it for two local targets and two"
             + " device tables (raspi4, pixel3; estimated for its space).", "Run it again to continue after an"
             + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
@@ -100,6 +101,20 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.6", description = "β (default ${DEFAULT-VALUE}).")
     double beta;
 
+    /** Quickstart's Gumbel-softmax temperature at the start (FBNet's 5 is for 90 epochs, see the README). */
+    public static final double DEFAULT_TAU_START = 1.0;
+    public static final double DEFAULT_THETA_LR = 0.2;
+
+    @Option(names = "--tau-start", defaultValue = "" + DEFAULT_TAU_START, description = "Gumbel-softmax"
+            + " temperature τ at the start, times exp(-0.045) per epoch (default ${DEFAULT-VALUE}; FBNet's 5 keeps the"
+            + " soft samples near uniform through a few epochs, so θ hardly learns; a quickstart run from before"
+            + " 2026-12-05 holds 5).")
+    double tauStart;
+
+    @Option(names = "--theta-lr", defaultValue = "" + DEFAULT_THETA_LR, description = "Adam learning rate of θ"
+            + " (default ${DEFAULT-VALUE}; a run from before 2026-12-05 holds 0.05).")
+    double thetaLr;
+
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0: the cores idle right now,"
             + " at least 1: OpenMP threads on busy cores stall).")
     int threads;
@@ -125,6 +140,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--finetune-epochs", finetuneEpochs, 0, null);
         Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
         Checks.atLeast("--threads", threads, 0, "0: the idle cores");
+        if (!(tauStart > 0) || !Double.isFinite(tauStart)) {
+            throw new io.hwnas.core.HwnasException("option '--tau-start' = " + tauStart + ": must be positive");
+        }
+        if (!(thetaLr >= 0) || !Double.isFinite(thetaLr)) {
+            throw new io.hwnas.core.HwnasException("option '--theta-lr' = " + thetaLr + ": must be >= 0");
+        }
         long t0 = System.nanoTime();
         io.hwnas.core.MachineLoad.Reading load = io.hwnas.core.MachineLoad.sample(500);
         if (threads == 0) {
@@ -136,7 +157,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path lutFile = dir.resolve("lut.json");
         Path runDir = dir.resolve("run");
         Map<String, Object> trainConfig = QuickstartRun.config(SPACE, data, lutFile, alpha, beta, epochs, warmup,
-                trainSubset, seed, threads);
+                trainSubset, seed, threads, tauStart, thetaLr);
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
         trainConfig.put("progressive_epochs", progressiveEpochs);

@@ -43,7 +43,7 @@ public final class QuickstartRun {
 
     /** The training config quickstart asks for (JSON field names). */
     public static Map<String, Object> config(String space, Path data, Path lutFile, double alpha, double beta,
-            int epochs, int warmup, int trainSubset, long seed, int threads) {
+            int epochs, int warmup, int trainSubset, long seed, int threads, double tauStart, double thetaLr) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("space", space);
         c.put("dataset", "fashion-mnist");
@@ -57,7 +57,8 @@ public final class QuickstartRun {
         c.put("warmup_epochs", warmup);
         c.put("batch_size", 64);
         c.put("weight_lr", 0.1);
-        c.put("theta_lr", 0.05);
+        c.put("theta_lr", thetaLr);
+        c.put("tau_start", tauStart);
         c.put("train_subset", trainSubset);
         c.put("seed", seed);
         c.put("threads", threads);
