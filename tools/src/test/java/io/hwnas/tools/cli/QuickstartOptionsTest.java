@@ -30,4 +30,14 @@ class QuickstartOptionsTest {
         assertEquals("theta", c.weightPaths);
         assertEquals("uniform", parse("--weight-paths", "uniform").weightPaths);
     }
+
+    /** θ learns within three epochs: τ starts at 1 (FBNet's 5 is for 90 epochs) and θ's Adam rate is 0.2. */
+    @Test
+    void thetaDefaultsAreTauOneAndLearningRateTwoTenths() {
+        QuickstartCommand c = parse();
+        assertEquals(1.0, c.tauStart);
+        assertEquals(0.2, c.thetaLr);
+        assertEquals(5.0, parse("--tau-start", "5").tauStart);
+        assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
+    }
 }
