@@ -163,7 +163,7 @@ class TrainSafetyCliTest {
         Path runDir = q.resolve("run");
         Files.createDirectories(runDir);
         Files.writeString(q.resolve("lut.json"), "{}"); // quickstart's own LUT: not measured again
-        // the run a default quickstart (seed 1, 4 epochs) stored
+        // a stored quickstart run (seed 1, 4 epochs, 5,000 images)
         var stored = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2,
                 QuickstartCommand.DEFAULT_TAU_START, QuickstartCommand.DEFAULT_THETA_LR);
         Json.writeFile(q.resolve("train-config.json"), stored);
@@ -178,7 +178,7 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "5", "--theta-lr", "0.05", "--threads", "1"),
                 "tau_start stored 1.0, requested 5.0", "theta_lr stored 0.2, requested 0.05");
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
-                "option '--tau-start' = 0.0: must be positive");
+                "option '--tau-start' = 0.0: must be > 0.0");
         assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
     }
 

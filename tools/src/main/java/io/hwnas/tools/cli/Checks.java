@@ -14,4 +14,13 @@ final class Checks {
         }
         return (int) value;
     }
+
+    /** A finite {@code value >= min} (or {@code > min} when {@code strict}), else "option '--name' = value: must be ...". */
+    static double atLeast(String option, double value, double min, boolean strict) {
+        if (!Double.isFinite(value) || value < min || (strict && value == min)) {
+            throw new HwnasException("option '" + option + "' = " + value + ": must be " + (strict ? "> " : ">= ")
+                    + min);
+        }
+        return value;
+    }
 }

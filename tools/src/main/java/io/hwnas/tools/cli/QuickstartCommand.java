@@ -35,6 +35,10 @@ import picocli.CommandLine.Option;
             + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
     public static final String SPACE = "fbnet-fmnist-tiny";
+    /** Gumbel-softmax temperature at the start: FBNet's 5 is meant for 90 epochs (see the README, "Quickstart"). */
+    public static final double DEFAULT_TAU_START = 1.0;
+    /** Adam learning rate of θ: with 0.05, θ hardly moved in the quickstart's two θ epochs. */
+    public static final double DEFAULT_THETA_LR = 0.2;
 
     @Option(names = {"-o", "--output"}, defaultValue = "runs/quickstart", paramLabel = "DIR",
             description = "Working folder (default ${DEFAULT-VALUE}).")
@@ -101,18 +105,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.6", description = "β (default ${DEFAULT-VALUE}).")
     double beta;
 
-    /** Quickstart's Gumbel-softmax temperature at the start (FBNet's 5 is for 90 epochs, see the README). */
-    public static final double DEFAULT_TAU_START = 1.0;
-    public static final double DEFAULT_THETA_LR = 0.2;
-
     @Option(names = "--tau-start", defaultValue = "" + DEFAULT_TAU_START, description = "Gumbel-softmax"
             + " temperature τ at the start, times exp(-0.045) per epoch (default ${DEFAULT-VALUE}; FBNet's 5 keeps the"
-            + " soft samples near uniform through a few epochs, so θ hardly learns; a quickstart run from before"
-            + " 2026-12-05 holds 5).")
+            + " soft samples near uniform through a few epochs, so θ hardly learns; an older quickstart run holds 5).")
     double tauStart;
 
     @Option(names = "--theta-lr", defaultValue = "" + DEFAULT_THETA_LR, description = "Adam learning rate of θ"
-            + " (default ${DEFAULT-VALUE}; a run from before 2026-12-05 holds 0.05).")
+            + " (default ${DEFAULT-VALUE}; 0: θ frozen; an older quickstart run holds 0.05).")
     double thetaLr;
 
     @Option(names = "--threads", defaultValue = "0", description = "PyTorch threads (0: the cores idle right now,"
@@ -140,12 +139,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--finetune-epochs", finetuneEpochs, 0, null);
         Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
         Checks.atLeast("--threads", threads, 0, "0: the idle cores");
-        if (!(tauStart > 0) || !Double.isFinite(tauStart)) {
-            throw new io.hwnas.core.HwnasException("option '--tau-start' = " + tauStart + ": must be positive");
-        }
-        if (!(thetaLr >= 0) || !Double.isFinite(thetaLr)) {
-            throw new io.hwnas.core.HwnasException("option '--theta-lr' = " + thetaLr + ": must be >= 0");
-        }
+        Checks.atLeast("--alpha", alpha, 0, false);
+        Checks.atLeast("--beta", beta, 0, false);
+        Checks.atLeast("--tau-start", tauStart, 0, true);
+        Checks.atLeast("--theta-lr", thetaLr, 0, false);
         long t0 = System.nanoTime();
         io.hwnas.core.MachineLoad.Reading load = io.hwnas.core.MachineLoad.sample(500);
         if (threads == 0) {
