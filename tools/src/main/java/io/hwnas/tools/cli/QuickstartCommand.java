@@ -68,10 +68,15 @@ public final class QuickstartCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE}).")
     String weightSampling;
 
-    @Option(names = "--progressive-epochs", defaultValue = "0", description = "Of the warm-up epochs, the first"
+    @Option(names = "--progressive-epochs", paramLabel = "N", description = "Of the warm-up epochs, the first"
             + " ones sample only the dense ops (kK_eE), then every op: progressive shrinking in two stages"
-            + " (default ${DEFAULT-VALUE}).")
-    int progressiveEpochs;
+            + " (default 1; 0 with --warmup-epochs 0 or --weight-sampling soft; an older quickstart run holds 0).")
+    Integer progressiveEpochs;
+
+    /** The dense-only epochs asked for, else 1 where the training allows one (a warm-up epoch, steps that sample paths). */
+    int progressiveEpochs() {
+        return progressiveEpochs != null ? progressiveEpochs : warmup >= 1 && !weightSampling.equals("soft") ? 1 : 0;
+    }
 
     @Option(names = "--depth-sampling", defaultValue = "uniform", description = "uniform (the number of layers a"
             + " warm-up path, or with --weight-paths uniform any single path, skips is uniform, so the shallow subnets a CPU's latency loss picks are trained) or op"
@@ -135,6 +140,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Checks.atLeast("--epochs", epochs, 1, null);
         Checks.atLeast("--warmup-epochs", warmup, 0, null);
+        if (progressiveEpochs != null) {
+            Checks.atLeast("--progressive-epochs", progressiveEpochs, 0, null);
+        }
         Checks.atLeast("--train-subset", trainSubset, 0, "0: all training images");
         Checks.atLeast("--finetune-epochs", finetuneEpochs, 0, null);
         Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
@@ -157,7 +165,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 trainSubset, seed, threads, tauStart, thetaLr);
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
-        trainConfig.put("progressive_epochs", progressiveEpochs);
+        trainConfig.put("progressive_epochs", progressiveEpochs());
         trainConfig.put("depth_sampling", depthSampling);
         trainConfig.put("weight_paths", weightPaths);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work

@@ -22,10 +22,13 @@ class QuickstartOptionsTest {
     }
 
     @Test
-    void samplingDefaultsAreUniformDepthWithoutAProgressiveStage() {
+    void samplingDefaultsAreUniformDepthAfterOneDenseEpoch() {
         QuickstartCommand c = parse();
         assertEquals("uniform", c.depthSampling);
-        assertEquals(0, c.progressiveEpochs);
+        assertEquals(1, c.progressiveEpochs());
+        assertEquals(0, parse("--progressive-epochs", "0").progressiveEpochs());
+        assertEquals(0, parse("--warmup-epochs", "0").progressiveEpochs()); // no warm-up: no dense-only stage
+        assertEquals(0, parse("--weight-sampling", "soft").progressiveEpochs()); // a soft step runs every op
         assertEquals("op", parse("--depth-sampling", "op").depthSampling);
         assertEquals("theta", c.weightPaths);
         assertEquals("uniform", parse("--weight-paths", "uniform").weightPaths);
