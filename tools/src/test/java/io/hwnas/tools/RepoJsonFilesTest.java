@@ -45,7 +45,7 @@ class RepoJsonFilesTest {
             }
         }
         assertTrue(files.size() >= 15, files.toString());
-        assertEquals(13, spaces, files.toString()); // 5 registered + 2 test spaces + 6 of the single-path diagnosis
+        assertEquals(15, spaces, files.toString()); // 5 registered + 2 test spaces + 8 of the single-path diagnosis
         assertTrue(luts >= 5, files.toString());
     }
 }
