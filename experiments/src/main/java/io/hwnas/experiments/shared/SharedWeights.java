@@ -20,10 +20,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * {@code hwnas experiment shared-weights}: are subnets taken out of a trained supernet usable as
@@ -235,7 +237,7 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         double[] ft = rows.stream().mapToDouble(Row::accFinetuned).toArray();
         double[] sc = rows.stream().mapToDouble(row -> row.accScratch() == null ? Double.NaN : row.accScratch())
                 .toArray();
-        var range = java.util.stream.Stream.of(x, ft, sc).flatMapToDouble(java.util.Arrays::stream)
+        var range = Stream.of(x, ft, sc).flatMapToDouble(Arrays::stream)
                 .filter(Double::isFinite).summaryStatistics();
         double lo = range.getCount() == 0 ? 0 : Math.max(0, Math.floor(range.getMin() - 2));
         double hi = range.getCount() == 0 ? 100 : Math.min(100, Math.ceil(range.getMax() + 2));

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +58,7 @@ class SharedWeightsTest {
     }
 
     @Test
-    void smallExperimentWritesEveryRowAndResumes() {
+    void smallExperimentWritesEveryRowAndResumes() throws Exception {
         Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
         SharedWeights p = SharedWeights.preset("fmnist", lut);
         ObjectNode t = ((ObjectNode) p.train()).deepCopy();
@@ -82,13 +84,9 @@ class SharedWeightsTest {
         assertTrue(Files.isRegularFile(tmp.resolve("results.json")));
         assertTrue(Json.read(tmp.resolve("results.json"), com.fasterxml.jackson.databind.JsonNode.class).get("rows")
                 .get(0).has("acc_extracted"));
-        try {
-            java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(tmp.resolve("results.png").toFile());
-            assertNotNull(png, "results.png is not an image");
-            assertEquals(900, png.getWidth());
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        BufferedImage png = ImageIO.read(tmp.resolve("results.png").toFile());
+        assertNotNull(png, "results.png is not an image");
+        assertEquals(900, png.getWidth());
         // run again: everything reused, same rows
         log.clear();
         SharedWeights.Result again = SharedWeights.run(c, tmp, "test", Progress.NONE, log::add);
