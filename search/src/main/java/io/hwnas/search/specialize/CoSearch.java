@@ -75,6 +75,10 @@ public final class CoSearch {
         int[] card = Arrays.copyOf(Evolution.cardinalities(settings.get(0).model()), layers + 1);
         card[layers] = settings.size();
         List<Memo> acc = settings.stream().map(s -> Memo.of(s.accuracy())).toList();
+        // settings may share one memo (and it may have computed before): count each once, this search's only
+        java.util.Set<Memo> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        distinct.addAll(acc);
+        long before = distinct.stream().mapToLong(Memo::computed).sum();
         Evolution.Constraint c = Evolution.Constraint.of("latency <= " + budgetMs + " ms under the gene's setting",
                 g -> settings.get(g[layers]).model().predictMs(Arrays.copyOf(g, layers)) - budgetMs);
         Evolution.Fitness f = genomes -> {
@@ -90,7 +94,7 @@ public final class CoSearch {
         int[] ops = Arrays.copyOf(g, layers);
         Candidate best = new Candidate(ops, acc.get(s).accuracy(ops),
                 new double[] {settings.get(s).model().predictMs(ops)});
-        long evals = acc.stream().mapToLong(Memo::computed).sum();
+        long evals = distinct.stream().mapToLong(Memo::computed).sum() - before;
         return new Result(settings.get(s).label(), s, best, List.of(), evals);
     }
 

@@ -101,13 +101,14 @@ public final class Evolution {
             EvolutionConfig cfg) {
         checkBudget(latency, budgetMs, "budget_ms");
         Memo acc = Memo.of(accuracy);
+        long before = acc.computed();
         int[] card = cardinalities(latency);
         Constraint c = Constraint.of("latency <= " + budgetMs + " ms under " + latency.source(),
                 g -> latency.predictMs(g) - budgetMs);
         Run r = maximize(card, acc::accuracies, c, cfg);
         int[] best = r.best();
         Candidate cand = new Candidate(best, acc.accuracy(best), new double[] {latency.predictMs(best)});
-        return new Result(cand, r.history(), acc.computed());
+        return new Result(cand, r.history(), acc.computed() - before);
     }
 
     /** The genome cardinalities of a latency model's space: one gene per layer, one choice per op. */

@@ -29,11 +29,12 @@ public final class MultiTarget {
                     "targets[" + t + "].budget_ms (" + targets.get(t).label() + ")");
         }
         Memo acc = Memo.of(accuracy);
+        long before = acc.computed();
         Evolution.Constraint c = Evolution.Constraint.of("every target's budget (" + describe(targets) + ")",
                 g -> excess(targets, g));
         Evolution.Run r = Evolution.maximize(card, acc::accuracies, c, cfg);
         Candidate best = candidate(acc, targets, r.best());
-        return new Result(best, r.bestFitness(), labels(targets), r.history(), acc.computed());
+        return new Result(best, r.bestFitness(), labels(targets), r.history(), acc.computed() - before);
     }
 
     /**
@@ -52,6 +53,7 @@ public final class MultiTarget {
         }
         HwnasException.require(Double.isFinite(accuracyFloor), "accuracy_floor", accuracyFloor, "must be finite");
         Memo acc = Memo.of(accuracy);
+        long before = acc.computed();
         Evolution.Constraint c = Evolution.Constraint.of("accuracy >= " + accuracyFloor,
                 g -> accuracyFloor - acc.accuracy(g));
         Evolution.Fitness f = genomes -> {
@@ -63,7 +65,7 @@ public final class MultiTarget {
         };
         Evolution.Run r = Evolution.maximize(card, f, c, cfg);
         Candidate best = candidate(acc, targets, r.best());
-        return new Result(best, -r.bestFitness(), labels(targets), r.history(), acc.computed());
+        return new Result(best, -r.bestFitness(), labels(targets), r.history(), acc.computed() - before);
     }
 
     static double worstRatio(List<Target> targets, int[] g) {

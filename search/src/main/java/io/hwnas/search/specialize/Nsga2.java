@@ -44,6 +44,7 @@ public final class Nsga2 {
         }
         int[] card = MultiTarget.check(asTargets);
         Memo acc = Memo.of(accuracy);
+        long before = acc.computed();
         int m = latency.size();
         Objectives obj = genomes -> {
             double[] a = acc.accuracies(genomes);
@@ -62,7 +63,7 @@ public final class Nsga2 {
             double[] o = r.objectives().get(i);
             front.add(new Candidate(r.genomes().get(i), -o[0], Arrays.copyOfRange(o, 1, o.length)));
         }
-        return new Result(Pareto.front(front), acc.computed());
+        return new Result(Pareto.front(front), acc.computed() - before);
     }
 
     /**

@@ -219,6 +219,9 @@ public final class Specialize {
                         + " Kendall τ %.3f", pr.samples(), pr.heldOutRmse(), pr.heldOutKendallTau()));
                 est = p;
             }
+            // one cache for every target's search: the estimators are deterministic, and the searches start
+            // from the same seed, so targets share many candidates (each reports only the ones it computed)
+            AccuracyEstimator memo = Memo.of(est);
             EvolutionConfig ec = EvolutionConfig.ofa(opt.seed()).withPopulation(opt.population())
                     .withGenerations(opt.generations());
             List<Pick> picks = new ArrayList<>();
@@ -230,14 +233,14 @@ public final class Specialize {
                 List<double[]> front = null;
                 ThetaReport tr = null;
                 if (opt.method().equals("evolution")) {
-                    Evolution.Result r = Evolution.underBudget(est, t.model(), t.budgetMs(), ec);
+                    Evolution.Result r = Evolution.underBudget(memo, t.model(), t.budgetMs(), ec);
                     ops = r.best().ops();
                     searchAcc = r.best().accuracy();
                     evals = r.accuracyEvaluations();
                 } else if (opt.method().equals("nsga2")) {
                     Nsga2Config nc = Nsga2Config.defaults(opt.seed()).withPopulation(opt.population())
                             .withGenerations(opt.generations());
-                    Nsga2.Result r = Nsga2.search(est, List.of(t.model()), nc);
+                    Nsga2.Result r = Nsga2.search(memo, List.of(t.model()), nc);
                     Candidate c = Nsga2.pick(r.front(), t.budgetMs());
                     ops = c.ops();
                     searchAcc = c.accuracy();
@@ -282,8 +285,8 @@ public final class Specialize {
                 long t0 = System.nanoTime();
                 boolean worst = opt.multiObjective().equals("worst-ratio");
                 MultiTarget.Result r = worst
-                        ? MultiTarget.minimizeWorstRatio(est, targets, opt.accuracyFloor(), ec)
-                        : MultiTarget.bestUnderAllBudgets(est, targets, ec);
+                        ? MultiTarget.minimizeWorstRatio(memo, targets, opt.accuracyFloor(), ec)
+                        : MultiTarget.bestUnderAllBudgets(memo, targets, ec);
                 multi = joint(MULTI, worst ? "worst-ratio" : "all-budgets", r.best().ops(), r.best().accuracy(),
                         r.accuracyEvaluations(), null, List.of(), targets, null, opt, est, exact, runDir, out, t0, space);
                 log.accept(String.format(Locale.ROOT, "%s (%s): %s | worst latency/budget %.3f | %.2f%%", MULTI,
@@ -294,7 +297,7 @@ public final class Specialize {
                 long t0 = System.nanoTime();
                 List<CoSearch.Setting> settings = new ArrayList<>();
                 for (Target t : targets) {
-                    settings.add(new CoSearch.Setting(t.label(), t.model(), est));
+                    settings.add(new CoSearch.Setting(t.label(), t.model(), memo));
                 }
                 CoSearch.Result r = CoSearch.perSetting(settings, coBudget, ec);
                 List<SettingRow> rows = new ArrayList<>();

@@ -85,6 +85,35 @@ class EvolutionTest {
     }
 
     @Test
+    void searchesSharingOneMemoPickTheSameAndCountOnlyWhatEachComputed() {
+        // hwnas specialize hands every target's search one memo: same picks as separate searches, and
+        // each search reports the architectures it computed, not the memo's running total
+        LatencyModel raspi = Fixtures.device("raspi4");
+        LatencyModel pixel = Fixtures.device("pixel3");
+        AccuracyEstimator base = Fixtures.additive(22, 9, 4);
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        int[] calls = {0};
+        AccuracyEstimator counting = ops -> {
+            calls[0]++;
+            distinct.add(Arrays.toString(ops));
+            return base.accuracy(ops);
+        };
+        EvolutionConfig cfg = EvolutionConfig.ofa(5).withGenerations(20);
+        Evolution.Result aAlone = Evolution.underBudget(base, raspi, 15, cfg);
+        Evolution.Result bAlone = Evolution.underBudget(base, pixel, 9, cfg);
+        AccuracyEstimator memo = Memo.of(counting);
+        Evolution.Result a = Evolution.underBudget(memo, raspi, 15, cfg);
+        Evolution.Result b = Evolution.underBudget(memo, pixel, 9, cfg);
+        assertArrayEquals(aAlone.best().ops(), a.best().ops());
+        assertArrayEquals(bAlone.best().ops(), b.best().ops());
+        assertEquals(aAlone.accuracyEvaluations(), a.accuracyEvaluations());
+        assertTrue(b.accuracyEvaluations() < bAlone.accuracyEvaluations(),
+                "the second search reused none of the first's values: " + b.accuracyEvaluations());
+        assertEquals(calls[0], a.accuracyEvaluations() + b.accuracyEvaluations());
+        assertEquals(distinct.size(), calls[0]); // no architecture was computed twice
+    }
+
+    @Test
     void unreachableBudgetIsRefused() {
         LatencyModel eyeriss = Fixtures.device("eyeriss");
         double fastest = eyeriss.rangeMs().fastestMs();
