@@ -207,9 +207,18 @@ public final class Json {
         if (e instanceof ValueInstantiationException vie && vie.getCause() instanceof HwnasException he) {
             return new HwnasException(source + ": " + where(vie) + he.getMessage(), he);
         }
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException upe) {
+            java.util.List<String> known = upe.getKnownPropertyIds() == null ? java.util.List.of()
+                    : upe.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            return new HwnasException(source + ": field '" + path(upe) + "' is not known"
+                    + (known.isEmpty() ? "" : " (known there: " + String.join(", ", known) + ")"), e);
+        }
         if (e instanceof JsonMappingException jme) {
             String msg = firstLine(jme.getOriginalMessage());
             String plain = plainNumberMessage(path(jme), msg);
+            if (plain == null) {
+                plain = plainShapeMessage(path(jme), msg, scalarText(jme));
+            }
             return new HwnasException(source + ": " + (plain != null ? plain : where(jme) + msg), e);
         }
         if (e instanceof InputCoercionException ice) {
@@ -269,6 +278,73 @@ public final class Json {
             return "field '" + path + "' = " + m.group(1) + ": out of range of " + m.group(2) + " (" + m.group(3) + ")";
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern MISSING = java.util.regex.Pattern.compile(
+            "Missing (?:creator|required) property '([^']*)'.*");
+    private static final java.util.regex.Pattern DESERIALIZE = java.util.regex.Pattern.compile(
+            "Cannot deserialize value of type `([^`]*)` from (.+?)(?:: .*|; .*|\\.?)");
+    private static final java.util.regex.Pattern FROM_VALUE = java.util.regex.Pattern.compile(
+            "(?:String|Floating-point|Integer) value (\\(.*\\)|\".*\")|String (\".*\")");
+
+    /** Jackson's missing-field and wrong-kind messages in the project's form: field, value, expectation. */
+    private static String plainShapeMessage(String path, String msg, String scalar) {
+        java.util.regex.Matcher m = MISSING.matcher(msg);
+        if (m.matches()) {
+            String field = path.isEmpty() ? m.group(1) : path.endsWith(m.group(1)) ? path : path + "." + m.group(1);
+            return "field '" + field + "' is required";
+        }
+        m = DESERIALIZE.matcher(msg);
+        if (m.matches()) {
+            String from = m.group(2);
+            java.util.regex.Matcher v = FROM_VALUE.matcher(from);
+            String value = null;
+            if (v.find()) {
+                value = v.group(1) != null ? v.group(1) : v.group(2);
+                if (value.startsWith("(") && value.endsWith(")")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+            }
+            if (value == null || value.contains("JsonToken")) {
+                value = scalar;
+            }
+            String got = from.startsWith("String") ? "a string" : from.startsWith("Array") ? "an array"
+                    : from.startsWith("Object") ? "an object" : from.startsWith("Boolean") ? "a boolean"
+                    : from.startsWith("Null") ? "null" : "a " + from.split(" ")[0].toLowerCase(java.util.Locale.ROOT);
+            return "field '" + (path.isEmpty() ? "(top level)" : path) + "'" + (value == null ? "" : " = " + value)
+                    + ": must be " + kind(m.group(1)) + ", not " + got;
+        }
+        return null;
+    }
+
+    /** The scalar the parser stood on when {@code e} was thrown, as JSON (a string quoted), or null. */
+    private static String scalarText(JsonMappingException e) {
+        if (!(e.getProcessor() instanceof JsonParser p)) {
+            return null;
+        }
+        try {
+            JsonToken t = p.currentToken();
+            if (t == null || !t.isScalarValue()) {
+                return null;
+            }
+            String text = p.getText();
+            return t == JsonToken.VALUE_STRING ? "\"" + text + "\"" : text;
+        } catch (IOException | RuntimeException ignored) {
+            return null; // the value is a courtesy
+        }
+    }
+
+    /** What a JSON value of Java type {@code type} looks like, for a message. */
+    private static String kind(String type) {
+        String t = type.replaceAll("<.*", "");
+        return switch (t) {
+            case "double", "float", "java.lang.Double", "java.lang.Float" -> "a JSON number";
+            case "int", "long", "short", "java.lang.Integer", "java.lang.Long", "java.lang.Short" -> "a JSON whole number";
+            case "boolean", "java.lang.Boolean" -> "true or false";
+            case "java.lang.String" -> "a JSON string";
+            case "java.util.List", "java.util.ArrayList", "java.util.Set" -> "a JSON array";
+            default -> t.endsWith("[]") ? "a JSON array" : "a JSON object";
+        };
     }
 
     private static String where(JsonMappingException e) {

@@ -53,6 +53,41 @@ class JsonStrictTest {
         has(assertThrows(HwnasException.class, () -> Json.readTree(f)), "cfg.json", "key 'epochs' is given twice");
     }
 
+    record Inner(int channels, int classes) {}
+
+    record Outer(int schema, Inner head, double lr) {}
+
+    private HwnasException refusedOuter(String json) throws IOException {
+        Path f = tmp.resolve("space.json");
+        Files.writeString(f, json);
+        return assertThrows(HwnasException.class, () -> Json.read(f, Outer.class));
+    }
+
+    private static void plain(HwnasException e) {
+        for (String internal : List.of("io.hwnas", "java.lang", "DeserializationFeature", "creator", "ignorable", "`")) {
+            assertTrue(!e.getMessage().contains(internal), () -> "'" + internal + "' in: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void missingUnknownAndStringFieldsAreNamedPlainly() throws IOException {
+        HwnasException missing = refusedOuter("{\"schema\":1,\"head\":{\"chanels\":8,\"classes\":10},\"lr\":1}");
+        has(missing, "space.json", "head.channels", "is required");
+        plain(missing);
+        HwnasException absent = refusedOuter("{\"schema\":1,\"head\":{\"classes\":10},\"lr\":1}");
+        has(absent, "space.json", "head.channels", "is required");
+        plain(absent);
+        HwnasException nan = refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10},\"lr\":\"NaN\"}");
+        has(nan, "space.json", "field 'lr' = \"NaN\"", "a JSON number");
+        plain(nan);
+        HwnasException unknown = refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10,\"x\":1},\"lr\":1}");
+        has(unknown, "space.json", "head.x", "not known", "channels, classes");
+        plain(unknown);
+        HwnasException wrongShape = refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}");
+        has(wrongShape, "space.json", "field 'head'", "a JSON object, not an array");
+        plain(wrongShape);
+    }
+
     @Test
     void fractionalIntegerIsRefusedNamingFieldAndValue() throws IOException {
         has(refused("{\"schema\":1,\"epochs\":2.5,\"steps\":1,\"lr\":1,\"layers\":[]}"), "cfg.json", "epochs", "2.5");

@@ -59,7 +59,8 @@ public final class Splits {
             }
         }
         HwnasException.require(nw > 0 && na > 0, "weight_fraction", weightFraction,
-                "leaves an empty part for a set of " + labels.length + " images (weights " + nw + ", arch " + na + ")");
+                "leaves an empty part for a set of " + labels.length + " images (weights " + nw + ", arch " + na + "); use more"
+                        + " images (train_subset, --train-subset) or another weight fraction");
         int[] wi = Arrays.copyOf(w, nw);
         int[] ai = Arrays.copyOf(a, na);
         Arrays.sort(wi);

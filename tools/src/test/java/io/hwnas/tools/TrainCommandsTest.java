@@ -213,6 +213,63 @@ class TrainCommandsTest {
         assertEquals(2, bad.code(), bad.toString());
         assertTrue(bad.err().contains("fbnet-cifar") && bad.err().contains("test-tiny"), bad.toString());
         assertTrue(!Files.exists(out2), "a refused call wrote " + out2);
+
+        // a second call into the same folder is refused before any work, and nothing there changes
+        java.util.Map<String, String> before = contents(out);
+        List<String> again = List.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--accuracy",
+                "supernet", "--population", "8", "--generations", "2", "--held-out", "64", "--recalibrate-batches", "2",
+                "-o", out.toString());
+        bad = CliRun.of(again.toArray(String[]::new));
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(bad.err().contains("earlier specialization") && bad.err().contains("--force"), bad.toString());
+        assertEquals(before, contents(out));
+        // --force with an input refused later still leaves the old picks alone
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.01", "-o", out.toString(),
+                "--force");
+        assertEquals(2, bad.code(), bad.toString());
+        assertEquals(before, contents(out));
+        // --force replaces the folder's contents: the target of the first call is gone
+        List<String> forced = new ArrayList<>(again);
+        forced.add("--force");
+        r = CliRun.of(forced.toArray(String[]::new));
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.isDirectory(out.resolve("macs")) && !Files.exists(out.resolve("overhead"))
+                && !Files.exists(out.resolve("accuracy-latency-overhead.png")), r.toString());
+        // the run folder itself is never emptied
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "-o", run.getParent()
+                .toString(), "--force");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(Files.isDirectory(run) && bad.err().contains("run being read"), bad.toString());
+    }
+
+    @Test
+    void extractRefusesToReplaceASubnetOfAnotherRun() throws Exception {
+        Path copy = tmp.resolve("run-copy");
+        try (var files = Files.walk(run)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = copy.resolve(run.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else if (!f.getFileName().toString().equals(".lock")) {
+                    Files.copy(f, to);
+                }
+            }
+        }
+        Path sub = tmp.resolve("sub-origin");
+        assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub.toString()).code());
+        java.util.Map<String, String> before = contents(sub);
+        CliRun again = CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub.toString());
+        assertEquals(0, again.code(), again.toString()); // the same architecture from the same run: extracted again
+        CliRun other = CliRun.of("extract", copy.toString(), "--recalibrate-batches", "1", "-o", sub.toString());
+        assertEquals(2, other.code(), other.toString());
+        assertTrue(other.err().contains("another run") && other.err().contains(run.toString()), other.toString());
+        assertEquals(before, contents(sub));
+        CliRun forced = CliRun.of("extract", copy.toString(), "--recalibrate-batches", "1", "-o", sub.toString(),
+                "--force");
+        assertEquals(0, forced.code(), forced.toString());
+        assertEquals(copy.toAbsolutePath().normalize().toString(),
+                Path.of(Json.read(sub.resolve("origin.json"), JsonNode.class).get("run_dir").asText()).toAbsolutePath()
+                        .normalize().toString());
     }
 
     /** A LUT of the test space whose fastest architecture (all skip) takes 1e-6 ms: log LAT is undefined there. */

@@ -157,6 +157,16 @@ public final class Specialize {
 
     public static Summary run(Path runDir, List<TargetSpec> specs, Options opt, Path out, Progress progress,
             Consumer<String> log) {
+        return run(runDir, specs, opt, out, progress, log, () -> { });
+    }
+
+    /**
+     * As {@link #run(Path, List, Options, Path, Progress, Consumer)}; {@code beforeWriting} runs once every
+     * input has been checked, just before {@code out} is created (e.g. to empty an old output folder only
+     * when the call will go ahead).
+     */
+    public static Summary run(Path runDir, List<TargetSpec> specs, Options opt, Path out, Progress progress,
+            Consumer<String> log, Runnable beforeWriting) {
         HwnasException.require(!specs.isEmpty(), "--target", "none", "give at least one target");
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (TargetSpec t : specs) {
@@ -187,12 +197,19 @@ public final class Specialize {
             targets.add(new Target(t.name(), m, budget));
         }
         Double coBudget = opt.coSearch() ? coSearchBudget(specs, targets, opt) : null;
+        beforeWriting.run();
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new HwnasException(out + ": cannot create: " + e.getMessage(), e);
         }
         try (SupernetAccuracy exact = new SupernetAccuracy(run, opt.recalibrateBatches(), opt.heldOutImages())) {
+            RunDir.Trained loaded = exact.trained();
+            String unfinished = io.hwnas.search.subnet.Extraction.runState(runDir, loaded, run.config(),
+                    io.hwnas.search.subnet.Extraction.allZero(loaded.theta().rows()));
+            if (unfinished != null) {
+                log.accept("warning: " + unfinished + "; every accuracy below comes from these weights");
+            }
             log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batches, %d held-out"
                     + " images", runDir, opt.recalibrateBatches(), exact.heldOutImages()));
             boolean theta = opt.method().equals("theta");

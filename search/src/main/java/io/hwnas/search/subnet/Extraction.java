@@ -114,7 +114,7 @@ public final class Extraction {
     }
 
     /** Null for a finished run; else what is unfinished: epochs done of the total, and θ's state. */
-    static String runState(Path runDir, RunDir.Trained t, TrainConfig cfg, boolean thetaZero) {
+    public static String runState(Path runDir, RunDir.Trained t, TrainConfig cfg, boolean thetaZero) {
         var st = t.state();
         if (st.epochsDone() >= cfg.epochs()) {
             return null;
@@ -126,7 +126,7 @@ public final class Extraction {
                         : "has been updated in " + st.adamSteps() + " θ step" + (st.adamSteps() == 1 ? "" : "s")) + "; the weights are not fully trained";
     }
 
-    static boolean allZero(float[][] rows) {
+    public static boolean allZero(float[][] rows) {
         for (float[] r : rows) {
             for (float v : r) {
                 if (v != 0f) {

@@ -223,13 +223,21 @@ public final class TrainingRun {
     record Data(ImageSet train, Split split, ImageSet test, Path location, String dataset) {
         static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit) {
             Path dataPath = TrainData.location(cfg.dataset(), cfg.dataDir());
-            ImageSet train = TrainData.subset(Datasets.load(cfg.dataset(), dataPath, true), cfg.trainSubset(),
-                    cfg.seed());
+            ImageSet all = Datasets.load(cfg.dataset(), dataPath, true);
+            if (checkFit) { // a new run: a subset larger than the set is a typo, not a request for all of it
+                io.hwnas.core.HwnasException.require(cfg.trainSubset() <= all.size(), "train_subset", cfg.trainSubset(),
+                        "is more than the " + all.size() + " training images of " + cfg.dataset() + " (0: all of them)");
+            }
+            ImageSet train = TrainData.subset(all, cfg.trainSubset(), cfg.seed());
             if (checkFit) {
                 TrainData.checkFits(train, space, cfg.dataset());
             }
-            ImageSet test = cfg.evalTest() ? TrainData.subset(Datasets.load(cfg.dataset(), dataPath, false),
-                    cfg.testSubset(), cfg.seed()) : null;
+            ImageSet allTest = cfg.evalTest() ? Datasets.load(cfg.dataset(), dataPath, false) : null;
+            if (checkFit && allTest != null) {
+                io.hwnas.core.HwnasException.require(cfg.testSubset() <= allTest.size(), "test_subset", cfg.testSubset(),
+                        "is more than the " + allTest.size() + " test images of " + cfg.dataset() + " (0: all of them)");
+            }
+            ImageSet test = allTest == null ? null : TrainData.subset(allTest, cfg.testSubset(), cfg.seed());
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             return new Data(train, split, test, dataPath, cfg.dataset());
         }

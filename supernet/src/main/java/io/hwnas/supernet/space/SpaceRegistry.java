@@ -59,23 +59,33 @@ public final class SpaceRegistry {
 
     private static String difference(SearchSpace a, SearchSpace b) {
         if (!a.input().equals(b.input())) {
-            return "input " + a.input() + " vs " + b.input();
+            return "input " + json(a.input()) + " vs " + json(b.input());
         }
         if (!a.stem().equals(b.stem())) {
-            return "stem " + a.stem() + " vs " + b.stem();
+            return "stem " + json(a.stem()) + " vs " + json(b.stem());
         }
         for (int i = 0; i < Math.min(a.stages().size(), b.stages().size()); i++) {
             if (!a.stages().get(i).equals(b.stages().get(i))) {
-                return "stages[" + i + "] " + a.stages().get(i) + " vs " + b.stages().get(i);
+                return "stages[" + i + "] " + json(a.stages().get(i)) + " vs " + json(b.stages().get(i));
             }
         }
         if (a.stages().size() != b.stages().size()) {
             return a.stages().size() + " stages vs " + b.stages().size();
         }
         if (!a.head().equals(b.head())) {
-            return "head " + a.head() + " vs " + b.head();
+            return "head " + json(a.head()) + " vs " + json(b.head());
         }
         return "ops " + a.ops() + " vs " + b.ops();
+    }
+
+    /** A part of a space as compact JSON, as the user wrote it. */
+    private static String json(Object part) {
+        try {
+            return Json.mapper().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(part);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(part);
+        }
     }
 
     public static List<SearchSpace> all() {

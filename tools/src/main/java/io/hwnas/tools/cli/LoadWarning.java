@@ -12,6 +12,14 @@ final class LoadWarning {
      * {@code threads}, or null when the machine was quiet (or its load is unknown).
      */
     static String of(String what, MachineLoad.Reading r, MeasureConfig.Clock clock, int threads) {
+        return of(what, r, clock, threads, true);
+    }
+
+    /**
+     * As {@link #of(String, MachineLoad.Reading, MeasureConfig.Clock, int)}; {@code clockOptions}: whether the
+     * command has {@code --threads} and {@code --clock} to suggest (eval times wall-clock only).
+     */
+    static String of(String what, MachineLoad.Reading r, MeasureConfig.Clock clock, int threads, boolean clockOptions) {
         if (!r.busy()) {
             return null;
         }
@@ -20,6 +28,10 @@ final class LoadWarning {
             return head + "The cpu clock counts this thread's own CPU time, which other processes hardly change (they"
                     + " still share caches and memory bandwidth); for idle-machine wall times measure again when"
                     + " the machine is quiet.";
+        }
+        if (!clockOptions) {
+            return head + "Wall-clock times taken now are likely too high, most for small ops. Measure again when the"
+                    + " machine is quiet.";
         }
         return head + "Wall-clock times taken now are likely too high, most for small ops. Measure again when the"
                 + " machine is quiet, or use --threads 1 --clock cpu (a thread's CPU time is hardly changed by other"

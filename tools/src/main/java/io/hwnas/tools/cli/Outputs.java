@@ -123,6 +123,78 @@ final class Outputs {
         };
     }
 
+    /**
+     * An output folder of {@code hwnas specialize}: refused when it is a file or, unless {@code force},
+     * a folder that is not empty. With {@code force} the returned clean-up removes its old contents (run it
+     * once every other input has been checked, before writing), so that no pick of an earlier call stays
+     * beside the new summary; a folder that holds {@code protect} (the run being read) or the working
+     * directory is refused even then.
+     */
+    static Runnable specializeDir(Path out, Path protect, boolean force) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the picks");
+        }
+        if (Files.isDirectory(out) && !isEmpty(out)) {
+            String what = Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
+                    + firstNames(out).substring("it holds ".length()) + ")" : "is not empty (" + firstNames(out) + ")";
+            if (!force) {
+                throw new HwnasException("-o " + out + ": " + what + "; give --force to replace its contents, or"
+                        + " another -o");
+            }
+            Path abs = out.toAbsolutePath().normalize();
+            if (protect.toAbsolutePath().normalize().startsWith(abs) || Path.of("").toAbsolutePath().startsWith(abs)) {
+                throw new HwnasException("-o " + out + ": holds the run being read or the working directory; --force"
+                        + " will not empty it; give another -o");
+            }
+            probeWritable(out.toAbsolutePath(), out);
+            return () -> deleteContents(out);
+        }
+        // nothing is created before the call goes ahead: probe the nearest folder that exists
+        Path probe = out.toAbsolutePath();
+        while (probe != null && !Files.isDirectory(probe)) {
+            probe = probe.getParent();
+        }
+        if (probe != null) {
+            probeWritable(probe, out);
+        }
+        return () -> { };
+    }
+
+    private static void deleteContents(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) {
+                    Files.delete(p);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new HwnasException("-o " + dir + ": cannot remove its old contents (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Unless {@code force}, refuses to replace a subnet in {@code out} that was extracted from another run
+     * than {@code runDir} (the architecture check of {@link #subnetDir} lets the same architecture
+     * through, so that a subnet can be extracted again from its run).
+     */
+    static void sameRun(Path out, Path runDir, boolean force) {
+        Path f = out.resolve(io.hwnas.search.subnet.Origin.FILE);
+        if (force || !Files.isRegularFile(f)) {
+            return;
+        }
+        String there;
+        try {
+            there = Json.readTree(f).path("run_dir").asText(null);
+        } catch (HwnasException e) {
+            return; // not an origin this version wrote: the architecture check above stands
+        }
+        if (there != null && !Path.of(there).toAbsolutePath().normalize().equals(
+                runDir.toAbsolutePath().normalize())) {
+            throw new HwnasException("-o " + out + ": already holds a subnet of this architecture extracted from"
+                    + " another run (" + there + "); give --force to replace it, or another -o");
+        }
+    }
+
     /** Up to three names in {@code dir}, for a message. */
     private static String firstNames(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {

@@ -95,6 +95,9 @@ public final class SpecializeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
     Path output;
 
+    @Option(names = "--force", description = "Replace the contents of a non-empty OUT_DIR (e.g. an earlier specialization).")
+    boolean force;
+
     @Mixin
     Output out;
 
@@ -107,7 +110,9 @@ public final class SpecializeCommand implements Callable<Integer> {
         Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
-        Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println);
+        Runnable clear = Outputs.specializeDir(output, runDir, force);
+        Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
+                clear);
         plots(s, output);
         out.print(s, Specialize.markdown(output));
         return 0;

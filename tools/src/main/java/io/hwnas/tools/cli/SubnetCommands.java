@@ -59,6 +59,7 @@ public final class SubnetCommands {
             requireRun(runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
             Runnable cleanup = Outputs.subnetDir(output, intended, force);
+            Outputs.sameRun(output, runDir, force);
             Extraction.Result r;
             try {
                 r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
@@ -179,7 +180,7 @@ public final class SubnetCommands {
                         + " %d threads)%n", r.measuredMedianMs(), r.measuredP10Ms(), r.measuredP90Ms(), r.measuredRuns(),
                         r.threads()));
                 String w = LoadWarning.of("the timed runs", LoadWarning.stored(r.otherLoadCores(), 0),
-                        io.hwnas.latency.MeasureConfig.Clock.WALL, r.threads());
+                        io.hwnas.latency.MeasureConfig.Clock.WALL, r.threads(), false);
                 if (w != null) {
                     sb.append(w.replaceFirst("^hwnas: ", "")).append(String.format("%n"));
                 }
