@@ -124,6 +124,17 @@ class TrainSafetyCliTest {
     }
 
     @Test
+    void aSubsetLargerThanTheDatasetIsRefused() throws Exception {
+        Path d = tmp.resolve("big");
+        Files.createDirectories(d);
+        Path cfg = d.resolve("config.json");
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"epochs\": 1, \"warmup_epochs\": 1, \"train_subset\": 2000000, \"threads\": 1}");
+        refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
+                "field 'train_subset' = 2000000", "60000 training images of fashion-mnist");
+    }
+
+    @Test
     void aThreadOfThisJvmIsRefusedToo() throws Exception {
         Path d = tmp.resolve("jvm-lock");
         Files.createDirectories(d);

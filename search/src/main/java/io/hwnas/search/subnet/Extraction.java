@@ -64,7 +64,11 @@ public final class Extraction {
         if (spec.endsWith(".json")) {
             return RunFiles.readArch(Path.of(spec), space);
         }
-        return Architecture.parse(space, spec);
+        try {
+            return Architecture.parse(space, spec);
+        } catch (HwnasException e) {
+            throw new HwnasException("--arch \"" + spec + "\": " + e.getMessage(), e);
+        }
     }
 
     public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir) {

@@ -50,6 +50,12 @@ public final class Nets {
 
     /** Sets PyTorch's intra-op threads (0 leaves the launcher's setting). */
     public static void applyThreads(int threads) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > cores) {
+            System.err.printf("hwnas: warning: %d PyTorch threads (the config's threads, or --threads) on this"
+                    + " machine's %d cores: they take turns and training runs slower (0: the launcher's, all cores)%n",
+                    threads, cores);
+        }
         if (threads > 0) {
             try {
                 ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);

@@ -125,7 +125,11 @@ public final class SubnetCommands {
         } else if (spec.endsWith(".json")) {
             return RunFiles.readArch(Path.of(spec), space);
         }
-        return Architecture.parse(space, spec);
+        try {
+            return Architecture.parse(space, spec);
+        } catch (HwnasException e) {
+            throw new HwnasException("--arch \"" + spec + "\": " + e.getMessage(), e);
+        }
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
