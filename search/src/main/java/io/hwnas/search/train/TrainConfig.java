@@ -299,7 +299,17 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
 
     /** The search space the config names (a registered id or a space file). */
     public SearchSpace resolveSpace() {
-        return SpaceRegistry.resolve(space);
+        try {
+            return SpaceRegistry.resolve(space);
+        } catch (HwnasException e) {
+            throw named("space", space, e);
+        }
+    }
+
+    /** {@code e} about the file or id a field names, as a message about that field (unless it names it already). */
+    private static HwnasException named(String field, String value, HwnasException e) {
+        return e.getMessage().startsWith("field '") ? e
+                : new HwnasException("field '" + field + "' = \"" + value + "\": " + e.getMessage(), e);
     }
 
     /**
@@ -326,6 +336,10 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         if (lut == null || lut.isBlank()) {
             return null;
         }
-        return LatencyModels.read(Path.of(lut), space);
+        try {
+            return LatencyModels.read(Path.of(lut), space);
+        } catch (HwnasException e) {
+            throw named("lut", lut, e);
+        }
     }
 }

@@ -53,14 +53,20 @@ public final class TrainData {
 
     /** Refuses a dataset whose images or classes do not fit the space's input and head. */
     public static void checkFits(ImageSet set, SearchSpace space, String dataset) {
+        checkFits(set, space, dataset, false);
+    }
+
+    /** As {@link #checkFits(ImageSet, SearchSpace, String)}; {@code configField}: the message names a config's {@code dataset} field. */
+    public static void checkFits(ImageSet set, SearchSpace space, String dataset, boolean configField) {
+        String who = configField ? "field 'dataset' = \"" + dataset + "\":" : "dataset " + dataset;
         var in = space.input();
         if (set.channels() != in.channels() || set.height() != in.height() || set.width() != in.width()) {
-            throw new HwnasException("dataset " + dataset + " has " + set.channels() + "x" + set.height() + "x"
+            throw new HwnasException(who + " has " + set.channels() + "x" + set.height() + "x"
                     + set.width() + " images but space " + space.id() + " expects input " + in.channels() + "x"
                     + in.height() + "x" + in.width());
         }
         if (set.classes() != space.head().classes()) {
-            throw new HwnasException("dataset " + dataset + " has " + set.classes() + " classes but space "
+            throw new HwnasException(who + " has " + set.classes() + " classes but space "
                     + space.id() + " has " + space.head().classes() + " outputs");
         }
     }

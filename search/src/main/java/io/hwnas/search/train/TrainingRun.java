@@ -230,7 +230,7 @@ public final class TrainingRun {
             }
             ImageSet train = TrainData.subset(all, cfg.trainSubset(), cfg.seed());
             if (checkFit) {
-                TrainData.checkFits(train, space, cfg.dataset());
+                TrainData.checkFits(train, space, cfg.dataset(), true);
             }
             ImageSet allTest = cfg.evalTest() ? Datasets.load(cfg.dataset(), dataPath, false) : null;
             if (checkFit && allTest != null) {

@@ -61,6 +61,10 @@ public final class TrainCommands {
                 Runnable cleanup = Outputs.runDir(output, force);
                 try {
                     r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
+                } catch (HwnasException e) {
+                    cleanup.run();
+                    // a check of a config field made once the space, data and LUT are read: say which file
+                    throw e.getMessage().startsWith("field '") ? new HwnasException(config + ": " + e.getMessage(), e) : e;
                 } catch (RuntimeException e) {
                     cleanup.run();
                     throw e;
