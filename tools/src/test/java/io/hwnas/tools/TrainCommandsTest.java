@@ -244,17 +244,7 @@ class TrainCommandsTest {
 
     @Test
     void extractRefusesToReplaceASubnetOfAnotherRun() throws Exception {
-        Path copy = tmp.resolve("run-copy");
-        try (var files = Files.walk(run)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path to = copy.resolve(run.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else if (!f.getFileName().toString().equals(".lock")) {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        Path copy = copyOfRun(tmp.resolve("run-copy"));
         Path sub = tmp.resolve("sub-origin");
         assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub.toString()).code());
         java.util.Map<String, String> before = contents(sub);
@@ -285,6 +275,21 @@ class TrainCommandsTest {
         new Lut(s.id(), new DeviceRecord("near-zero", DeviceRecord.Source.ESTIMATED, "test", 1, 1, "fp32", null, null,
                 "2026-01-01T00:00:00Z", null), 1e-6, e, null).write(file);
         return file;
+    }
+
+    /** A copy of the shared run (without its lock file) at {@code to}. */
+    static Path copyOfRun(Path to) throws Exception {
+        try (var files = Files.walk(run)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path t = to.resolve(run.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else if (!f.getFileName().toString().equals(".lock")) {
+                    Files.copy(f, t);
+                }
+            }
+        }
+        return to;
     }
 
     /** sha256 of every file of a folder, by relative path. */
@@ -496,17 +501,7 @@ class TrainCommandsTest {
     /** The predictor's pairs are kept as they are measured: a stopped call resumes where it stopped, same result. */
     @Test
     void predictorPairsResumeAfterAStop() throws Exception {
-        Path runP = tmp.resolve("run-predictor");
-        try (var files = Files.walk(run)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path to = runP.resolve(run.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else if (!f.getFileName().toString().equals(".lock")) {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        Path runP = copyOfRun(tmp.resolve("run-predictor"));
         List<String> a = new ArrayList<>(List.of("specialize", runP.toString(), "--target", "macs=" + lut + ":0.6",
                 "--accuracy", "predictor", "--predictor-samples", "24", "--population", "8", "--generations", "3",
                 "--held-out", "64", "--recalibrate-batches", "2", "-o", tmp.resolve("spec-p1").toString(), "--json"));
