@@ -284,6 +284,8 @@ public final class Json {
             "Missing (?:creator|required) property '([^']*)'.*");
     private static final java.util.regex.Pattern DESERIALIZE = java.util.regex.Pattern.compile(
             "Cannot deserialize value of type `([^`]*)` from (.+?)(?:: .*|; .*|\\.?)");
+    private static final java.util.regex.Pattern CONSTRUCT = java.util.regex.Pattern.compile(
+            "Cannot construct instance of `([^`]*)`.* from (\\w+)(?:-\\w+)? value \\((.*)\\).*");
     private static final java.util.regex.Pattern FROM_VALUE = java.util.regex.Pattern.compile(
             "(?:String|Floating-point|Integer) value (\\(.*\\)|\".*\")|String (\".*\")");
 
@@ -293,6 +295,17 @@ public final class Json {
         if (m.matches()) {
             String field = path.isEmpty() ? m.group(1) : path.endsWith(m.group(1)) ? path : path + "." + m.group(1);
             return "field '" + field + "' is required";
+        }
+        m = CONSTRUCT.matcher(msg);
+        if (m.matches()) {
+            String v = m.group(3);
+            if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+                v = "\"" + v.substring(1, v.length() - 1) + "\"";
+            }
+            String from = m.group(2).toLowerCase(java.util.Locale.ROOT);
+            return "field '" + (path.isEmpty() ? "(top level)" : path) + "' = " + v + ": must be " + kind(m.group(1))
+                    + ", not " + (from.equals("string") ? "a string" : from.startsWith("int") || from.startsWith("double")
+                    || from.startsWith("floating") ? "a number" : from.equals("boolean") ? "true or false" : from);
         }
         m = DESERIALIZE.matcher(msg);
         if (m.matches()) {

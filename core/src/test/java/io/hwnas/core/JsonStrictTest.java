@@ -83,6 +83,9 @@ class JsonStrictTest {
         HwnasException unknown = refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10,\"x\":1},\"lr\":1}");
         has(unknown, "space.json", "head.x", "not known", "channels, classes");
         plain(unknown);
+        HwnasException notAList = refused("{\"schema\":1,\"epochs\":2,\"steps\":3,\"lr\":0.5,\"layers\":\"k3\"}");
+        has(notAList, "cfg.json", "field 'layers' = \"k3\"", "a JSON array, not a string");
+        plain(notAList);
         HwnasException wrongShape = refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}");
         has(wrongShape, "space.json", "field 'head'", "a JSON object, not an array");
         plain(wrongShape);
