@@ -63,7 +63,9 @@ class JsonStrictTest {
         return assertThrows(HwnasException.class, () -> Json.read(f, Outer.class));
     }
 
-    private static void plain(HwnasException e) {
+    /** {@code e} holds every part, on one line, and none of Jackson's or Java's internals. */
+    private static void plain(HwnasException e, String... parts) {
+        has(e, parts);
         for (String internal : List.of("io.hwnas", "java.lang", "DeserializationFeature", "creator", "ignorable", "`")) {
             assertTrue(!e.getMessage().contains(internal), () -> "'" + internal + "' in: " + e.getMessage());
         }
@@ -71,24 +73,19 @@ class JsonStrictTest {
 
     @Test
     void missingUnknownAndStringFieldsAreNamedPlainly() throws IOException {
-        HwnasException missing = refusedOuter("{\"schema\":1,\"head\":{\"chanels\":8,\"classes\":10},\"lr\":1}");
-        has(missing, "space.json", "head.channels", "is required");
-        plain(missing);
-        HwnasException absent = refusedOuter("{\"schema\":1,\"head\":{\"classes\":10},\"lr\":1}");
-        has(absent, "space.json", "head.channels", "is required");
-        plain(absent);
-        HwnasException nan = refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10},\"lr\":\"NaN\"}");
-        has(nan, "space.json", "field 'lr' = \"NaN\"", "a JSON number");
-        plain(nan);
-        HwnasException unknown = refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10,\"x\":1},\"lr\":1}");
-        has(unknown, "space.json", "head.x", "not known", "channels, classes");
-        plain(unknown);
-        HwnasException notAList = refused("{\"schema\":1,\"epochs\":2,\"steps\":3,\"lr\":0.5,\"layers\":\"k3\"}");
-        has(notAList, "cfg.json", "field 'layers' = \"k3\"", "a JSON array, not a string");
-        plain(notAList);
-        HwnasException wrongShape = refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}");
-        has(wrongShape, "space.json", "field 'head'", "a JSON object, not an array");
-        plain(wrongShape);
+        // a typo: the field it misses is named first
+        plain(refusedOuter("{\"schema\":1,\"head\":{\"chanels\":8,\"classes\":10},\"lr\":1}"), "space.json",
+                "head.channels", "is required");
+        plain(refusedOuter("{\"schema\":1,\"head\":{\"classes\":10},\"lr\":1}"), "space.json", "head.channels",
+                "is required");
+        plain(refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10},\"lr\":\"NaN\"}"), "space.json",
+                "field 'lr' = \"NaN\"", "a JSON number");
+        plain(refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10,\"x\":1},\"lr\":1}"),
+                "space.json", "head.x", "not known", "channels, classes");
+        plain(refused("{\"schema\":1,\"epochs\":2,\"steps\":3,\"lr\":0.5,\"layers\":\"k3\"}"), "cfg.json",
+                "field 'layers' = \"k3\"", "a JSON array, not a string");
+        plain(refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}"), "space.json", "field 'head'",
+                "a JSON object, not an array");
     }
 
     @Test
