@@ -236,8 +236,8 @@ public final class Specialize {
                         + " Kendall τ %.3f", pr.samples(), pr.heldOutRmse(), pr.heldOutKendallTau()));
                 est = p;
             }
-            // one cache for every target's search: the estimators are deterministic, and the searches start
-            // from the same seed, so targets share many candidates (each reports only the ones it computed)
+            // one cache for every target's search: the estimators are deterministic and the searches start from
+            // the same seed, so targets can meet the same candidates (each reports only the ones it computed)
             AccuracyEstimator memo = Memo.of(est);
             EvolutionConfig ec = EvolutionConfig.ofa(opt.seed()).withPopulation(opt.population())
                     .withGenerations(opt.generations());

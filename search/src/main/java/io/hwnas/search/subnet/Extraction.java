@@ -64,6 +64,11 @@ public final class Extraction {
         if (spec.endsWith(".json")) {
             return RunFiles.readArch(Path.of(spec), space);
         }
+        return parseOps(space, spec);
+    }
+
+    /** An explicit {@code --arch} op list of {@code space}; its errors name {@code --arch}. */
+    public static Architecture parseOps(SearchSpace space, String spec) {
         try {
             return Architecture.parse(space, spec);
         } catch (HwnasException e) {

@@ -223,23 +223,25 @@ public final class TrainingRun {
     record Data(ImageSet train, Split split, ImageSet test, Path location, String dataset) {
         static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit) {
             Path dataPath = TrainData.location(cfg.dataset(), cfg.dataDir());
-            ImageSet all = Datasets.load(cfg.dataset(), dataPath, true);
-            if (checkFit) { // a new run: a subset larger than the set is a typo, not a request for all of it
-                io.hwnas.core.HwnasException.require(cfg.trainSubset() <= all.size(), "train_subset", cfg.trainSubset(),
-                        "is more than the " + all.size() + " training images of " + cfg.dataset() + " (0: all of them)");
-            }
-            ImageSet train = TrainData.subset(all, cfg.trainSubset(), cfg.seed());
+            ImageSet train = subset(cfg, Datasets.load(cfg.dataset(), dataPath, true), "train_subset",
+                    cfg.trainSubset(), checkFit);
             if (checkFit) {
                 TrainData.checkFits(train, space, cfg.dataset(), true);
             }
-            ImageSet allTest = cfg.evalTest() ? Datasets.load(cfg.dataset(), dataPath, false) : null;
-            if (checkFit && allTest != null) {
-                io.hwnas.core.HwnasException.require(cfg.testSubset() <= allTest.size(), "test_subset", cfg.testSubset(),
-                        "is more than the " + allTest.size() + " test images of " + cfg.dataset() + " (0: all of them)");
-            }
-            ImageSet test = allTest == null ? null : TrainData.subset(allTest, cfg.testSubset(), cfg.seed());
+            ImageSet test = cfg.evalTest() ? subset(cfg, Datasets.load(cfg.dataset(), dataPath, false), "test_subset",
+                    cfg.testSubset(), checkFit) : null;
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             return new Data(train, split, test, dataPath, cfg.dataset());
+        }
+
+        /** The config's seeded subset of {@code all}; for a new run ({@code check}) one larger than the set is a typo, refused. */
+        private static ImageSet subset(TrainConfig cfg, ImageSet all, String field, int n, boolean check) {
+            if (check) {
+                io.hwnas.core.HwnasException.require(n <= all.size(), field, n, "is more than the " + all.size()
+                        + (field.startsWith("train") ? " training" : " test") + " images of " + cfg.dataset()
+                        + " (0: all of them)");
+            }
+            return TrainData.subset(all, n, cfg.seed());
         }
 
         Provenance.DataIdentity identity() {

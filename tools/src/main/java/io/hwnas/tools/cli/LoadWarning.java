@@ -29,12 +29,12 @@ final class LoadWarning {
                     + " still share caches and memory bandwidth); for idle-machine wall times measure again when"
                     + " the machine is quiet.";
         }
+        String wall = head + "Wall-clock times taken now are likely too high, most for small ops. Measure again when"
+                + " the machine is quiet";
         if (!clockOptions) {
-            return head + "Wall-clock times taken now are likely too high, most for small ops. Measure again when the"
-                    + " machine is quiet.";
+            return wall + ".";
         }
-        return head + "Wall-clock times taken now are likely too high, most for small ops. Measure again when the"
-                + " machine is quiet, or use --threads 1 --clock cpu (a thread's CPU time is hardly changed by other"
+        return wall + ", or use --threads 1 --clock cpu (a thread's CPU time is hardly changed by other"
                 + " processes)" + (threads == 1 ? "." : "; multi-threaded timings cannot be corrected this way.");
     }
 

@@ -45,10 +45,13 @@ final class Outputs {
 
     /**
      * An output subnet folder. {@code intended} is the architecture about to be written, or null when
-     * it is not known before the work. Returns a clean-up to run if the work fails: it removes the
-     * folder again when this check created it and it is still empty.
+     * it is not known before the work; {@code fromRun} the run it is extracted from, or null. A subnet
+     * already there is replaced without {@code force} only when it is the same architecture and, with
+     * {@code fromRun}, was extracted from that run (so a subnet can be extracted again from its run).
+     * Returns a clean-up to run if the work fails: it removes the folder again when this check created
+     * it and it is still empty.
      */
-    static Runnable subnetDir(Path out, Architecture intended, boolean force) {
+    static Runnable subnetDir(Path out, Architecture intended, Path fromRun, boolean force) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the subnet");
         }
@@ -68,6 +71,11 @@ final class Outputs {
                 throw new HwnasException("-o " + out + ": already holds a subnet of another architecture ("
                         + there.space() + ": " + String.join(" ", there.ops()) + "; this one is " + intended.space()
                         + ": " + String.join(" ", intended.ops()) + "); give --force to replace it, or another -o");
+            }
+            String otherRun = fromRun == null ? null : otherOriginRun(out, fromRun);
+            if (otherRun != null) {
+                throw new HwnasException("-o " + out + ": already holds a subnet of this architecture extracted from"
+                        + " another run (" + otherRun + "); give --force to replace it, or another -o");
             }
         }
         probeWritable(out.toAbsolutePath(), out);
@@ -105,7 +113,7 @@ final class Outputs {
                     throw new HwnasException("-o " + out + ": holds a training run stopped before its first checkpoint"
                             + " (nothing to resume); give --force to start again in it, or another -o");
                 }
-                throw new HwnasException("-o " + out + ": is not empty and holds no training run (" + firstNames(out)
+                throw new HwnasException("-o " + out + ": is not empty and holds no training run (it holds " + firstNames(out)
                         + "); give --force to write the run into it (files of the run's names are replaced), or an"
                         + " empty or new folder");
             }
@@ -135,8 +143,8 @@ final class Outputs {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the picks");
         }
         if (Files.isDirectory(out) && !isEmpty(out)) {
-            String what = Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
-                    + firstNames(out).substring("it holds ".length()) + ")" : "is not empty (" + firstNames(out) + ")";
+            String what = (Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
+                    : "is not empty (it holds ") + firstNames(out) + ")";
             if (!force) {
                 throw new HwnasException("-o " + out + ": " + what + "; give --force to replace its contents, or"
                         + " another -o");
@@ -172,27 +180,20 @@ final class Outputs {
         }
     }
 
-    /**
-     * Unless {@code force}, refuses to replace a subnet in {@code out} that was extracted from another run
-     * than {@code runDir} (the architecture check of {@link #subnetDir} lets the same architecture
-     * through, so that a subnet can be extracted again from its run).
-     */
-    static void sameRun(Path out, Path runDir, boolean force) {
+    /** The run a subnet in {@code out} was extracted from when its origin names one other than {@code run}, else null. */
+    private static String otherOriginRun(Path out, Path run) {
         Path f = out.resolve(io.hwnas.search.subnet.Origin.FILE);
-        if (force || !Files.isRegularFile(f)) {
-            return;
+        if (!Files.isRegularFile(f)) {
+            return null;
         }
         String there;
         try {
             there = Json.readTree(f).path("run_dir").asText(null);
         } catch (HwnasException e) {
-            return; // not an origin this version wrote: the architecture check above stands
+            return null; // not an origin this version wrote: the architecture check stands
         }
-        if (there != null && !Path.of(there).toAbsolutePath().normalize().equals(
-                runDir.toAbsolutePath().normalize())) {
-            throw new HwnasException("-o " + out + ": already holds a subnet of this architecture extracted from"
-                    + " another run (" + there + "); give --force to replace it, or another -o");
-        }
+        return there != null && !Path.of(there).toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())
+                ? there : null;
     }
 
     /** Up to three names in {@code dir}, for a message. */
@@ -200,7 +201,7 @@ final class Outputs {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(RunLock.FILE)).sorted()
                     .toList();
-            return "it holds " + String.join(", ", names.subList(0, Math.min(3, names.size())))
+            return String.join(", ", names.subList(0, Math.min(3, names.size())))
                     + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
         } catch (IOException e) {
             return "unreadable: " + e.getMessage();

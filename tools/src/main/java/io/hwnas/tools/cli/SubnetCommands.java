@@ -58,8 +58,7 @@ public final class SubnetCommands {
             Checks.atLeast("--recalibrate-batches", batches, 0, "0 keeps the supernet's statistics");
             requireRun(runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
-            Runnable cleanup = Outputs.subnetDir(output, intended, force);
-            Outputs.sameRun(output, runDir, force);
+            Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
             Extraction.Result r;
             try {
                 r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
@@ -125,11 +124,7 @@ public final class SubnetCommands {
         } else if (spec.endsWith(".json")) {
             return RunFiles.readArch(Path.of(spec), space);
         }
-        try {
-            return Architecture.parse(space, spec);
-        } catch (HwnasException e) {
-            throw new HwnasException("--arch \"" + spec + "\": " + e.getMessage(), e);
-        }
+        return Extraction.parseOps(space, spec);
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -257,7 +252,7 @@ public final class SubnetCommands {
                 throw new HwnasException("-o " + output + ": give another folder than the subnet being fine-tuned");
             }
             Architecture intended = Outputs.subnetArch(dir);
-            Runnable cleanup = Outputs.subnetDir(output, intended, force);
+            Runnable cleanup = Outputs.subnetDir(output, intended, null, force);
             Finetune.Result r;
             try {
                 r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
