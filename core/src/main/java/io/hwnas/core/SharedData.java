@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * Locates the project's shared, read-only data ({@code ../shared} beside the checkout). Order:
- * the {@code HWNAS_SHARED} environment variable, the {@code hwnas.shared} system property,
+ * the {@code HWNAS_SHARED} environment variable (refused when set to no folder), the {@code hwnas.shared} system property,
  * {@code <hwnas.root>/../shared}, then {@code ../shared} and {@code ../../shared} from the
  * working directory.
  */
@@ -13,8 +13,16 @@ public final class SharedData {
     private SharedData() {}
 
     public static Path root() {
-        String env = System.getenv("HWNAS_SHARED");
-        if (env != null && !env.isBlank() && Files.isDirectory(Path.of(env))) {
+        return root(System.getenv("HWNAS_SHARED"));
+    }
+
+    /** {@link #root()} with {@code env} as the value of {@code HWNAS_SHARED} (null: unset). */
+    static Path root(String env) {
+        if (env != null && !env.isBlank()) {
+            if (!Files.isDirectory(Path.of(env))) { // a setting that points nowhere is a mistake, not a hint
+                throw new HwnasException("environment variable HWNAS_SHARED = \"" + env + "\": no such folder; set it"
+                        + " to the folder holding data/, or unset it to use ../shared beside the checkout");
+            }
             return Path.of(env);
         }
         String prop = System.getProperty("hwnas.shared");

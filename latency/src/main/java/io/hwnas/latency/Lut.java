@@ -100,6 +100,11 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     /** A LUT from a parsed JSON tree (errors name {@code source}). */
     public static Lut fromTree(String source, com.fasterxml.jackson.databind.JsonNode n) {
+        if (n != null && n.has("kind") && n.get("kind").isTextual()) { // a predictor file (LatencyModels reads those)
+            throw new HwnasException(source + ": is a fitted latency model (kind " + n.get("kind").asText() + ", from"
+                    + " hwnas latency fit), not a LUT table of measured or imported entries; this command needs a table"
+                    + " (hwnas lut measure / import / transfer); hwnas latency --lut reads either");
+        }
         if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("space_sha256")) {
             o = o.deepCopy();
             o.putNull("space_sha256"); // tables from before the fingerprint was recorded

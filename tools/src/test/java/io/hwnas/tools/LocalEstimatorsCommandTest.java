@@ -31,7 +31,7 @@ class LocalEstimatorsCommandTest {
     }
 
     void check(List<String> methods) throws Exception {
-        Path out = dir.resolve("local");
+        Path out = dir.resolve("local-" + methods.size());
         CliRun r = CliRun.of("experiment", "latency-estimators-local", "-o", out.toString(), "--archs", "20", "--test",
                 "8", "--sizes", "10", "--repeats", "2", "--warmup", "1", "--lut-repeats", "2", "--lut-warmup", "1",
                 "--methods", String.join(",", methods), "--json");

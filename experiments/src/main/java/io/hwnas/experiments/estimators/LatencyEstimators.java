@@ -89,6 +89,10 @@ public final class LatencyEstimators {
         for (int i = 0; i < archs.length; i++) {
             archs[i] = help.arch(i, space).indices(space);
         }
+        for (String col : c.devices()) { // every column checked before the first is fitted
+            help.column(col);
+            TrainingSet.deviceOfColumn(col);
+        }
         int[] perm = TrainingSet.permutation(help.size(), c.seed());
         int[][] testArchs = new int[c.test()][];
         for (int i = 0; i < c.test(); i++) {

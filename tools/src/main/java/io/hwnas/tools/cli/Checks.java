@@ -23,4 +23,22 @@ final class Checks {
         }
         return value;
     }
+
+    /**
+     * Timing options: the cpu clock times one thread, so it needs {@code threads} 1 ({@code from} says where
+     * the count came from when --threads was not given); more threads than cores is warned about, since
+     * the threads then take turns and the times describe no device.
+     */
+    static void timing(io.hwnas.latency.MeasureConfig.Clock clock, int threads, String from) {
+        if (clock == io.hwnas.latency.MeasureConfig.Clock.CPU && threads != 1) {
+            throw new io.hwnas.core.HwnasException("option '--clock cpu' needs --threads 1 (the cpu clock times one"
+                    + " thread; " + (threads == 0 ? "without --threads all cores are used" : from + " gives "
+                    + threads + " threads") + ")");
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads > cores) {
+            System.err.printf("hwnas: warning: %d threads on this machine's %d cores take turns: the times measured"
+                    + " then describe no device; give --threads %d or fewer%n", threads, cores, cores);
+        }
+    }
 }

@@ -34,6 +34,10 @@ public final class ExperimentCommands {
                 description = "Output folder: runs/<setting>/ and results.{json,csv,md}, *.png.")
         Path output;
 
+        @Option(names = "--force", description = "Write into a non-empty -o that holds no sweep (files of the sweep's"
+                + " names are replaced).")
+        boolean force;
+
         @Mixin
         Output out;
 
@@ -42,6 +46,7 @@ public final class ExperimentCommands {
             if (config != null) {
                 io.hwnas.core.Json.readText(config); // at once: a device, a huge or a binary file is refused here
             }
+            Outputs.experimentDir(output, force, true, "runs", "warmup", "results.json");
             LatencySweep.Config c = config == null ? LatencySweep.builtIn() : LatencySweep.read(config);
             LatencySweep.Result r = LatencySweep.run(c, output, new ConsoleProgress(), System.err::println);
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
@@ -72,11 +77,17 @@ public final class ExperimentCommands {
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR")
         Path output;
 
+        @Option(names = "--force", description = "Write into a non-empty -o that holds no run of this experiment (files"
+                + " of its names are replaced).")
+        boolean force;
+
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
+            Outputs.experimentDir(output, force, true, config != null ? new String[] {"run", "subnets", "rows",
+                    "results.json"} : presets.toArray(String[]::new));
             java.util.List<io.hwnas.experiments.shared.SharedWeights> cs = new java.util.ArrayList<>();
             java.util.List<Path> dirs = new java.util.ArrayList<>();
             if (config != null) {
@@ -146,11 +157,16 @@ public final class ExperimentCommands {
         @Option(names = "--seed", defaultValue = "1", description = "Split and model seed (default ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--force", description = "Replace the results in -o (or write into a non-empty folder of"
+                + " other files: those of the results' names are replaced).")
+        boolean force;
+
         @Mixin
         Output out;
 
         @Override
         public Integer call() {
+            Outputs.experimentDir(output, force, false, "results.json", "results.csv", "results.md");
             LatencyEstimators.Config d = LatencyEstimators.Config.defaults();
             LatencyEstimators.Config c = new LatencyEstimators.Config(data != null ? data : d.data(),
                     devices != null ? devices : d.devices(), sizes != null ? sizes : d.sizes(), d.pool(), d.test(), seed,
@@ -168,7 +184,7 @@ public final class ExperimentCommands {
                 + " tested on the rest: MAPE, RMSE, Kendall tau, share within 10 %%, preparation (measurements,"
                 + " seconds), query time, search speed-up.",
                 "Defaults (fbnet-cifar-tiny, 1,000 architectures, 200 of them the test set, N 10..800, 20 timed"
-                + " rounds, cpu clock, 1 thread) take about 10 minutes on 2 idle cores; run it on a quiet machine."})
+                + " rounds, cpu clock, 1 thread) take about 2 minutes on 2 idle cores; run it on a quiet machine."})
     public static final class LocalEstimators implements Callable<Integer> {
         @Option(names = {"-o", "--output"}, defaultValue = "experiments/results/latency-estimators-local",
                 paramLabel = "DIR", description = "Output folder: results.{json,csv,md}, *.png (default ${DEFAULT-VALUE}).")
@@ -217,6 +233,10 @@ public final class ExperimentCommands {
                 + " ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--force", description = "Replace the results in -o (or write into a non-empty folder of"
+                + " other files: those of the results' names are replaced).")
+        boolean force;
+
         @Mixin
         Output out;
 
@@ -235,10 +255,7 @@ public final class ExperimentCommands {
                     lutRepeats != null ? lutRepeats : d.lutRepeats(), threads != null ? threads : d.threads(), clk,
                     runtimes != null ? runtimes : d.runtimes(), seed, d.searchQueries(), d.chunk(),
                     methods != null ? methods : d.methods());
-            if (java.nio.file.Files.exists(output) && !java.nio.file.Files.isDirectory(output)) {
-                throw new io.hwnas.core.HwnasException("-o " + output + ": is a file; give a folder");
-            }
-            Outputs.probeWritable(output.toAbsolutePath(), output);
+            Outputs.experimentDir(output, force, false, "results.json", "results.csv", "results.md");
             String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
                     new ConsoleProgress(), System.err::println);

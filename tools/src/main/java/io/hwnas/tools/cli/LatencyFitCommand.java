@@ -47,6 +47,9 @@ public final class LatencyFitCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL", description = "Model JSON file to write.")
     Path output;
 
+    @Option(names = "--force", description = "Replace an existing file at -o.")
+    boolean force;
+
     @Mixin
     Output out;
 
@@ -57,6 +60,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
             throw new HwnasException("option '--model' = \"" + model + "\": unknown model; known: lut, mlp, xgboost,"
                     + " flops");
         }
+        Outputs.resultFile("-o", output, force, data);
         SearchSpace s = SpaceRegistry.resolve(space);
         TrainingSet all = TrainingSet.readCsv(data, target, s);
         TrainingSet set = all;

@@ -83,6 +83,7 @@ public final class LutMeasureCommands {
             Checks.atLeast("--batch", batch, 1, null);
             Checks.atLeast("--repeats", repeats, 1, null);
             Checks.atLeast("--warmup", warmup, 0, null);
+            Checks.timing(clock, threads, "--threads");
             SearchSpace s = SpaceRegistry.resolve(space);
             Path output = lutOutput.checked();
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
@@ -168,7 +169,8 @@ public final class LutMeasureCommands {
                 description = "Predicted vs measured plot (with --calibrate; default with -o: beside it, .png).")
         Path plot;
 
-        @Option(names = "--force", description = "Replace an existing file at --calibrated-lut.")
+        @Option(names = "--force", description = "Replace existing files at -o, at --plot (or the plot beside -o) and"
+                + " at --calibrated-lut.")
         boolean force;
 
         @Option(names = {"-o", "--output"}, description = "Write the result as JSON here too.")
@@ -191,17 +193,17 @@ public final class LutMeasureCommands {
                     }
                 }
             }
+            checkOutputs();
             LatencyModel m = lut.model();
             int t = threads > 0 ? threads : m.device().threads() == null ? 0 : m.device().threads();
+            Checks.timing(clock, t, threads > 0 ? "--threads" : "the LUT's device record");
             MeasureConfig cfg = new MeasureConfig(t, m.device().batch(), warmup, repeats, null, clock);
             RuntimeKind rt = runtime != null ? runtime
                     : OrtLutMeasurer.isOrt(m.device()) ? RuntimeKind.ONNXRUNTIME : RuntimeKind.DJL;
             if (calibrate) {
                 return calibrate(m, cfg, rt);
             }
-            if (output != null) {
-                Outputs.probeWritable(output.toAbsolutePath().getParent(), output);
-            }
+            notes(m);
             long v0 = System.nanoTime();
             LutValidation.Result r = rt == RuntimeKind.ONNXRUNTIME
                     ? OrtLutMeasurer.validate(m, cfg, archs, seed, new ConsoleProgress())
@@ -213,6 +215,45 @@ public final class LutMeasureCommands {
             LoadWarning.print("the validation", LoadWarning.stored(r.otherLoadCores(), (System.nanoTime() - v0) / 1e9), clock,
                     cfg.threads());
             return 0;
+        }
+
+        /** What the user should know before the timing starts (printed once every input has been checked). */
+        private void notes(LatencyModel m) {
+            if (m.device().source() != io.hwnas.latency.DeviceRecord.Source.MEASURED) {
+                System.err.printf("hwnas: note: %s holds %s latencies of device %s; this compares them with networks"
+                        + " timed on this machine, not on that device%n", lut.file, m.device().source().name()
+                        .toLowerCase(Locale.ROOT), m.device().name());
+            }
+            double distinct = Math.pow(m.space().ops().size(), m.space().layerCount());
+            if (archs > distinct) {
+                System.err.printf(Locale.ROOT, "hwnas: warning: space %s has only %.0f architectures; some of the %d"
+                        + " test architectures drawn are the same one, timed again%n", m.space().id(), distinct, archs);
+            }
+        }
+
+        /** The plot to write: --plot, else with -o and --calibrate the PNG beside it; none without --calibrate. */
+        private Path plotFile() {
+            return !calibrate ? null : plot != null ? plot : output == null ? null : sibling(output, ".png");
+        }
+
+        /** Every output checked before anything is timed: never an input, an existing file only with --force. */
+        private void checkOutputs() {
+            if (output != null) {
+                Outputs.resultFile("-o", output, force, lut.file);
+            }
+            Path png = plotFile();
+            if (png != null) {
+                Outputs.resultFile(plot != null ? "--plot" : "-o's plot", png, force, lut.file, output);
+            }
+            if (calibratedLut != null) {
+                for (Path p : new Path[] {output, png}) {
+                    if (p != null && p.toAbsolutePath().normalize().equals(calibratedLut.toAbsolutePath().normalize())) {
+                        throw new HwnasException("--calibrated-lut " + calibratedLut + ": is also a results file of"
+                                + " this call; give another");
+                    }
+                }
+                Outputs.lutFile(calibratedLut, force);
+            }
         }
 
         private static String rows(LutValidation.Result r) {
@@ -254,36 +295,37 @@ public final class LutMeasureCommands {
                         .toList()));
             }
             CalibratedValidation.check(table.space(), archs, seed, calibrateArchs, methods, "--calibrate-archs");
-            Path png = plot != null ? plot : output == null ? null : sibling(output, ".png");
-            if (calibratedLut != null) {
-                Outputs.lutFile(calibratedLut, force);
-            }
-            for (Path p : new Path[] {output, png}) {
-                if (p != null) {
-                    if (Files.isDirectory(p)) {
-                        throw new HwnasException("-o " + p + ": is a folder; give a file");
-                    }
-                    Outputs.probeWritable(p.toAbsolutePath().getParent(), p);
-                }
-            }
+            Path png = plotFile();
             MeasureRuntime runtime = rt == RuntimeKind.ONNXRUNTIME ? MeasureRuntime.ONNXRUNTIME : MeasureRuntime.DJL;
+            notes(m);
             CalibratedValidation.Report r = CalibratedValidation.run(table, runtime, cfg, archs, calibrateArchs, seed,
                     methods, "--calibrate-archs", new ConsoleProgress());
             LutCalibration.Fit chosen = r.fit(written);
-            if (calibratedLut != null && !chosen.usable()) {
-                throw new HwnasException(String.format(Locale.ROOT, "--calibrated-lut %s: the %s calibration makes the"
-                        + " fastest architecture take %.4f ms (the table over-predicts by more than the fastest"
-                        + " network takes), which is no latency; nothing was written; write another"
-                        + " --calibrated-method", calibratedLut, written.id(), chosen.fastestMs()));
-            }
-            if (calibratedLut != null) {
-                chosen.lut().write(calibratedLut);
-            }
+            // the results first: a calibration that cannot be written does not cost the measurements
             if (output != null) {
                 Json.writeFile(output, r);
             }
             if (png != null) {
                 plot(png, r);
+            }
+            if (calibratedLut != null && !chosen.usable()) {
+                throw new HwnasException(String.format(Locale.ROOT, "--calibrated-lut %s: the %s calibration makes the"
+                        + " fastest architecture take %.4f ms (the table over-predicts by more than the fastest"
+                        + " network takes), which is no latency; the calibrated LUT was not written%s; write another"
+                        + " --calibrated-method", calibratedLut, written.id(), chosen.fastestMs(), output == null && png
+                        == null ? "" : " (the results were: " + String.join(", ", java.util.stream.Stream.of(output, png)
+                        .filter(java.util.Objects::nonNull).map(Path::toString).toList()) + ")"));
+            }
+            if (calibratedLut != null) {
+                chosen.lut().write(calibratedLut);
+                CalibratedValidation.MethodResult mr = r.methods().stream().filter(x -> x.fit().method() == written)
+                        .findFirst().orElseThrow();
+                if (mr.test().mapePct() > r.raw().mapePct()) {
+                    System.err.printf(Locale.ROOT, "warning: the %s calibration written to %s scores worse on the test"
+                            + " architectures than the table as it is (MAPE %.2f %% against %.2f %%): keep using %s,"
+                            + " or calibrate on more architectures (--calibrate-archs)%n", written.id(), calibratedLut,
+                            mr.test().mapePct(), r.raw().mapePct(), lut.file);
+                }
             }
             StringBuilder sb = new StringBuilder(rows(r.validation()));
             sb.append(summary(r.validation(), rt)).append('\n');

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  * registered, the space's JSON file. Shared by every command that predicts from a model.
  */
 public final class LutOptions {
-    @Option(names = "--lut", required = true, paramLabel = "FILE", description = "Latency model file (a LUT).")
+    @Option(names = "--lut", required = true, paramLabel = "FILE", description = "Latency model file: a LUT, or a fitted predictor (hwnas latency fit).")
     Path file;
 
     @Option(names = "--space", paramLabel = "SPACE",

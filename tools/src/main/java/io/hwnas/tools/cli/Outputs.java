@@ -40,7 +40,80 @@ final class Outputs {
             throw new HwnasException("-o " + out + ": already exists and holds " + what
                     + "; give --force to replace it, or another -o");
         }
-        probeWritable(out.toAbsolutePath().getParent(), out);
+        probeNearest(out);
+    }
+
+    /**
+     * An output file of results (JSON, a plot, a fitted model) named by {@code option}: a folder is
+     * refused, so is any of {@code inputs} (the files the command reads), even with --force; an
+     * existing non-empty file is replaced only with {@code force}. Nothing is created.
+     */
+    static void resultFile(String option, Path out, boolean force, Path... inputs) {
+        if (Files.isDirectory(out)) {
+            throw new HwnasException(option + " " + out + ": is a folder; give the file to write");
+        }
+        for (Path in : inputs) {
+            if (in != null && same(in, out)) {
+                throw new HwnasException(option + " " + out + ": is a file this command reads; give another " + option);
+            }
+        }
+        if (Files.exists(out) && size(out) > 0 && !force) {
+            throw new HwnasException(option + " " + out + ": already exists; give --force to replace it, or another "
+                    + option);
+        }
+        probeNearest(out);
+    }
+
+    /**
+     * An output folder of an experiment that a rerun continues: refused when it is a file, and, unless
+     * {@code force}, when it is not empty and holds none of {@code own} (the names the experiment
+     * writes there, e.g. {@code results.json}, {@code runs}), so that it never writes into a folder of
+     * something else; with {@code resumable} false, a folder holding an earlier result is refused too
+     * (nothing there to continue). Nothing is created.
+     */
+    static void experimentDir(Path out, boolean force, boolean resumable, String... own) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the results");
+        }
+        if (!force && Files.isDirectory(out) && !isEmpty(out)) {
+            boolean ours = java.util.Arrays.stream(own).anyMatch(n -> Files.exists(out.resolve(n)));
+            if (!ours) {
+                throw new HwnasException("-o " + out + ": is not empty and holds no results of this experiment (it"
+                        + " holds " + firstNames(out) + "); give an empty or new folder, or --force to write into it"
+                        + " (files of the experiment's names are replaced)");
+            }
+            if (!resumable) {
+                throw new HwnasException("-o " + out + ": already holds results of this experiment; give --force to"
+                        + " replace them, or another -o");
+            }
+        }
+        probeNearest(out);
+    }
+
+    /** {@code a} and {@code b} are the same file (or, when either does not exist, the same normalized path). */
+    private static boolean same(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) {
+                return Files.isSameFile(a, b);
+            }
+        } catch (IOException e) {
+            // fall through to the path comparison
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** Probes the nearest existing folder of {@code out} (without creating any), refusing at once if it is not writable. */
+    static void probeNearest(Path out) {
+        Path probe = out.toAbsolutePath().getParent();
+        while (probe != null && !Files.isDirectory(probe)) {
+            if (Files.exists(probe)) {
+                throw new HwnasException("-o " + out + ": " + probe + " is a file, not a folder; nothing was done");
+            }
+            probe = probe.getParent();
+        }
+        if (probe != null) {
+            probeWritable(probe, out);
+        }
     }
 
     /**
@@ -158,13 +231,7 @@ final class Outputs {
             return () -> deleteContents(out);
         }
         // nothing is created before the call goes ahead: probe the nearest folder that exists
-        Path probe = out.toAbsolutePath();
-        while (probe != null && !Files.isDirectory(probe)) {
-            probe = probe.getParent();
-        }
-        if (probe != null) {
-            probeWritable(probe, out);
-        }
+        probeNearest(out.resolve("summary.json"));
         return () -> { };
     }
 
