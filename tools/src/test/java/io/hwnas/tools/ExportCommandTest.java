@@ -121,6 +121,26 @@ class ExportCommandTest {
     }
 
     @Test
+    void anUnknownDatasetInOriginIsRefusedNamingTheFileAndField() throws Exception {
+        Path dir = tmp.resolve("mnist");
+        subnet(dir, "skip k5_e1 k3_e1_g2 k5_e1_g2 k3_e6 k5_e6 k3_e3", 4, false);
+        Json.writeFile(dir.resolve(Origin.FILE), new Origin(1, "extracted", null, "argmax", "mnist", null, null, 0, 0,
+                false, null));
+        Path onnx = tmp.resolve("mnist.onnx");
+        for (String[] args : new String[][] {{"export", dir.toString(), "-o", onnx.toString(), "--verify"},
+                {"export", dir.toString(), "-o", onnx.toString()}, {"eval", dir.toString(), "--runs", "0"}}) {
+            CliRun r = CliRun.of(args);
+            assertTrue(r.userError() && r.err().contains(dir.resolve(Origin.FILE) + ": field 'dataset' = \"mnist\"")
+                    && r.err().contains("fashion-mnist"), r.toString());
+            assertFalse(Files.exists(onnx));
+        }
+        // --dataset overrides it
+        CliRun r = CliRun.of("export", dir.toString(), "-o", onnx.toString(), "--dataset", "fmnist", "--verify",
+                "--verify-images", "50");
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    @Test
     void verifyFindsTheDatasetWithoutOrigin() throws Exception {
         Path dir = tmp.resolve("plain");
         subnet(dir, "skip k5_e1 k3_e1_g2 k5_e1_g2 k3_e6 k5_e6 k3_e3", 4, false);

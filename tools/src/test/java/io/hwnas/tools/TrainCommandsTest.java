@@ -277,6 +277,48 @@ class TrainCommandsTest {
         return file;
     }
 
+    /**
+     * Extraction only records the LUT latency: a LUT changed since the run started gives a warning (the
+     * latency then comes from the current file), a missing one no latency; resume still refuses both.
+     */
+    @Test
+    void extractNeedsNoUnchangedLutButResumeDoes() throws Exception {
+        Path copy = copyOfRun(tmp.resolve("run-lut"));
+        Path myLut = Files.copy(lut, tmp.resolve("run-lut.json"));
+        for (String f : List.of("config.json", "provenance.json")) { // the copy's LUT is a file of its own
+            Path p = copy.resolve(f);
+            Files.writeString(p, Files.readString(p).replace("\"" + lut + "\"", "\"" + myLut + "\""));
+        }
+        assertTrue(Files.readString(copy.resolve("config.json")).contains(myLut.toString()));
+        writeOverheadLut(myLut);
+        Path sub = tmp.resolve("sub-changed-lut");
+        CliRun r = CliRun.of("extract", copy.toString(), "--recalibrate-batches", "1", "-o", sub.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("hwnas: warning: " + myLut + ": the LUT changed since the run started")
+                && r.err().contains("comes from the current file"), r.toString());
+        Architecture a = Json.read(sub.resolve("arch.json"), Architecture.class);
+        JsonNode o = Json.read(sub.resolve("origin.json"), JsonNode.class);
+        var now = io.hwnas.latency.LatencyModels.read(myLut, s);
+        assertEquals(now.predictMs(a), o.get("lut_latency_ms").asDouble(), 1e-9);
+        assertEquals(now.sha256(), o.get("lut_sha256").asText());
+        CliRun resume = CliRun.of("train", "--resume", copy.toString());
+        assertTrue(resume.userError() && resume.err().contains("resuming would not reproduce the run"),
+                resume.toString());
+
+        Files.delete(myLut);
+        Path sub2 = tmp.resolve("sub-no-lut");
+        r = CliRun.of("extract", copy.toString(), "--recalibrate-batches", "1", "-o", sub2.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains(copy.resolve("config.json") + ": field 'lut' = \"" + myLut + "\""), r.toString());
+        o = Json.read(sub2.resolve("origin.json"), JsonNode.class);
+        assertTrue(o.get("lut_latency_ms").isNull(), o.toString());
+        assertEquals(Json.read(copy.resolve("provenance.json"), JsonNode.class).get("lut").get("sha256").asText(),
+                o.get("lut_sha256").asText());
+        resume = CliRun.of("train", "--resume", copy.toString());
+        assertTrue(resume.userError() && resume.err().contains(copy.resolve("config.json") + ": field 'lut'"),
+                resume.toString());
+    }
+
     /** A copy of the shared run (without its lock file) at {@code to}. */
     static Path copyOfRun(Path to) throws Exception {
         try (var files = Files.walk(run)) {

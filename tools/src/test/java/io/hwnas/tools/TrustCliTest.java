@@ -347,6 +347,57 @@ class TrustCliTest {
     }
 
     @Test
+    void everySubnetCommandSaysWhatItsInputIsInstead() throws IOException {
+        Path run = runFolder("run");
+        refused(a("export", run.toString(), "-o", tmp.resolve("m.onnx").toString()),
+                "this is a training run, not a subnet: extract one first with hwnas extract " + run + " -o DIR");
+        Path file = lutOf(SpaceRegistry.resolve(tinySpace.toString()), "fm1.json", DeviceRecord.Source.ESTIMATED, 0.3,
+                i -> 0.1);
+        for (String[] args : List.of(a("finetune", file.toString(), "-o", tmp.resolve("x").toString()),
+                a("eval", file.toString()), a("export", file.toString(), "-o", tmp.resolve("m.onnx").toString()))) {
+            refused(args, file + ": is a file, not a subnet folder");
+        }
+        refused(a("extract", file.toString(), "-o", tmp.resolve("x").toString()), file + ": is a file, not a training"
+                + " run folder");
+        assertFalse(Files.exists(tmp.resolve("x")) || Files.exists(tmp.resolve("m.onnx")));
+    }
+
+    private void origin(Path subnet, String runDir) {
+        Json.writeFile(subnet.resolve(io.hwnas.search.subnet.Origin.FILE), new io.hwnas.search.subnet.Origin(1,
+                "extracted", runDir, "argmax", "fashion-mnist", null, null, 0, 0, false, null));
+    }
+
+    @Test
+    void finetuneRefusesASubnetOfTheSameArchitectureFromAnotherRun() throws IOException {
+        SearchSpace s = SpaceRegistry.resolve(tinySpace.toString());
+        Path in = subnetFolder("in", s, "k5_e1 skip k3_e3");
+        origin(in, tmp.resolve("run-a").toString());
+        Path out = subnetFolder("out", s, "k5_e1 skip k3_e3");
+        origin(out, tmp.resolve("run-b").toString());
+        refused(a("finetune", in.toString(), "-o", out.toString(), "--epochs", "1"), "-o " + out,
+                "another run (" + tmp.resolve("run-b") + ")", "--force");
+    }
+
+    @Test
+    void finetuneRefusesZeroEpochsBeforeAnyWork() throws IOException {
+        Path in = subnetFolder("in", SpaceRegistry.resolve(tinySpace.toString()), "k5_e1 skip k3_e3");
+        refused(a("finetune", in.toString(), "-o", tmp.resolve("new").toString(), "--epochs", "0"),
+                "option '--epochs' = 0: must be >= 1");
+        assertFalse(Files.exists(tmp.resolve("new")));
+    }
+
+    @Test
+    void subsetsLargerThanTheDatasetAreRefusedByFinetuneAndEval() throws IOException {
+        Path in = tmp.resolve("real");
+        ExportCommandTest.subnet(in, "k3_e1 k3_e1 k3_e1 k3_e1 k3_e1 k3_e1 k3_e1", 5, true);
+        refused(a("finetune", in.toString(), "-o", tmp.resolve("new").toString(), "--epochs", "1", "--train-subset",
+                "70000"), "option '--train-subset' = 70000", "60000 training images of fashion-mnist");
+        assertFalse(Files.exists(tmp.resolve("new")));
+        refused(a("eval", in.toString(), "--runs", "0", "--test-subset", "20000"), "option '--test-subset' = 20000",
+                "10000 test images of fashion-mnist");
+    }
+
+    @Test
     void unknownCommandWithHelpIsAnError() {
         refused(a("specialise", "--help"), "unknown command 'specialise'");
         refused(a("lut", "compare", "--help"), "unknown command 'compare'", "import");

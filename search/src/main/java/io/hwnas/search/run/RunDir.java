@@ -133,17 +133,63 @@ public final class RunDir {
     }
 
     /**
-     * The run's latency model (its LUT, read once), refused if the file changed since the run
-     * started (its sha256 differs from provenance.json's); null for a run without one.
+     * The run's latency model (its LUT, read once) for continuing the run: refused if the file
+     * changed since the run started (its sha256 differs from provenance.json's) or cannot be read
+     * (the message names config.json's field 'lut'); null for a run without one.
      */
     public LatencyModel latencyModel() {
-        LatencyModel m = config.latencyModel(space);
-        if (m != null && provenance != null && provenance.lut() != null && provenance.lut().sha256() != null
-                && m.sha256() != null && !m.sha256().equals(provenance.lut().sha256())) {
+        LatencyModel m = readLut();
+        String started = startedLutSha();
+        if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
             throw new HwnasException(config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
-                    + ", provenance.json says " + provenance.lut().sha256() + "): resuming would not reproduce the run");
+                    + ", provenance.json says " + started + "): resuming would not reproduce the run");
         }
         return m;
+    }
+
+    /**
+     * The run's LUT as read for a report about the run's results (extract records the subnet's
+     * latency under it; nothing is trained with it).
+     *
+     * @param model the LUT as the file is now, or null (no LUT, or it cannot be read)
+     * @param warning null, or why the latency is missing (the file cannot be read) or not the run's (the
+     *     file changed since the run started)
+     */
+    public record ReportLut(LatencyModel model, String warning) {}
+
+    /**
+     * The run's LUT for a report: unlike {@link #latencyModel()}, a LUT that changed since the run
+     * started, or that is missing or unreadable, is not refused, only reported in the warning.
+     */
+    public ReportLut reportLut() {
+        LatencyModel m;
+        try {
+            m = readLut();
+        } catch (HwnasException e) {
+            return new ReportLut(null, e.getMessage() + "; extracting without the LUT latency (origin.json's"
+                    + " lut_latency_ms is null)");
+        }
+        String started = startedLutSha();
+        if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
+            return new ReportLut(m, config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
+                    + ", provenance.json says " + started + "): the LUT latency recorded for the subnet (origin.json's"
+                    + " lut_latency_ms) comes from the current file, not from the LUT the run trained with");
+        }
+        return new ReportLut(m, null);
+    }
+
+    /** The sha256 of the LUT the run started with (provenance.json), or null when not recorded. */
+    public String startedLutSha() {
+        return provenance == null || provenance.lut() == null ? null : provenance.lut().sha256();
+    }
+
+    /** The config's LUT as the file is now; an unreadable one is refused naming config.json and its field 'lut'. */
+    private LatencyModel readLut() {
+        try {
+            return config.latencyModel(space);
+        } catch (HwnasException e) {
+            throw new HwnasException(dir.resolve(RunFiles.CONFIG) + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -210,6 +210,10 @@ public final class Specialize {
             if (unfinished != null) {
                 log.accept("warning: " + unfinished + "; every accuracy below comes from these weights");
             }
+            String lutNote = run.reportLut().warning(); // each pick's origin.json records its latency under the run's LUT
+            if (lutNote != null) {
+                log.accept("warning: " + lutNote);
+            }
             log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batches, %d held-out"
                     + " images", runDir, opt.recalibrateBatches(), exact.heldOutImages()));
             boolean theta = opt.method().equals("theta");

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.hwnas.datasets.Augment;
 import io.hwnas.datasets.Batch;
 import io.hwnas.datasets.Batches;
+import io.hwnas.datasets.Datasets;
 import io.hwnas.datasets.ImageSet;
 import io.hwnas.datasets.Normalization;
 import io.hwnas.latency.LatencyModel;
@@ -48,13 +49,37 @@ public final class Evaluation {
     }
 
     /**
+     * The dataset named by {@code option} (--dataset), else by {@code origin} (the subnet's
+     * origin.json), as its canonical name; null when neither names one (guess it from the space). An
+     * unknown name is refused naming the option, or the origin.json file and its field 'dataset'.
+     */
+    public static String datasetName(Path dir, Origin origin, String option) {
+        if (option != null) {
+            return known(option, "option '--dataset' = \"" + option + "\"");
+        }
+        if (origin == null || origin.dataset() == null) {
+            return null;
+        }
+        return known(origin.dataset(), dir.resolve(Origin.FILE) + ": field 'dataset' = \"" + origin.dataset() + "\"");
+    }
+
+    private static String known(String name, String who) {
+        try {
+            return Datasets.canonical(name);
+        } catch (HwnasException e) {
+            throw new HwnasException(who + ": unknown dataset; known: " + Datasets.FASHION_MNIST + ", "
+                    + Datasets.CIFAR10 + ", " + Datasets.FOLDER, e);
+        }
+    }
+
+    /**
      * @param dataset null: from origin.json, else guessed from the space's input
      * @param testSubset test images to use (0: all; -1: skip accuracy)
      * @param runs timed batch-1 forward passes (0: skip measurement)
      */
     public static Result evaluate(Path dir, String dataset, String dataDir, List<Path> luts, int testSubset, int runs) {
         Origin o = origin(dir);
-        String ds = dataset != null ? dataset : o != null ? o.dataset() : null;
+        String ds = datasetName(dir, o, dataset);
         String dd = dataDir != null ? dataDir : o != null && dataset == null ? o.dataDir() : null;
         try (NDManager m = NDManager.newBaseManager()) {
             io.hwnas.supernet.net.Subnet sn = SubnetIO.load(dir, m);
@@ -66,7 +91,7 @@ public final class Evaluation {
             Double acc = null;
             int n = 0;
             if (testSubset >= 0) {
-                ImageSet test = TrainData.load(ds, dd, false, testSubset, 1);
+                ImageSet test = TrainData.loadChecked(ds, dd, false, testSubset, 1, "--test-subset");
                 TrainData.checkFits(test, space, ds);
                 long[] cn = accuracy(sn.net(), test, m);
                 acc = cn[0] / (double) cn[1];

@@ -39,8 +39,11 @@ public final class Extraction {
     /**
      * @param warning null, or a line saying the run is unfinished (epochs done of the total, θ's
      *     state); the same text is {@code origin.json}'s {@code run_state}
+     * @param lutWarning null, or why {@code origin.json}'s LUT latency is missing (the run's LUT file
+     *     cannot be read) or comes from a LUT file that changed since the run started
      */
-    public record Result(Path dir, Architecture arch, String archSpec, int recalibrationImages, String warning) {}
+    public record Result(Path dir, Architecture arch, String archSpec, int recalibrationImages, String warning,
+            String lutWarning) {}
 
     /** Resolves "argmax", "sample:K", an arch JSON file or an explicit op list against the run. */
     public static Architecture architecture(RunDir run, Theta theta, String spec) {
@@ -91,7 +94,8 @@ public final class Extraction {
         RunDir run = RunDir.open(runDir);
         TrainConfig cfg = run.config();
         SearchSpace space = run.space();
-        LatencyModel lat = run.latencyModel();
+        RunDir.ReportLut lut = run.reportLut(); // the latency is only recorded: a changed or missing LUT is no obstacle
+        LatencyModel lat = lut.model();
         String spec = archSpec == null ? "argmax" : archSpec;
         try (NDManager m = NDManager.newBaseManager()) {
             RunDir.Trained t = run.load(m);
@@ -112,13 +116,16 @@ public final class Extraction {
             }
             SubnetIO.save(outDir, space, a, sub);
             Provenance prov = run.provenance();
+            // the LUT's identity: the file the latency came from, else (no readable file) the one the run started with
+            var started = lat == null && prov != null ? prov.lut() : null;
             Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "extracted",
                     runDir.toAbsolutePath().toString(), spec, cfg.dataset(),
                     cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null, cfg.seed(),
-                    lat == null ? null : lat.sha256(), lat == null ? null : lat.device(),
+                    lat != null ? lat.sha256() : started != null ? started.sha256() : null,
+                    lat != null ? lat.device() : started != null ? started.device() : null,
                     lat == null ? null : lat.predictMs(a), done, cfg.epochs(),
                     prov == null ? null : prov.created(), warning));
-            return new Result(outDir, a, archSpec, images, warning);
+            return new Result(outDir, a, archSpec, images, warning, lut.warning());
         }
     }
 

@@ -46,7 +46,7 @@ public final class Finetune {
     public record Options(int epochs, int batchSize, double lr, double momentum, double weightDecay, boolean fromScratch,
             long seed, int trainSubset, boolean augment, String dataset, String dataDir) {
         public Options {
-            HwnasException.require(epochs >= 0, "--epochs", epochs, "must be >= 0");
+            HwnasException.require(epochs >= 1, "--epochs", epochs, "must be >= 1");
             HwnasException.require(batchSize >= 1, "--batch", batchSize, "must be positive");
             HwnasException.require(lr >= 0, "--lr", lr, "must be >= 0");
             HwnasException.require(trainSubset >= 0, "--train-subset", trainSubset, "must be >= 0 (0: all images)");
@@ -60,9 +60,10 @@ public final class Finetune {
         try (NDManager m = NDManager.newBaseManager()) {
             io.hwnas.supernet.net.Subnet sn = SubnetIO.load(subnetDir, m);
             SearchSpace space = sn.space();
-            String ds = opt.dataset() != null ? opt.dataset() : o != null ? o.dataset() : Evaluation.guessDataset(space);
+            String named = Evaluation.datasetName(subnetDir, o, opt.dataset());
+            String ds = named != null ? named : Evaluation.guessDataset(space);
             String dd = opt.dataDir() != null ? opt.dataDir() : o != null && opt.dataset() == null ? o.dataDir() : null;
-            ImageSet train = TrainData.load(ds, dd, true, opt.trainSubset(), opt.seed());
+            ImageSet train = TrainData.loadChecked(ds, dd, true, opt.trainSubset(), opt.seed(), "--train-subset");
             TrainData.checkFits(train, space, ds);
             Block net = sn.net();
             if (opt.fromScratch()) {

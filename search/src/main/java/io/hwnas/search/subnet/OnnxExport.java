@@ -97,7 +97,7 @@ public final class OnnxExport {
      */
     static Map<String, String> inputMetadata(Path dir, SearchSpace space, Options o) {
         Origin origin = Evaluation.origin(dir);
-        String ds = o.dataset() != null ? o.dataset() : origin != null ? origin.dataset() : null;
+        String ds = Evaluation.datasetName(dir, origin, o.dataset());
         if (ds == null) {
             try {
                 ds = Evaluation.guessDataset(space);
@@ -119,7 +119,7 @@ public final class OnnxExport {
     static Verification verify(Path dir, Subnet sn, byte[] model, Options o, NDManager m) {
         Origin origin = Evaluation.origin(dir);
         SearchSpace space = sn.space();
-        String ds = o.dataset() != null ? o.dataset() : origin != null ? origin.dataset() : null;
+        String ds = Evaluation.datasetName(dir, origin, o.dataset());
         String dd = o.dataDir() != null ? o.dataDir()
                 : origin != null && o.dataset() == null ? origin.dataDir() : null;
         if (ds == null) {

@@ -17,9 +17,11 @@ import io.hwnas.core.Json;
  * @param fromScratch whether fine-tuning re-initialized the weights
  * @param trainAccuracy training accuracy of the last fine-tuning epoch (null if not fine-tuned)
  * @param seed the training run's seed (lineage; null if unknown)
- * @param lutSha256 sha256 of the run's LUT file (lineage; null without one)
- * @param lutDevice the run's LUT's device record (lineage; null without one)
- * @param lutLatencyMs the architecture's latency under the run's LUT
+ * @param lutSha256 sha256 of the run's LUT file (lineage; null without one); of the file as it was at
+ *     extraction when it had changed since the run started (extract warned), of the one the run started
+ *     with when it could no longer be read
+ * @param lutDevice the run's LUT's device record (lineage; null without one), of the same file
+ * @param lutLatencyMs the architecture's latency under the run's LUT (null when the file could not be read)
  * @param runEpochsDone epochs the run had finished when the subnet was extracted
  * @param runEpochs epochs the run was configured for (fewer done: an unfinished run)
  * @param runCreated when the run started (provenance.json)

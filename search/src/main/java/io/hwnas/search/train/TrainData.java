@@ -26,6 +26,27 @@ public final class TrainData {
         return subset(s, subset, seed);
     }
 
+    /**
+     * As {@link #load}, but a subset of more images than the set has is refused (it would silently
+     * use them all): the message names {@code field} (a config field or a {@code --option}) and the
+     * set's size.
+     */
+    public static ImageSet loadChecked(String dataset, String dataDir, boolean train, int subset, long seed,
+            String field) {
+        ImageSet s = Datasets.load(dataset, location(dataset, dataDir), train);
+        checkSubset(s, field, subset, dataset, train);
+        return subset(s, subset, seed);
+    }
+
+    /** Refuses {@code n} images of {@code all} when it has fewer; {@code field} names the config field or option. */
+    public static void checkSubset(ImageSet all, String field, int n, String dataset, boolean train) {
+        if (n > all.size()) {
+            throw new HwnasException((field.startsWith("--") ? "option '" : "field '") + field + "' = " + n
+                    + ": is more than the " + all.size() + (train ? " training" : " test") + " images of " + dataset
+                    + " (0: all of them)");
+        }
+    }
+
     /** A seeded random subset of {@code n} images (kept in their original order); the set itself if n is 0 or too big. */
     public static ImageSet subset(ImageSet s, int n, long seed) {
         if (n <= 0 || n >= s.size()) {

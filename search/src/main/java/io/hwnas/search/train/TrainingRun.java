@@ -237,9 +237,7 @@ public final class TrainingRun {
         /** The config's seeded subset of {@code all}; for a new run ({@code check}) one larger than the set is a typo, refused. */
         private static ImageSet subset(TrainConfig cfg, ImageSet all, String field, int n, boolean check) {
             if (check) {
-                io.hwnas.core.HwnasException.require(n <= all.size(), field, n, "is more than the " + all.size()
-                        + (field.startsWith("train") ? " training" : " test") + " images of " + cfg.dataset()
-                        + " (0: all of them)");
+                TrainData.checkSubset(all, field, n, cfg.dataset(), field.startsWith("train"));
             }
             return TrainData.subset(all, n, cfg.seed());
         }

@@ -53,6 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (!"onnx".equals(format)) {
             throw new HwnasException("option '--format' = \"" + format + "\": unknown format; known: onnx");
         }
+        Inputs.requireSubnet(dir);
         OnnxExport.Result r = OnnxExport.export(dir, output, new OnnxExport.Options(force, verify, verifyImages, dataset,
                 data == null ? null : data.toString()));
         OnnxExport.Verification v = r.verification();

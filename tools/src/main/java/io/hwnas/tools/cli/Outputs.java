@@ -118,9 +118,10 @@ final class Outputs {
 
     /**
      * An output subnet folder. {@code intended} is the architecture about to be written, or null when
-     * it is not known before the work; {@code fromRun} the run it is extracted from, or null. A subnet
+     * it is not known before the work; {@code fromRun} the run it comes from (extract: the run read;
+     * finetune: the run its input subnet was extracted from), or null when unknown. A subnet
      * already there is replaced without {@code force} only when it is the same architecture and, with
-     * {@code fromRun}, was extracted from that run (so a subnet can be extracted again from its run).
+     * {@code fromRun}, comes from that run (so a subnet can be extracted or fine-tuned again from its run).
      * Returns a clean-up to run if the work fails: it removes the folder again when this check created
      * it and it is still empty.
      */

@@ -110,6 +110,7 @@ public final class SpecializeCommand implements Callable<Integer> {
         Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
+        Inputs.requireRun(runDir);
         Runnable clear = Outputs.specializeDir(output, runDir, force);
         Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                 clear);

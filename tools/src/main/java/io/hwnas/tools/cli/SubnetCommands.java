@@ -3,10 +3,10 @@ package io.hwnas.tools.cli;
 import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
+import io.hwnas.search.subnet.Origin;
 import io.hwnas.core.HwnasException;
 import io.hwnas.search.run.RunDir;
 import io.hwnas.search.run.RunFiles;
-import io.hwnas.supernet.net.SubnetIO;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import java.nio.file.Files;
@@ -56,7 +56,7 @@ public final class SubnetCommands {
         @Override
         public Integer call() {
             Checks.atLeast("--recalibrate-batches", batches, 0, "0 keeps the supernet's statistics");
-            requireRun(runDir);
+            Inputs.requireRun(runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
             Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
             Extraction.Result r;
@@ -71,45 +71,16 @@ public final class SubnetCommands {
             m.put("arch", r.arch().canonical());
             m.put("recalibration_images", r.recalibrationImages());
             m.put("warning", r.warning());
-            if (r.warning() != null) {
-                System.err.println("hwnas: warning: " + r.warning());
+            m.put("lut_warning", r.lutWarning());
+            for (String w : new String[] {r.warning(), r.lutWarning()}) {
+                if (w != null) {
+                    System.err.println("hwnas: warning: " + w);
+                }
             }
             out.print(m, "extracted " + r.arch().canonical() + " -> " + output + " (BN recalibrated on "
                     + r.recalibrationImages() + " training images)\nnext: hwnas eval " + output);
             return 0;
         }
-    }
-
-    /** A training run folder, or a message saying what {@code dir} is instead. */
-    static void requireRun(Path dir) {
-        if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
-            return;
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new HwnasException(dir + ": no such training run folder");
-        }
-        if (Files.isRegularFile(dir.resolve(SubnetIO.ARCH_FILE))) {
-            throw new HwnasException(dir + ": this is a subnet, not a training run: evaluate it with hwnas eval " + dir
-                    + ", or fine-tune it with hwnas finetune " + dir + " -o DIR");
-        }
-        throw new HwnasException(dir + ": not a training run folder (" + RunFiles.CONFIG + " missing); give the -o"
-                + " folder of hwnas train");
-    }
-
-    /** A subnet folder (space.json, arch.json, model.params), or a message saying what {@code dir} is instead. */
-    static void requireSubnet(Path dir) {
-        if (Files.isRegularFile(dir.resolve(SubnetIO.SPACE_FILE)) || Files.isRegularFile(dir.resolve(SubnetIO.ARCH_FILE))) {
-            return;
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new HwnasException(dir + ": no such subnet folder");
-        }
-        if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
-            throw new HwnasException(dir + ": this is a training run, not a subnet: extract one first with hwnas extract "
-                    + dir + " -o DIR");
-        }
-        throw new HwnasException(dir + ": not a subnet folder (no " + SubnetIO.SPACE_FILE + ", " + SubnetIO.ARCH_FILE
-                + "); give the -o folder of hwnas extract or hwnas finetune");
     }
 
     /** The architecture --arch names, when it is known without loading the supernet (else null). */
@@ -157,7 +128,7 @@ public final class SubnetCommands {
         public Integer call() {
             Checks.atLeast("--test-subset", testSubset, -1, "0: all test images, -1: skip accuracy");
             Checks.atLeast("--runs", runs, 0, "0 skips the measurement");
-            requireSubnet(dir);
+            Inputs.requireSubnet(dir);
             Evaluation.Result r = Evaluation.evaluate(dir, dataset, data == null ? null : data.toString(), luts,
                     testSubset, runs);
             out.print(r, text(r));
@@ -241,18 +212,20 @@ public final class SubnetCommands {
 
         @Override
         public Integer call() {
-            Checks.atLeast("--epochs", epochs, 0, null);
+            Checks.atLeast("--epochs", epochs, 1, "a subnet is used as extracted without hwnas finetune");
             Checks.atLeast("--batch", batch, 1, null);
             Checks.atLeast("--train-subset", trainSubset, 0, "0: all training images");
             HwnasException.require(lr >= 0 && Double.isFinite(lr), "--lr", lr, "must be a finite number >= 0");
             HwnasException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", weightDecay,
                     "must be a finite number >= 0");
-            requireSubnet(dir);
+            Inputs.requireSubnet(dir);
             if (output.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
                 throw new HwnasException("-o " + output + ": give another folder than the subnet being fine-tuned");
             }
             Architecture intended = Outputs.subnetArch(dir);
-            Runnable cleanup = Outputs.subnetDir(output, intended, null, force);
+            Origin origin = Evaluation.origin(dir);
+            Path fromRun = origin == null || origin.runDir() == null ? null : Path.of(origin.runDir());
+            Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, force);
             Finetune.Result r;
             try {
                 r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
