@@ -21,10 +21,14 @@ public class HwnasException extends RuntimeException {
         return new HwnasException(file + ": " + message);
     }
 
-    /** Throws an {@link HwnasException} naming {@code field} and {@code value} unless {@code ok}. */
+    /**
+     * Throws an {@link HwnasException} naming {@code field} and {@code value} unless {@code ok}; a
+     * command-line option ({@code field} starting with '-', e.g. "--batch") is called an option.
+     */
     public static void require(boolean ok, String field, Object value, String expectation) {
         if (!ok) {
-            throw new HwnasException("field '" + field + "' = " + show(value) + ": " + expectation);
+            throw new HwnasException((field.startsWith("-") ? "option '" : "field '") + field + "' = " + show(value)
+                    + ": " + expectation);
         }
     }
 

@@ -23,12 +23,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 
 /**
  * The project's one JSON configuration: snake_case names, unknown fields refused, pretty output,
@@ -68,17 +64,17 @@ public final class Json {
 
     /** Reads a bounded, regular, UTF-8 JSON file into {@code type}. */
     public static <T> T read(Path file, Class<T> type) {
-        String text = readText(file);
+        String text = nonEmpty(file.toString(), readText(file));
         try {
             return MAPPER.readValue(text, type);
         } catch (IOException | RuntimeException e) {
-            throw describe(file.toString(), e);
+            throw describe(file.toString(), e, tree(text));
         }
     }
 
     /** Reads a bounded, regular, UTF-8 JSON file as a tree (duplicate keys refused). */
     public static JsonNode readTree(Path file) {
-        String text = readText(file);
+        String text = nonEmpty(file.toString(), readText(file));
         try {
             return MAPPER.readTree(text);
         } catch (IOException | RuntimeException e) {
@@ -96,38 +92,16 @@ public final class Json {
     }
 
     static String readText(Path file, long maxBytes) {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new HwnasException(file + ": no such file");
-        } catch (AccessDeniedException e) {
-            throw new HwnasException(file + ": permission denied");
-        } catch (IOException | InvalidPathException e) {
-            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
+        return decodeText(file.toString(), TextFiles.readBytes(file, maxBytes, "a JSON file"));
+    }
+
+    /** Refuses a file with nothing but white space in it (Jackson would say "No content to map"). */
+    private static String nonEmpty(String source, String text) {
+        if (text.isBlank()) {
+            throw new HwnasException(source + ": is empty (expected a JSON object {...}" + (text.isEmpty() ? ""
+                    : "; the file holds only white space") + "); was it written completely?");
         }
-        if (attrs.isDirectory()) {
-            throw new HwnasException(file + ": is a directory, not a JSON file");
-        }
-        if (!attrs.isRegularFile()) {
-            throw new HwnasException(file + ": not a regular file (a device, pipe or socket); give a JSON file");
-        }
-        if (attrs.size() > maxBytes) {
-            throw new HwnasException(file + ": " + attrs.size() + " bytes, larger than the " + maxBytes
-                    + "-byte limit for a JSON file; is this the right file?");
-        }
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes((int) maxBytes + 1); // the size may have grown since
-        } catch (AccessDeniedException e) {
-            throw new HwnasException(file + ": permission denied");
-        } catch (IOException e) {
-            throw new HwnasException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        if (bytes.length > maxBytes) {
-            throw new HwnasException(file + ": larger than the " + maxBytes + "-byte limit for a JSON file");
-        }
-        return decodeText(file.toString(), bytes);
+        return text;
     }
 
     /** Strict UTF-8 decoding; a NUL byte or an invalid sequence means a binary file: refused naming the offset. */
@@ -175,10 +149,11 @@ public final class Json {
     }
 
     public static <T> T parse(String source, String text, Class<T> type) {
+        nonEmpty(source, text);
         try {
             return MAPPER.readValue(text, type);
         } catch (IOException | RuntimeException e) {
-            throw describe(source, e);
+            throw describe(source, e, tree(text));
         }
     }
 
@@ -199,6 +174,83 @@ public final class Json {
         }
     }
 
+    /** The tree of {@code text}, or null when it does not parse (the error is then about the syntax). */
+    private static JsonNode tree(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@link #describe(String, Throwable)}, knowing the JSON that was read: Jackson reports a missing
+     * field before an unknown one in the same object (it checks unknown fields once the object is
+     * built), but for a typo ({@code "op"} for {@code "ops"}) the unknown field is the useful news, so
+     * it is named first.
+     */
+    public static HwnasException describe(String source, Throwable e, JsonNode root) {
+        if (root != null && e instanceof JsonMappingException jme && !(e instanceof ValueInstantiationException)) {
+            java.util.regex.Matcher m = MISSING.matcher(firstLine(jme.getOriginalMessage()));
+            if (m.matches()) {
+                String unknown = unknownBeside(root, jme);
+                if (unknown != null) {
+                    return new HwnasException(source + ": " + unknown, e);
+                }
+            }
+        }
+        return describe(source, e);
+    }
+
+    /** "field 'X' is not known (known there: ...)" for an unknown field beside a missing one, or null. */
+    private static String unknownBeside(JsonNode root, JsonMappingException e) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        if (refs.isEmpty()) {
+            return null;
+        }
+        JsonMappingException.Reference last = refs.get(refs.size() - 1);
+        Object from = last.getFrom();
+        Class<?> owner = from instanceof Class<?> c ? c : from == null ? null : from.getClass();
+        if (owner == null || last.getFieldName() == null) {
+            return null;
+        }
+        JsonNode node = root;
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : refs.subList(0, refs.size() - 1)) {
+            if (ref.getFieldName() != null) {
+                node = node.get(ref.getFieldName());
+                path.append(path.length() > 0 ? "." : "").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                node = node.get(ref.getIndex());
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        if (!node.isObject()) {
+            return null;
+        }
+        java.util.Set<String> known = new java.util.TreeSet<>();
+        try {
+            MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(owner)).findProperties()
+                    .forEach(p -> known.add(p.getName()));
+        } catch (RuntimeException ignored) {
+            return null; // the reordering is a courtesy
+        }
+        if (!known.contains(last.getFieldName())) {
+            return null;
+        }
+        for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!known.contains(f)) {
+                return "field '" + (path.length() > 0 ? path + "." : "") + f + "' is not known (known there: "
+                        + String.join(", ", known) + "; '" + last.getFieldName() + "' is required)";
+            }
+        }
+        return null;
+    }
+
     /** Turns Jackson's and validation errors into one readable message with file and field path. */
     public static HwnasException describe(String source, Throwable e) {
         if (e instanceof HwnasException he) {
@@ -206,6 +258,11 @@ public final class Json {
         }
         if (e instanceof ValueInstantiationException vie && vie.getCause() instanceof HwnasException he) {
             return new HwnasException(source + ": " + where(vie) + he.getMessage(), he);
+        }
+        if (e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
+                && jpe.getOriginalMessage().startsWith("No content to map due to end-of-input")) {
+            return new HwnasException(source + ": is empty (expected a JSON object {...}); was it written completely?",
+                    e);
         }
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException upe) {
             java.util.List<String> known = upe.getKnownPropertyIds() == null ? java.util.List.of()

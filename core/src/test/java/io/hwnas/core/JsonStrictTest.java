@@ -73,9 +73,11 @@ class JsonStrictTest {
 
     @Test
     void missingUnknownAndStringFieldsAreNamedPlainly() throws IOException {
-        // a typo: the field it misses is named first
+        // a typo: the unknown field is named first (Jackson finds the missing one first), with what is known there
         plain(refusedOuter("{\"schema\":1,\"head\":{\"chanels\":8,\"classes\":10},\"lr\":1}"), "space.json",
-                "head.channels", "is required");
+                "field 'head.chanels' is not known", "known there: channels, classes", "'channels' is required");
+        plain(refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10},\"rl\":1}"), "space.json",
+                "field 'rl' is not known", "head, lr, schema");
         plain(refusedOuter("{\"schema\":1,\"head\":{\"classes\":10},\"lr\":1}"), "space.json", "head.channels",
                 "is required");
         plain(refusedOuter("{\"schema\":1,\"head\":{\"channels\":8,\"classes\":10},\"lr\":\"NaN\"}"), "space.json",
@@ -86,6 +88,22 @@ class JsonStrictTest {
                 "field 'layers' = \"k3\"", "a JSON array, not a string");
         plain(refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}"), "space.json", "field 'head'",
                 "a JSON object, not an array");
+    }
+
+    @Test
+    void emptyFileIsRefusedAsEmpty() throws IOException {
+        Path f = tmp.resolve("empty.json");
+        Files.writeString(f, "");
+        for (HwnasException e : List.of(assertThrows(HwnasException.class, () -> Json.read(f, Cfg.class)),
+                assertThrows(HwnasException.class, () -> Json.readTree(f)),
+                assertThrows(HwnasException.class, () -> Json.parse(f.toString(), "", Cfg.class)),
+                assertThrows(HwnasException.class, () -> Json.read("empty.json", java.io.InputStream.nullInputStream(),
+                        Cfg.class)))) {
+            plain(e, "empty.json: is empty", "expected a JSON object");
+            assertTrue(!e.getMessage().contains("No content"), e.getMessage());
+        }
+        Files.writeString(f, " \n\t\n");
+        plain(assertThrows(HwnasException.class, () -> Json.readTree(f)), "empty.json: is empty", "white space");
     }
 
     @Test

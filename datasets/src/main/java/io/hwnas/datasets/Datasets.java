@@ -176,6 +176,16 @@ public final class Datasets {
         return ImageFolders.classes(dir);
     }
 
+    /**
+     * The class names of a generic image folder as {@link #load} labels them: the class folders of
+     * {@code data/train/} (or {@code data/test/} alone), or of {@code data} itself without a split.
+     */
+    public static List<String> folderClassNames(Path data) {
+        Path tr = data.resolve("train");
+        Path te = data.resolve("test");
+        return ImageFolders.classes(Files.isDirectory(tr) ? tr : Files.isDirectory(te) ? te : data);
+    }
+
     /** Class names for a dataset ({@code null} for a folder: use its sub-folder names). */
     public static List<String> classNames(String name) {
         return switch (canonical(name)) {

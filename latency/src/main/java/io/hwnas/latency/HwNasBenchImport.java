@@ -6,10 +6,6 @@ import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.SharedData;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -113,6 +109,11 @@ public final class HwNasBenchImport {
                         + "\": not a candidate op of space " + space.id());
             }
             double delta = number(csv, lineNo, "delta_vs_k3_e1_ms", f[8]);
+            if (Math.abs(delta) > Lut.ABSURD_MS) {
+                throw HwnasException.inFile(csv, "line " + lineNo + ", column " + HEADER.size() + " ("
+                        + HEADER.get(8) + ") = " + f[8].trim() + ": is absurd (more than " + Lut.ABSURD_MS
+                        + " ms for one op; the table is in milliseconds)");
+            }
             Integer prev = seen.put(layer + "/" + op, lineNo);
             if (prev != null) {
                 throw HwnasException.inFile(csv, "line " + lineNo + ": duplicate entry for device " + device
@@ -152,14 +153,7 @@ public final class HwNasBenchImport {
     }
 
     static double readBase(Path baseJson, String device) {
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(Files.readAllBytes(baseJson));
-        } catch (NoSuchFileException e) {
-            throw HwnasException.inFile(baseJson, "no such file");
-        } catch (IOException e) {
-            throw Json.describe(baseJson.toString(), e);
-        }
+        JsonNode root = Json.readTree(baseJson); // bounded, regular files only, UTF-8 checked, not empty
         if (root == null || !root.isObject()) {
             throw HwnasException.inFile(baseJson, "expected a JSON object keyed by device");
         }
@@ -175,17 +169,15 @@ public final class HwNasBenchImport {
             throw HwnasException.inFile(baseJson, "field '" + device + ".base_all_k3_e1_ms' = " + b
                     + ": expected a finite number (ms)");
         }
+        if (Math.abs(b.doubleValue()) > Lut.ABSURD_MS) {
+            throw HwnasException.inFile(baseJson, "field '" + device + ".base_all_k3_e1_ms' = " + b
+                    + ": is absurd (more than " + Lut.ABSURD_MS + " ms)");
+        }
         return b.doubleValue();
     }
 
     static List<String> readLines(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw HwnasException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
-        }
+        return io.hwnas.core.TextFiles.readLines(file); // bounded, regular files only, UTF-8 checked
     }
 
     static int integer(Path file, int line, String field, String v) {

@@ -43,6 +43,14 @@ public interface LatencyModel {
     /** The fastest and the slowest architecture's latency under this model. */
     LatencyRange rangeMs();
 
+    /**
+     * What this model is, for messages to users (never a Java class name): "LUT" for a table (a LUT,
+     * or a lut-fit or flops model, which are tables), e.g. "xgboost predictor" for a fitted model.
+     */
+    default String kindName() {
+        return "LUT";
+    }
+
     /** Whether {@link #expectedLatency} is available (latency linear in one-hot choices). */
     default boolean differentiable() {
         return false;
@@ -55,13 +63,13 @@ public interface LatencyModel {
      * {@link #lossUnit}). Intermediates live in the gates' manager (a per-step one).
      */
     default NDArray expectedLatency(NDArray gates, double scale) {
-        throw new HwnasException(source() + ": this latency model (" + getClass().getSimpleName()
+        throw new HwnasException(source() + ": this latency model (" + kindName()
                 + ") is not differentiable; the FBNet latency loss needs a LUT-like model");
     }
 
     /** Σ_l Σ_k p[l][k] · table[l][k] + fixed in ms for per-layer probabilities p (e.g. softmax θ). */
     default double expectedMs(float[][] probs) {
-        throw new HwnasException(source() + ": this latency model (" + getClass().getSimpleName()
+        throw new HwnasException(source() + ": this latency model (" + kindName()
                 + ") is not differentiable: no expected latency of op probabilities");
     }
 

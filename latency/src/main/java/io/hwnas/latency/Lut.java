@@ -113,7 +113,7 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         try {
             return Json.mapper().treeToValue(n, Lut.class);
         } catch (java.io.IOException | RuntimeException e) {
-            throw Json.describe(source, e);
+            throw Json.describe(source, e, n);
         }
     }
 
@@ -133,15 +133,32 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     /**
      * Refuses a table whose recorded space fingerprint differs from {@code s}'s: a space file that
-     * reuses the id but has other channels, strides or ops. Tables without a fingerprint pass.
+     * reuses the id but has other channels, strides or ops, or a LUT whose {@code space} field was
+     * edited (its fingerprint is then that of another registered space, which the message names).
+     * Tables without a fingerprint pass. Callers prefix the LUT's file name.
      */
     public Lut checkFingerprint(SearchSpace s) {
-        if (spaceSha256 != null && !spaceSha256.equals(s.sha256())) {
-            throw new HwnasException("field 'space_sha256' = \"" + spaceSha256.substring(0, 12) + "...\": this LUT was"
-                    + " made for another space with the id " + space + " (the given space's fingerprint is "
-                    + s.sha256().substring(0, 12) + "...); measure a LUT for this space");
+        if (spaceSha256 == null || spaceSha256.equals(s.sha256())) {
+            return this;
         }
-        return this;
+        String recorded = "field 'space_sha256' = \"" + spaceSha256.substring(0, 12) + "...\"";
+        String owner = io.hwnas.supernet.space.SpaceRegistry.IDS.stream()
+                .filter(id -> io.hwnas.supernet.space.SpaceRegistry.get(id).sha256().equals(spaceSha256))
+                .findFirst().orElse(null);
+        if (owner != null && !owner.equals(s.id())) {
+            throw new HwnasException(recorded + ": this LUT's entries were made for space " + owner + " (that is its"
+                    + " fingerprint), but its 'space' field says " + space + (space.equals(s.id()) ? ""
+                    : " and it is used with space " + s.id()) + "; was the 'space' field edited? Set it back to \""
+                    + owner + "\", or measure a LUT for space " + s.id());
+        }
+        if (!space.equals(s.id())) {
+            throw new HwnasException("field 'space' = \"" + space + "\": this LUT is for space " + space
+                    + ", but it is used with space " + s.id());
+        }
+        throw new HwnasException(recorded + ": does not match space " + s.id() + " (fingerprint "
+                + s.sha256().substring(0, 12) + "...) it is used with: the LUT was made for another space with"
+                + " the id " + space + " (other channels, strides or ops), or its 'space_sha256' field was edited;"
+                + " measure a LUT for this space (hwnas lut measure)");
     }
 
     /** Writes the table atomically (temporary file, then rename). */

@@ -86,6 +86,16 @@ class HwNasBenchImportTest {
                 () -> HwNasBenchImport.fbnet(csv, HwNasBenchImport.defaultBase(), "raspi4", space));
         assertTrue(e.getMessage().contains("line 6") && e.getMessage().contains("abc"), e.getMessage());
 
+        List<String> absurd = new java.util.ArrayList<>(lines);
+        absurd.set(4, absurd.get(4).replaceFirst(",[^,]*$", ",1e9"));
+        Files.write(csv, absurd);
+        e = assertThrows(HwnasException.class,
+                () -> HwNasBenchImport.fbnet(csv, HwNasBenchImport.defaultBase(), "raspi4", space));
+        // the CSV's line and column, not the LUT field it would have become
+        assertTrue(e.getMessage().startsWith(csv + ": line 5, column 9 (delta_vs_k3_e1_ms) = 1e9: is absurd"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("entries["), e.getMessage());
+
         List<String> dup = new java.util.ArrayList<>(lines);
         dup.add(lines.get(3));
         Files.write(csv, dup);

@@ -96,6 +96,26 @@ class LutTruthTest {
     }
 
     @Test
+    void aLutWhoseSpaceFieldWasEditedNamesTheSpaceItsEntriesAreFor() throws IOException {
+        SearchSpace fm = SpaceRegistry.get("fbnet-fmnist-tiny");
+        Path f = tmp.resolve("fm.json");
+        LutTest.synthetic(fm).withSpace(fm).write(f);
+        // same layer names and ops as fbnet-cifar-tiny: only the fingerprint tells the edit
+        Path edited = tmp.resolve("edited.json");
+        Files.writeString(edited, Files.readString(f).replace("\"space\" : \"fbnet-fmnist-tiny\"",
+                "\"space\" : \"fbnet-cifar-tiny\""));
+        SearchSpace c = SpaceRegistry.get("fbnet-cifar-tiny");
+        HwnasException e = assertThrows(HwnasException.class, () -> LatencyModels.read(edited, c));
+        has(e, "edited.json", "made for space fbnet-fmnist-tiny", "'space' field says fbnet-cifar-tiny",
+                "was the 'space' field edited");
+        // a fingerprint no space has: said to differ from the space it is used with, naming the file
+        Path zeros = tmp.resolve("zeros.json");
+        Files.writeString(zeros, Files.readString(f).replace(fm.sha256(), "0".repeat(64)));
+        e = assertThrows(HwnasException.class, () -> Lut.read(zeros, fm));
+        has(e, "zeros.json", "space_sha256", "does not match space fbnet-fmnist-tiny", "it is used with");
+    }
+
+    @Test
     void everyLutOfTheRepositoryStillLoads() throws IOException {
         Path root = Path.of(System.getProperty("hwnas.root", "."));
         Path dir = root.resolve("latency/luts");

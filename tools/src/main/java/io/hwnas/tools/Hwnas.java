@@ -75,13 +75,7 @@ public final class Hwnas implements Runnable {
             List<String> unmatched = p.unmatched();
             if (!unmatched.isEmpty()) {
                 CommandLine cl = p.commandSpec().commandLine();
-                String first = unmatched.get(0);
-                String what = first.startsWith("-") ? "unknown option '" + first + "'"
-                        : !cl.getSubcommands().isEmpty() ? "unknown command '" + first + "' for '"
-                                + p.commandSpec().qualifiedName() + "'; commands: "
-                                + String.join(", ", cl.getSubcommands().keySet())
-                                : "unexpected argument '" + first + "'";
-                throw new CommandLine.ParameterException(cl, what);
+                throw new CommandLine.UnmatchedArgumentException(cl, unmatched); // worded by Errors.unmatched
             }
         }
         return new CommandLine.RunLast().execute(pr);

@@ -118,7 +118,9 @@ class ExperimentCommandsTest {
             {sweepJson("", "[{\"name\": \"a\", \"alpha\": 0}, {\"name\": \"a\", \"alpha\": 1}]"), "used twice"},
             {sweepJson("", "[{\"name\": \"a b\"}]"), "'name'"},
             {sweepJson("", "[{\"name\": \"a\", \"latency_loss\": \"sideways\"}]"), "latency_loss"},
-            {sweepJson("", "[{\"name\": \"a\", \"alhpa\": 1}]"), "alhpa"},
+            {sweepJson("", "[{\"name\": \"a\", \"alhpa\": 1}]"), "unknown field 'settings[0].alhpa'"},
+            {sweepJson(", \"epochz\": 1", "[{\"name\": \"a\"}, {\"name\": \"b\"}]"), "unknown field 'base.epochz'"},
+            {"", "is empty"},
             {"{\"schema\": 1, \"settings\": [{\"name\": \"a\"}]}", "'base'"},
             {"{\"schema\": 1, \"base\": {}, ", "malformed JSON"},
         };

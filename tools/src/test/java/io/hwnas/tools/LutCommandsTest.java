@@ -100,6 +100,60 @@ class LutCommandsTest {
     }
 
     @Test
+    void emptyFilesAreSaidToBeEmpty() throws Exception {
+        Path empty = dir.resolve("empty.json");
+        Files.writeString(empty, "");
+        String[][] cmds = {{"space", "show", empty.toString()},
+            {"latency", "--lut", raspi4.toString(), "--arch-file", empty.toString()},
+            {"lut", "transfer", empty.toString(), "--space", "fbnet-fmnist-tiny", "-o", dir.resolve("t4.json").toString()},
+            {"lut", "show", empty.toString()}};
+        for (String[] c : cmds) {
+            CliRun r = CliRun.of(c);
+            assertTrue(r.userError(), r.toString());
+            assertTrue(r.err().contains("empty.json: is empty (expected a JSON object"), r.toString());
+            assertFalse(r.err().contains("No content") || r.err().contains("unavailable"), r.toString());
+        }
+        assertFalse(Files.exists(dir.resolve("t4.json")));
+    }
+
+    @Test
+    void archListMustBeText() throws Exception {
+        CliRun r = CliRun.of("latency", "--lut", raspi4.toString(), "--arch-list", "/dev/zero");
+        assertTrue(r.userError(), r.toString());
+        assertTrue(r.err().contains("/dev/zero: not a regular file"), r.toString());
+        Path bin = dir.resolve("prog");
+        Files.write(bin, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0});
+        r = CliRun.of("latency", "--lut", raspi4.toString(), "--arch-list", bin.toString());
+        assertTrue(r.userError(), r.toString());
+        assertTrue(r.err().contains("prog: not a text file (line 1"), r.toString());
+        Files.write(bin, ("# archs\n" + help.ops(0) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Files.write(bin, new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'}, java.nio.file.StandardOpenOption.APPEND);
+        r = CliRun.of("latency", "--lut", raspi4.toString(), "--arch-list", bin.toString());
+        assertTrue(r.userError(), r.toString());
+        assertTrue(r.err().contains("prog: not a text file (line 3 is not UTF-8)"), r.toString());
+        assertFalse(r.err().contains("Input length"), r.toString());
+        Path ok = dir.resolve("list.txt");
+        Files.writeString(ok, "# two\n" + help.ops(0) + "\r\n\n" + help.ops(1) + "\n");
+        r = CliRun.of("latency", "--lut", raspi4.toString(), "--arch-list", ok.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(2, Json.mapper().readTree(r.out()).size());
+    }
+
+    @Test
+    void anEditedFingerprintIsReportedWithTheLutFile() throws Exception {
+        String sha = SpaceRegistry.get("fbnet-cifar").sha256();
+        Path edited = dir.resolve("edited-sha.json");
+        Files.writeString(edited, Files.readString(raspi4).replace(sha, "0".repeat(64)));
+        for (String[] c : new String[][] {{"lut", "show", edited.toString()},
+            {"latency", "--lut", edited.toString(), "--arch", help.ops(0)}}) {
+            CliRun r = CliRun.of(c);
+            assertTrue(r.userError(), r.toString());
+            assertTrue(r.err().contains("edited-sha.json: field 'space_sha256'")
+                    && r.err().contains("does not match space fbnet-cifar"), r.toString());
+        }
+    }
+
+    @Test
     void unknownOpInArch() {
         String[] ops = help.ops(0).split(" ");
         ops[3] = "k7_e6";

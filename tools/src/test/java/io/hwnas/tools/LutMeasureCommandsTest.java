@@ -191,4 +191,31 @@ class LutMeasureCommandsTest {
         }
         assertTrue(n > 20, "commands walked: " + n);
     }
+
+    /** Descriptions are paragraphs picocli wraps, not lines broken by hand mid-sentence; defaults are shown. */
+    @Test
+    void helpTextsWrapAsParagraphsAndShowDefaults() {
+        CliRun train = CliRun.of("train", "--help");
+        assertEquals(0, train.code(), train.toString());
+        String usage = train.out().replaceAll("\\s+", " ");
+        assertTrue(usage.contains("Ctrl-C or a kill (SIGINT/SIGTERM) stops at the next step"), train.out());
+        // before: each hand-made line was wrapped again, leaving stubs ("One process" / "at a time uses a" / "RUN_DIR")
+        assertTrue(train.out().contains("\nOne process at a time uses a RUN_DIR (RUN_DIR/.lock).\n"), train.out());
+        assertFalse(train.out().contains("\nkill (SIGINT/SIGTERM)\n") || train.out().contains("\nRUN_DIR (RUN_DIR/.lock)."),
+                train.out());
+        CliRun bench = CliRun.of("bench", "train", "--help");
+        assertEquals(0, bench.code(), bench.toString());
+        String b = bench.out().replaceAll("\\s+", " ");
+        for (String want : new String[] {"--batch=<batch> Images per training step (default 64)",
+            "--warmup=<warmup> Untimed steps", "(default 20)", "Random subnets per sandwich step (default 2)",
+            "(default fbnet-fmnist-tiny)"}) {
+            assertTrue(b.contains(want), want + " not in\n" + bench.out());
+        }
+        picocli.CommandLine cl = new picocli.CommandLine(new io.hwnas.tools.Hwnas()).getSubcommands().get("bench")
+                .getSubcommands().get("train");
+        for (picocli.CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+            assertTrue(o.description().length > 0 && !String.join("", o.description()).isBlank(),
+                    "bench train " + o.longestName() + ": no description");
+        }
+    }
 }

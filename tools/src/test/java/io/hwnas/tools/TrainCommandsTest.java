@@ -464,6 +464,7 @@ class TrainCommandsTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains(xgb.toString()) && r.err().contains("not differentiable")
                 && r.err().contains("--method evolution"), r.err());
+        assertTrue(r.err().contains("the xgboost predictor") && !r.err().contains("XgbModel"), r.err());
         assertTrue(!Files.exists(out), "a refused call wrote " + out);
     }
 

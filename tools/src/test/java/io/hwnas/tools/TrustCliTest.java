@@ -261,6 +261,9 @@ class TrustCliTest {
         CliRun r = CliRun.of("data", "check", "--dataset", "folder", "--data", flat.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("test  none: no test/ folder"), r.toString());
+        // classes by their folder names, as they are labelled
+        assertTrue(r.out().contains(" 0 cat ") && r.out().contains(" 1 dog ") && !r.out().contains("class 0"),
+                r.toString());
     }
 
     @Test
@@ -401,8 +404,19 @@ class TrustCliTest {
     void unknownCommandWithHelpIsAnError() {
         refused(a("specialise", "--help"), "unknown command 'specialise'");
         refused(a("lut", "compare", "--help"), "unknown command 'compare'", "import");
+        // a typo gets picocli's close matches, in words (not "Unmatched argument at index 1")
+        CliRun r = refused(a("lut", "mesure"), "unknown command 'mesure'; did you mean 'measure'?");
+        assertFalse(r.err().contains("Unmatched") || r.err().contains("index"), r.toString());
+        refused(a("lut", "mesure", "--help"), "unknown command 'mesure'; did you mean 'measure'?");
+        refused(a("lut", "show", "--spaec", "x", "y.json"), "unknown option '--spaec'; did you mean '--space'?");
         CliRun ok = CliRun.of("lut", "--help");
         assertEquals(0, ok.code());
+    }
+
+    @Test
+    void aBadOptionValueIsCalledAnOption() {
+        CliRun r = refused(a("bench", "train", "--batch", "0"), "option '--batch' = 0: must be positive");
+        assertFalse(r.err().contains("field '--"), r.toString());
     }
 
     @Test

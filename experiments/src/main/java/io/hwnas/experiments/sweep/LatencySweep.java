@@ -87,14 +87,7 @@ public final class LatencySweep {
     }
 
     public static Config read(Path file) {
-        JsonNode n;
-        try {
-            n = Json.mapper().readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new HwnasException(file + ": no such file");
-        } catch (IOException e) {
-            throw Json.describe(file.toString(), e);
-        }
+        JsonNode n = Json.readTree(file); // bounded, regular files only, UTF-8 checked, not empty
         return parse(file.toString(), n, file.toAbsolutePath().getParent());
     }
 
@@ -121,6 +114,13 @@ public final class LatencySweep {
         if (s == null || !s.isArray() || s.isEmpty()) {
             throw new HwnasException(source + ": field 'settings' = " + s + ": must be a non-empty array of"
                     + " {\"name\": ..., field: value} objects");
+        }
+        // a misspelt key is named where it is: base.X, or settings[i].X (never a setting it was merged into)
+        TrainConfig.checkFields(source, "base.", b, Set.of());
+        for (int i = 0; i < s.size(); i++) {
+            if (s.get(i).isObject()) {
+                TrainConfig.checkFields(source, "settings[" + i + "].", s.get(i), Set.of("name"));
+            }
         }
         List<Setting> settings = new ArrayList<>();
         Set<String> names = new HashSet<>();

@@ -99,6 +99,11 @@ public final class MlpModel extends OneHotModel {
     }
 
     @Override
+    public String kindName() {
+        return "mlp predictor";
+    }
+
+    @Override
     double predict(int[] ops) {
         int h = outs[0];
         double[] act = new double[h];

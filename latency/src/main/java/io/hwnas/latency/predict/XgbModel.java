@@ -144,6 +144,11 @@ public final class XgbModel extends OneHotModel {
     }
 
     @Override
+    public String kindName() {
+        return "xgboost predictor";
+    }
+
+    @Override
     double predict(int[] ops) {
         return Math.exp(baseMargin + treeSum(Predictors.oneHot(ops, opCount)));
     }

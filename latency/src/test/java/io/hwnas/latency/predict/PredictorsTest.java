@@ -124,6 +124,8 @@ class PredictorsTest {
             }
         });
         assertTrue(e.getMessage().contains("not differentiable"), e.getMessage());
+        // the model is named as users know it (its kind), never by a Java class
+        assertTrue(e.getMessage().contains("(mlp predictor)") && !e.getMessage().contains("MlpModel"), e.getMessage());
     }
 
     @Test
@@ -137,6 +139,9 @@ class PredictorsTest {
         for (int i = 0; i < 20; i++) {
             assertEquals(batch[i], x.predictMs(test[i]), 1e-5 * batch[i]);
         }
+        HwnasException e = assertThrows(HwnasException.class, () -> x.expectedMs(new float[22][9]));
+        assertTrue(e.getMessage().contains("(xgboost predictor)") && !e.getMessage().contains("XgbModel"),
+                e.getMessage());
     }
 
     @Test

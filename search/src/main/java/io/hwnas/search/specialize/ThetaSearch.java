@@ -153,8 +153,8 @@ public final class ThetaSearch {
     /** Refuses a model the θ method cannot use, naming it and what to do instead. */
     public static void requireDifferentiable(LatencyModel model, String what) {
         if (!model.differentiable()) {
-            throw new HwnasException(what + " " + model.source() + ": a " + model.getClass().getSimpleName()
-                    + " latency model is not differentiable (no expected latency of op probabilities), so --method"
+            throw new HwnasException(what + " " + model.source() + ": the " + model.kindName()
+                    + " is not differentiable (no expected latency of op probabilities), so --method"
                     + " theta cannot use it; give a LUT-like model (a LUT, lut-fit or flops) or use --method"
                     + " evolution or nsga2");
         }

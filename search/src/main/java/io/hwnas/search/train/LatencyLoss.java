@@ -32,7 +32,7 @@ public record LatencyLoss(LatencyModel model, LatencyUnit unit, double alpha, do
 
     public LatencyLoss {
         if (!model.differentiable()) {
-            throw new HwnasException(model.source() + ": a " + model.getClass().getSimpleName() + " is not"
+            throw new HwnasException(model.source() + ": the " + model.kindName() + " is not"
                     + " differentiable; the FBNet latency loss needs a LUT-like model (field 'lut')");
         }
         HwnasException.require(Double.isFinite(shift), "shift", shift, "must be finite");

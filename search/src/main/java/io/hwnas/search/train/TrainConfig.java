@@ -216,6 +216,22 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         return n;
     }
 
+    /**
+     * Refuses a field {@code given} (an object holding training-config fields, or some of them) has
+     * that a training config does not (nor is in {@code also}), naming it {@code prefix + field}:
+     * a sweep names its {@code base.} and {@code settings[i].} fields so.
+     */
+    public static void checkFields(String source, String prefix, JsonNode given, java.util.Set<String> also) {
+        ObjectNode d = defaults();
+        for (Iterator<String> it = given.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (!d.has(f) && !f.equals("sampling") && !also.contains(f)) {
+                throw new HwnasException(source + ": unknown field '" + prefix + f + "'; known fields: "
+                        + String.join(", ", (Iterable<String>) d::fieldNames));
+            }
+        }
+    }
+
     /** Parses a config: the given fields over the defaults; unknown fields and bad values refused. */
     public static TrainConfig parse(String source, JsonNode given) {
         if (given == null || !given.isObject()) {
@@ -230,18 +246,12 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
             copy.set("weight_sampling", copy.remove("sampling"));
             given = copy;
         }
-        for (Iterator<String> it = given.fieldNames(); it.hasNext();) {
-            String f = it.next();
-            if (!d.has(f)) {
-                throw new HwnasException(source + ": unknown field '" + f + "'; known fields: "
-                        + String.join(", ", (Iterable<String>) d::fieldNames));
-            }
-        }
+        checkFields(source, "", given, java.util.Set.of());
         d.setAll((ObjectNode) given);
         try {
             return PLAIN.treeToValue(d, TrainConfig.class);
         } catch (IOException | RuntimeException e) {
-            throw Json.describe(source, e);
+            throw Json.describe(source, e, d);
         }
     }
 

@@ -25,19 +25,25 @@ public final class BenchTrainCommand {
                     + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in a JVM of its"
                     + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\"}...]}.")
     public static final class Train implements Callable<Integer> {
-        @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE")
+        @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE",
+                description = "Search space (id or JSON file) whose supernet and subnets are timed (default"
+                        + " ${DEFAULT-VALUE}).")
         String space;
 
-        @Option(names = "--batch", defaultValue = "64")
+        @Option(names = "--batch", defaultValue = "64", description = "Images per training step (default"
+                + " ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0: all cores).")
+        @Option(names = "--threads", defaultValue = "0", description = "PyTorch intra-op threads (0: all cores;"
+                + " default ${DEFAULT-VALUE}).")
         int threads;
 
-        @Option(names = "--steps", defaultValue = "20", description = "Timed steps per mode (after warm-up).")
+        @Option(names = "--steps", defaultValue = "20", description = "Timed steps per mode, after warm-up (default"
+                + " ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--warmup", defaultValue = "3")
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps per mode before the timed"
+                + " ones (default ${DEFAULT-VALUE}).")
         int warmup;
 
         @Option(names = "--rounds", defaultValue = "3", description = "Runs per mode, the modes in turn (round 1"
@@ -45,7 +51,8 @@ public final class BenchTrainCommand {
                 + " ${DEFAULT-VALUE}).")
         int rounds;
 
-        @Option(names = "--sandwich-random", defaultValue = "2", description = "Random subnets per sandwich step.")
+        @Option(names = "--sandwich-random", defaultValue = "2", description = "Random subnets per sandwich step"
+                + " (default ${DEFAULT-VALUE}).")
         int sandwichRandom;
 
         @Option(names = "--modes", split = ",", description = "Modes to time (default all): ${COMPLETION-CANDIDATES}",

@@ -55,7 +55,8 @@ public final class DataCommands {
             json.put("dataset", name);
             json.put("location", where.toString());
             StringBuilder sb = new StringBuilder(name + " at " + where + "\n");
-            List<String> classNames = Datasets.classNames(name);
+            List<String> classNames = name.equals(Datasets.FOLDER) ? Datasets.folderClassNames(where)
+                    : Datasets.classNames(name);
             List<Map<String, Object>> sets = new ArrayList<>();
             ImageSet train = null;
             boolean noTest = name.equals(Datasets.FOLDER) && !Datasets.folderHasTestSplit(where);
@@ -73,6 +74,9 @@ public final class DataCommands {
                 m.put("shape", List.of(s.channels(), s.height(), s.width()));
                 m.put("classes", s.classes());
                 m.put("per_class", counts);
+                if (classNames != null) {
+                    m.put("class_names", classNames);
+                }
                 m.put("load_seconds", seconds);
                 sets.add(m);
                 sb.append(String.format("%-5s %6d images, %dx%dx%d, %d classes, loaded in %.2f s%n",

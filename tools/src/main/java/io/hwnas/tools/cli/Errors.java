@@ -126,12 +126,39 @@ public final class Errors implements CommandLine.IExecutionExceptionHandler, Com
         return sb.toString();
     }
 
+    /**
+     * An unknown command, option or argument, in words, with picocli's close matches when it has any:
+     * "unknown command 'mesure'; did you mean 'measure'?".
+     */
+    public static String unmatched(CommandLine.UnmatchedArgumentException e) {
+        List<String> args = e.getUnmatched();
+        if (args == null || args.isEmpty()) {
+            return e.getMessage();
+        }
+        String first = args.get(0);
+        CommandLine cl = e.getCommandLine();
+        List<String> like = e.getSuggestions() == null ? List.of() : e.getSuggestions().stream()
+                .filter(x -> x.startsWith("-") == first.startsWith("-")).limit(3).toList();
+        List<String> quoted = like.stream().map(x -> "'" + x + "'").toList();
+        String did = quoted.isEmpty() ? "" : "; did you mean " + (quoted.size() == 1 ? quoted.get(0)
+                : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.get(quoted.size() - 1))
+                + "?";
+        if (first.startsWith("-")) {
+            return "unknown option '" + first + "'" + did;
+        }
+        if (!cl.getSubcommands().isEmpty()) {
+            return "unknown command '" + first + "'" + (did.isEmpty() ? " for '" + cl.getCommandSpec().qualifiedName()
+                    + "'; commands: " + String.join(", ", cl.getSubcommands().keySet()) : did);
+        }
+        return "unexpected argument '" + first + "'" + did;
+    }
+
     /** Bad command-line syntax (unknown option, missing value, unconvertible value): one line and a pointer to --help. */
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        String msg = ex.getMessage();
+        String msg = ex instanceof CommandLine.UnmatchedArgumentException u ? unmatched(u) : ex.getMessage();
         String user = userMessage(ex);
         if (user != null && ex.getCause() != null) {
             msg = user;

@@ -120,12 +120,7 @@ public final class LutCommands {
         public Integer call() {
             Path output = lutOutput.checked();
             Lut lut = Lut.read(file);
-            SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace);
-            try {
-                lut.checkFingerprint(from);
-            } catch (HwnasException e) {
-                throw HwnasException.inFile(file, e.getMessage());
-            }
+            SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace); // fingerprint checked, errors name the file
             SearchSpace to = SpaceRegistry.resolve(space);
             io.hwnas.latency.LutTransfer.Result r;
             try {
@@ -237,16 +232,14 @@ public final class LutCommands {
         }
     }
 
-    /** Architectures, one canonical op string per line (blank lines and lines starting with # skipped). */
+    /**
+     * Architectures, one canonical op string per line (blank lines and lines starting with # skipped);
+     * a file that is not text, too large ({@link io.hwnas.core.TextFiles#MAX_TEXT_BYTES}) or has an
+     * overlong line is refused naming it.
+     */
     static List<Architecture> archList(Path file, SearchSpace s) {
-        List<String> lines;
-        try {
-            lines = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw HwnasException.inFile(file, "no such file");
-        } catch (java.io.IOException e) {
-            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
-        }
+        // bounded, regular files only, UTF-8 checked line by line: /dev/zero or a program is refused at once
+        List<String> lines = io.hwnas.core.TextFiles.readLines(file);
         List<Architecture> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();

@@ -277,7 +277,7 @@ public final class LutMeasureCommands {
         private int calibrate(LatencyModel m, MeasureConfig cfg, RuntimeKind rt) {
             if (!(m instanceof LutModel table)) {
                 throw HwnasException.inFile(lut.file, "--calibrate corrects a table (a LUT, or a lut-fit or flops"
-                        + " model); this is a " + m.getClass().getSimpleName() + " (" + m.device().runtime() + ")");
+                        + " model); this is an " + m.kindName() + " (" + m.device().runtime() + ")");
             }
             List<LutCalibration.Method> methods = new ArrayList<>();
             for (String name : calibrateMethods != null ? calibrateMethods : List.of("offset", "scale", "per-entry")) {

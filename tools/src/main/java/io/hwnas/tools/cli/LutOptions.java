@@ -38,11 +38,11 @@ public final class LutOptions {
                 + " is not a registered space; give its JSON file with --space FILE");
     }
 
-    /** A LUT file and its space (checked to cover every (layer, op)). */
+    /** A LUT file and its space (checked to cover every (layer, op), and to be the space it was made for). */
     static SearchSpace spaceOf(Lut lut, Path file, String spaceOption) {
         SearchSpace s = resolve(lut.space(), file, spaceOption);
         try {
-            lut.checkSpace(s);
+            lut.checkSpace(s).checkFingerprint(s);
         } catch (HwnasException e) {
             throw HwnasException.inFile(file, e.getMessage());
         }

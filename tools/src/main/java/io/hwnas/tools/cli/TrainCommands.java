@@ -22,10 +22,10 @@ public final class TrainCommands {
 
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = {"Train a supernet's weights and architecture logits θ (FBNet DNAS) against a latency LUT.",
-                "Checkpoints every epoch (and every checkpoint_every_steps steps); Ctrl-C or a kill (SIGINT/SIGTERM)",
-                "stops at the next step with a checkpoint there (exit 130/143): 'hwnas train --resume RUN_DIR'",
-                "continues exactly where it stopped (the config must be unchanged). One process at a time uses a",
-                "RUN_DIR (RUN_DIR/.lock)."})
+                "Checkpoints every epoch (and every checkpoint_every_steps steps); Ctrl-C or a kill (SIGINT/SIGTERM)"
+                    + " stops at the next step with a checkpoint there (exit 130/143): 'hwnas train --resume RUN_DIR'"
+                    + " continues exactly where it stopped (the config must be unchanged).",
+                "One process at a time uses a RUN_DIR (RUN_DIR/.lock)."})
     public static final class Train implements Callable<Integer> {
         @Option(names = {"--config", "-c"}, paramLabel = "CONFIG.json", description = "Training config (JSON).")
         Path config;

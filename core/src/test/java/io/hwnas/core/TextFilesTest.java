@@ -1,0 +1,63 @@
+package io.hwnas.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Line-oriented text files (architecture lists, CSV tables): bounded, text only, refusals naming file and line. */
+class TextFilesTest {
+    @TempDir
+    Path tmp;
+
+    private static void has(HwnasException e, String... parts) {
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), () -> "'" + p + "' not in: " + e.getMessage());
+        }
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void readsLinesWithoutLineEndsOrByteOrderMark() throws IOException {
+        Path f = tmp.resolve("list.txt");
+        Files.writeString(f, "\uFEFFk3_e1 skip\r\n# caf\u00e9\n\nlast");
+        assertEquals(List.of("k3_e1 skip", "# caf\u00e9", "", "last"), TextFiles.readLines(f));
+    }
+
+    @Test
+    void binaryFilesAreRefusedNamingTheLine() throws IOException {
+        Path f = tmp.resolve("prog");
+        Files.write(f, new byte[] {'o', 'k', '\n', 0x7f, 'E', 'L', 'F', 0, 1});
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(f)), "prog: not a text file",
+                "line 2 holds a NUL byte");
+        Files.write(f, "ok\nok\ncaf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+        HwnasException e = assertThrows(HwnasException.class, () -> TextFiles.readLines(f));
+        has(e, "prog: not a text file (line 3 is not UTF-8)");
+        assertTrue(!e.getMessage().contains("Input length"), e.getMessage());
+    }
+
+    @Test
+    void devicesHugeFilesAndLongLinesAreRefusedAtOnce() throws IOException {
+        long t0 = System.nanoTime();
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(Path.of("/dev/zero"))), "/dev/zero",
+                "not a regular file", "give a text file");
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+        Path f = tmp.resolve("big.txt");
+        try (var raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(TextFiles.MAX_TEXT_BYTES + 1); // sparse: refused from its size alone
+        }
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(f)), "big.txt", "limit for a text file");
+        Files.writeString(f, "short\n" + "k3_e1 ".repeat(20));
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(f, 1000, 50)), "big.txt",
+                "line 2 is longer than 50 characters");
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(tmp)), "is a directory");
+        has(assertThrows(HwnasException.class, () -> TextFiles.readLines(tmp.resolve("none"))), "no such file");
+    }
+}
