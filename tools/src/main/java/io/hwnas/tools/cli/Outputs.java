@@ -107,7 +107,8 @@ final class Outputs {
         Path probe = out.toAbsolutePath().getParent();
         while (probe != null && !Files.isDirectory(probe)) {
             if (Files.exists(probe)) {
-                throw new HwnasException("-o " + out + ": " + probe + " is a file, not a folder; nothing was done");
+                throw new HwnasException("-o " + out + ": cannot write there (" + probe + " is a file, not a folder);"
+                        + " nothing was done");
             }
             probe = probe.getParent();
         }
