@@ -32,13 +32,9 @@ class LutCalibrateCommandTest {
 
     @BeforeAll
     static void measure() {
-        LutMeasureCommandsTest m = new LutMeasureCommandsTest();
-        m.dir = dir;
-        space = m.tinySpace(); // 2 layers x 4 ops
-        djlLut = dir.resolve("djl.json");
-        CliRun r = CliRun.of("lut", "measure", "--space", space.toString(), "--threads", "1", "--repeats", "3",
-                "--warmup", "1", "-o", djlLut.toString());
-        assertEquals(0, r.code(), r.toString());
+        Path[] sl = LutMeasureCommandsTest.measuredTinyLut(dir, "djl.json", 3);
+        space = sl[0];
+        djlLut = sl[1];
     }
 
     @Test

@@ -34,6 +34,18 @@ class LutMeasureCommandsTest {
         return f;
     }
 
+    /** In {@code dir}: the 2-layer test space and a LUT of it ({@code lutName}) measured on 1 thread, 1 warm-up round. */
+    static Path[] measuredTinyLut(Path dir, String lutName, int repeats) {
+        LutMeasureCommandsTest m = new LutMeasureCommandsTest();
+        m.dir = dir;
+        Path space = m.tinySpace(); // 2 layers x 4 ops
+        Path lut = dir.resolve(lutName);
+        CliRun r = CliRun.of("lut", "measure", "--space", space.toString(), "--threads", "1", "--repeats",
+                String.valueOf(repeats), "--warmup", "1", "-o", lut.toString());
+        assertEquals(0, r.code(), r.toString());
+        return new Path[] {space, lut};
+    }
+
     @Test
     void measureShowLatencyValidate() throws Exception {
         Path space = tinySpace();

@@ -27,13 +27,9 @@ class OutputSafetyCliTest {
 
     @BeforeAll
     static void measure() {
-        LutMeasureCommandsTest m = new LutMeasureCommandsTest();
-        m.dir = dir;
-        space = m.tinySpace();
-        lut = dir.resolve("lut.json");
-        CliRun r = CliRun.of("lut", "measure", "--space", space.toString(), "--threads", "1", "--repeats", "2",
-                "--warmup", "1", "-o", lut.toString());
-        assertEquals(0, r.code(), r.toString());
+        Path[] sl = LutMeasureCommandsTest.measuredTinyLut(dir, "lut.json", 2);
+        space = sl[0];
+        lut = sl[1];
     }
 
     private static CliRun validate(String... more) {
