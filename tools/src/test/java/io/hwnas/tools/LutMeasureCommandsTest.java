@@ -223,11 +223,20 @@ class LutMeasureCommandsTest {
             "(default fbnet-fmnist-tiny)"}) {
             assertTrue(b.contains(want), want + " not in\n" + bench.out());
         }
-        picocli.CommandLine cl = new picocli.CommandLine(new io.hwnas.tools.Hwnas()).getSubcommands().get("bench")
-                .getSubcommands().get("train");
+        List<String> bare = new java.util.ArrayList<>();
+        undescribed(new picocli.CommandLine(new io.hwnas.tools.Hwnas()), bare);
+        assertTrue(bare.isEmpty(), "options without a description: " + bare);
+    }
+
+    /** Every option of {@code cl} and its subcommands that has no description, as "command --option". */
+    private static void undescribed(picocli.CommandLine cl, List<String> out) {
         for (picocli.CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
-            assertTrue(o.description().length > 0 && !String.join("", o.description()).isBlank(),
-                    "bench train " + o.longestName() + ": no description");
+            if (o.description().length == 0 || String.join("", o.description()).isBlank()) {
+                out.add(cl.getCommandSpec().qualifiedName() + " " + o.longestName());
+            }
+        }
+        for (picocli.CommandLine sub : cl.getSubcommands().values()) {
+            undescribed(sub, out);
         }
     }
 }

@@ -74,7 +74,9 @@ public final class ExperimentCommands {
         @Option(names = "--finetune-epochs", description = "Override E.")
         Integer epochs;
 
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR")
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output folder: one"
+                + " folder per preset (or, with --config, the run, subnets and rows themselves) and results.json; a"
+                + " rerun continues there.")
         Path output;
 
         @Option(names = "--force", description = "Write into a non-empty -o that holds no run of this experiment (files"

@@ -89,10 +89,12 @@ public final class SpecializeCommand implements Callable<Integer> {
     @Option(names = "--budget-fraction", defaultValue = "0.5", description = "Default budget: fastest + this share of the range (default ${DEFAULT-VALUE}).")
     double budgetFraction;
 
-    @Option(names = "--seed", defaultValue = "0")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the searches and of the accuracy"
+            + " predictor's samples (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR", description = "Folder for the picks:"
+            + " one subnet folder per target and summary.json (new or empty; --force replaces an earlier one).")
     Path output;
 
     @Option(names = "--force", description = "Replace the contents of a non-empty OUT_DIR (e.g. an earlier specialization).")

@@ -40,7 +40,8 @@ public final class SubnetCommands {
                 description = "Training batches to recompute BN statistics on (0: keep the supernet's). Default ${DEFAULT-VALUE}.")
         int batches;
 
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "SUBNET_DIR")
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "SUBNET_DIR", description = "Folder to write"
+                + " the subnet into (new or empty; one holding this subnet from this run is replaced).")
         Path output;
 
         @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in SUBNET_DIR.")
@@ -201,7 +202,8 @@ public final class SubnetCommands {
                 + " usual search).")
         Path data;
 
-        @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR")
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR", description = "Folder to write the"
+                + " fine-tuned subnet into (not the input; new or empty, or holding this architecture from the same run).")
         Path output;
 
         @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in OUT_DIR.")
