@@ -16,12 +16,31 @@ public final class SharedData {
         return root(System.getenv("HWNAS_SHARED"));
     }
 
+    /**
+     * {@link #root()}, or null when no shared folder is found; {@code HWNAS_SHARED} set to no folder
+     * is still refused (for callers with other places to look, such as the datasets).
+     */
+    public static Path rootOrNull() {
+        return rootOrNull(System.getenv("HWNAS_SHARED"));
+    }
+
+    static Path rootOrNull(String env) {
+        if (env != null && !env.isBlank()) {
+            return root(env);
+        }
+        try {
+            return root(env);
+        } catch (HwnasException e) {
+            return null;
+        }
+    }
+
     /** {@link #root()} with {@code env} as the value of {@code HWNAS_SHARED} (null: unset). */
     static Path root(String env) {
         if (env != null && !env.isBlank()) {
             if (!Files.isDirectory(Path.of(env))) { // a setting that points nowhere is a mistake, not a hint
-                throw new HwnasException("environment variable HWNAS_SHARED = \"" + env + "\": no such folder; set it"
-                        + " to the folder holding data/, or unset it to use ../shared beside the checkout");
+                throw new HwnasException("HWNAS_SHARED=" + env + ": no such folder; set it to the folder holding"
+                        + " data/, or unset it to use ../shared beside the checkout");
             }
             return Path.of(env);
         }

@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * Bounded reading of the files a user gives: refused at once, in one line naming the file, when
- * missing, unreadable, a folder or not a regular file (a device such as /dev/zero, a pipe), larger
- * than a limit, or not UTF-8 text. {@link Json} reads its files through here.
+ * missing, unreadable, a folder or not a regular file (a device such as /dev/zero; a pipe is read
+ * only for line files), larger than a limit, or not UTF-8 text. {@link Json} reads its files through here.
  */
 public final class TextFiles {
     /** The largest line-oriented text file hwnas reads (an architecture list, a CSV table): 16 MiB. */
@@ -35,6 +35,14 @@ public final class TextFiles {
      * ("a JSON file", "a text file") in the refusals.
      */
     public static byte[] readBytes(Path file, long maxBytes, String what) {
+        return readBytes(file, maxBytes, what, false);
+    }
+
+    /**
+     * {@link #readBytes(Path, long, String)}; with {@code pipes}, a named or anonymous pipe (a shell's
+     * {@code <(...)}, {@code /dev/stdin} fed by a pipe) is read too, within the same limit.
+     */
+    static byte[] readBytes(Path file, long maxBytes, String what, boolean pipes) {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
@@ -48,10 +56,11 @@ public final class TextFiles {
         if (attrs.isDirectory()) {
             throw new HwnasException(file + ": is a directory, not " + what);
         }
-        if (!attrs.isRegularFile()) {
-            throw new HwnasException(file + ": not a regular file (a device, pipe or socket); give " + what);
+        if (!attrs.isRegularFile() && !(pipes && isPipe(file))) {
+            throw new HwnasException(file + ": not a regular file (a device, " + (pipes ? "" : "pipe ") + "or socket);"
+                    + " give " + what);
         }
-        if (attrs.size() > maxBytes) {
+        if (attrs.isRegularFile() && attrs.size() > maxBytes) {
             throw new HwnasException(file + ": " + attrs.size() + " bytes, larger than the " + maxBytes
                     + "-byte limit for " + what + "; is this the right file?");
         }
@@ -75,7 +84,7 @@ public final class TextFiles {
      * than {@code maxLineChars}; the file is bounded by {@code maxBytes}.
      */
     public static List<String> readLines(Path file, long maxBytes, int maxLineChars) {
-        byte[] bytes = readBytes(file, maxBytes, "a text file");
+        byte[] bytes = readBytes(file, maxBytes, "a text file", true);
         List<String> lines = new ArrayList<>();
         CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -110,6 +119,15 @@ public final class TextFiles {
             start = end + 1;
         }
         return lines;
+    }
+
+    /** Whether {@code file} is a pipe (FIFO), by its Unix file type; false where that cannot be read. */
+    private static boolean isPipe(Path file) {
+        try {
+            return (((Integer) Files.getAttribute(file, "unix:mode")) & 0170000) == 0010000;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+            return false;
+        }
     }
 
     /** {@link #readLines(Path, long, int)} with the default limits. */

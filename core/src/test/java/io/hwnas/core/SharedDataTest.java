@@ -19,5 +19,8 @@ class SharedDataTest {
         HwnasException e = assertThrows(HwnasException.class, () -> SharedData.root(missing.toString()));
         assertTrue(e.getMessage().contains("HWNAS_SHARED") && e.getMessage().contains(missing.toString())
                 && e.getMessage().contains("no such folder"), e.getMessage());
+        // callers with other places to look (the datasets) get null only when it is unset
+        assertThrows(HwnasException.class, () -> SharedData.rootOrNull(missing.toString()));
+        assertEquals(dir, SharedData.rootOrNull(dir.toString()));
     }
 }

@@ -60,4 +60,22 @@ class TextFilesTest {
         has(assertThrows(HwnasException.class, () -> TextFiles.readLines(tmp)), "is a directory");
         has(assertThrows(HwnasException.class, () -> TextFiles.readLines(tmp.resolve("none"))), "no such file");
     }
+
+    @Test
+    void aPipeIsReadAsALineFileButNotAsJson() throws Exception {
+        Path fifo = tmp.resolve("list.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mk.waitFor());
+        Thread writer = new Thread(() -> { // a shell's <(printf ...) as the other end
+            try {
+                Files.writeString(fifo, "k3_e1 skip\nk5_e6 k3_e3\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        assertEquals(List.of("k3_e1 skip", "k5_e6 k3_e3"), TextFiles.readLines(fifo));
+        writer.join();
+        has(assertThrows(HwnasException.class, () -> Json.readText(fifo)), "list.fifo", "not a regular file");
+    }
 }

@@ -232,13 +232,9 @@ public final class Datasets {
             return DEBIAN_FASHION_MNIST;
         }
         if (!n.equals(FOLDER)) {
-            try {
-                Path shared = SharedData.root().resolve("data").resolve(n);
-                if (looksLike(n, shared)) {
-                    return shared;
-                }
-            } catch (HwnasException e) {
-                // no shared data folder: fall through to the error below
+            Path root = SharedData.rootOrNull(); // HWNAS_SHARED pointing nowhere is refused there
+            if (root != null && looksLike(n, root.resolve("data").resolve(n))) {
+                return root.resolve("data").resolve(n);
             }
         }
         throw new HwnasException("dataset '" + n + "' not found (looked at --data, $HWNAS_DATA"

@@ -110,9 +110,8 @@ public final class HwNasBenchImport {
             }
             double delta = number(csv, lineNo, "delta_vs_k3_e1_ms", f[8]);
             if (Math.abs(delta) > Lut.ABSURD_MS) {
-                throw HwnasException.inFile(csv, "line " + lineNo + ", column " + HEADER.size() + " ("
-                        + HEADER.get(8) + ") = " + f[8].trim() + ": is absurd (more than " + Lut.ABSURD_MS
-                        + " ms for one op; the table is in milliseconds)");
+                throw HwnasException.inFile(csv, "line " + lineNo + ": field '" + HEADER.get(8) + "' = " + f[8].trim()
+                        + ": is absurd (more than " + Lut.ABSURD_MS + " ms for one op; the table is in milliseconds)");
             }
             Integer prev = seen.put(layer + "/" + op, lineNo);
             if (prev != null) {

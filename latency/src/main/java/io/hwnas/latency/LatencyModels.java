@@ -43,7 +43,7 @@ public final class LatencyModels {
                 return Predictors.read(file, new String(bytes, StandardCharsets.UTF_8), tree, space);
             }
             Lut lut = Lut.fromTree(file.toString(), tree);
-            lut.checkSpace(space).checkFingerprint(space);
+            lut.checkFingerprint(space).checkSpace(space);
             return new LutModel(lut, space, file.toString(), Hashes.sha256(bytes));
         } catch (HwnasException e) {
             throw e.getMessage().startsWith(file.toString()) ? e : HwnasException.inFile(file, e.getMessage());
@@ -52,7 +52,7 @@ public final class LatencyModels {
 
     /** A LUT already in memory, bound to {@code space}. */
     public static LutModel of(Lut lut, SearchSpace space, String source) {
-        lut.checkSpace(space).checkFingerprint(space);
+        lut.checkFingerprint(space).checkSpace(space);
         return new LutModel(lut, space, source, null);
     }
 }

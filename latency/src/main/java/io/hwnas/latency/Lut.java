@@ -125,7 +125,7 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
     public static Lut read(Path file, SearchSpace s) {
         Lut lut = read(file);
         try {
-            return lut.checkSpace(s).checkFingerprint(s);
+            return lut.checkFingerprint(s).checkSpace(s);
         } catch (HwnasException e) {
             throw HwnasException.inFile(file, e.getMessage());
         }

@@ -92,7 +92,7 @@ class HwNasBenchImportTest {
         e = assertThrows(HwnasException.class,
                 () -> HwNasBenchImport.fbnet(csv, HwNasBenchImport.defaultBase(), "raspi4", space));
         // the CSV's line and column, not the LUT field it would have become
-        assertTrue(e.getMessage().startsWith(csv + ": line 5, column 9 (delta_vs_k3_e1_ms) = 1e9: is absurd"),
+        assertTrue(e.getMessage().startsWith(csv + ": line 5: field 'delta_vs_k3_e1_ms' = 1e9: is absurd"),
                 e.getMessage());
         assertTrue(!e.getMessage().contains("entries["), e.getMessage());
 

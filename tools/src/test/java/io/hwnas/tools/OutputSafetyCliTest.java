@@ -44,7 +44,18 @@ class OutputSafetyCliTest {
         assertTrue(r.userError() && r.err().contains("is a file this command reads"), r.toString());
         r = validate("--calibrate", "--calibrate-archs", "10", "--plot", lut.toString(), "--force");
         assertTrue(r.userError() && r.err().contains("--plot") && r.err().contains("reads"), r.toString());
+        r = validate("--calibrate", "--calibrate-archs", "10", "--calibrated-lut", lut.toString(), "--force");
+        assertTrue(r.userError() && r.err().contains("--calibrated-lut") && r.err().contains("reads"), r.toString());
+        r = validate("--calibrate", "--calibrate-archs", "10", "--plot", space.toString(), "--force");
+        assertTrue(r.userError() && r.err().contains("reads"), r.toString()); // the --space file is read too
+        r = CliRun.of("lut", "transfer", lut.toString(), "--space", space.toString(), "-o", lut.toString(), "--force");
+        assertTrue(r.userError() && r.err().contains("reads"), r.toString());
         assertArrayEquals(table, Files.readAllBytes(lut));
+        Path same = dir.resolve("same.json");
+        r = validate("--calibrate", "--calibrate-archs", "10", "-o", same.toString(), "--calibrated-lut",
+                same.toString());
+        assertTrue(r.userError() && r.err().contains("--calibrated-lut") && r.err().contains("is also -o"),
+                r.toString());
 
         Path o = dir.resolve("v.json");
         Files.writeString(o, "{\"mine\": 1}");
@@ -102,11 +113,11 @@ class OutputSafetyCliTest {
         Files.createDirectories(foreign);
         Files.writeString(foreign.resolve("notes.txt"), "mine");
         r = CliRun.of("experiment", "latency-sweep", "-o", foreign.toString());
-        assertTrue(r.userError() && r.err().contains("holds no results of this experiment") && r.err().contains(
+        assertTrue(r.userError() && r.err().contains("holds nothing of this experiment") && r.err().contains(
                 "notes.txt"), r.toString());
         r = CliRun.of("experiment", "latency-estimators", "--sizes", "10", "--devices", "pixel3_ms", "-o",
                 foreign.toString());
-        assertTrue(r.userError() && r.err().contains("holds no results"), r.toString());
+        assertTrue(r.userError() && r.err().contains("holds nothing of this experiment"), r.toString());
         assertEquals(1, Files.list(foreign).count());
 
         Path done = dir.resolve("done");
@@ -114,6 +125,10 @@ class OutputSafetyCliTest {
         Files.writeString(done.resolve("results.json"), "{}");
         r = CliRun.of("experiment", "latency-estimators", "--sizes", "10", "--devices", "pixel3_ms", "-o",
                 done.toString());
+        assertTrue(r.userError() && r.err().contains("already holds results") && r.err().contains("--force"),
+                r.toString());
+        // another experiment's results are not a sweep to continue
+        r = CliRun.of("experiment", "latency-sweep", "-o", done.toString());
         assertTrue(r.userError() && r.err().contains("already holds results") && r.err().contains("--force"),
                 r.toString());
         assertEquals("{}", Files.readString(done.resolve("results.json")));

@@ -3,10 +3,6 @@ package io.hwnas.latency.predict;
 import io.hwnas.core.HwnasException;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,14 +109,7 @@ public record TrainingSet(SearchSpace space, int[][] archs, double[] latencyMs, 
      * one of {@code space} (wrong layer count or an unknown op).
      */
     public static TrainingSet readCsv(Path file, String target, SearchSpace space) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw HwnasException.inFile(file, "no such file");
-        } catch (IOException e) {
-            throw HwnasException.inFile(file, "cannot read: " + e.getMessage());
-        }
+        List<String> lines = io.hwnas.core.TextFiles.readLines(file); // bounded, text only; errors name the file
         if (lines.isEmpty() || lines.get(0).isBlank()) {
             throw HwnasException.inFile(file, "empty file; expected a header with an 'arch' (or 'ops') column and '"
                     + target + "'");

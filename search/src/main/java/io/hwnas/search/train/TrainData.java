@@ -40,11 +40,8 @@ public final class TrainData {
 
     /** Refuses {@code n} images of {@code all} when it has fewer; {@code field} names the config field or option. */
     public static void checkSubset(ImageSet all, String field, int n, String dataset, boolean train) {
-        if (n > all.size()) {
-            throw new HwnasException((field.startsWith("--") ? "option '" : "field '") + field + "' = " + n
-                    + ": is more than the " + all.size() + (train ? " training" : " test") + " images of " + dataset
-                    + " (0: all of them)");
-        }
+        HwnasException.require(n <= all.size(), field, n, "is more than the " + all.size() + (train ? " training"
+                : " test") + " images of " + dataset + " (0: all of them)");
     }
 
     /** A seeded random subset of {@code n} images (kept in their original order); the set itself if n is 0 or too big. */

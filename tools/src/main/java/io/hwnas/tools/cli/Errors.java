@@ -147,8 +147,8 @@ public final class Errors implements CommandLine.IExecutionExceptionHandler, Com
             return "unknown option '" + first + "'" + did;
         }
         if (!cl.getSubcommands().isEmpty()) {
-            return "unknown command '" + first + "'" + (did.isEmpty() ? " for '" + cl.getCommandSpec().qualifiedName()
-                    + "'; commands: " + String.join(", ", cl.getSubcommands().keySet()) : did);
+            return "unknown command '" + first + "' for '" + cl.getCommandSpec().qualifiedName() + "'" + did
+                    + "; commands: " + String.join(", ", cl.getSubcommands().keySet());
         }
         return "unexpected argument '" + first + "'" + did;
     }

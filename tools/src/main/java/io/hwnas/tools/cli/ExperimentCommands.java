@@ -43,10 +43,7 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
-            if (config != null) {
-                io.hwnas.core.Json.readText(config); // at once: a device, a huge or a binary file is refused here
-            }
-            Outputs.experimentDir(output, force, true, "runs", "warmup", "results.json");
+            Outputs.experimentDir(output, force, "runs", "warmup");
             LatencySweep.Config c = config == null ? LatencySweep.builtIn() : LatencySweep.read(config);
             LatencySweep.Result r = LatencySweep.run(c, output, new ConsoleProgress(), System.err::println);
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
@@ -88,8 +85,8 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
-            Outputs.experimentDir(output, force, true, config != null ? new String[] {"run", "subnets", "rows",
-                    "results.json"} : presets.toArray(String[]::new));
+            Outputs.experimentDir(output, force, config != null ? new String[] {"run", "subnets", "rows"}
+                    : new String[] {"fmnist", "cifar10"}); // a rerun continues any preset's run there
             java.util.List<io.hwnas.experiments.shared.SharedWeights> cs = new java.util.ArrayList<>();
             java.util.List<Path> dirs = new java.util.ArrayList<>();
             if (config != null) {
@@ -168,7 +165,7 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
-            Outputs.experimentDir(output, force, false, "results.json", "results.csv", "results.md");
+            Outputs.experimentDir(output, force); // nothing to continue: results are replaced only with --force
             LatencyEstimators.Config d = LatencyEstimators.Config.defaults();
             LatencyEstimators.Config c = new LatencyEstimators.Config(data != null ? data : d.data(),
                     devices != null ? devices : d.devices(), sizes != null ? sizes : d.sizes(), d.pool(), d.test(), seed,
@@ -251,13 +248,14 @@ public final class ExperimentCommands {
             var d = LatencyEstimatorsLocal.Config.defaults(s);
             var clk = clock != null ? clock : threads != null && threads != 1 ? io.hwnas.latency.MeasureConfig.Clock.WALL
                     : d.clock();
+            Checks.timing(clk, threads != null ? threads : d.threads(), "--threads");
             var c = new LatencyEstimatorsLocal.Config(s, archs != null ? archs : d.archs(), test != null ? test
                     : d.test(), sizes != null ? sizes : d.sizes(), warmup != null ? warmup : d.warmup(),
                     repeats != null ? repeats : d.repeats(), lutWarmup != null ? lutWarmup : d.lutWarmup(),
                     lutRepeats != null ? lutRepeats : d.lutRepeats(), threads != null ? threads : d.threads(), clk,
                     runtimes != null ? runtimes : d.runtimes(), seed, d.searchQueries(), d.chunk(),
                     methods != null ? methods : d.methods());
-            Outputs.experimentDir(output, force, false, "results.json", "results.csv", "results.md");
+            Outputs.experimentDir(output, force); // nothing to continue: results are replaced only with --force
             String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
                     new ConsoleProgress(), System.err::println);

@@ -60,7 +60,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
             throw new HwnasException("option '--model' = \"" + model + "\": unknown model; known: lut, mlp, xgboost,"
                     + " flops");
         }
-        Outputs.resultFile("-o", output, force, data);
+        Outputs.resultFile("-o", output, force, data, Outputs.spaceFile(space));
         SearchSpace s = SpaceRegistry.resolve(space);
         TrainingSet all = TrainingSet.readCsv(data, target, s);
         TrainingSet set = all;

@@ -70,7 +70,7 @@ public final class LutCommands {
                         + HwNasBenchImport.FORMAT);
             }
             HwNasBenchImport.checkDevice(device);
-            Path output = lutOutput.checked();
+            Path output = lutOutput.checked(csv, base, Outputs.spaceFile(space));
             SearchSpace s = SpaceRegistry.resolve(space);
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
@@ -118,7 +118,7 @@ public final class LutCommands {
 
         @Override
         public Integer call() {
-            Path output = lutOutput.checked();
+            Path output = lutOutput.checked(file, Outputs.spaceFile(fromSpace), Outputs.spaceFile(space));
             Lut lut = Lut.read(file);
             SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace); // fingerprint checked, errors name the file
             SearchSpace to = SpaceRegistry.resolve(space);

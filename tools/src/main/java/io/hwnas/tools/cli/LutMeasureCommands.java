@@ -85,7 +85,7 @@ public final class LutMeasureCommands {
             Checks.atLeast("--warmup", warmup, 0, null);
             Checks.timing(clock, threads, "--threads");
             SearchSpace s = SpaceRegistry.resolve(space);
-            Path output = lutOutput.checked();
+            Path output = lutOutput.checked(Outputs.spaceFile(space));
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
             Lut lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())
@@ -238,21 +238,18 @@ public final class LutMeasureCommands {
 
         /** Every output checked before anything is timed: never an input, an existing file only with --force. */
         private void checkOutputs() {
-            if (output != null) {
-                Outputs.resultFile("-o", output, force, lut.file);
-            }
             Path png = plotFile();
+            String plotOption = plot != null ? "--plot" : "the plot beside -o";
+            Outputs.distinct("-o", output, plotOption, png, "--calibrated-lut", calibratedLut);
+            Path[] inputs = {lut.file, Outputs.spaceFile(lut.space)};
+            if (output != null) {
+                Outputs.resultFile("-o", output, force, inputs);
+            }
             if (png != null) {
-                Outputs.resultFile(plot != null ? "--plot" : "-o's plot", png, force, lut.file, output);
+                Outputs.resultFile(plotOption, png, force, inputs);
             }
             if (calibratedLut != null) {
-                for (Path p : new Path[] {output, png}) {
-                    if (p != null && p.toAbsolutePath().normalize().equals(calibratedLut.toAbsolutePath().normalize())) {
-                        throw new HwnasException("--calibrated-lut " + calibratedLut + ": is also a results file of"
-                                + " this call; give another");
-                    }
-                }
-                Outputs.lutFile(calibratedLut, force);
+                Outputs.lutFile("--calibrated-lut", calibratedLut, force, inputs);
             }
         }
 
@@ -321,8 +318,8 @@ public final class LutMeasureCommands {
                 CalibratedValidation.MethodResult mr = r.methods().stream().filter(x -> x.fit().method() == written)
                         .findFirst().orElseThrow();
                 if (mr.test().mapePct() > r.raw().mapePct()) {
-                    System.err.printf(Locale.ROOT, "warning: the %s calibration written to %s scores worse on the test"
-                            + " architectures than the table as it is (MAPE %.2f %% against %.2f %%): keep using %s,"
+                    System.err.printf(Locale.ROOT, "hwnas: warning: the %s calibration written to %s scores worse on"
+                            + " the test architectures than the table as it is (MAPE %.2f %% against %.2f %%): keep using %s,"
                             + " or calibrate on more architectures (--calibrate-archs)%n", written.id(), calibratedLut,
                             mr.test().mapePct(), r.raw().mapePct(), lut.file);
                 }

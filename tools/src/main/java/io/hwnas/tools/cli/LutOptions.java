@@ -42,7 +42,7 @@ public final class LutOptions {
     static SearchSpace spaceOf(Lut lut, Path file, String spaceOption) {
         SearchSpace s = resolve(lut.space(), file, spaceOption);
         try {
-            lut.checkSpace(s).checkFingerprint(s);
+            lut.checkFingerprint(s).checkSpace(s);
         } catch (HwnasException e) {
             throw HwnasException.inFile(file, e.getMessage());
         }

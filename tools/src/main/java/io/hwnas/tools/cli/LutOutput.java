@@ -11,9 +11,12 @@ public final class LutOutput {
     @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
     boolean force;
 
-    /** The file to write, checked before any work: an existing file needs --force, the folder must be writable. */
-    Path checked() {
-        Outputs.lutFile(path, force);
+    /**
+     * The file to write, checked before any work: never one of {@code inputs} (the files the command
+     * reads), an existing file only with --force, its folder writable.
+     */
+    Path checked(Path... inputs) {
+        Outputs.lutFile("-o", path, force, inputs);
         return path;
     }
 }

@@ -17,18 +17,25 @@ import java.util.stream.Stream;
 /**
  * Checks of an {@code -o} target made before any work starts: an existing file or folder is
  * replaced only when it is the same kind of thing (a subnet of the same architecture), or with
- * {@code --force}; the target's folder is created and a temporary file is written there and
- * removed, so an unwritable output is refused at once, not after minutes of measuring or training.
+ * {@code --force}; a temporary file is written in the target's folder (output files: its nearest
+ * existing folder, nothing created; output folders: created, and removed again with the parents the
+ * check created when the work fails) and removed, so an unwritable output is refused at once, not
+ * after minutes of measuring or training.
  */
 final class Outputs {
     private Outputs() {}
 
-    /** An output LUT file: an existing LUT, or any other non-empty file, is replaced only with --force. */
-    static void lutFile(Path out, boolean force) {
+    /**
+     * An output LUT file given with {@code option}: a folder is refused, so is any of {@code inputs}
+     * (the files the command reads), even with --force; an existing LUT, or any other non-empty
+     * file, is replaced only with {@code force}. Nothing is created.
+     */
+    static void lutFile(String option, Path out, boolean force, Path... inputs) {
         if (Files.isDirectory(out)) {
-            throw new HwnasException("-o " + out + ": is a folder; give the LUT file to write, e.g. " + out.resolve(
-                    "lut.json"));
+            throw new HwnasException(option + " " + out + ": is a folder; give the LUT file to write, e.g. "
+                    + out.resolve("lut.json"));
         }
+        notAnInput(option, out, inputs);
         if (Files.exists(out) && size(out) > 0 && !force) {
             String what;
             try {
@@ -37,10 +44,10 @@ final class Outputs {
             } catch (HwnasException e) {
                 what = "a file that is not a LUT";
             }
-            throw new HwnasException("-o " + out + ": already exists and holds " + what
-                    + "; give --force to replace it, or another -o");
+            throw new HwnasException(option + " " + out + ": already exists and holds " + what
+                    + "; give --force to replace it, or another " + option);
         }
-        probeNearest(out);
+        probeNearest(option, out);
     }
 
     /**
@@ -52,42 +59,68 @@ final class Outputs {
         if (Files.isDirectory(out)) {
             throw new HwnasException(option + " " + out + ": is a folder; give the file to write");
         }
+        notAnInput(option, out, inputs);
+        if (Files.exists(out) && size(out) > 0 && !force) {
+            throw new HwnasException(option + " " + out + ": already exists; give --force to replace it, or another "
+                    + option);
+        }
+        probeNearest(option, out);
+    }
+
+    /** Refuses outputs that are the same file as another output of the call (given as "option", path pairs). */
+    static void distinct(Object... optionPathPairs) {
+        for (int i = 0; i < optionPathPairs.length; i += 2) {
+            for (int j = i + 2; j < optionPathPairs.length; j += 2) {
+                Path a = (Path) optionPathPairs[i + 1];
+                Path b = (Path) optionPathPairs[j + 1];
+                if (a != null && b != null && same(a, b)) {
+                    throw new HwnasException(optionPathPairs[j] + " " + b + ": is also " + optionPathPairs[i]
+                            + "; give each output its own file");
+                }
+            }
+        }
+    }
+
+    /** The file a space option names, when it names a file (not a registered id); else null. */
+    static Path spaceFile(String space) {
+        if (space == null) {
+            return null;
+        }
+        try {
+            Path p = Path.of(space);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    private static void notAnInput(String option, Path out, Path... inputs) {
         for (Path in : inputs) {
             if (in != null && same(in, out)) {
                 throw new HwnasException(option + " " + out + ": is a file this command reads; give another " + option);
             }
         }
-        if (Files.exists(out) && size(out) > 0 && !force) {
-            throw new HwnasException(option + " " + out + ": already exists; give --force to replace it, or another "
-                    + option);
-        }
-        probeNearest(out);
     }
 
     /**
-     * An output folder of an experiment that a rerun continues: refused when it is a file, and, unless
-     * {@code force}, when it is not empty and holds none of {@code own} (the names the experiment
-     * writes there, e.g. {@code results.json}, {@code runs}), so that it never writes into a folder of
-     * something else; with {@code resumable} false, a folder holding an earlier result is refused too
-     * (nothing there to continue). Nothing is created.
+     * An output folder of an experiment: refused when it is a file and, unless {@code force}, when it
+     * is not empty and holds none of {@code continued} (the names only this experiment writes, which
+     * a rerun continues from, e.g. {@code runs}); a folder of finished results alone (nothing to
+     * continue) is refused as well. Nothing is created.
      */
-    static void experimentDir(Path out, boolean force, boolean resumable, String... own) {
+    static void experimentDir(Path out, boolean force, String... continued) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the results");
         }
-        if (!force && Files.isDirectory(out) && !isEmpty(out)) {
-            boolean ours = java.util.Arrays.stream(own).anyMatch(n -> Files.exists(out.resolve(n)));
-            if (!ours) {
-                throw new HwnasException("-o " + out + ": is not empty and holds no results of this experiment (it"
-                        + " holds " + firstNames(out) + "); give an empty or new folder, or --force to write into it"
-                        + " (files of the experiment's names are replaced)");
-            }
-            if (!resumable) {
-                throw new HwnasException("-o " + out + ": already holds results of this experiment; give --force to"
-                        + " replace them, or another -o");
-            }
+        if (!force && Files.isDirectory(out) && !isEmpty(out)
+                && java.util.Arrays.stream(continued).noneMatch(n -> Files.exists(out.resolve(n)))) {
+            throw new HwnasException("-o " + out + ": " + (Files.exists(out.resolve("results.json"))
+                    ? "already holds results (results.json) and nothing this experiment continues from"
+                    : "is not empty and holds nothing of this experiment") + " (it holds " + firstNames(out)
+                    + "); give --force to write into it (files of the experiment's names are replaced), or an empty"
+                    + " or new folder");
         }
-        probeNearest(out);
+        probeNearest("-o", out.resolve("results.json"));
     }
 
     /** {@code a} and {@code b} are the same file (or, when either does not exist, the same normalized path). */
@@ -103,17 +136,17 @@ final class Outputs {
     }
 
     /** Probes the nearest existing folder of {@code out} (without creating any), refusing at once if it is not writable. */
-    static void probeNearest(Path out) {
+    static void probeNearest(String option, Path out) {
         Path probe = out.toAbsolutePath().getParent();
         while (probe != null && !Files.isDirectory(probe)) {
             if (Files.exists(probe)) {
-                throw new HwnasException("-o " + out + ": cannot write there (" + probe + " is a file, not a folder);"
-                        + " nothing was done");
+                throw new HwnasException(option + " " + out + ": cannot write there (" + probe + " is a file, not a"
+                        + " folder); nothing was done");
             }
             probe = probe.getParent();
         }
         if (probe != null) {
-            probeWritable(probe, out);
+            probeWritable(option, probe, out);
         }
     }
 
@@ -153,16 +186,9 @@ final class Outputs {
                         + " another run (" + otherRun + "); give --force to replace it, or another -o");
             }
         }
-        probeWritable(out.toAbsolutePath(), out);
-        return () -> {
-            if (!existed && isEmpty(out)) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // leaving an empty folder is harmless
-                }
-            }
-        };
+        Path created = firstMissing(out);
+        probeWritable("-o", out.toAbsolutePath(), out);
+        return () -> removeCreated(out, created);
     }
 
     /**
@@ -193,17 +219,44 @@ final class Outputs {
                         + " empty or new folder");
             }
         }
-        probeWritable(out.toAbsolutePath(), out);
+        Path created = firstMissing(out);
+        probeWritable("-o", out.toAbsolutePath(), out);
         return () -> {
-            if (!existed && Files.isDirectory(out) && RunLock.emptyButLock(out)) {
+            if (created != null && Files.isDirectory(out) && RunLock.emptyButLock(out)) {
                 try {
                     Files.deleteIfExists(out.resolve(RunLock.FILE));
-                    Files.deleteIfExists(out);
                 } catch (IOException ignored) {
-                    // leaving an empty folder is harmless
+                    // leaving the folder is harmless
                 }
+                removeCreated(out, created);
             }
         };
+    }
+
+    /** The outermost of {@code dir} and its parents that does not exist yet (what creating it creates), or null. */
+    private static Path firstMissing(Path dir) {
+        Path top = null;
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && !Files.exists(p); p = p.getParent()) {
+            top = p;
+        }
+        return top;
+    }
+
+    /** Removes {@code dir} and its parents up to {@code top} (from {@link #firstMissing}) while they are empty. */
+    private static void removeCreated(Path dir, Path top) {
+        if (top == null) {
+            return;
+        }
+        for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(top); p = p.getParent()) {
+            try {
+                if (!Files.isDirectory(p) || !isEmpty(p)) {
+                    return;
+                }
+                Files.delete(p);
+            } catch (IOException e) {
+                return; // leaving an empty folder is harmless
+            }
+        }
     }
 
     /**
@@ -229,11 +282,11 @@ final class Outputs {
                 throw new HwnasException("-o " + out + ": holds the run being read or the working directory; --force"
                         + " will not empty it; give another -o");
             }
-            probeWritable(out.toAbsolutePath(), out);
+            probeWritable("-o", out.toAbsolutePath(), out);
             return () -> deleteContents(out);
         }
         // nothing is created before the call goes ahead: probe the nearest folder that exists
-        probeNearest(out.resolve("summary.json"));
+        probeNearest("-o", out.resolve("summary.json"));
         return () -> { };
     }
 
@@ -290,17 +343,18 @@ final class Outputs {
         }
     }
 
-    /** Creates {@code dir} and writes and removes a temporary file in it; refuses at once if that fails. */
-    static void probeWritable(Path dir, Path shown) {
+    /** Creates {@code dir} and writes and removes a temporary file in it; refuses at once (naming {@code option}) if that fails. */
+    static void probeWritable(String option, Path dir, Path shown) {
         try {
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".hwnas-write-probe", ".tmp");
             Files.delete(probe);
         } catch (FileSystemException e) {
-            throw new HwnasException("-o " + shown + ": cannot write there (" + Errors.fileSystem(e)
+            throw new HwnasException(option + " " + shown + ": cannot write there (" + Errors.fileSystem(e)
                     + "); nothing was done", e);
         } catch (IOException | SecurityException e) {
-            throw new HwnasException("-o " + shown + ": cannot write there (" + e.getMessage() + "); nothing was done", e);
+            throw new HwnasException(option + " " + shown + ": cannot write there (" + e.getMessage() + "); nothing was"
+                    + " done", e);
         }
     }
 

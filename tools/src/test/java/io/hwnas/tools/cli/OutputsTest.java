@@ -1,0 +1,49 @@
+package io.hwnas.tools.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.HwnasException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The -o checks themselves: what they create, and what a failed command's clean-up removes again. */
+class OutputsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void outputFilesAndExperimentFoldersAreCheckedWithoutCreatingAnything() {
+        Outputs.resultFile("-o", dir.resolve("a/b/result.json"), false);
+        Outputs.lutFile("-o", dir.resolve("c/lut.json"), false);
+        Outputs.experimentDir(dir.resolve("d/e"), false, "runs");
+        assertFalse(Files.exists(dir.resolve("a")) || Files.exists(dir.resolve("c")) || Files.exists(dir.resolve("d")));
+    }
+
+    @Test
+    void aFailedRunOrSubnetRemovesTheFoldersItsCheckCreated() throws Exception {
+        Runnable undo = Outputs.runDir(dir.resolve("x/y/run"), false);
+        assertTrue(Files.isDirectory(dir.resolve("x/y/run")));
+        undo.run();
+        assertFalse(Files.exists(dir.resolve("x")));
+        Files.createDirectories(dir.resolve("keep"));
+        undo = Outputs.subnetDir(dir.resolve("keep/p/sub"), null, null, false);
+        assertTrue(Files.isDirectory(dir.resolve("keep/p/sub")));
+        undo.run();
+        assertFalse(Files.exists(dir.resolve("keep/p")));
+        assertTrue(Files.isDirectory(dir.resolve("keep")), "a folder that was there stays");
+    }
+
+    @Test
+    void outputsMustDifferFromEachOther() {
+        Path a = dir.resolve("a.json");
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.distinct("-o", a, "--plot", null,
+                "--calibrated-lut", dir.resolve("sub/../a.json")));
+        assertTrue(e.getMessage().contains("--calibrated-lut") && e.getMessage().contains("is also -o"),
+                e.getMessage());
+        Outputs.distinct("-o", a, "--plot", dir.resolve("a.png"), "--calibrated-lut", null);
+    }
+}
