@@ -98,10 +98,15 @@ public final class Json {
     /** Refuses a file with nothing but white space in it (Jackson would say "No content to map"). */
     private static String nonEmpty(String source, String text) {
         if (text.isBlank()) {
-            throw new HwnasException(source + ": is empty (expected a JSON object {...}" + (text.isEmpty() ? ""
-                    : "; the file holds only white space") + "); was it written completely?");
+            throw empty(source, text.isEmpty() ? "" : "; the file holds only white space", null);
         }
         return text;
+    }
+
+    /** The one wording of an empty JSON input. */
+    private static HwnasException empty(String source, String detail, Throwable cause) {
+        return new HwnasException(source + ": is empty (expected a JSON object {...}" + detail + "); was it written"
+                + " completely?", cause);
     }
 
     /** Strict UTF-8 decoding; a NUL byte or an invalid sequence means a binary file: refused naming the offset. */
@@ -261,8 +266,7 @@ public final class Json {
         }
         if (e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null
                 && jpe.getOriginalMessage().startsWith("No content to map due to end-of-input")) {
-            return new HwnasException(source + ": is empty (expected a JSON object {...}); was it written completely?",
-                    e);
+            return empty(source, "", e);
         }
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException upe) {
             java.util.List<String> known = upe.getKnownPropertyIds() == null ? java.util.List.of()

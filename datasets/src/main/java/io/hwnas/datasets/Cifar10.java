@@ -166,7 +166,7 @@ final class Cifar10 {
         String split = train ? "train" : "test";
         String key;
         try {
-            key = "cifar10-tar|" + tar.toAbsolutePath().normalize() + "|" + Files.size(tar) + "|"
+            key = "cifar10-tar|" + ImageCache.where(tar) + "|" + Files.size(tar) + "|"
                     + Files.getLastModifiedTime(tar).toMillis() + "|" + split + "|32x32x3";
         } catch (IOException e) {
             throw HwnasException.inFile(tar, "cannot read: " + e);

@@ -17,6 +17,9 @@ public final class Datasets {
     public static final String CIFAR10 = "cifar10";
     public static final String FOLDER = "folder";
 
+    /** The dataset names, for messages. */
+    public static final String KNOWN = "known: " + FASHION_MNIST + ", " + CIFAR10 + ", " + FOLDER;
+
     /** Debian's {@code dataset-fashion-mnist} package installs the IDX files here. */
     public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -166,8 +169,7 @@ public final class Datasets {
             case "fashion-mnist", "fashionmnist", "fmnist" -> FASHION_MNIST;
             case "cifar10", "cifar-10", "cifar" -> CIFAR10;
             case "folder", "image-folder", "imagefolder" -> FOLDER;
-            default -> throw new HwnasException("dataset '" + name + "': unknown; known: " + FASHION_MNIST + ", "
-                    + CIFAR10 + ", " + FOLDER);
+            default -> throw new HwnasException("dataset '" + name + "': unknown; " + KNOWN);
         };
     }
 

@@ -49,6 +49,19 @@ final class ImageCache {
         return Path.of(System.getProperty("user.home"), ".cache", "hwnas");
     }
 
+    /**
+     * A source's location as a cache key names it: its real path (symbolic links resolved), so that
+     * every checkout reading the same shared data through its own {@code ../shared} link shares one
+     * cache file.
+     */
+    static String where(Path source) {
+        try {
+            return source.toRealPath().toString();
+        } catch (java.io.IOException | SecurityException e) {
+            return source.toAbsolutePath().normalize().toString();
+        }
+    }
+
     /** The cache file for {@code key} in {@code dir}: {@code <prefix>-<hash of key>.u8}. */
     static Path file(Path dir, String prefix, String key) {
         try {

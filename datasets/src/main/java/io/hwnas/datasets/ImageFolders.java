@@ -87,7 +87,7 @@ final class ImageFolders {
                 throw new HwnasException(sources.get(0).name() + ": cannot read: " + e);
             }
         }
-        String key = "folder|" + name + "|" + dir.toAbsolutePath().normalize() + "|" + classes + "|" + sources.size()
+        String key = "folder|" + name + "|" + ImageCache.where(dir) + "|" + classes + "|" + sources.size()
                 + "|" + totalBytes + "|" + maxModified + "|" + h + "x" + w + "|c" + channels + "|r" + resize;
         Path cacheDir = sources.size() >= ImageCache.MIN_IMAGES ? ImageCache.dir() : null;
         Path cacheFile = cacheDir == null ? null : ImageCache.file(cacheDir, name + "-" + dir.getFileName(), key);

@@ -92,6 +92,11 @@ class ExportCommandTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("wrote "), r.out());
         assertArrayEquals(first, Files.readAllBytes(onnx));
+        // never over a file of the subnet it reads, --force or not
+        byte[] params = Files.readAllBytes(dir.resolve("model.params"));
+        r = CliRun.of("export", dir.toString(), "-o", dir.resolve("model.params").toString(), "--force");
+        assertTrue(r.userError() && r.err().contains("reads"), r.toString());
+        assertArrayEquals(params, Files.readAllBytes(dir.resolve("model.params")));
 
         r = CliRun.of("export", "--help");
         assertEquals(0, r.code(), r.toString());

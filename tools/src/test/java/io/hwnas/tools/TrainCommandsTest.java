@@ -239,7 +239,15 @@ class TrainCommandsTest {
         bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "-o", run.getParent()
                 .toString(), "--force");
         assertEquals(2, bad.code(), bad.toString());
-        assertTrue(Files.isDirectory(run) && bad.err().contains("run being read"), bad.toString());
+        assertTrue(Files.isDirectory(run) && bad.err().contains("which this call reads"), bad.toString());
+        // nor a folder holding a latency model the call reads
+        Path lutIn = out.resolve("my-lut.json");
+        Files.copy(lut, lutIn);
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lutIn + ":0.45", "-o", out.toString(),
+                "--force");
+        assertEquals(2, bad.code(), bad.toString());
+        assertTrue(Files.isRegularFile(lutIn) && bad.err().contains(lutIn + ", which this call reads"),
+                bad.toString());
     }
 
     @Test

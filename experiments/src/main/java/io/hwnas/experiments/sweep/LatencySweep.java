@@ -98,8 +98,8 @@ public final class LatencySweep {
         for (Iterator<String> it = n.fieldNames(); it.hasNext();) {
             String f = it.next();
             if (!Set.of("schema", "name", "description", "base", "settings").contains(f)) {
-                throw new HwnasException(source + ": unknown field '" + f + "'; known fields: schema, name,"
-                        + " description, base, settings");
+                throw new HwnasException(source + ": field '" + f + "' is not known (known there: schema, name,"
+                        + " description, base, settings)");
             }
         }
         if (!n.has("schema") || !n.get("schema").canConvertToInt() || n.get("schema").asInt() != Json.SCHEMA) {

@@ -45,14 +45,14 @@ class LatencySweepConfigTest {
     @Test
     void unknownKeyInBaseIsNamedInBase() throws IOException {
         HwnasException e = refused(sweep(", \"epochz\": 1", "[{\"name\": \"a\", \"alpha\": 0}, {\"name\": \"b\"}]"));
-        has(e, "sw.json: unknown field 'base.epochz'", "known fields: ");
+        has(e, "sw.json: field 'base.epochz' is not known", "known there: ");
         assertTrue(!e.getMessage().contains("settings["), e.getMessage());
     }
 
     @Test
     void unknownKeyInASettingIsNamedInThatSetting() throws IOException {
         has(refused(sweep("", "[{\"name\": \"a\", \"alpha\": 0}, {\"name\": \"b\", \"alpah\": 0.3}]")),
-                "sw.json: unknown field 'settings[1].alpah'");
+                "sw.json: field 'settings[1].alpah' is not known");
     }
 
     @Test

@@ -152,10 +152,10 @@ public final class RunDir {
      * latency under it; nothing is trained with it).
      *
      * @param model the LUT as the file is now, or null (no LUT, or it cannot be read)
-     * @param warning null, or why the latency is missing (the file cannot be read) or not the run's (the
-     *     file changed since the run started)
+     * @param problem null, or why there is no latency (the file cannot be read: model is null) or it is
+     *     not the run's (the file changed since the run started); the caller says what that means for it
      */
-    public record ReportLut(LatencyModel model, String warning) {}
+    public record ReportLut(LatencyModel model, String problem) {}
 
     /**
      * The run's LUT for a report: unlike {@link #latencyModel()}, a LUT that changed since the run
@@ -166,14 +166,12 @@ public final class RunDir {
         try {
             m = readLut();
         } catch (HwnasException e) {
-            return new ReportLut(null, e.getMessage() + "; extracting without the LUT latency (origin.json's"
-                    + " lut_latency_ms is null)");
+            return new ReportLut(null, e.getMessage());
         }
         String started = startedLutSha();
         if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
             return new ReportLut(m, config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
-                    + ", provenance.json says " + started + "): the LUT latency recorded for the subnet (origin.json's"
-                    + " lut_latency_ms) comes from the current file, not from the LUT the run trained with");
+                    + ", provenance.json says " + started + ")");
         }
         return new ReportLut(m, null);
     }

@@ -53,7 +53,8 @@ public final class Specialize {
                 } catch (NumberFormatException e) {
                     throw new HwnasException("--target " + s + ": budget '" + b + "' is not a number of ms");
                 }
-                HwnasException.require(Double.isFinite(budget), "--target", s, "the budget must be finite");
+                HwnasException.require(Double.isFinite(budget) && budget > 0, "--target", s,
+                        "the budget must be a positive number of ms");
                 rest = rest.substring(0, colon);
             }
             return new TargetSpec(name, Path.of(rest), budget);
@@ -210,12 +211,14 @@ public final class Specialize {
             if (unfinished != null) {
                 log.accept("warning: " + unfinished + "; every accuracy below comes from these weights");
             }
-            String lutNote = run.reportLut().warning(); // each pick's origin.json records its latency under the run's LUT
+            String lutNote = Extraction.lutNote(run.reportLut()); // each pick is extracted, its latency recorded
             if (lutNote != null) {
                 log.accept("warning: " + lutNote);
             }
             log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batches, %d held-out"
-                    + " images", runDir, opt.recalibrateBatches(), exact.heldOutImages()));
+                    + " images%s", runDir, opt.recalibrateBatches(), exact.heldOutImages(),
+                    opt.heldOutImages() > exact.heldOutImages() ? " (all of the run's architecture split: fewer than the"
+                    + " " + opt.heldOutImages() + " of --held-out)" : ""));
             boolean theta = opt.method().equals("theta");
             boolean needEstimator = !theta || opt.multiTarget() || opt.coSearch();
             AccuracyEstimator est = exact;
@@ -559,7 +562,7 @@ public final class Specialize {
             }
         }
         md.append("\nCross-target matrix: each pick's latency (ms) under every target's model (row: pick, column:"
-                + " target; ratio to the target's own pick in brackets).\n\n| pick \\\\ on |");
+                + " target; ratio to the target's own pick in brackets).\n\n| pick / target |");
         for (String n : s.matrixTargets()) {
             md.append(' ').append(n).append(" |");
         }

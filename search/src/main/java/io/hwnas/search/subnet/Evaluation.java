@@ -67,8 +67,7 @@ public final class Evaluation {
         try {
             return Datasets.canonical(name);
         } catch (HwnasException e) {
-            throw new HwnasException(who + ": unknown dataset; known: " + Datasets.FASHION_MNIST + ", "
-                    + Datasets.CIFAR10 + ", " + Datasets.FOLDER, e);
+            throw new HwnasException(who + ": unknown dataset; " + Datasets.KNOWN, e);
         }
     }
 

@@ -125,8 +125,18 @@ public final class Extraction {
                     lat != null ? lat.device() : started != null ? started.device() : null,
                     lat == null ? null : lat.predictMs(a), done, cfg.epochs(),
                     prov == null ? null : prov.created(), warning));
-            return new Result(outDir, a, archSpec, images, warning, lut.warning());
+            return new Result(outDir, a, archSpec, images, warning, lutNote(lut));
         }
+    }
+
+    /** What a LUT problem means for the extracted subnet's recorded latency, or null. */
+    public static String lutNote(RunDir.ReportLut lut) {
+        if (lut.problem() == null) {
+            return null;
+        }
+        return lut.problem() + (lut.model() == null ? "; extracting without the LUT latency (origin.json's"
+                + " lut_latency_ms is null)" : ": the LUT latency recorded for the subnet (origin.json's lut_latency_ms)"
+                + " comes from the current file, not from the LUT the run trained with");
     }
 
     /** Null for a finished run; else what is unfinished: epochs done of the total, and θ's state. */

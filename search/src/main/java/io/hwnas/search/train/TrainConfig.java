@@ -226,8 +226,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         for (Iterator<String> it = given.fieldNames(); it.hasNext();) {
             String f = it.next();
             if (!d.has(f) && !f.equals("sampling") && !also.contains(f)) {
-                throw new HwnasException(source + ": unknown field '" + prefix + f + "'; known fields: "
-                        + String.join(", ", (Iterable<String>) d::fieldNames));
+                throw new HwnasException(source + ": field '" + prefix + f + "' is not known (known there: "
+                        + String.join(", ", (Iterable<String>) d::fieldNames) + ")");
             }
         }
     }

@@ -147,8 +147,10 @@ public final class Errors implements CommandLine.IExecutionExceptionHandler, Com
             return "unknown option '" + first + "'" + did;
         }
         if (!cl.getSubcommands().isEmpty()) {
-            return "unknown command '" + first + "' for '" + cl.getCommandSpec().qualifiedName() + "'" + did
-                    + "; commands: " + String.join(", ", cl.getSubcommands().keySet());
+            String qn = cl.getCommandSpec().qualifiedName();
+            String all = String.join(", ", cl.getSubcommands().keySet());
+            return "unknown command '" + first + "'" + (did.isEmpty() ? " for '" + qn + "'; commands: " + all
+                    : did + " (commands of '" + qn + "': " + all + ")");
         }
         return "unexpected argument '" + first + "'" + did;
     }

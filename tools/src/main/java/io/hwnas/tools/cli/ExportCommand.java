@@ -54,6 +54,9 @@ public final class ExportCommand implements Callable<Integer> {
             throw new HwnasException("option '--format' = \"" + format + "\": unknown format; known: onnx");
         }
         Inputs.requireSubnet(dir);
+        Outputs.resultFile("-o", output, force, dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE),
+                dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE), dir.resolve(io.hwnas.supernet.net.SubnetIO
+                .PARAMS_FILE), dir.resolve(io.hwnas.search.subnet.Origin.FILE), data); // never over what it reads
         OnnxExport.Result r = OnnxExport.export(dir, output, new OnnxExport.Options(force, verify, verifyImages, dataset,
                 data == null ? null : data.toString()));
         OnnxExport.Verification v = r.verification();

@@ -263,10 +263,10 @@ final class Outputs {
      * An output folder of {@code hwnas specialize}: refused when it is a file or, unless {@code force},
      * a folder that is not empty. With {@code force} the returned clean-up removes its old contents (run it
      * once every other input has been checked, before writing), so that no pick of an earlier call stays
-     * beside the new summary; a folder that holds {@code protect} (the run being read) or the working
-     * directory is refused even then.
+     * beside the new summary; a folder that holds any of {@code read} (the run and the latency models
+     * being read) or the working directory is refused even then.
      */
-    static Runnable specializeDir(Path out, Path protect, boolean force) {
+    static Runnable specializeDir(Path out, boolean force, Path... read) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the picks");
         }
@@ -278,9 +278,15 @@ final class Outputs {
                         + " another -o");
             }
             Path abs = out.toAbsolutePath().normalize();
-            if (protect.toAbsolutePath().normalize().startsWith(abs) || Path.of("").toAbsolutePath().startsWith(abs)) {
-                throw new HwnasException("-o " + out + ": holds the run being read or the working directory; --force"
-                        + " will not empty it; give another -o");
+            for (Path p : read) {
+                if (p != null && p.toAbsolutePath().normalize().startsWith(abs)) {
+                    throw new HwnasException("-o " + out + ": holds " + p + ", which this call reads; --force will not"
+                            + " empty it; give another -o");
+                }
+            }
+            if (Path.of("").toAbsolutePath().startsWith(abs)) {
+                throw new HwnasException("-o " + out + ": holds the working directory; --force will not empty it; give"
+                        + " another -o");
             }
             probeWritable("-o", out.toAbsolutePath(), out);
             return () -> deleteContents(out);

@@ -113,7 +113,12 @@ public final class SpecializeCommand implements Callable<Integer> {
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
         Inputs.requireRun(runDir);
-        Runnable clear = Outputs.specializeDir(output, runDir, force);
+        Path[] read = new Path[specs.size() + 1]; // --force never empties a folder holding what this call reads
+        read[0] = runDir;
+        for (int i = 0; i < specs.size(); i++) {
+            read[i + 1] = specs.get(i).model();
+        }
+        Runnable clear = Outputs.specializeDir(output, force, read);
         Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                 clear);
         plots(s, output);

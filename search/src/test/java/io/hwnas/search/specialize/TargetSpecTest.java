@@ -1,0 +1,28 @@
+package io.hwnas.search.specialize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.core.HwnasException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class TargetSpecTest {
+    @Test
+    void parsesNameModelAndBudgetAndRefusesBudgetsThatAreNoLatency() {
+        Specialize.TargetSpec t = Specialize.TargetSpec.parse("pi=luts/raspi4.json:3.5");
+        assertEquals("pi", t.name());
+        assertEquals(Path.of("luts/raspi4.json"), t.model());
+        assertEquals(3.5, t.budgetMs());
+        assertNull(Specialize.TargetSpec.parse("pi=luts/raspi4.json").budgetMs());
+        for (String bad : new String[] {"pi=l.json:-1", "pi=l.json:0", "pi=l.json:NaN", "pi=l.json:Infinity"}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Specialize.TargetSpec.parse(bad), bad);
+            assertTrue(e.getMessage().contains("positive number of ms") && e.getMessage().contains(bad),
+                    e.getMessage());
+        }
+        HwnasException e = assertThrows(HwnasException.class, () -> Specialize.TargetSpec.parse("pi=l.json:fast"));
+        assertTrue(e.getMessage().contains("'fast' is not a number of ms"), e.getMessage());
+    }
+}
