@@ -212,6 +212,13 @@ class TrainCommandsTest {
         bad = CliRun.of("specialize", run.toString(), "--target", "p=" + cifar, "-o", out2.toString());
         assertEquals(2, bad.code(), bad.toString());
         assertTrue(bad.err().contains("fbnet-cifar") && bad.err().contains("test-tiny"), bad.toString());
+        // options of another method, and budgets that are no latency, are refused rather than ignored
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--theta-steps", "5", "-o",
+                out2.toString());
+        assertTrue(bad.userError() && bad.err().contains("'--theta-steps' is read by --method theta only"),
+                bad.toString());
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":-1", "-o", out2.toString());
+        assertTrue(bad.userError() && bad.err().contains("positive number of ms"), bad.toString());
         assertTrue(!Files.exists(out2), "a refused call wrote " + out2);
 
         // a second call into the same folder is refused before any work, and nothing there changes

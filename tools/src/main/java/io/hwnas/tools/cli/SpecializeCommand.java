@@ -1,6 +1,7 @@
 package io.hwnas.tools.cli;
 
 import io.hwnas.experiments.plot.Charts;
+import io.hwnas.core.HwnasException;
 import io.hwnas.search.specialize.Specialize;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -103,8 +104,19 @@ public final class SpecializeCommand implements Callable<Integer> {
     @Mixin
     Output out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
+        if (!"theta".equals(method)) { // given to another method they would be ignored without a word
+            for (String o : new String[] {"--theta-steps", "--theta-lr", "--theta-bisections"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new HwnasException("option '" + o + "' is read by --method theta only (this call's method"
+                            + " is " + method + ")");
+                }
+            }
+        }
         List<Specialize.TargetSpec> specs = new ArrayList<>();
         for (String t : targets) {
             specs.add(Specialize.TargetSpec.parse(t));
