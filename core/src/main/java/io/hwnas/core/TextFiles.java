@@ -57,7 +57,7 @@ public final class TextFiles {
             throw new HwnasException(file + ": is a directory, not " + what);
         }
         if (!attrs.isRegularFile() && !(pipes && isPipe(file))) {
-            throw new HwnasException(file + ": not a regular file (a device, " + (pipes ? "" : "pipe ") + "or socket);"
+            throw new HwnasException(file + ": not a regular file (a device" + (pipes ? "" : ", pipe") + " or socket);"
                     + " give " + what);
         }
         if (attrs.isRegularFile() && attrs.size() > maxBytes) {

@@ -73,9 +73,10 @@ class TextFilesTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+        writer.setDaemon(true); // should the read refuse the pipe unopened, the writer must not hold the JVM
         writer.start();
         assertEquals(List.of("k3_e1 skip", "k5_e6 k3_e3"), TextFiles.readLines(fifo));
-        writer.join();
+        writer.join(10_000);
         has(assertThrows(HwnasException.class, () -> Json.readText(fifo)), "list.fifo", "not a regular file");
     }
 }

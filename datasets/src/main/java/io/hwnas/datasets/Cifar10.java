@@ -161,16 +161,20 @@ final class Cifar10 {
         return ImageFolders.load(splitDir, Datasets.CIFAR10, classes, 32, 32, 3, false);
     }
 
-    static ImageSet fromTar(Path tar, boolean train) {
-        long t0 = System.nanoTime();
-        String split = train ? "train" : "test";
-        String key;
+    /** What a decoded split of {@code tar} is cached under: its real path, size and time, the split and shape. */
+    static String cacheKey(Path tar, String split) {
         try {
-            key = "cifar10-tar|" + ImageCache.where(tar) + "|" + Files.size(tar) + "|"
+            return "cifar10-tar|" + ImageCache.where(tar) + "|" + Files.size(tar) + "|"
                     + Files.getLastModifiedTime(tar).toMillis() + "|" + split + "|32x32x3";
         } catch (IOException e) {
             throw HwnasException.inFile(tar, "cannot read: " + e);
         }
+    }
+
+    static ImageSet fromTar(Path tar, boolean train) {
+        long t0 = System.nanoTime();
+        String split = train ? "train" : "test";
+        String key = cacheKey(tar, split);
         Path cacheDir = ImageCache.dir();
         Path cacheFile = cacheDir == null ? null : ImageCache.file(cacheDir, "cifar10-" + split, key);
         ImageSet cached = ImageCache.read(cacheFile, key);

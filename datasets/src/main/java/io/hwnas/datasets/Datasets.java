@@ -233,15 +233,13 @@ public final class Datasets {
         if (n.equals(FASHION_MNIST) && looksLike(n, DEBIAN_FASHION_MNIST)) {
             return DEBIAN_FASHION_MNIST;
         }
-        if (!n.equals(FOLDER)) {
-            Path root = SharedData.rootOrNull(); // HWNAS_SHARED pointing nowhere is refused there
-            if (root != null && looksLike(n, root.resolve("data").resolve(n))) {
-                return root.resolve("data").resolve(n);
-            }
+        Path root = n.equals(FOLDER) ? null : SharedData.rootOrNull(); // HWNAS_SHARED pointing nowhere is refused there
+        if (root != null && looksLike(n, root.resolve("data").resolve(n))) {
+            return root.resolve("data").resolve(n);
         }
         throw new HwnasException("dataset '" + n + "' not found (looked at --data, $HWNAS_DATA"
                 + (n.equals(FASHION_MNIST) ? ", " + DEBIAN_FASHION_MNIST : "")
-                + (n.equals(FOLDER) ? "" : ", ../shared/data/" + n) + "); "
+                + (n.equals(FOLDER) ? "" : ", " + (root == null ? "../shared" : root) + "/data/" + n) + "); "
                 + switch (n) {
                     case FASHION_MNIST -> HOW_TO_FASHION_MNIST;
                     case CIFAR10 -> HOW_TO_CIFAR10;

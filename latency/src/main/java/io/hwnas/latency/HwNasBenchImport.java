@@ -176,7 +176,7 @@ public final class HwNasBenchImport {
     }
 
     static List<String> readLines(Path file) {
-        return io.hwnas.core.TextFiles.readLines(file); // bounded, regular files only, UTF-8 checked
+        return io.hwnas.core.TextFiles.readLines(file); // bounded, regular files or pipes only, UTF-8 checked
     }
 
     static int integer(Path file, int line, String field, String v) {

@@ -108,6 +108,12 @@ class ExperimentCommandsTest {
         CliRun r = CliRun.of("experiment", "latency-sweep", "--config", changed.toString(), "-o", out.toString());
         assertTrue(r.userError(), r.toString());
         assertTrue(r.err().contains("runs/ce-only") && r.err().contains("'seed'"), r.err());
+        // refused before any setting trains, not when the loop reaches the one of another config
+        Files.writeString(changed, sweepJson(", \"seed\": 99", "[{\"name\": \"fresh\", \"alpha\": 0},"
+                + " {\"name\": \"ce-only\", \"alpha\": 0}]"));
+        r = CliRun.of("experiment", "latency-sweep", "--config", changed.toString(), "-o", out.toString());
+        assertTrue(r.userError() && r.err().contains("runs/ce-only"), r.toString());
+        assertFalse(Files.exists(out.resolve("runs/fresh")), "trained a setting before refusing: " + r);
     }
 
     @Test

@@ -100,15 +100,24 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         return new SharedWeights("shared-weights-" + which, t, 1, 10000, 0.05, 5, 20, 0, 1);
     }
 
-    public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
+    /**
+     * Refuses {@code out} when it holds a supernet run of another training config than {@code c}'s
+     * (call it for every experiment of a command before the first trains); returns the config.
+     */
+    public static TrainConfig checkStored(SharedWeights c, Path out) {
         TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train()).resolved(Path.of("").toAbsolutePath());
         Path runDir = out.resolve("run");
+        if (RunDir.exists(runDir) && !RunDir.open(runDir).config().equals(tc)) {
+            throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
+                    + " elsewhere");
+        }
+        return tc;
+    }
+
+    public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
+        TrainConfig tc = checkStored(c, out);
+        Path runDir = out.resolve("run");
         if (RunDir.exists(runDir)) {
-            TrainConfig stored = RunDir.open(runDir).config();
-            if (!stored.equals(tc)) {
-                throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
-                        + " elsewhere");
-            }
             if (!RunDir.open(runDir).finished()) {
                 log.accept("supernet: continuing " + runDir);
                 TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);

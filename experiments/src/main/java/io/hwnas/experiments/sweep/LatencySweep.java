@@ -175,9 +175,7 @@ public final class LatencySweep {
         LatencyModel term = c0.latencyModel(space);
         LatencyUnit unit = term.lossUnit(c0.latencyUnit());
         Path runs = out.resolve("runs");
-        int i = 0;
-        for (Setting s : c.settings()) {
-            i++;
+        for (Setting s : c.settings()) { // every stored run checked before the first setting trains
             Path dir = runs.resolve(s.name());
             if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
                 TrainConfig stored = RunDir.open(dir).config();
@@ -187,6 +185,11 @@ public final class LatencySweep {
                             + " folder or write the sweep elsewhere");
                 }
             }
+        }
+        int i = 0;
+        for (Setting s : c.settings()) {
+            i++;
+            Path dir = runs.resolve(s.name());
             String head = String.format("setting %d/%d %s", i, c.settings().size(), s.name());
             if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).finished()) {
                 log.accept(head + ": finished earlier, reused (" + dir + ")");

@@ -35,6 +35,11 @@ public final class Specialize {
 
     /** A target as the command line gives it: NAME=MODEL_FILE[:BUDGET_MS]. */
     public record TargetSpec(String name, Path model, Double budgetMs) {
+        public TargetSpec {
+            HwnasException.require(budgetMs == null || (Double.isFinite(budgetMs) && budgetMs > 0), "budget of target "
+                    + name, budgetMs, "must be a positive number of ms");
+        }
+
         public static TargetSpec parse(String s) {
             int eq = s.indexOf('=');
             if (eq <= 0 || eq == s.length() - 1) {

@@ -72,7 +72,7 @@ public final class OnnxExport {
         if (Files.isDirectory(output)) {
             throw new HwnasException("-o " + output + ": is a folder; give the ONNX file to write");
         }
-        if (Files.exists(output) && !o.force()) {
+        if (Files.exists(output) && !o.force() && output.toFile().length() > 0) { // as the CLI's check: empty files are free
             throw new HwnasException("-o " + output + ": file exists; pass --force to overwrite it");
         }
         try (NDManager m = NDManager.newBaseManager()) {

@@ -58,6 +58,8 @@ public final class ExperimentCommands {
                 "Presets: fmnist (fbnet-fmnist-tiny), cifar10 (fbnet-cifar-tiny); several can be given. Each goes to"
                 + " OUT/<preset>/; OUT/results.json holds every row. Run it again to continue."})
     public static final class SharedWeightsCommand implements Callable<Integer> {
+        static final List<String> PRESETS = List.of("fmnist", "cifar10");
+
         @Option(names = "--preset", split = ",", defaultValue = "fmnist", description = "fmnist, cifar10 (default fmnist).")
         java.util.List<String> presets;
 
@@ -86,7 +88,7 @@ public final class ExperimentCommands {
         @Override
         public Integer call() {
             Outputs.experimentDir(output, force, config != null ? new String[] {"run", "subnets", "rows"}
-                    : new String[] {"fmnist", "cifar10"}); // a rerun continues any preset's run there
+                    : presets.toArray(String[]::new)); // a rerun continues the runs of these presets
             java.util.List<io.hwnas.experiments.shared.SharedWeights> cs = new java.util.ArrayList<>();
             java.util.List<Path> dirs = new java.util.ArrayList<>();
             if (config != null) {
@@ -100,6 +102,9 @@ public final class ExperimentCommands {
                     cs.add(io.hwnas.experiments.shared.SharedWeights.preset(p, l));
                     dirs.add(output.resolve(p));
                 }
+            }
+            for (int i = 0; i < cs.size(); i++) { // every stored run checked before the first trains
+                io.hwnas.experiments.shared.SharedWeights.checkStored(cs.get(i), dirs.get(i));
             }
             String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult()
                     .originalArgs());
@@ -115,6 +120,20 @@ public final class ExperimentCommands {
                         System.err::println);
                 rows.addAll(r.rows());
                 text.append(io.hwnas.experiments.shared.SharedWeights.markdown(r)).append('\n');
+            }
+            if (config == null) { // the rows of the other presets run into this folder earlier stay in its results.json
+                for (String p : PRESETS) {
+                    Path earlier = output.resolve(p).resolve("results.json");
+                    if (!presets.contains(p) && java.nio.file.Files.isRegularFile(earlier)) {
+                        try {
+                            rows.addAll(io.hwnas.core.Json.read(earlier, io.hwnas.experiments.shared.SharedWeights
+                                    .Result.class).rows());
+                        } catch (io.hwnas.core.HwnasException e) { // after the work: say so rather than fail
+                            System.err.println("hwnas: warning: " + output.resolve("results.json") + " leaves out the"
+                                    + " rows of " + earlier + ", which cannot be read: " + e.getMessage());
+                        }
+                    }
+                }
             }
             java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
             all.put("schema", io.hwnas.core.Json.SCHEMA);

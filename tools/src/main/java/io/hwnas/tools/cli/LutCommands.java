@@ -70,10 +70,10 @@ public final class LutCommands {
                         + HwNasBenchImport.FORMAT);
             }
             HwNasBenchImport.checkDevice(device);
-            Path output = lutOutput.checked(csv, base, Outputs.spaceFile(space));
-            SearchSpace s = SpaceRegistry.resolve(space);
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
+            Path output = lutOutput.checked(c, b, Outputs.spaceFile(space));
+            SearchSpace s = SpaceRegistry.resolve(space);
             Lut lut = HwNasBenchImport.fbnet(c, b, device, s);
             lut.write(output);
             LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();
@@ -238,7 +238,7 @@ public final class LutCommands {
      * overlong line is refused naming it.
      */
     static List<Architecture> archList(Path file, SearchSpace s) {
-        // bounded, regular files only, UTF-8 checked line by line: /dev/zero or a program is refused at once
+        // bounded, regular files or pipes only, UTF-8 checked line by line: /dev/zero or a program is refused at once
         List<String> lines = io.hwnas.core.TextFiles.readLines(file);
         List<Architecture> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {

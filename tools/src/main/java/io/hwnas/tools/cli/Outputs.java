@@ -83,8 +83,8 @@ final class Outputs {
 
     /** The file a space option names, when it names a file (not a registered id); else null. */
     static Path spaceFile(String space) {
-        if (space == null) {
-            return null;
+        if (space == null || io.hwnas.supernet.space.SpaceRegistry.IDS.contains(space)) {
+            return null; // SpaceRegistry.resolve takes a registered id before a file of that name
         }
         try {
             Path p = Path.of(space);
@@ -120,7 +120,20 @@ final class Outputs {
                     + "); give --force to write into it (files of the experiment's names are replaced), or an empty"
                     + " or new folder");
         }
-        probeNearest("-o", out.resolve("results.json"));
+        probeNearest("-o", out.resolve("results.json"), out);
+    }
+
+    /** Whether {@code p} is {@code dir} or lies inside it, symbolic links resolved where the paths exist. */
+    static boolean inside(Path p, Path dir) {
+        return real(p).startsWith(real(dir));
+    }
+
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException | SecurityException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     /** {@code a} and {@code b} are the same file (or, when either does not exist, the same normalized path). */
@@ -137,16 +150,21 @@ final class Outputs {
 
     /** Probes the nearest existing folder of {@code out} (without creating any), refusing at once if it is not writable. */
     static void probeNearest(String option, Path out) {
+        probeNearest(option, out, out);
+    }
+
+    /** {@link #probeNearest(String, Path)} for a file {@code out} the user named as {@code shown} (its folder). */
+    static void probeNearest(String option, Path out, Path shown) {
         Path probe = out.toAbsolutePath().getParent();
         while (probe != null && !Files.isDirectory(probe)) {
             if (Files.exists(probe)) {
-                throw new HwnasException(option + " " + out + ": cannot write there (" + probe + " is a file, not a"
+                throw new HwnasException(option + " " + shown + ": cannot write there (" + probe + " is a file, not a"
                         + " folder); nothing was done");
             }
             probe = probe.getParent();
         }
         if (probe != null) {
-            probeWritable(option, probe, out);
+            probeWritable(option, probe, shown);
         }
     }
 
@@ -197,7 +215,7 @@ final class Outputs {
      * Returns a clean-up to run if the work fails: it removes the folder again when this check
      * created it and nothing but a lock file is in it.
      */
-    static Runnable runDir(Path out, boolean force) {
+    static Runnable runDir(Path out, boolean force, Path... read) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the run");
         }
@@ -207,6 +225,11 @@ final class Outputs {
             if (Checkpoints.exists(out)) {
                 throw new HwnasException("-o " + out + ": already holds a training run; continue it with hwnas train"
                         + " --resume " + out + ", or choose another -o");
+            }
+            for (Path p : read) { // with --force the run's files replace those of its names: never an input
+                if (p != null && inside(p, out)) {
+                    throw new HwnasException("-o " + out + ": holds " + p + ", which this call reads; give another -o");
+                }
             }
             if (!RunLock.emptyButLock(out) && !force) {
                 if (Files.isRegularFile(out.resolve(RunFiles.CONFIG)) && Files.isRegularFile(out.resolve(
@@ -277,14 +300,13 @@ final class Outputs {
                 throw new HwnasException("-o " + out + ": " + what + "; give --force to replace its contents, or"
                         + " another -o");
             }
-            Path abs = out.toAbsolutePath().normalize();
             for (Path p : read) {
-                if (p != null && p.toAbsolutePath().normalize().startsWith(abs)) {
+                if (p != null && inside(p, out)) {
                     throw new HwnasException("-o " + out + ": holds " + p + ", which this call reads; --force will not"
                             + " empty it; give another -o");
                 }
             }
-            if (Path.of("").toAbsolutePath().startsWith(abs)) {
+            if (inside(Path.of(""), out)) {
                 throw new HwnasException("-o " + out + ": holds the working directory; --force will not empty it; give"
                         + " another -o");
             }
@@ -292,7 +314,7 @@ final class Outputs {
             return () -> deleteContents(out);
         }
         // nothing is created before the call goes ahead: probe the nearest folder that exists
-        probeNearest("-o", out.resolve("summary.json"));
+        probeNearest("-o", out.resolve("summary.json"), out);
         return () -> { };
     }
 

@@ -125,12 +125,16 @@ public final class SpecializeCommand implements Callable<Integer> {
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
         Inputs.requireRun(runDir);
-        Path[] read = new Path[specs.size() + 1]; // --force never empties a folder holding what this call reads
-        read[0] = runDir;
-        for (int i = 0; i < specs.size(); i++) {
-            read[i + 1] = specs.get(i).model();
+        // --force never empties a folder holding what this call reads: the run, its LUT and data, the targets' models
+        var runConfig = io.hwnas.search.run.RunDir.open(runDir).config();
+        List<Path> read = new ArrayList<>(List.of(runDir));
+        for (String f : new String[] {runConfig.lut(), runConfig.dataDir()}) {
+            if (f != null) {
+                read.add(Path.of(f));
+            }
         }
-        Runnable clear = Outputs.specializeDir(output, force, read);
+        specs.forEach(t -> read.add(t.model()));
+        Runnable clear = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
         Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                 clear);
         plots(s, output);
