@@ -215,7 +215,7 @@ final class Outputs {
      * Returns a clean-up to run if the work fails: it removes the folder again when this check
      * created it and nothing but a lock file is in it.
      */
-    static Runnable runDir(Path out, boolean force, Path... read) {
+    static Runnable runDir(Path out, boolean force) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the run");
         }
@@ -225,11 +225,6 @@ final class Outputs {
             if (Checkpoints.exists(out)) {
                 throw new HwnasException("-o " + out + ": already holds a training run; continue it with hwnas train"
                         + " --resume " + out + ", or choose another -o");
-            }
-            for (Path p : read) { // with --force the run's files replace those of its names: never an input
-                if (p != null && inside(p, out)) {
-                    throw new HwnasException("-o " + out + ": holds " + p + ", which this call reads; give another -o");
-                }
             }
             if (!RunLock.emptyButLock(out) && !force) {
                 if (Files.isRegularFile(out.resolve(RunFiles.CONFIG)) && Files.isRegularFile(out.resolve(

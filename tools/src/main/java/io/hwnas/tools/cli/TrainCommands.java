@@ -58,7 +58,7 @@ public final class TrainCommands {
                 }
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
-                Runnable cleanup = Outputs.runDir(output, force, config, cfg.lut() == null ? null : Path.of(cfg.lut()));
+                Runnable cleanup = Outputs.runDir(output, force);
                 try {
                     r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
                 } catch (HwnasException e) {

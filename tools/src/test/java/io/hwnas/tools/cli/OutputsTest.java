@@ -39,14 +39,11 @@ class OutputsTest {
 
     @Test
     void forceNeverWritesIntoAFolderHoldingAnInputEvenThroughALink() throws Exception {
-        Path run = Files.createDirectories(dir.resolve("r"));
-        Path cfg = Files.writeString(run.resolve("cfg.json"), "{}");
-        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.runDir(run, true, cfg));
-        assertTrue(e.getMessage().contains("which this call reads"), e.getMessage());
         Path out = Files.createDirectories(dir.resolve("picks"));
         Path lut = Files.writeString(out.resolve("lut.json"), "{}");
         Path link = Files.createSymbolicLink(dir.resolve("picks-link"), out);
-        e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(link, true, dir.resolve("run"), lut));
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(link, true, dir.resolve("run"),
+                lut));
         assertTrue(e.getMessage().contains("which this call reads"), e.getMessage());
         assertTrue(Files.isRegularFile(lut));
     }
