@@ -215,7 +215,11 @@ class TrainCommandsTest {
         // options of another method, and budgets that are no latency, are refused rather than ignored
         bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--theta-steps", "5", "-o",
                 out2.toString());
-        assertTrue(bad.userError() && bad.err().contains("'--theta-steps' is read by --method theta only"),
+        assertTrue(bad.userError() && bad.err().contains("'--theta-steps' applies to --method theta only"),
+                bad.toString());
+        bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--method", "theta",
+                "--population", "8", "-o", out2.toString());
+        assertTrue(bad.userError() && bad.err().contains("'--population' applies to the architecture searches only"),
                 bad.toString());
         bad = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":-1", "-o", out2.toString());
         assertTrue(bad.userError() && bad.err().contains("positive number of ms"), bad.toString());

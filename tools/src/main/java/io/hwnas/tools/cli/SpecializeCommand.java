@@ -109,12 +109,17 @@ public final class SpecializeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!"theta".equals(method)) { // given to another method they would be ignored without a word
-            for (String o : new String[] {"--theta-steps", "--theta-lr", "--theta-bisections"}) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-                    throw new HwnasException("option '" + o + "' is read by --method theta only (this call's method"
-                            + " is " + method + ")");
-                }
+        // options the call would ignore without a word are refused: θ's with another method, and the
+        // architecture search's with --method theta alone (no --multi-target or --co-search searches)
+        boolean searches = !"theta".equals(method) || multiTarget || coSearch;
+        String[] unread = !"theta".equals(method) ? new String[] {"--theta-steps", "--theta-lr", "--theta-bisections"}
+                : searches ? new String[0] : new String[] {"--population", "--generations", "--accuracy",
+                    "--predictor-samples"};
+        for (String o : unread) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                throw new HwnasException("option '" + o + "' applies to " + (searches ? "--method theta only (this"
+                        + " call's method is " + method + ")" : "the architecture searches only (evolution, nsga2,"
+                        + " --multi-target, --co-search), not to --method theta alone"));
             }
         }
         List<Specialize.TargetSpec> specs = new ArrayList<>();
