@@ -124,7 +124,11 @@ public final class TrainBench {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xms768m", "-Xmx768m", "-XX:+AlwaysPreTouch",
                 "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                // each child as quiet about DJL's CUDA probe as the launcher made this JVM (HWNAS_GPU=1: warn)
+                "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=" + System.getProperty(
+                        "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "warn"),
+                "-cp", System.getProperty("java.class.path"),
                 TrainBench.class.getName(), space, mode, Integer.toString(batch), Integer.toString(steps),
                 Integer.toString(warmup), Integer.toString(sandwichRandom)));
         try {
