@@ -191,6 +191,14 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
                 "option '--tau-start' = 0.0: must be > 0.0");
         assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
+        // more images than the set has: refused naming the option, before --fresh discards the stored run
+        refused(tmp, a("quickstart", "-o", q.toString(), "--fresh", "--train-subset", "999999", "--threads", "1"),
+                "option '--train-subset' = 999999", "60000 training images");
+        assertTrue(Files.isRegularFile(runDir.resolve("config.json")), "the stored run was discarded");
+        Path fresh = tmp.resolve("q-new");
+        refused(tmp, a("quickstart", "-o", fresh.toString(), "--train-subset", "999999", "--threads", "1"),
+                "option '--train-subset' = 999999");
+        assertFalse(Files.exists(fresh), "a refused quickstart wrote " + fresh);
     }
 
     // (3) extract from an unfinished run

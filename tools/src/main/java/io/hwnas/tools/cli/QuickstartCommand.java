@@ -169,6 +169,11 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("depth_sampling", depthSampling);
         trainConfig.put("weight_paths", weightPaths);
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
+        // subsets beyond the data are refused (naming the option) before anything is measured, written or discarded
+        io.hwnas.datasets.ImageSet all = io.hwnas.search.train.TrainData.load("fashion-mnist", data == null ? null
+                : data.toString(), true, 0, seed);
+        io.hwnas.search.train.TrainData.checkSubset(all, "--train-subset", trainSubset, "fashion-mnist", true);
+        io.hwnas.search.train.TrainData.checkSubset(all, "--finetune-subset", finetuneSubset, "fashion-mnist", true);
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
                 + "; output in " + dir);
@@ -219,9 +224,11 @@ public final class QuickstartCommand implements Callable<Integer> {
             specText = specializeLocally(space, lutFile, runDir, progress, res);
             res.put("specialize_seconds", secs(s5));
         }
-        String text = String.format("quickstart done in %.0f s (LUT %.0f s, supernet %.0f s, extract+finetune %.0f s,"
-                + " eval %.0f s)%n", secs(t0), (double) res.get("lut_seconds"), (double) res.get("train_seconds"),
-                (double) res.get("extract_finetune_seconds"), (double) res.get("eval_seconds"))
+        String text = String.format("quickstart done in %.0f s (LUT %.0f s, supernet %.0f s, extract%s %.0f s,"
+                + " eval %.0f s%s)%n", secs(t0), (double) res.get("lut_seconds"), (double) res.get("train_seconds"),
+                finetuneEpochs > 0 ? "+finetune" : "", (double) res.get("extract_finetune_seconds"),
+                (double) res.get("eval_seconds"), res.containsKey("specialize_seconds") ? String.format(
+                ", specialization %.0f s", (double) res.get("specialize_seconds")) : "")
                 + (last == null ? "" : String.format("supernet (%s): last epoch weight-pass accuracy %.2f%%%s, argmax %s"
                         + " (%.4f ms under the LUT)%n", runDir, 100 * last.weightAccuracy(), last.thetaAccuracy() == null
                         ? "" : String.format(", θ-pass accuracy %.2f%%", 100 * last.thetaAccuracy()),
