@@ -313,7 +313,7 @@ final class Outputs {
         return () -> { };
     }
 
-    private static void deleteContents(Path dir) {
+    static void deleteContents(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 if (!p.equals(dir)) {

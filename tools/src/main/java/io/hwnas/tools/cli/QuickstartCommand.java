@@ -299,8 +299,14 @@ public final class QuickstartCommand implements Callable<Integer> {
                 devicesNote += String.format("(no %s target: %s)%n", device, e.getMessage());
             }
         }
+        // specialized/ is the quickstart's own: a rerun replaces it whole, so no pick of a target this call no
+        // longer has (e.g. batch-1 from a 1-thread call) stays beside the new summary
         io.hwnas.search.specialize.Specialize.Summary sum = io.hwnas.search.specialize.Specialize.run(runDir, targets,
-                opt, specDir, progress, System.err::println);
+                opt, specDir, progress, System.err::println, () -> {
+                    if (Files.isDirectory(specDir)) {
+                        Outputs.deleteContents(specDir);
+                    }
+                });
         SpecializeCommand.plots(sum, specDir);
         res.put("specialized", sum);
         // the picks' held-out accuracy (500 images) selects them; the 10,000 test images say what a user gets
