@@ -328,7 +328,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                     100 * r.testAccuracy()));
         }
         res.put("specialized_test", tested);
-        return String.format("%nspecialized for two local targets and %d imported device tables (%s): budgets at half of"
+        return String.format("%nspecialized for two local targets and %d estimated device tables (%s): budgets at half of"
                 + " each model's range%s%n%s%s", devices.size(), specDir, devices.isEmpty() ? ""
                 : String.format("; %s: the HW-NAS-Bench tables of fbnet-cifar carried over to %s by MACs (estimated:"
                 + " the devices' op rankings, rough milliseconds; hwnas lut transfer)", String.join(", ", devices),
