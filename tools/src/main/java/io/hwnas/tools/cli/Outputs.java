@@ -26,28 +26,18 @@ final class Outputs {
     private Outputs() {}
 
     /**
-     * An output LUT file given with {@code option}: a folder is refused, so is any of {@code inputs}
-     * (the files the command reads), even with --force; an existing LUT, or any other non-empty
-     * file, is replaced only with {@code force}. Nothing is created.
+     * An output LUT file given with {@code option}: as {@link #resultFile}, and the refusal of an
+     * existing file says whether it holds a LUT (space, device) or something else.
      */
     static void lutFile(String option, Path out, boolean force, Path... inputs) {
-        if (Files.isDirectory(out)) {
-            throw new HwnasException(option + " " + out + ": is a folder; give the LUT file to write, e.g. "
-                    + out.resolve("lut.json"));
-        }
-        notAnInput(option, out, inputs);
-        if (Files.exists(out) && size(out) > 0 && !force) {
-            String what;
+        outputFile(option, out, force, "give the LUT file to write, e.g. " + out.resolve("lut.json"), () -> {
             try {
                 var lut = io.hwnas.latency.Lut.read(out);
-                what = "a LUT (space " + lut.space() + ", device " + lut.device().name() + ")";
+                return " and holds a LUT (space " + lut.space() + ", device " + lut.device().name() + ")";
             } catch (HwnasException e) {
-                what = "a file that is not a LUT";
+                return " and holds a file that is not a LUT";
             }
-            throw new HwnasException(option + " " + out + ": already exists and holds " + what
-                    + "; give --force to replace it, or another " + option);
-        }
-        probeNearest(option, out);
+        }, inputs);
     }
 
     /**
@@ -56,13 +46,18 @@ final class Outputs {
      * existing non-empty file is replaced only with {@code force}. Nothing is created.
      */
     static void resultFile(String option, Path out, boolean force, Path... inputs) {
+        outputFile(option, out, force, "give the file to write", () -> "", inputs);
+    }
+
+    private static void outputFile(String option, Path out, boolean force, String folderAdvice,
+            java.util.function.Supplier<String> holds, Path... inputs) {
         if (Files.isDirectory(out)) {
-            throw new HwnasException(option + " " + out + ": is a folder; give the file to write");
+            throw new HwnasException(option + " " + out + ": is a folder; " + folderAdvice);
         }
         notAnInput(option, out, inputs);
         if (Files.exists(out) && size(out) > 0 && !force) {
-            throw new HwnasException(option + " " + out + ": already exists; give --force to replace it, or another "
-                    + option);
+            throw new HwnasException(option + " " + out + ": already exists" + holds.get() + "; give --force to"
+                    + " replace it, or another " + option);
         }
         probeNearest(option, out);
     }
