@@ -196,6 +196,9 @@ class TrainCommandsTest {
         }
         assertEquals(0.45, j.get("targets").get(0).get("budget_ms").asDouble(), 1e-12);
         assertEquals(2, j.get("matrix_ms").size());
+        // the accuracy that picks is the supernet's on held-out training images, not test accuracy: said so
+        assertTrue(Files.readString(out.resolve("summary.md")).startsWith(
+                "| target | budget (ms) | architecture | latency (ms) | held-out accuracy (%) |"));
         for (String f : List.of("summary.json", "summary.csv", "summary.md", "accuracy-latency-macs.png",
                 "accuracy-latency-overhead.png", "cross-target.png")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);

@@ -201,6 +201,23 @@ class TrainSafetyCliTest {
         assertFalse(Files.exists(fresh), "a refused quickstart wrote " + fresh);
     }
 
+    /** A folder of other files is not taken as the quickstart's: its stray lut.json is not read as the quickstart's LUT. */
+    @Test
+    void quickstartRefusesAFolderItDidNotWrite() throws Exception {
+        Path foreign = tmp.resolve("foreign");
+        Files.createDirectories(foreign);
+        Files.writeString(foreign.resolve("lut.json"), "{}");
+        Files.writeString(foreign.resolve("notes.txt"), "mine");
+        refused(tmp, a("quickstart", "-o", foreign.toString(), "--threads", "1"), "-o " + foreign,
+                "not written by the quickstart", "lut.json, notes.txt", "an empty or new folder");
+        try (var s = Files.list(foreign)) {
+            assertEquals(2, s.count(), "the refused quickstart wrote into " + foreign);
+        }
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        refused(tmp, a("quickstart", "-o", file.toString(), "--threads", "1"), "-o " + file, "is a file");
+    }
+
     // (3) extract from an unfinished run
 
     @Test

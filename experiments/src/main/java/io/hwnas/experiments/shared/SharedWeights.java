@@ -120,13 +120,13 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         if (RunDir.exists(runDir)) {
             if (!RunDir.open(runDir).finished()) {
                 log.accept("supernet: continuing " + runDir);
-                TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
+                TrainingRun.resume(runDir, progress, TrainingRun.Stopper.continuedBy(command));
             } else {
                 log.accept("supernet: finished earlier, reused (" + runDir + ")");
             }
         } else {
             log.accept("supernet: training " + runDir);
-            TrainingRun.start(tc, runDir, progress, TrainingRun.Stopper.NEVER);
+            TrainingRun.start(tc, runDir, progress, TrainingRun.Stopper.continuedBy(command));
         }
         RunDir run = RunDir.open(runDir);
         SearchSpace space = run.space();

@@ -170,6 +170,12 @@ public final class LatencySweep {
      * {@code out}. {@code log} gets one line per setting; {@code progress} the trainer's epochs.
      */
     public static Result run(Config c, Path out, Progress progress, java.util.function.Consumer<String> log) {
+        return run(c, out, "hwnas experiment sweep -o " + out, progress, log);
+    }
+
+    /** As above; {@code command} (the sweep's own) is what an interrupted run's message says continues it. */
+    public static Result run(Config c, Path out, String command, Progress progress,
+            java.util.function.Consumer<String> log) {
         TrainConfig c0 = c.settings().get(0).config();
         SearchSpace space = c0.resolveSpace();
         LatencyModel term = c0.latencyModel(space);
@@ -205,9 +211,9 @@ public final class LatencySweep {
             }
             log.accept(head + (resume ? ": continuing " : ": training ") + dir);
             if (resume) {
-                TrainingRun.resume(dir, progress, TrainingRun.Stopper.NEVER);
+                TrainingRun.resume(dir, progress, TrainingRun.Stopper.continuedBy(command));
             } else {
-                TrainingRun.start(s.config(), dir, progress, TrainingRun.Stopper.NEVER);
+                TrainingRun.start(s.config(), dir, progress, TrainingRun.Stopper.continuedBy(command));
             }
         }
         Result r = collect(c, out, space, term, unit);

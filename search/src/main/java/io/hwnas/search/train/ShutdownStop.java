@@ -52,6 +52,11 @@ final class ShutdownStop implements AutoCloseable {
             public boolean stopNow() {
                 return requested() || user.stopNow();
             }
+
+            @Override
+            public String continueCommand(java.nio.file.Path runDir) {
+                return user.continueCommand(runDir);
+            }
         };
     }
 

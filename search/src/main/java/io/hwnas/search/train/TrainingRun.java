@@ -43,7 +43,30 @@ public final class TrainingRun {
             return false;
         }
 
+        /** The command that continues a run stopped by a signal (printed then). */
+        default String continueCommand(Path runDir) {
+            return "hwnas train --resume " + runDir;
+        }
+
         Stopper NEVER = s -> false;
+
+        /**
+         * Never stops; a run stopped by a signal is continued by {@code command}, e.g. rerunning the
+         * quickstart or experiment that trains it (which also does what follows the training).
+         */
+        static Stopper continuedBy(String command) {
+            return new Stopper() {
+                @Override
+                public boolean stop(TrainState justSaved) {
+                    return false;
+                }
+
+                @Override
+                public String continueCommand(Path runDir) {
+                    return command;
+                }
+            };
+        }
     }
 
     /** Starts a new run in {@code runDir} (which must not hold a run yet). */
@@ -111,7 +134,7 @@ public final class TrainingRun {
                 writeTheta(runDir, t.theta());
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
-            stoppedBySignal(sig, r, cfg);
+            stoppedBySignal(sig, r, cfg, stopper);
             return r;
         } catch (RuntimeException | Error e) {
             if (!written) {
@@ -145,13 +168,13 @@ public final class TrainingRun {
                 RunFiles.writeMetrics(runDir, st.metrics());
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
-            stoppedBySignal(sig, r, cfg);
+            stoppedBySignal(sig, r, cfg, stopper);
             return r;
         }
     }
 
     /** After a stop by a signal: says where the checkpoint is and how to continue, then lets the JVM exit. */
-    private static void stoppedBySignal(ShutdownStop sig, TrainResult r, TrainConfig cfg) {
+    private static void stoppedBySignal(ShutdownStop sig, TrainResult r, TrainConfig cfg, Stopper stopper) {
         if (r.completed() || !sig.requested()) {
             return;
         }
@@ -160,7 +183,7 @@ public final class TrainingRun {
         System.err.println("hwnas: training stopped by a signal: checkpoint written in epoch " + (st.epochsDone() + 1)
                 + "/" + cfg.epochs() + ", " + (st.phase() == SupernetTrainer.PHASE_WEIGHTS ? "weight" : "θ")
                 + " pass, before step " + (st.stepInPhase() + 1) + " (" + ckpt + ")");
-        System.err.println("hwnas: continue with: hwnas train --resume " + r.runDir());
+        System.err.println("hwnas: continue with: " + stopper.continueCommand(r.runDir()));
         System.err.flush();
         sig.exitNow();
     }

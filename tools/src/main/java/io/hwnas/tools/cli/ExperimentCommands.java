@@ -41,11 +41,15 @@ public final class ExperimentCommands {
         @Mixin
         Output out;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
             Outputs.experimentDir(output, force, "runs", "warmup");
             LatencySweep.Config c = config == null ? LatencySweep.builtIn() : LatencySweep.read(config);
-            LatencySweep.Result r = LatencySweep.run(c, output, new ConsoleProgress(), System.err::println);
+            LatencySweep.Result r = LatencySweep.run(c, output, "hwnas " + String.join(" ", spec.commandLine()
+                    .getParseResult().originalArgs()) + " (the same command)", new ConsoleProgress(), System.err::println);
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
             return 0;
         }

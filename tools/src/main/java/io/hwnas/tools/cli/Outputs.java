@@ -337,7 +337,7 @@ final class Outputs {
     }
 
     /** Up to three names in {@code dir}, for a message. */
-    private static String firstNames(Path dir) {
+    static String firstNames(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(RunLock.FILE)).sorted()
                     .toList();
@@ -376,7 +376,7 @@ final class Outputs {
         }
     }
 
-    private static boolean isEmpty(Path dir) {
+    static boolean isEmpty(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         } catch (IOException e) {

@@ -136,6 +136,17 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Mixin
     Output out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The command that continues this quickstart: the same one (its arguments start with "quickstart"), without --fresh. */
+    String rerunCommand() {
+        List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
+        return "hwnas" + (args.isEmpty() ? " quickstart" : "") + args.stream().filter(a -> !a.equals("--fresh")).map(a -> " " + a)
+                .collect(java.util.stream.Collectors.joining()) + " (the same command: it continues the training and"
+                + " does what follows)";
+    }
+
     @Override
     public Integer call() throws Exception {
         Checks.atLeast("--epochs", epochs, 1, null);
@@ -168,6 +179,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("progressive_epochs", progressiveEpochs());
         trainConfig.put("depth_sampling", depthSampling);
         trainConfig.put("weight_paths", weightPaths);
+        QuickstartRun.checkFolder(dir); // a folder of other files: refused before any work
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         // subsets beyond the data are refused (naming the option) before anything is measured, written or discarded
         io.hwnas.datasets.ImageSet all = io.hwnas.search.train.TrainData.load("fashion-mnist", data == null ? null
@@ -178,7 +190,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
                 + "; output in " + dir);
         SearchSpace space = SpaceRegistry.get(SPACE);
-        Files.createDirectories(dir);
+        QuickstartRun.claimFolder(dir);
         Map<String, Object> res = new LinkedHashMap<>();
         ConsoleProgress progress = new ConsoleProgress();
 
@@ -194,7 +206,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
         // 2. supernet training (resumes if interrupted)
         long s2 = System.nanoTime();
-        TrainResult tr = plan.train(dir.resolve("train-config.json"), progress);
+        TrainResult tr = plan.train(dir.resolve("train-config.json"), progress, rerunCommand());
         io.hwnas.experiments.plot.RunPlots.write(runDir);
         res.put("train_seconds", secs(s2));
         res.put("argmax", tr.argmax().canonical());
@@ -235,9 +247,25 @@ public final class QuickstartCommand implements Callable<Integer> {
                         tr.argmax().canonical(), tr.argmaxLatencyMs()))
                 + SubnetCommands.Eval.text(ev)
                 + String.format("%nplots: %s in %s%n", String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES), runDir)
-                + specText;
+                + specText + nextSteps(evalDir);
         out.print(res, text);
         return 0;
+    }
+
+    /** What a user does next with what the quickstart wrote (the text output's last lines). */
+    String nextSteps(Path subnet) {
+        Map<String, String> steps = new LinkedHashMap<>();
+        steps.put("hwnas export " + subnet + " -o " + dir.resolve("model.onnx") + " --verify",
+                "the subnet as ONNX, checked in ONNX Runtime against DJL");
+        steps.put("hwnas eval " + (noSpecialize ? subnet : dir.resolve("specialized").resolve("<target>"))
+                + " --lut LUT.json", "accuracy, and latency under another device's table");
+        steps.put("hwnas specialize " + dir.resolve("run") + " --target NAME=LUT.json -o OUT",
+                "a subnet for another device, without retraining");
+        int w = steps.keySet().stream().mapToInt(String::length).max().orElse(0);
+        StringBuilder b = new StringBuilder(String.format("%nnext:%n"));
+        steps.forEach((cmd, what) -> b.append("  ").append(cmd).append(" ".repeat(w - cmd.length() + 3)).append(what)
+                .append(System.lineSeparator()));
+        return b.toString();
     }
 
     /** Published device tables the quickstart also specializes for, carried over to its space. */
@@ -299,33 +327,42 @@ public final class QuickstartCommand implements Callable<Integer> {
                 devicesNote += String.format("(no %s target: %s)%n", device, e.getMessage());
             }
         }
-        // specialized/ is the quickstart's own: a rerun replaces it whole, so no pick of a target this call no
-        // longer has (e.g. batch-1 from a 1-thread call) stays beside the new summary
-        io.hwnas.search.specialize.Specialize.Summary sum = io.hwnas.search.specialize.Specialize.run(runDir, targets,
-                opt, specDir, progress, System.err::println, () -> {
-                    if (Files.isDirectory(specDir)) {
-                        Outputs.deleteContents(specDir);
-                    }
-                });
-        SpecializeCommand.plots(sum, specDir);
+        String inputs = specializationInputs(runDir, targets, opt);
+        Reused stored = fresh ? null : Reused.read(specDir, inputs); // --fresh redoes everything
+        io.hwnas.search.specialize.Specialize.Summary sum;
+        List<Tested> tested;
+        if (stored != null) { // a rerun of a finished quickstart: nothing the specialization depends on has changed
+            System.err.println("quickstart: specialization reused from " + specDir + " (the run, the targets' tables and"
+                    + " the search options are those it was made with)");
+            sum = stored.summary();
+            tested = stored.tested();
+        } else {
+            // specialized/ is the quickstart's own: a rerun replaces it whole, so no pick of a target this call no
+            // longer has (e.g. batch-1 from a 1-thread call) stays beside the new summary
+            sum = io.hwnas.search.specialize.Specialize.run(runDir, targets, opt, specDir, progress, System.err::println,
+                    () -> {
+                        if (Files.isDirectory(specDir)) {
+                            Outputs.deleteContents(specDir);
+                        }
+                    });
+            SpecializeCommand.plots(sum, specDir);
+            // the picks' held-out accuracy (500 images) selects them; the 10,000 test images say what a user gets
+            tested = new java.util.ArrayList<>();
+            for (io.hwnas.search.specialize.Specialize.Pick p : sum.targets()) {
+                if (p.subnet() != null) {
+                    Evaluation.Result r = Evaluation.evaluate(Path.of(p.subnet()), null, null, List.of(), 0, 0);
+                    tested.add(new Tested(p.target(), p.arch(), r.testAccuracy(), r.testImages()));
+                }
+            }
+            io.hwnas.core.Json.writeFile(specDir.resolve(Stored.FILE), new Stored(inputs, tested));
+        }
         res.put("specialized", sum);
-        // the picks' held-out accuracy (500 images) selects them; the 10,000 test images say what a user gets
-        List<Map<String, Object>> tested = new java.util.ArrayList<>();
         StringBuilder testText = new StringBuilder(String.format("%ntest accuracy of the specialized subnets as"
                 + " extracted (BN recalibrated, no fine-tuning; the whole test set):%n"));
-        for (io.hwnas.search.specialize.Specialize.Pick p : sum.targets()) {
-            if (p.subnet() == null) {
-                continue;
-            }
-            Evaluation.Result r = Evaluation.evaluate(Path.of(p.subnet()), null, null, List.of(), 0, 0);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("target", p.target());
-            row.put("arch", p.arch());
-            row.put("test_accuracy", r.testAccuracy());
-            row.put("test_images", r.testImages());
-            tested.add(row);
-            testText.append(String.format(java.util.Locale.ROOT, "  %-12s %-50s %.2f %%%n", p.target(), p.arch(),
-                    100 * r.testAccuracy()));
+        int w = tested.stream().mapToInt(t -> t.arch().length()).max().orElse(0);
+        for (Tested t : tested) {
+            testText.append(String.format(java.util.Locale.ROOT, "  %-12s %-" + w + "s  %.2f %%%n", t.target(),
+                    t.arch(), 100 * t.testAccuracy()));
         }
         res.put("specialized_test", tested);
         return String.format("%nspecialized for two local targets and %d estimated device tables (%s): budgets at half of"
@@ -333,6 +370,55 @@ public final class QuickstartCommand implements Callable<Integer> {
                 : String.format("; %s: the HW-NAS-Bench tables of fbnet-cifar carried over to %s by MACs (estimated:"
                 + " the devices' op rankings, rough milliseconds; hwnas lut transfer)", String.join(", ", devices),
                 space.id()), devicesNote, io.hwnas.search.specialize.Specialize.markdown(specDir)) + testText;
+    }
+
+    /** A specialized pick's accuracy on the whole test set. */
+    record Tested(String target, String arch, double testAccuracy, int testImages) {}
+
+    /**
+     * What {@code specialized/quickstart.json} keeps: a digest of everything the specialization
+     * depends on, and the picks' test accuracies, so a rerun of a finished quickstart shows them
+     * without searching again.
+     */
+    record Stored(String inputs, List<Tested> tested) {
+        static final String FILE = "quickstart.json";
+    }
+
+    /** A stored specialization a rerun shows as it is. */
+    record Reused(io.hwnas.search.specialize.Specialize.Summary summary, List<Tested> tested) {
+        /** The stored one, or null when there is none, it was made from other inputs or a pick is missing. */
+        static Reused read(Path specDir, String inputs) {
+            Path f = specDir.resolve(Stored.FILE);
+            Path summary = specDir.resolve("summary.json");
+            if (!Files.isRegularFile(f) || !Files.isRegularFile(summary)) {
+                return null;
+            }
+            try {
+                Stored s = io.hwnas.core.Json.read(f, Stored.class);
+                var sum = io.hwnas.core.Json.read(summary, io.hwnas.search.specialize.Specialize.Summary.class);
+                if (!inputs.equals(s.inputs()) || s.tested() == null || sum.targets().stream().anyMatch(p ->
+                        p.subnet() == null || !Files.isRegularFile(Path.of(p.subnet()).resolve(io.hwnas.supernet.net.SubnetIO.PARAMS_FILE)))) {
+                    return null;
+                }
+                return new Reused(sum, s.tested());
+            } catch (io.hwnas.core.HwnasException e) {
+                return null; // unreadable: searched again
+            }
+        }
+    }
+
+    /** A digest of the run's last checkpoint and θ, each target's name and table, and the search options. */
+    static String specializationInputs(Path runDir, List<io.hwnas.search.specialize.Specialize.TargetSpec> targets,
+            io.hwnas.search.specialize.Specialize.Options opt) {
+        StringBuilder b = new StringBuilder();
+        b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.Checkpoints.POINTER))).append('\n');
+        b.append(io.hwnas.core.Hashes.sha256(runDir.resolve("theta.json"))).append('\n');
+        for (var t : targets) {
+            b.append(t.name()).append(' ').append(io.hwnas.core.Hashes.sha256(t.model())).append(' ').append(t.budgetMs())
+                    .append('\n');
+        }
+        b.append(opt).append('\n');
+        return io.hwnas.core.Hashes.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**

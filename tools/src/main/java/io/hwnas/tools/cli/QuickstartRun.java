@@ -86,17 +86,57 @@ public final class QuickstartRun {
         return new QuickstartRun(runDir, requested, config, fresh);
     }
 
-    /** Continues the stored run, or (none, or --fresh) writes {@code cfgFile} and starts one. */
-    public TrainResult train(Path cfgFile, Progress progress) {
+    /** The file that marks a folder as the quickstart's own (written when it takes the folder). */
+    static final String MARKER = ".hwnas-quickstart";
+
+    /**
+     * Refuses, before any work, an output folder that is a file, or that holds files and was not
+     * written by the quickstart (no marker, and no {@code train-config.json} or {@code run/} of a
+     * quickstart from before the marker): it would read a stray {@code lut.json} there as its own and
+     * write beside the folder's files. Nothing is created.
+     */
+    static void checkFolder(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new HwnasException("-o " + dir + ": is a file, not a folder; give a folder for the quickstart");
+        }
+        if (Files.isDirectory(dir) && !Outputs.isEmpty(dir) && !ours(dir)) {
+            throw new HwnasException("-o " + dir + ": is not empty and was not written by the quickstart (it holds "
+                    + Outputs.firstNames(dir) + "); give an empty or new folder");
+        }
+    }
+
+    private static boolean ours(Path dir) {
+        return Files.exists(dir.resolve(MARKER)) || Files.isRegularFile(dir.resolve("train-config.json"))
+                || Files.isDirectory(dir.resolve("run"));
+    }
+
+    /** Creates the output folder if needed and marks it as the quickstart's (after {@link #checkFolder}). */
+    static void claimFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            if (!Files.exists(dir.resolve(MARKER))) {
+                Files.writeString(dir.resolve(MARKER), "written by hwnas quickstart: a rerun continues in this folder\n");
+            }
+        } catch (IOException e) {
+            throw new HwnasException(dir + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Continues the stored run, or (none, or --fresh) writes {@code cfgFile} and starts one. A run
+     * stopped by a signal names {@code rerun} (the quickstart's own command) as what continues it.
+     */
+    public TrainResult train(Path cfgFile, Progress progress, String rerun) {
+        TrainingRun.Stopper stopper = TrainingRun.Stopper.continuedBy(rerun);
         if (!fresh && RunDir.exists(runDir)) {
             System.err.println("quickstart: continuing the run in " + runDir);
-            return TrainingRun.resume(runDir, progress, TrainingRun.Stopper.NEVER);
+            return TrainingRun.resume(runDir, progress, stopper);
         }
         if (Files.isDirectory(runDir)) {
             discard(runDir);
         }
         Json.writeFile(cfgFile, config);
-        return TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, TrainingRun.Stopper.NEVER);
+        return TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, stopper);
     }
 
     TrainConfig requested() {

@@ -2,9 +2,16 @@ package io.hwnas.tools.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hwnas.search.specialize.Specialize;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class QuickstartOptionsTest {
@@ -42,5 +49,39 @@ class QuickstartOptionsTest {
         assertEquals(0.2, c.thetaLr);
         assertEquals(5.0, parse("--tau-start", "5").tauStart);
         assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
+    }
+
+    /**
+     * A rerun reuses the stored specialization only while everything it depends on is unchanged:
+     * the run's last checkpoint and θ, each target's name and table, the search options.
+     */
+    @Test
+    void specializationIsReusedOnlyForTheSameRunTablesAndOptions(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(run.resolve("checkpoint.json"), "{\"latest\": \"ckpt-e0003\"}");
+        Files.writeString(run.resolve("theta.json"), "[[0.1, 0.2]]");
+        Path lut = Files.writeString(tmp.resolve("lut.json"), "{\"a\": 1}");
+        Path other = Files.writeString(tmp.resolve("lut-1t.json"), "{\"a\": 2}");
+        Specialize.Options opt = new Specialize.Options("evolution", "supernet", 20, 12, 6, 5, 500, 0.5, 1);
+        List<Specialize.TargetSpec> targets = List.of(new Specialize.TargetSpec("cpu-2t", lut, null),
+                new Specialize.TargetSpec("cpu-1t", other, null));
+        String base = QuickstartCommand.specializationInputs(run, targets, opt);
+        assertEquals(base, QuickstartCommand.specializationInputs(run, targets, opt));
+        assertNotEquals(base, QuickstartCommand.specializationInputs(run, targets,
+                new Specialize.Options("evolution", "supernet", 20, 12, 6, 5, 500, 0.5, 2)), "another seed");
+        assertNotEquals(base, QuickstartCommand.specializationInputs(run, List.of(targets.get(1), targets.get(0)), opt));
+        Files.writeString(other, "{\"a\": 3}"); // a remeasured table
+        String lutChanged = QuickstartCommand.specializationInputs(run, targets, opt);
+        assertNotEquals(base, lutChanged);
+        Files.writeString(run.resolve("checkpoint.json"), "{\"latest\": \"ckpt-e0004\"}"); // trained further
+        assertNotEquals(lutChanged, QuickstartCommand.specializationInputs(run, targets, opt));
+        // nothing stored, or stored for other inputs: searched again
+        Path spec = Files.createDirectories(tmp.resolve("specialized"));
+        assertNull(QuickstartCommand.Reused.read(spec, base));
+        io.hwnas.core.Json.writeFile(spec.resolve(QuickstartCommand.Stored.FILE), new QuickstartCommand.Stored(base,
+                List.of(new QuickstartCommand.Tested("cpu-2t", "skip", 0.8, 10000))));
+        assertNull(QuickstartCommand.Reused.read(spec, base), "no summary.json");
+        Files.writeString(spec.resolve("summary.json"), "not json");
+        assertNull(QuickstartCommand.Reused.read(spec, base), "an unreadable summary");
     }
 }
