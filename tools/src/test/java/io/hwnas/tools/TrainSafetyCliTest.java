@@ -213,6 +213,13 @@ class TrainSafetyCliTest {
         try (var s = Files.list(foreign)) {
             assertEquals(2, s.count(), "the refused quickstart wrote into " + foreign);
         }
+        // a run/ folder (an experiment's, or a training's parent) does not make it a quickstart's: its files stay
+        Path withRun = tmp.resolve("with-run");
+        Files.createDirectories(withRun.resolve("run"));
+        Files.writeString(withRun.resolve("run").resolve("result.json"), "{}");
+        refused(tmp, a("quickstart", "-o", withRun.toString(), "--threads", "1"), "not written by the quickstart", "run");
+        assertTrue(Files.isRegularFile(withRun.resolve("run").resolve("result.json")));
+        assertFalse(Files.exists(withRun.resolve(".hwnas-quickstart")));
         Path file = tmp.resolve("a-file");
         Files.writeString(file, "x");
         refused(tmp, a("quickstart", "-o", file.toString(), "--threads", "1"), "-o " + file, "is a file");

@@ -12,6 +12,7 @@ import io.hwnas.search.subnet.Evaluation;
 import io.hwnas.search.subnet.Extraction;
 import io.hwnas.search.subnet.Finetune;
 import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainData;
 import io.hwnas.search.train.TrainingRun;
 import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
@@ -45,6 +46,10 @@ import java.util.stream.Stream;
  */
 public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int finetuneSubset, double finetuneLr,
         int randomArchs, int recalibrateBatches, int testSubset, long seed) {
+    /** The folders of an output folder a rerun continues from: the supernet run, the measured rows, the subnets. */
+    public static final String RUN = "run";
+    public static final String ROWS = "rows";
+    public static final String SUBNETS = "subnets";
 
     public SharedWeights {
         HwnasException.require(train != null && train.isObject(), "train", train, "must be a training config object");
@@ -101,22 +106,32 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
     }
 
     /**
-     * Refuses {@code out} when it holds a supernet run of another training config than {@code c}'s
-     * (call it for every experiment of a command before the first trains); returns the config.
+     * Refuses {@code out} when it holds a supernet run of another training config than {@code c}'s,
+     * and {@code c} when its fine-tuning or test subset asks for more images than its dataset has (call
+     * it for every experiment of a command before the first trains: a subset that fails after the
+     * supernet trained for an hour wastes the hour); returns the config.
      */
     public static TrainConfig checkStored(SharedWeights c, Path out) {
         TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train()).resolved(Path.of("").toAbsolutePath());
-        Path runDir = out.resolve("run");
+        Path runDir = out.resolve(RUN);
         if (RunDir.exists(runDir) && !RunDir.open(runDir).config().equals(tc)) {
             throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
                     + " elsewhere");
+        }
+        if (c.finetuneSubset() > 0) {
+            TrainData.checkSubset(TrainData.load(tc.dataset(), tc.dataDir(), true, 0, c.seed()), c.name()
+                    + ": finetune_subset", c.finetuneSubset(), tc.dataset(), true);
+        }
+        if (c.testSubset() > 0) {
+            TrainData.checkSubset(TrainData.load(tc.dataset(), tc.dataDir(), false, 0, c.seed()), c.name()
+                    + ": test_subset", c.testSubset(), tc.dataset(), false);
         }
         return tc;
     }
 
     public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
         TrainConfig tc = checkStored(c, out);
-        Path runDir = out.resolve("run");
+        Path runDir = out.resolve(RUN);
         if (RunDir.exists(runDir)) {
             if (!RunDir.open(runDir).finished()) {
                 log.accept("supernet: continuing " + runDir);
@@ -144,7 +159,7 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         }
         List<Row> rows = new ArrayList<>();
         for (String[] a : archs) {
-            Path rowFile = out.resolve("rows").resolve(a[0] + ".json");
+            Path rowFile = out.resolve(ROWS).resolve(a[0] + ".json");
             if (Files.isRegularFile(rowFile)) {
                 Row row = Json.read(rowFile, Row.class);
                 if (row.arch().equals(a[1]) && row.finetuneEpochs() == c.finetuneEpochs()) {
@@ -185,7 +200,7 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
 
     private static Row measure(SharedWeights c, TrainConfig tc, RunDir run, Path out, String name, String arch,
             Progress progress, Consumer<String> log) {
-        Path sub = out.resolve("subnets");
+        Path sub = out.resolve(SUBNETS);
         Path ext = sub.resolve(name + "-extracted");
         deleteTree(ext);
         Extraction.extract(run.dir(), arch, c.recalibrateBatches(), ext);

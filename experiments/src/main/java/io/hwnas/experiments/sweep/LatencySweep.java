@@ -44,6 +44,10 @@ import java.util.Set;
  * paths are resolved against the file's folder (the built-in sweep: the repository root).
  */
 public final class LatencySweep {
+    /** The folders of an output folder a rerun continues from: one run per setting, the shared warm-ups. */
+    public static final String RUNS = "runs";
+    public static final String WARMUP = "warmup";
+
     public static final String BUILT_IN = "latency-sweep";
 
     private LatencySweep() {}
@@ -180,7 +184,7 @@ public final class LatencySweep {
         SearchSpace space = c0.resolveSpace();
         LatencyModel term = c0.latencyModel(space);
         LatencyUnit unit = term.lossUnit(c0.latencyUnit());
-        Path runs = out.resolve("runs");
+        Path runs = out.resolve(RUNS);
         for (Setting s : c.settings()) { // every stored run checked before the first setting trains
             Path dir = runs.resolve(s.name());
             if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG))) {
@@ -203,7 +207,7 @@ public final class LatencySweep {
             }
             boolean resume = Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).hasCheckpoint();
             if (!resume && s.config().warmupEpochs() > 0) {
-                Path template = warmupTemplate(out, s.config(), progress, log);
+                Path template = warmupTemplate(out, s.config(), command, progress, log);
                 copyTree(template, dir);
                 RunDir.branch(dir, s.config()); // config.json and provenance.json's copy of it
                 log.accept(head + ": " + s.config().warmupEpochs() + " warm-up epoch(s) taken from " + template);
@@ -227,15 +231,28 @@ public final class LatencySweep {
      * {@code OUT/warmup/KEY}, and each setting continues from a copy. Exact: a continued run equals a
      * straight one (the trainer's resume guarantee).
      */
-    static Path warmupTemplate(Path out, TrainConfig c, Progress progress, java.util.function.Consumer<String> log) {
+    static Path warmupTemplate(Path out, TrainConfig c, String command, Progress progress,
+            java.util.function.Consumer<String> log) {
         TrainConfig neutral = c.with("alpha", 0).with("beta", 0.6).with("latency_loss", "multiplicative")
                 .with("latency_expectation", "sample").with("theta_lr", 0).with("theta_weight_decay", 0)
                 .with("final_samples", 0);
         String key = io.hwnas.search.run.Provenance.sha256(Json.write(neutral).getBytes(
                 java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12);
-        Path dir = out.resolve("warmup").resolve(key);
+        Path dir = out.resolve(WARMUP).resolve(key);
         int warm = c.warmupEpochs();
-        TrainingRun.Stopper atWarmupEnd = st -> st.epochsDone() >= warm && st.phase() == 0 && st.stepInPhase() == 0;
+        // stops at the warm-up's end; after a signal the sweep's command continues it (a resume of the template
+        // alone would train it past the warm-up, and every setting would then copy that)
+        TrainingRun.Stopper atWarmupEnd = new TrainingRun.Stopper() {
+            @Override
+            public boolean stop(TrainState st) {
+                return st.epochsDone() >= warm && st.phase() == 0 && st.stepInPhase() == 0;
+            }
+
+            @Override
+            public String continueCommand(Path runDir) {
+                return command;
+            }
+        };
         if (Files.isRegularFile(dir.resolve(RunFiles.CONFIG)) && RunDir.open(dir).hasCheckpoint()) {
             TrainState p = RunDir.open(dir).state();
             if (p.epochsDone() == warm && p.phase() == 0 && p.stepInPhase() == 0) {
@@ -286,12 +303,12 @@ public final class LatencySweep {
         Double plainMs = null;
         for (Setting s : c.settings()) {
             if (s.config().alpha() == 0) {
-                plainMs = term.predictMs(RunDir.open(out.resolve("runs").resolve(s.name())).argmax());
+                plainMs = term.predictMs(RunDir.open(out.resolve(RUNS).resolve(s.name())).argmax());
                 break;
             }
         }
         for (Setting s : c.settings()) {
-            RunDir run = RunDir.open(out.resolve("runs").resolve(s.name()));
+            RunDir run = RunDir.open(out.resolve(RUNS).resolve(s.name()));
             RunFiles.ThetaFile theta = run.thetaFile();
             float[][] probs = new float[theta.layers().size()][];
             double[] mean = new double[ops.size()];

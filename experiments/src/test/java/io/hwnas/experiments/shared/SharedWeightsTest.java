@@ -1,10 +1,13 @@
 package io.hwnas.experiments.shared;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
 import java.awt.image.BufferedImage;
@@ -92,5 +95,22 @@ class SharedWeightsTest {
         SharedWeights.Result again = SharedWeights.run(c, tmp, "test", Progress.NONE, log::add);
         assertEquals(r.rows(), again.rows());
         assertTrue(log.stream().allMatch(s -> s.contains("reused")), log.toString());
+    }
+
+    /** A fine-tuning or test subset larger than the data is refused before the supernet trains, naming the field. */
+    @Test
+    void subsetsBeyondTheDataAreRefusedBeforeTraining() {
+        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
+        SharedWeights p = SharedWeights.preset("fmnist", lut);
+        SharedWeights ft = new SharedWeights("big", p.train(), 1, 999_999, 0.02, 1, 2, 0, 3);
+        HwnasException e = assertThrows(HwnasException.class, () -> SharedWeights.run(ft, tmp.resolve("ft"), "test",
+                Progress.NONE, s -> {}));
+        assertTrue(e.getMessage().contains("big: finetune_subset") && e.getMessage().contains("60000 training images"),
+                e.getMessage());
+        SharedWeights test = new SharedWeights("big", p.train(), 1, 100, 0.02, 1, 2, 10_001, 3);
+        e = assertThrows(HwnasException.class, () -> SharedWeights.checkStored(test, tmp.resolve("test")));
+        assertTrue(e.getMessage().contains("big: test_subset") && e.getMessage().contains("10000 test images"),
+                e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("ft")), "nothing written");
     }
 }

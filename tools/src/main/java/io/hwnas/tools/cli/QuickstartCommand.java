@@ -142,8 +142,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     /** The command that continues this quickstart: the same one (its arguments start with "quickstart"), without --fresh. */
     String rerunCommand() {
         List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
-        return "hwnas" + (args.isEmpty() ? " quickstart" : "") + args.stream().filter(a -> !a.equals("--fresh")).map(a -> " " + a)
-                .collect(java.util.stream.Collectors.joining()) + " (the same command: it continues the training and"
+        return Shell.command(args.isEmpty() ? List.of("quickstart") : args.stream().filter(a -> !a.equals("--fresh")
+                && !a.startsWith("--fresh=")).toList()) + " (the same command: it continues the training and"
                 + " does what follows)";
     }
 
@@ -206,7 +206,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
         // 2. supernet training (resumes if interrupted)
         long s2 = System.nanoTime();
-        TrainResult tr = plan.train(dir.resolve("train-config.json"), progress, rerunCommand());
+        TrainResult tr = plan.train(dir.resolve(QuickstartRun.CONFIG_FILE), progress, rerunCommand());
         io.hwnas.experiments.plot.RunPlots.write(runDir);
         res.put("train_seconds", secs(s2));
         res.put("argmax", tr.argmax().canonical());
@@ -255,11 +255,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     /** What a user does next with what the quickstart wrote (the text output's last lines). */
     String nextSteps(Path subnet) {
         Map<String, String> steps = new LinkedHashMap<>();
-        steps.put("hwnas export " + subnet + " -o " + dir.resolve("model.onnx") + " --verify",
+        steps.put("hwnas export " + Shell.quote(subnet) + " -o " + Shell.quote(dir.resolve("model.onnx")) + " --verify",
                 "the subnet as ONNX, checked in ONNX Runtime against DJL");
-        steps.put("hwnas eval " + (noSpecialize ? subnet : dir.resolve("specialized").resolve("<target>"))
+        steps.put("hwnas eval " + (noSpecialize ? Shell.quote(subnet) : Shell.quote(dir.resolve("specialized")) + "/TARGET")
                 + " --lut LUT.json", "accuracy, and latency under another device's table");
-        steps.put("hwnas specialize " + dir.resolve("run") + " --target NAME=LUT.json -o OUT",
+        steps.put("hwnas specialize " + Shell.quote(dir.resolve("run")) + " --target NAME=LUT.json -o OUT",
                 "a subnet for another device, without retraining");
         int w = steps.keySet().stream().mapToInt(String::length).max().orElse(0);
         StringBuilder b = new StringBuilder(String.format("%nnext:%n"));
@@ -273,19 +273,23 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     /**
      * The trained supernet specialized for two targets that differ on this machine: the quickstart's
-     * LUT (its threads) and a 1-thread LUT, or, when the quickstart runs on 1 thread, batch 1 and batch
+     * LUT (its threads) and a 1-thread LUT, or, when that LUT is of 1 thread, batch 1 and batch
      * 32, and for the raspi4 and pixel3 tables of HW-NAS-Bench carried over to the quickstart's space
      * ({@link io.hwnas.latency.LutTransfer}: estimated). Accuracy from the supernet (BN recalibrated,
      * held-out images), a small evolution.
      */
     private String specializeLocally(SearchSpace space, Path lutFile, Path runDir, ConsoleProgress progress,
             Map<String, Object> res) throws Exception {
+        // the local targets follow the stored LUT's threads, not this call's (--threads 0 may count other idle
+        // cores on a rerun): the same targets, so a finished quickstart's specialization is reused
+        Integer lutThreadsStored = Lut.read(lutFile).device().threads();
+        int lutThreads = lutThreadsStored == null || lutThreadsStored < 1 ? threads : lutThreadsStored;
         Path other;
         String a;
         String b;
-        if (threads > 1) {
+        if (lutThreads > 1) {
             other = dir.resolve("lut-1t.json");
-            a = "cpu-" + threads + "t";
+            a = "cpu-" + lutThreads + "t";
             b = "cpu-1t";
             if (!Files.isRegularFile(other)) {
                 Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(1, 1, 10, 60, null),
@@ -298,7 +302,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             a = "batch-1";
             b = "batch-32";
             if (!Files.isRegularFile(other)) {
-                Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 32, 5, 30, null,
+                Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(lutThreads, 32, 5, 30, null,
                         clock), progress);
                 l.write(other);
                 warnIfBusy(l);
@@ -380,8 +384,12 @@ public final class QuickstartCommand implements Callable<Integer> {
      * depends on, and the picks' test accuracies, so a rerun of a finished quickstart shows them
      * without searching again.
      */
-    record Stored(String inputs, List<Tested> tested) {
+    record Stored(int schema, String inputs, List<Tested> tested) {
         static final String FILE = "quickstart.json";
+
+        Stored(String inputs, List<Tested> tested) {
+            this(io.hwnas.core.Json.SCHEMA, inputs, tested);
+        }
     }
 
     /** A stored specialization a rerun shows as it is. */
@@ -396,8 +404,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             try {
                 Stored s = io.hwnas.core.Json.read(f, Stored.class);
                 var sum = io.hwnas.core.Json.read(summary, io.hwnas.search.specialize.Specialize.Summary.class);
-                if (!inputs.equals(s.inputs()) || s.tested() == null || sum.targets().stream().anyMatch(p ->
-                        p.subnet() == null || !Files.isRegularFile(Path.of(p.subnet()).resolve(io.hwnas.supernet.net.SubnetIO.PARAMS_FILE)))) {
+                if (s.schema() != io.hwnas.core.Json.SCHEMA || !inputs.equals(s.inputs()) || s.tested() == null
+                        || sum.targets().stream().anyMatch(p -> p.subnet() == null || !Files.isRegularFile(specDir
+                        .resolve(p.target()).resolve(io.hwnas.supernet.net.SubnetIO.PARAMS_FILE)))) {
                     return null;
                 }
                 return new Reused(sum, s.tested());
@@ -407,10 +416,14 @@ public final class QuickstartCommand implements Callable<Integer> {
         }
     }
 
-    /** A digest of the run's last checkpoint and θ, each target's name and table, and the search options. */
+    /**
+     * A digest of the run (its config, its last checkpoint's name and θ: training further or again
+     * with other settings changes them), each target's name and table, and the search options.
+     */
     static String specializationInputs(Path runDir, List<io.hwnas.search.specialize.Specialize.TargetSpec> targets,
             io.hwnas.search.specialize.Specialize.Options opt) {
         StringBuilder b = new StringBuilder();
+        b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG))).append('\n');
         b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.Checkpoints.POINTER))).append('\n');
         b.append(io.hwnas.core.Hashes.sha256(runDir.resolve("theta.json"))).append('\n');
         for (var t : targets) {

@@ -88,12 +88,13 @@ public final class QuickstartRun {
 
     /** The file that marks a folder as the quickstart's own (written when it takes the folder). */
     static final String MARKER = ".hwnas-quickstart";
+    /** The training config the quickstart writes into its folder. */
+    static final String CONFIG_FILE = "train-config.json";
 
     /**
      * Refuses, before any work, an output folder that is a file, or that holds files and was not
-     * written by the quickstart (no marker, and no {@code train-config.json} or {@code run/} of a
-     * quickstart from before the marker): it would read a stray {@code lut.json} there as its own and
-     * write beside the folder's files. Nothing is created.
+     * written by the quickstart ({@link #ours}): it would read a stray {@code lut.json} there as its own,
+     * write beside the folder's files and empty a {@code run/} there. Nothing is created.
      */
     static void checkFolder(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
@@ -105,9 +106,28 @@ public final class QuickstartRun {
         }
     }
 
-    private static boolean ours(Path dir) {
-        return Files.exists(dir.resolve(MARKER)) || Files.isRegularFile(dir.resolve("train-config.json"))
-                || Files.isDirectory(dir.resolve("run"));
+    /**
+     * Marked, or (a quickstart from before the marker) holding a quickstart's {@code train-config.json}:
+     * its space, Fashion-MNIST and this folder's {@code lut.json}. Every quickstart wrote that file
+     * before its {@code run/}, so a {@code run/} alone (an experiment's, a training's parent folder)
+     * does not count.
+     */
+    static boolean ours(Path dir) {
+        if (Files.exists(dir.resolve(MARKER))) {
+            return true;
+        }
+        Path cfg = dir.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(cfg)) {
+            return false;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode c = Json.readTree(cfg);
+            return c.path("space").asText().equals(QuickstartCommand.SPACE)
+                    && c.path("dataset").asText().equals("fashion-mnist")
+                    && Path.of(c.path("lut").asText()).normalize().equals(dir.resolve("lut.json").toAbsolutePath().normalize());
+        } catch (HwnasException | java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /** Creates the output folder if needed and marks it as the quickstart's (after {@link #checkFolder}). */

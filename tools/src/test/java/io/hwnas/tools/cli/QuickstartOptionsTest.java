@@ -60,6 +60,7 @@ class QuickstartOptionsTest {
         Path run = Files.createDirectories(tmp.resolve("run"));
         Files.writeString(run.resolve("checkpoint.json"), "{\"latest\": \"ckpt-e0003\"}");
         Files.writeString(run.resolve("theta.json"), "[[0.1, 0.2]]");
+        Files.writeString(run.resolve("config.json"), "{\"seed\": 1}");
         Path lut = Files.writeString(tmp.resolve("lut.json"), "{\"a\": 1}");
         Path other = Files.writeString(tmp.resolve("lut-1t.json"), "{\"a\": 2}");
         Specialize.Options opt = new Specialize.Options("evolution", "supernet", 20, 12, 6, 5, 500, 0.5, 1);
@@ -83,5 +84,35 @@ class QuickstartOptionsTest {
         assertNull(QuickstartCommand.Reused.read(spec, base), "no summary.json");
         Files.writeString(spec.resolve("summary.json"), "not json");
         assertNull(QuickstartCommand.Reused.read(spec, base), "an unreadable summary");
+        // a stored specialization of these inputs with every pick's weights: reused
+        Specialize.Pick pick = new Specialize.Pick("cpu-2t", lut.toString(), 1.0, "skip", 0.5, 80.0, null, 1.0, 10,
+                "elsewhere/cpu-2t", null, null);
+        io.hwnas.core.Json.writeFile(spec.resolve("summary.json"), new Specialize.Summary(1, run.toString(),
+                "evolution", "supernet", List.of(pick), List.of("cpu-2t"), new double[][] {{0.5}}, null, null, null,
+                List.of()));
+        assertNull(QuickstartCommand.Reused.read(spec, base), "the pick's weights are missing");
+        Files.createDirectories(spec.resolve("cpu-2t"));
+        Files.writeString(spec.resolve("cpu-2t").resolve(io.hwnas.supernet.net.SubnetIO.PARAMS_FILE), "w");
+        QuickstartCommand.Reused reused = QuickstartCommand.Reused.read(spec, base);
+        assertEquals("skip", reused.summary().targets().get(0).arch());
+        assertEquals(0.8, reused.tested().get(0).testAccuracy());
+        assertNull(QuickstartCommand.Reused.read(spec, lutChanged), "other inputs");
     }
+
+    /** The command an interrupted quickstart names: its own, without --fresh, paths quoted for a shell. */
+    @Test
+    void rerunCommandIsTheSameCommandWithoutFresh() {
+        for (String fresh : List.of("--fresh", "--fresh=true")) {
+            QuickstartCommand q = new QuickstartCommand();
+            new CommandLine(new Root()).addSubcommand("quickstart", q).parseArgs("quickstart", fresh, "-o", "my runs/q",
+                    "--seed=2");
+            assertEquals("hwnas quickstart -o 'my runs/q' --seed=2 (the same command: it continues the training and"
+                    + " does what follows)", q.rerunCommand());
+        }
+        assertEquals("'it'\\''s'", Shell.quote("it's"));
+        assertEquals("runs/q", Shell.quote("runs/q"));
+    }
+
+    @CommandLine.Command(name = "hwnas")
+    static final class Root {}
 }
