@@ -121,9 +121,11 @@ public final class Evolution {
         HwnasException.require(Double.isFinite(budgetMs), field, budgetMs, "must be a finite latency in ms");
         double fastest = m.rangeMs().fastestMs();
         if (budgetMs < fastest) {
-            throw new HwnasException("field '" + field + "' = " + budgetMs + ": unreachable latency budget: the"
-                    + " fastest architecture of space " + m.space().id() + " takes " + fastest + " ms under "
-                    + m.source() + " (slowest " + m.rangeMs().slowestMs() + " ms)");
+            // an option ("--target NAME budget") reads as the option; a config field as field 'x' = value
+            String what = field.startsWith("--") ? field + " " + budgetMs + " ms" : "field '" + field + "' = " + budgetMs;
+            throw new HwnasException(String.format(java.util.Locale.ROOT, "%s: unreachable latency budget: the fastest"
+                    + " architecture of space %s takes %.4f ms under %s (slowest %.4f ms)", what, m.space().id(), fastest,
+                    m.source(), m.rangeMs().slowestMs()));
         }
     }
 

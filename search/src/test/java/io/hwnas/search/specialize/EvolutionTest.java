@@ -120,7 +120,7 @@ class EvolutionTest {
         HwnasException e = assertThrows(HwnasException.class, () -> Evolution.underBudget(
                 Fixtures.additive(22, 9, 1), eyeriss, fastest - 0.01, EvolutionConfig.ofa(1).withGenerations(2)));
         assertTrue(e.getMessage().contains("unreachable latency budget"), e.getMessage());
-        assertTrue(e.getMessage().contains(Double.toString(fastest)), e.getMessage());
+        assertTrue(e.getMessage().contains(String.format(java.util.Locale.ROOT, "takes %.4f ms", fastest)), e.getMessage());
         assertTrue(e.getMessage().contains("eyeriss"), e.getMessage());
     }
 

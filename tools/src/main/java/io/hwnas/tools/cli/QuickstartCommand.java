@@ -143,8 +143,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     String rerunCommand() {
         List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
         return Shell.command(args.isEmpty() ? List.of("quickstart") : args.stream().filter(a -> !a.equals("--fresh")
-                && !a.startsWith("--fresh=")).toList()) + " (the same command: it continues the training and"
-                + " does what follows)";
+                && !a.startsWith("--fresh=")).toList());
     }
 
     @Override
@@ -197,18 +196,32 @@ public final class QuickstartCommand implements Callable<Integer> {
         // 1. LUT of this machine
         long s1 = System.nanoTime();
         if (!Files.isRegularFile(lutFile)) {
-            Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null,
-                    clock), progress);
-            lut.write(lutFile);
-            warnIfBusy(lut);
+            try (Interrupted i = Interrupted.say("no LUT was written; '" + rerunCommand() + "' measures it again")) {
+                Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null,
+                        clock), progress);
+                lut.write(lutFile);
+                warnIfBusy(lut);
+            }
         }
         res.put("lut_seconds", secs(s1));
 
         // 2. supernet training (resumes if interrupted)
         long s2 = System.nanoTime();
-        TrainResult tr = plan.train(dir.resolve(QuickstartRun.CONFIG_FILE), progress, rerunCommand());
+        TrainResult tr = plan.train(dir.resolve(QuickstartRun.CONFIG_FILE), progress, rerunCommand()
+                + " (the same command: it continues the training and does what follows)");
+        // after the training: an interruption keeps the trained supernet, and a rerun goes on from there
+        try (Interrupted i = Interrupted.say("the trained supernet is kept in " + runDir + "; '" + rerunCommand()
+                + "' extracts, evaluates and specializes it")) {
+            res.put("train_seconds", secs(s2));
+            afterTraining(space, lutFile, runDir, tr, progress, res, t0);
+        }
+        return 0;
+    }
+
+    /** Plots, extraction, evaluation and specialization of the trained supernet, then the summary. */
+    private void afterTraining(SearchSpace space, Path lutFile, Path runDir, TrainResult tr, ConsoleProgress progress,
+            Map<String, Object> res, long t0) throws Exception {
         io.hwnas.experiments.plot.RunPlots.write(runDir);
-        res.put("train_seconds", secs(s2));
         res.put("argmax", tr.argmax().canonical());
         var last = tr.metrics().isEmpty() ? null : tr.metrics().get(tr.metrics().size() - 1);
         res.put("supernet_last_epoch", last);
@@ -249,7 +262,6 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + String.format("%nplots: %s in %s%n", String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES), runDir)
                 + specText + nextSteps(evalDir);
         out.print(res, text);
-        return 0;
     }
 
     /** What a user does next with what the quickstart wrote (the text output's last lines). */

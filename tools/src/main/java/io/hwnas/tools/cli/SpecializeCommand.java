@@ -140,10 +140,13 @@ public final class SpecializeCommand implements Callable<Integer> {
         }
         specs.forEach(t -> read.add(t.model()));
         Runnable clear = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
-        Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
-                clear);
-        plots(s, output);
-        out.print(s, Specialize.markdown(output));
+        try (Interrupted i = Interrupted.say("the run is unchanged (a predictor's accuracy pairs measured so far are"
+                + " kept in it and reused); rerun the same command to specialize")) {
+            Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
+                    clear);
+            plots(s, output);
+            out.print(s, Specialize.markdown(output));
+        }
         return 0;
     }
 

@@ -70,8 +70,11 @@ public final class TrainCommands {
                     throw e;
                 }
             }
-            io.hwnas.experiments.plot.RunPlots.write(r.runDir());
-            out.print(summary(r), text(r));
+            try (Interrupted i = Interrupted.say("the training had finished (" + r.runDir().resolve("result.json")
+                    + "); 'hwnas train --resume " + Shell.quote(r.runDir()) + "' writes the plots and the summary again")) {
+                io.hwnas.experiments.plot.RunPlots.write(r.runDir());
+                out.print(summary(r), text(r));
+            }
             return 0;
         }
     }
