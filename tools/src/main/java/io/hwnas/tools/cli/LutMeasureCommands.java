@@ -50,8 +50,8 @@ public final class LutMeasureCommands {
         RuntimeKind runtime;
 
         @Option(names = "--threads", defaultValue = "0",
-                description = "Intra-op threads of PyTorch or ONNX Runtime (default: the launcher's, all cores; "
-                        + "HWNAS_THREADS).")
+                description = "Intra-op threads of PyTorch or ONNX Runtime (default 0: the launcher's, all cores"
+                        + " or HWNAS_THREADS).")
         int threads;
 
         @Option(names = "--batch", defaultValue = "1", description = "Batch size (default ${DEFAULT-VALUE}).")
@@ -132,7 +132,7 @@ public final class LutMeasureCommands {
         long seed;
 
         @Option(names = "--threads", defaultValue = "0",
-                description = "Intra-op threads of PyTorch or ONNX Runtime (default: the LUT's).")
+                description = "Intra-op threads of PyTorch or ONNX Runtime (default 0: the LUT's).")
         int threads;
 
         @Option(names = "--clock", defaultValue = "wall",
