@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hwnas.latency.DeviceRecord;
 import io.hwnas.latency.Lut;
 import io.hwnas.latency.LutEntry;
+import io.hwnas.search.subnet.Finetune;
+import io.hwnas.search.subnet.Origin;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.Costs;
 import io.hwnas.supernet.space.LayerSpec;
@@ -282,6 +284,101 @@ class TrainCommandsTest {
         assertEquals(copy.toAbsolutePath().normalize().toString(),
                 Path.of(Json.read(sub.resolve("origin.json"), JsonNode.class).get("run_dir").asText()).toAbsolutePath()
                         .normalize().toString());
+    }
+
+    /**
+     * Trial bug: specialize -o RUN/checkpoints --force emptied the run's checkpoints before loading one.
+     * An -o that is, lies in or holds the run or subnet folder a command reads, or lies in any training
+     * run, is refused even with --force, naming the option and the folder, and nothing changes.
+     */
+    @Test
+    void outputsInOrAroundWhatIsReadOrInARunAreRefusedEvenWithForce() throws Exception {
+        Path copy = copyOfRun(tmp.resolve("run-guard"));
+        Path ckpts = copy.resolve("checkpoints");
+        Path ckpt;
+        try (var l = Files.list(ckpts)) {
+            ckpt = l.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        String target = "macs=" + lut + ":0.45";
+        String inside = "is inside the training run " + copy + ", which this call reads";
+        for (Path o : List.of(ckpts, ckpt, copy.resolve("picks"))) {
+            TrainSafetyCliTest.refused(copy, a("specialize", copy.toString(), "--target", target, "-o", o.toString(),
+                    "--force"), "-o " + o + ": " + inside, "--force does not change this");
+        }
+        TrainSafetyCliTest.refused(copy, a("specialize", copy.toString(), "--target", target, "-o", copy.toString(),
+                "--force"), "-o " + copy + ": is the training run, which this call reads");
+        TrainSafetyCliTest.refused(copy, a("extract", copy.toString(), "-o", copy.toString(), "--force"),
+                "-o " + copy + ": is the training run, which this call reads");
+        for (Path o : List.of(ckpts, ckpt, copy.resolve("subnets/argmax"))) {
+            TrainSafetyCliTest.refused(copy, a("extract", copy.toString(), "-o", o.toString(), "--force"),
+                    "-o " + o + ": " + inside);
+        }
+        // another run than the one read: never a subnet or picks into it or below it
+        TrainSafetyCliTest.refused(copy, a("extract", run.toString(), "-o", copy.toString(), "--force"),
+                "-o " + copy + ": holds a training run", "even with --force");
+        TrainSafetyCliTest.refused(copy, a("specialize", run.toString(), "--target", target, "-o", ckpts.toString(),
+                "--force"), "-o " + ckpts + ": is inside the training run " + copy.toRealPath(), "even with --force");
+        Path box = tmp.resolve("box-guard"); // --force empties a folder, never one holding a run
+        Files.createDirectories(box);
+        Path boxed = copyOfRun(box.resolve("inner"));
+        TrainSafetyCliTest.refused(box, a("specialize", run.toString(), "--target", target, "-o", box.toString(),
+                "--force"), "-o " + box + ": holds the training run " + boxed, "--force will not empty it");
+        Path sub = tmp.resolve("sub-guard");
+        assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub.toString()).code());
+        for (Path o : List.of(copy, ckpt)) {
+            TrainSafetyCliTest.refused(copy, a("finetune", sub.toString(), "-o", o.toString(), "--force"), "-o " + o,
+                    "training run", "even with --force");
+        }
+        // the subnet read: not the output, nor a folder in or around it
+        TrainSafetyCliTest.refused(sub, a("finetune", sub.toString(), "-o", sub.toString(), "--force"),
+                "-o " + sub + ": is the subnet folder, which this call reads");
+        TrainSafetyCliTest.refused(sub, a("finetune", sub.toString(), "-o", sub.resolve("ft").toString(), "--force"),
+                "-o " + sub.resolve("ft") + ": is inside the subnet folder " + sub);
+        TrainSafetyCliTest.refused(sub, a("export", sub.toString(), "-o", sub.resolve("model.onnx").toString(),
+                "--force"), "-o " + sub.resolve("model.onnx") + ": is inside the subnet folder " + sub);
+    }
+
+    /**
+     * Trial bug: finetune -o OUT silently replaced an earlier fine-tune of other settings, which
+     * origin.json did not record. Now it records them, and only the same call replaces it without --force.
+     */
+    @Test
+    void finetuneRecordsItsSettingsAndReplacesOnlyTheSameCallWithoutForce() throws Exception {
+        Path sub = tmp.resolve("sub-settings");
+        assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub.toString()).code());
+        Path ft = tmp.resolve("ft-settings");
+        String[] call = a("finetune", sub.toString(), "--epochs", "1", "--train-subset", "64", "--batch", "32",
+                "--seed", "2", "-o", ft.toString());
+        CliRun r = CliRun.of(call);
+        assertEquals(0, r.code(), r.toString());
+        Origin o = Origin.read(ft.resolve(Origin.FILE));
+        assertEquals(new Finetune.Settings(sub.toAbsolutePath().normalize().toString(), 1, 32, 0.05, 0.9, 4e-5, false,
+                2, 64, false, null, null), o.finetune());
+        r = CliRun.of(call); // the same call again: a rerun replaces it
+        assertEquals(0, r.code(), r.toString());
+        TrainSafetyCliTest.refused(ft, LutCalibrateCommandTest.concat(call, "--lr", "0.1", "--from-scratch"),
+                "-o " + ft + ": already holds a fine-tune of this architecture with other settings",
+                "--lr: 0.05 there, 0.1 now", "--from-scratch: false there, true now", "--force");
+        // an extracted subnet of the same architecture from the same run is no earlier fine-tune
+        Path sub2 = tmp.resolve("sub-settings-2");
+        assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", sub2.toString())
+                .code());
+        TrainSafetyCliTest.refused(sub2, a("finetune", sub.toString(), "--epochs", "1", "--train-subset", "64", "-o",
+                sub2.toString()), "-o " + sub2, "not a fine-tune (kind extracted)", "--force");
+        // an origin.json written before the settings were recorded still reads; replacing it needs --force
+        Path f = ft.resolve(Origin.FILE);
+        var n = (com.fasterxml.jackson.databind.node.ObjectNode) Json.read(f, JsonNode.class);
+        n.remove("finetune");
+        Json.writeFile(f, n);
+        assertEquals(null, Origin.read(f).finetune());
+        TrainSafetyCliTest.refused(ft, call, "-o " + ft, "settings origin.json does not record", "--force");
+        r = CliRun.of(LutCalibrateCommandTest.concat(call, "--lr", "0.1", "--force"));
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(0.1, Origin.read(f).finetune().lr());
+    }
+
+    static String[] a(String... args) {
+        return args;
     }
 
     /** A LUT of the test space whose fastest architecture (all skip) takes 1e-6 ms: log LAT is undefined there. */

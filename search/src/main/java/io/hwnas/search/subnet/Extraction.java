@@ -124,7 +124,7 @@ public final class Extraction {
                     lat != null ? lat.sha256() : started != null ? started.sha256() : null,
                     lat != null ? lat.device() : started != null ? started.device() : null,
                     lat == null ? null : lat.predictMs(a), done, cfg.epochs(),
-                    prov == null ? null : prov.created(), warning));
+                    prov == null ? null : prov.created(), warning, null));
             return new Result(outDir, a, archSpec, images, warning, lutNote(lut));
         }
     }

@@ -53,6 +53,23 @@ public final class Finetune {
         }
     }
 
+    /**
+     * The settings of one fine-tuning, recorded in the output's {@code origin.json} ({@code "finetune"}):
+     * a rerun with the same settings may replace it without --force, any other needs --force.
+     *
+     * @param input the subnet folder fine-tuned (absolute path)
+     * @param dataset the --dataset given (null: origin.json's or guessed; the one used is origin.json's dataset)
+     * @param dataDir the --data given (null: origin.json's or the usual search; the one used is origin.json's data_dir)
+     */
+    public record Settings(String input, int epochs, int batchSize, double lr, double momentum, double weightDecay,
+            boolean fromScratch, long seed, int trainSubset, boolean augment, String dataset, String dataDir) {
+        public static Settings of(Path input, Options o) {
+            return new Settings(input.toAbsolutePath().normalize().toString(), o.epochs(), o.batchSize(), o.lr(),
+                    o.momentum(), o.weightDecay(), o.fromScratch(), o.seed(), o.trainSubset(), o.augment(),
+                    o.dataset(), o.dataDir());
+        }
+    }
+
     public record Result(Path dir, String arch, int epochs, double trainAccuracy, double trainLoss) {}
 
     public static Result finetune(Path subnetDir, Options opt, Path outDir, Progress progress) {
@@ -127,11 +144,13 @@ public final class Finetune {
             }
             SubnetIO.save(outDir, space, sn.arch(), net);
             Double trainAcc = Double.isNaN(acc) ? null : acc;
+            Settings settings = Settings.of(subnetDir, opt);
             Origin fine = o == null ? new Origin(Json.SCHEMA, "finetuned", null, null, ds, dd, null, 0, opt.epochs(),
-                    opt.fromScratch(), trainAcc, null, null, null, null, null, null, null, null)
+                    opt.fromScratch(), trainAcc, null, null, null, null, null, null, null, null, settings)
                     : new Origin(Json.SCHEMA, "finetuned", o.runDir(), o.archSpec(), ds, dd, o.lut(),
                     o.recalibrateBatches(), opt.epochs(), opt.fromScratch(), trainAcc, o.seed(), o.lutSha256(),
-                    o.lutDevice(), o.lutLatencyMs(), o.runEpochsDone(), o.runEpochs(), o.runCreated(), o.runState());
+                    o.lutDevice(), o.lutLatencyMs(), o.runEpochsDone(), o.runEpochs(), o.runCreated(), o.runState(),
+                    settings);
             Json.writeFile(outDir.resolve(Origin.FILE), fine);
             return new Result(outDir, sn.arch().canonical(), opt.epochs(), acc, loss);
         }

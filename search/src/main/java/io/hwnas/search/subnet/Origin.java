@@ -27,27 +27,32 @@ import io.hwnas.core.Json;
  * @param runCreated when the run started (provenance.json)
  * @param runState null for a subnet of a finished run; else the warning {@code extract} printed (an
  *     unfinished run: epochs done of the total, and whether θ was still all zeros)
+ * @param finetune the settings of the fine-tuning that wrote this subnet (null for an extracted
+ *     subnet, and in an origin.json written before they were recorded)
  */
 public record Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir,
         String lut, int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy,
         Long seed, String lutSha256, io.hwnas.latency.DeviceRecord lutDevice, Double lutLatencyMs,
-        Integer runEpochsDone, Integer runEpochs, String runCreated, String runState) {
+        Integer runEpochsDone, Integer runEpochs, String runCreated, String runState, Finetune.Settings finetune) {
     public static final String FILE = "origin.json";
 
     public Origin {
         Json.checkSchema(schema);
     }
 
-    /** Reads {@code origin.json}; one written before {@code run_state} was recorded reads as null there. */
+    /**
+     * Reads {@code origin.json}; one written before {@code run_state} or {@code finetune} was recorded
+     * reads as null there.
+     */
     public static Origin read(java.nio.file.Path f) {
-        return io.hwnas.search.run.RunFiles.readWithOptional(f, Origin.class, "run_state");
+        return io.hwnas.search.run.RunFiles.readWithOptional(f, Origin.class, "run_state", "finetune");
     }
 
     /** An origin without lineage (a subnet not extracted from a known run). */
     public Origin(int schema, String kind, String runDir, String archSpec, String dataset, String dataDir, String lut,
             int recalibrateBatches, int finetuneEpochs, boolean fromScratch, Double trainAccuracy) {
         this(schema, kind, runDir, archSpec, dataset, dataDir, lut, recalibrateBatches, finetuneEpochs, fromScratch,
-                trainAccuracy, null, null, null, null, null, null, null, null);
+                trainAccuracy, null, null, null, null, null, null, null, null, null);
     }
 
 }

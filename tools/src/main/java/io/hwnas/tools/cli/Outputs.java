@@ -5,13 +5,17 @@ import io.hwnas.core.Json;
 import io.hwnas.search.run.Checkpoints;
 import io.hwnas.search.run.RunFiles;
 import io.hwnas.search.run.RunLock;
+import io.hwnas.search.subnet.Finetune;
+import io.hwnas.search.subnet.Origin;
 import io.hwnas.supernet.net.SubnetIO;
 import io.hwnas.supernet.space.Architecture;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -123,11 +127,61 @@ final class Outputs {
         return real(p).startsWith(real(dir));
     }
 
+    /** {@code p} with symbolic links resolved; a path that does not exist yet: its nearest existing parent's. */
     private static Path real(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException | SecurityException e) {
-            return p.toAbsolutePath().normalize();
+        Path abs = p.toAbsolutePath().normalize();
+        for (Path q = abs; q != null; q = q.getParent()) {
+            try {
+                return q.toRealPath().resolve(q.relativize(abs));
+            } catch (IOException | SecurityException e) {
+                // try the parent
+            }
+        }
+        return abs;
+    }
+
+    /**
+     * Refuses an output {@code out} (given with {@code option}) that is {@code read}, a folder this
+     * command reads ({@code what}: "training run", "subnet folder"), lies inside it or holds it, even
+     * with --force: nothing the command reads is written into, over or emptied.
+     */
+    static void apart(String option, Path out, String what, Path read) {
+        if (inside(out, read)) {
+            throw new HwnasException(option + " " + out + ": " + (real(out).equals(real(read)) ? "is the " + what
+                    : "is inside the " + what + " " + read) + ", which this call reads; give an " + option + " outside it"
+                    + " (--force does not change this)");
+        }
+        if (inside(read, out)) {
+            throw new HwnasException(option + " " + out + ": holds the " + what + " " + read + ", which this call"
+                    + " reads; give an " + option + " outside it (--force does not change this)");
+        }
+    }
+
+    /**
+     * The training run folder {@code out} is or lies in (one holding {@value Checkpoints#POINTER}, or
+     * {@code config.json} and {@code provenance.json}: a run stopped before its first checkpoint), or null.
+     */
+    static Path enclosingRun(Path out) {
+        for (Path p = real(out); p != null; p = p.getParent()) {
+            if (isRun(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isRun(Path dir) {
+        return Checkpoints.exists(dir) || Files.isRegularFile(dir.resolve(RunFiles.CONFIG))
+                && Files.isRegularFile(dir.resolve(RunFiles.PROVENANCE));
+    }
+
+    /** Refuses an output folder {@code out} of picks or a subnet that is or lies in a training run, even with --force. */
+    private static void notInARun(Path out, String what) {
+        Path run = enclosingRun(out);
+        if (run != null) {
+            throw new HwnasException("-o " + out + ": " + (run.equals(real(out)) ? "holds a training run"
+                    : "is inside the training run " + run) + "; " + what + " is never written into a run folder, even"
+                    + " with --force; give another -o");
         }
     }
 
@@ -169,13 +223,26 @@ final class Outputs {
      * finetune: the run its input subnet was extracted from), or null when unknown. A subnet
      * already there is replaced without {@code force} only when it is the same architecture and, with
      * {@code fromRun}, comes from that run (so a subnet can be extracted or fine-tuned again from its run).
+     * A folder that is or lies in a training run is refused even with {@code force}.
      * Returns a clean-up to run if the work fails: it removes the folder again when this check created
      * it and it is still empty.
      */
     static Runnable subnetDir(Path out, Architecture intended, Path fromRun, boolean force) {
+        return subnetDir(out, intended, fromRun, null, force);
+    }
+
+    /**
+     * {@link #subnetDir(Path, Architecture, Path, boolean)} for {@code hwnas finetune} with its
+     * {@code settings}: a subnet already there is replaced without {@code force} only when it is a
+     * fine-tune of the same settings (its origin.json's {@code finetune}), so a rerun of the same call
+     * goes ahead and any other replacement needs --force.
+     */
+    static Runnable subnetDir(Path out, Architecture intended, Path fromRun, Finetune.Settings settings,
+            boolean force) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the subnet");
         }
+        notInARun(out, "a subnet");
         boolean existed = Files.isDirectory(out);
         if (existed && !isEmpty(out) && !force) {
             Architecture there = subnetArch(out);
@@ -197,6 +264,13 @@ final class Outputs {
             if (otherRun != null) {
                 throw new HwnasException("-o " + out + ": already holds a subnet of this architecture extracted from"
                         + " another run (" + otherRun + "); give --force to replace it, or another -o");
+            }
+            if (settings != null) {
+                String differ = finetuneDifferences(out, settings);
+                if (differ != null) {
+                    throw new HwnasException("-o " + out + ": already holds " + differ + "; give --force to replace it,"
+                            + " or another -o");
+                }
             }
         }
         Path created = firstMissing(out);
@@ -283,6 +357,7 @@ final class Outputs {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the picks");
         }
+        notInARun(out, "a specialization");
         if (Files.isDirectory(out) && !isEmpty(out)) {
             String what = (Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
                     : "is not empty (it holds ") + firstNames(out) + ")";
@@ -295,6 +370,11 @@ final class Outputs {
                     throw new HwnasException("-o " + out + ": holds " + p + ", which this call reads; --force will not"
                             + " empty it; give another -o");
                 }
+            }
+            Path run = runWithin(out);
+            if (run != null) {
+                throw new HwnasException("-o " + out + ": holds the training run " + run + "; --force will not empty it;"
+                        + " give another -o");
             }
             if (inside(Path.of(""), out)) {
                 throw new HwnasException("-o " + out + ": holds the working directory; --force will not empty it; give"
@@ -322,7 +402,7 @@ final class Outputs {
 
     /** The run a subnet in {@code out} was extracted from when its origin names one other than {@code run}, else null. */
     private static String otherOriginRun(Path out, Path run) {
-        Path f = out.resolve(io.hwnas.search.subnet.Origin.FILE);
+        Path f = out.resolve(Origin.FILE);
         if (!Files.isRegularFile(f)) {
             return null;
         }
@@ -334,6 +414,60 @@ final class Outputs {
         }
         return there != null && !Path.of(there).toAbsolutePath().normalize().equals(run.toAbsolutePath().normalize())
                 ? there : null;
+    }
+
+    /** A training run folder anywhere in {@code dir} (symbolic links not followed), or null. */
+    private static Path runWithin(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && isRun(p)).findFirst()
+                    .orElse(null);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new HwnasException("-o " + dir + ": cannot look through it (" + e.getMessage() + "); nothing was done",
+                    e);
+        }
+    }
+
+    /**
+     * Null when the subnet in {@code out} is a fine-tune of {@code wanted}'s settings; else what it
+     * holds instead, for a message: a subnet not fine-tuned, one whose settings were not recorded, or
+     * the settings that differ (theirs, then these).
+     */
+    private static String finetuneDifferences(Path out, Finetune.Settings wanted) {
+        Origin there;
+        try {
+            there = Files.isRegularFile(out.resolve(Origin.FILE)) ? Origin.read(out.resolve(Origin.FILE)) : null;
+        } catch (HwnasException e) {
+            there = null;
+        }
+        if (there == null || !"finetuned".equals(there.kind())) {
+            return "a subnet of this architecture that is not a fine-tune (" + (there == null ? "no readable "
+                    + Origin.FILE : "kind " + there.kind()) + ")";
+        }
+        Finetune.Settings had = there.finetune();
+        if (had == null) {
+            return "a fine-tune of this architecture whose settings " + Origin.FILE + " does not record";
+        }
+        Map<String, Object[]> pairs = new LinkedHashMap<>();
+        pairs.put("SUBNET_DIR", new Object[] {had.input(), wanted.input()});
+        pairs.put("--epochs", new Object[] {had.epochs(), wanted.epochs()});
+        pairs.put("--lr", new Object[] {had.lr(), wanted.lr()});
+        pairs.put("--batch", new Object[] {had.batchSize(), wanted.batchSize()});
+        pairs.put("--weight-decay", new Object[] {had.weightDecay(), wanted.weightDecay()});
+        pairs.put("momentum", new Object[] {had.momentum(), wanted.momentum()});
+        pairs.put("--train-subset", new Object[] {had.trainSubset(), wanted.trainSubset()});
+        pairs.put("--from-scratch", new Object[] {had.fromScratch(), wanted.fromScratch()});
+        pairs.put("--augment", new Object[] {had.augment(), wanted.augment()});
+        pairs.put("--seed", new Object[] {had.seed(), wanted.seed()});
+        pairs.put("--dataset", new Object[] {had.dataset(), wanted.dataset()});
+        pairs.put("--data", new Object[] {had.dataDir(), wanted.dataDir()});
+        List<String> differ = new java.util.ArrayList<>();
+        pairs.forEach((k, v) -> {
+            if (!java.util.Objects.equals(v[0], v[1])) {
+                differ.add(k + ": " + v[0] + " there, " + v[1] + " now");
+            }
+        });
+        return differ.isEmpty() ? null : "a fine-tune of this architecture with other settings (" + String.join("; ",
+                differ) + ")";
     }
 
     /** Up to three names in {@code dir}, for a message. */

@@ -130,6 +130,7 @@ public final class SpecializeCommand implements Callable<Integer> {
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
         Inputs.requireRun(runDir);
+        Outputs.apart("-o", output, "training run", runDir); // never into, over or around the run it reads
         // --force never empties a folder holding what this call reads: the run, its LUT and data, the targets' models
         var runConfig = io.hwnas.search.run.RunDir.open(runDir).config();
         List<Path> read = new ArrayList<>(List.of(runDir));

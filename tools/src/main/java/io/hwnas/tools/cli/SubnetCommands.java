@@ -58,6 +58,7 @@ public final class SubnetCommands {
         public Integer call() {
             Checks.atLeast("--recalibrate-batches", batches, 0, "0 keeps the supernet's statistics");
             Inputs.requireRun(runDir);
+            Outputs.apart("-o", output, "training run", runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
             Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
             Extraction.Result r;
@@ -203,10 +204,12 @@ public final class SubnetCommands {
         Path data;
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT_DIR", description = "Folder to write the"
-                + " fine-tuned subnet into (not the input; new or empty, or holding this architecture from the same run).")
+                + " fine-tuned subnet into (not in or around the input; new or empty, or holding a fine-tune of the same"
+                + " settings).")
         Path output;
 
-        @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in OUT_DIR.")
+        @Option(names = "--force", description = "Replace a subnet of another architecture, a fine-tune of other"
+                + " settings or an extracted subnet (or other files) in OUT_DIR.")
         boolean force;
 
         @Mixin
@@ -221,18 +224,16 @@ public final class SubnetCommands {
             HwnasException.require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay", weightDecay,
                     "must be a finite number >= 0");
             Inputs.requireSubnet(dir);
-            if (output.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
-                throw new HwnasException("-o " + output + ": give another folder than the subnet being fine-tuned");
-            }
+            Outputs.apart("-o", output, "subnet folder", dir);
             Architecture intended = Outputs.subnetArch(dir);
             Origin origin = Evaluation.origin(dir);
             Path fromRun = origin == null || origin.runDir() == null ? null : Path.of(origin.runDir());
-            Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, force);
+            Finetune.Options opt = new Finetune.Options(epochs, batch, lr, 0.9, weightDecay, fromScratch, seed,
+                    trainSubset, augment, dataset, data == null ? null : data.toString());
+            Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, Finetune.Settings.of(dir, opt), force);
             Finetune.Result r;
             try {
-                r = Finetune.finetune(dir, new Finetune.Options(epochs, batch, lr, 0.9, weightDecay,
-                        fromScratch, seed, trainSubset, augment, dataset, data == null ? null : data.toString()), output,
-                        new ConsoleProgress());
+                r = Finetune.finetune(dir, opt, output, new ConsoleProgress());
             } catch (RuntimeException e) {
                 cleanup.run();
                 throw e;

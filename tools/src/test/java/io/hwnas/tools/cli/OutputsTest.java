@@ -49,6 +49,33 @@ class OutputsTest {
     }
 
     @Test
+    void anOutputInOrAroundAFolderReadIsRefusedAlsoThroughALinkAndBeforeItExists() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run/checkpoints"));
+        Files.writeString(dir.resolve("run/checkpoint.json"), "{}");
+        Path link = Files.createSymbolicLink(dir.resolve("run-link"), dir.resolve("run"));
+        for (Path out : new Path[] {dir.resolve("run"), run, link.resolve("checkpoints"), link.resolve("new/sub"),
+            dir}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.apart("-o", out, "training run",
+                    dir.resolve("run")));
+            assertTrue(e.getMessage().startsWith("-o " + out + ": ") && e.getMessage().contains("which this call reads"),
+                    e.getMessage());
+        }
+        Outputs.apart("-o", dir.resolve("run-2"), "training run", dir.resolve("run")); // a sibling is fine
+        // a subnet or picks never go into or below any run, even with --force; nothing is created
+        for (Path out : new Path[] {dir.resolve("run"), link.resolve("new/sub")}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.subnetDir(out, null, null, true));
+            assertTrue(e.getMessage().contains("training run") && e.getMessage().contains("even with --force"),
+                    e.getMessage());
+            e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(out, true));
+            assertTrue(e.getMessage().contains("training run"), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("run/new")));
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(dir, true));
+        assertTrue(e.getMessage().contains("holds the training run " + dir.resolve("run")), e.getMessage());
+        assertTrue(Files.isRegularFile(dir.resolve("run/checkpoint.json")));
+    }
+
+    @Test
     void outputsMustDifferFromEachOther() {
         Path a = dir.resolve("a.json");
         HwnasException e = assertThrows(HwnasException.class, () -> Outputs.distinct("-o", a, "--plot", null,
