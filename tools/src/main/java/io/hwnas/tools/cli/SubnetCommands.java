@@ -80,7 +80,7 @@ public final class SubnetCommands {
                 }
             }
             out.print(m, "extracted " + r.arch().canonical() + " -> " + output + " (BN recalibrated on "
-                    + r.recalibrationImages() + " training images)\nnext: hwnas eval " + output);
+                    + r.recalibrationImages() + " training images)\nnext: hwnas eval " + Shell.quote(output));
             return 0;
         }
     }
@@ -238,8 +238,9 @@ public final class SubnetCommands {
                 cleanup.run();
                 throw e;
             }
-            out.print(r, String.format("fine-tuned %s for %d epochs (train acc %.2f%%) -> %s%nnext: hwnas eval %s",
-                    r.arch(), r.epochs(), 100 * r.trainAccuracy(), output, output));
+            out.print(r, String.format("fine-tuned %s for %d epoch%s (train acc %.2f%%) -> %s%nnext: hwnas eval %s",
+                    r.arch(), r.epochs(), r.epochs() == 1 ? "" : "s", 100 * r.trainAccuracy(), output,
+                    Shell.quote(output)));
             return 0;
         }
     }
