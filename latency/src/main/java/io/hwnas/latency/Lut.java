@@ -135,7 +135,9 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
      * Refuses a table whose recorded space fingerprint differs from {@code s}'s: a space file that
      * reuses the id but has other channels, strides or ops, or a LUT whose {@code space} field was
      * edited (its fingerprint is then that of another registered space, which the message names).
-     * Tables without a fingerprint pass. Callers prefix the LUT's file name.
+     * A table whose fingerprint agrees with its own {@code space} field but that is used with another
+     * space id is simply of another space. Tables without a fingerprint pass. Callers prefix the
+     * LUT's file name.
      */
     public Lut checkFingerprint(SearchSpace s) {
         if (spaceSha256 == null || spaceSha256.equals(s.sha256())) {
@@ -145,20 +147,27 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         String owner = io.hwnas.supernet.space.SpaceRegistry.IDS.stream()
                 .filter(id -> io.hwnas.supernet.space.SpaceRegistry.get(id).sha256().equals(spaceSha256))
                 .findFirst().orElse(null);
-        if (owner != null && !owner.equals(s.id())) {
+        if (owner != null && !owner.equals(space)) { // the fingerprint and the 'space' field disagree
             throw new HwnasException(recorded + ": this LUT's entries were made for space " + owner + " (that is its"
                     + " fingerprint), but its 'space' field says " + space + (space.equals(s.id()) ? ""
                     : " and it is used with space " + s.id()) + "; was the 'space' field edited? Set it back to \""
                     + owner + "\", or measure a LUT for space " + s.id());
         }
         if (!space.equals(s.id())) {
-            throw new HwnasException("field 'space' = \"" + space + "\": this LUT is for space " + space
-                    + ", but it is used with space " + s.id());
+            throw otherSpace(s);
         }
         throw new HwnasException(recorded + ": does not match space " + s.id() + " (fingerprint "
                 + s.sha256().substring(0, 12) + "...) it is used with: the LUT was made for another space with"
                 + " the id " + space + " (other channels, strides or ops), or its 'space_sha256' field was edited;"
                 + " measure a LUT for this space (hwnas lut measure)");
+    }
+
+    /** A table of another space id: says which, and how to get one for {@code s}. */
+    private HwnasException otherSpace(SearchSpace s) {
+        String arg = io.hwnas.supernet.space.SpaceRegistry.IDS.contains(s.id()) ? s.id() : "SPACE.json";
+        return new HwnasException("field 'space' = \"" + space + "\": this LUT is for space " + space
+                + ", it is used with space " + s.id() + ": measure (hwnas lut measure --space " + arg
+                + ") or transfer (hwnas lut transfer --space " + arg + ") a table for it");
     }
 
     /** Writes the table atomically (temporary file, then rename). */
@@ -172,8 +181,7 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
      */
     public Lut checkSpace(SearchSpace s) {
         if (!space.equals(s.id())) {
-            throw new HwnasException("field 'space' = \"" + space + "\": this LUT is for space " + space
-                    + ", not for space " + s.id());
+            throw otherSpace(s);
         }
         List<LayerSpec> layers = s.layers();
         boolean[][] have = new boolean[layers.size()][s.ops().size()];

@@ -1,6 +1,7 @@
 package io.hwnas.latency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +114,22 @@ class LutTruthTest {
         Files.writeString(zeros, Files.readString(f).replace(fm.sha256(), "0".repeat(64)));
         e = assertThrows(HwnasException.class, () -> Lut.read(zeros, fm));
         has(e, "zeros.json", "space_sha256", "does not match space fbnet-fmnist-tiny", "it is used with");
+    }
+
+    @Test
+    void aLutOfAnotherSpaceSaysSoNotThatItWasEdited() throws IOException {
+        SearchSpace c = SpaceRegistry.get("fbnet-cifar-tiny");
+        Path f = tmp.resolve("c.json");
+        LutTest.synthetic(c).withSpace(c).write(f); // fingerprint and 'space' field agree
+        SearchSpace fm = SpaceRegistry.get("fbnet-fmnist-tiny");
+        HwnasException e = assertThrows(HwnasException.class, () -> LatencyModels.read(f, fm));
+        has(e, "c.json", "field 'space' = \"fbnet-cifar-tiny\"", "this LUT is for space fbnet-cifar-tiny",
+                "used with space fbnet-fmnist-tiny", "hwnas lut measure --space fbnet-fmnist-tiny",
+                "hwnas lut transfer");
+        assertFalse(e.getMessage().contains("edited"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> Lut.read(f, fm));
+        has(e, "c.json", "this LUT is for space fbnet-cifar-tiny", "used with space fbnet-fmnist-tiny");
+        assertFalse(e.getMessage().contains("edited"), e.getMessage());
     }
 
     @Test

@@ -660,6 +660,52 @@ class TrainCommandsTest {
         assertEquals(worst, mt.get("worst_ratio").asDouble(), 1e-9);
     }
 
+    /**
+     * A stored predictor is reused only for the same pairs' settings; otherwise it is retrained (on the
+     * stored pairs measured the same way, measuring only the missing ones) and the log says why.
+     */
+    @Test
+    void storedPredictorIsReusedOnlyForTheSameSettings() throws Exception {
+        Path runP = copyOfRun(tmp.resolve("run-predictor-settings"));
+        Path pairs = runP.resolve("accuracy-pairs.jsonl");
+        Path file = runP.resolve("accuracy-predictor.json");
+        java.util.function.BiFunction<String, String, CliRun> call = (samples, heldOut) -> CliRun.of("specialize",
+                runP.toString(), "--target", "macs=" + lut + ":0.6", "--accuracy", "predictor", "--predictor-samples",
+                samples, "--population", "8", "--generations", "2", "--held-out", heldOut, "--recalibrate-batches", "2",
+                "-o", tmp.resolve("spec-s").toString(), "--force");
+        CliRun r = call.apply("20", "16");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("accuracy predictor: 20 pairs"), r.err());
+        // the same settings: reused
+        r = call.apply("20", "16");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("accuracy predictor: reused " + file), r.err());
+        // more pairs, same held-out: retrained, the 20 stored pairs reused, 4 measured
+        r = call.apply("24", "16");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("accuracy predictor: stored " + file + ": 20 pairs; asked 24 pairs: retraining")
+                && r.err().contains("accuracy pairs: 20 from an earlier call reused")
+                && r.err().contains("accuracy predictor: 24 pairs"), r.err());
+        assertEquals(25, Files.readAllLines(pairs).size());
+        // another held-out size (within the run's 32 architecture-split images): retrained on pairs measured anew
+        r = call.apply("24", "24");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("stored " + file + ": held-out 16 images; asked held-out 24 images: retraining")
+                && r.err().contains("measuring anew"), r.err());
+        assertTrue(Files.readAllLines(pairs).get(0).contains("\"held_out_images\":24"));
+        // a predictor file from before the settings were recorded: not trusted, retrained (its pairs reused)
+        com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) Json
+                .readTree(file);
+        n.remove("pairs");
+        Json.writeFile(file, n);
+        r = call.apply("24", "24");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("settings it does not record") && r.err().contains("retraining")
+                && r.err().contains("accuracy pairs: 24 from an earlier call reused"), r.err());
+        r = call.apply("24", "24");
+        assertTrue(r.err().contains("accuracy predictor: reused " + file), r.err());
+    }
+
     /** The predictor's pairs are kept as they are measured: a stopped call resumes where it stopped, same result. */
     @Test
     void predictorPairsResumeAfterAStop() throws Exception {

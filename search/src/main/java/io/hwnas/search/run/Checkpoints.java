@@ -121,9 +121,29 @@ public final class Checkpoints {
      * {@code expected}.
      */
     public static TrainState readState(Path ckpt, SearchSpace expected) {
+        return readState(ckpt, expected, null);
+    }
+
+    /**
+     * As {@link #readState(Path, SearchSpace)}; {@code source} (a space id or JSON file, or null) is
+     * where {@code expected} was read from, named when a space of the same id changed since training.
+     */
+    public static TrainState readState(Path ckpt, SearchSpace expected, String source) {
         Path f = ckpt.resolve(STATE);
         TrainState st = Json.read(f, TrainState.class);
-        if (!st.spaceId().equals(expected.id()) || !st.space().equals(expected) || st.layers() != expected.layerCount()
+        if (st.spaceId().equals(expected.id()) && st.space() != null
+                && !st.space().sha256().equals(expected.sha256())) {
+            List<String> diff = st.space().differences(expected, 3);
+            boolean registered = source != null && io.hwnas.supernet.space.SpaceRegistry.IDS.contains(source);
+            String what = source == null || registered ? "space " + expected.id() : "the space file " + source;
+            throw new HwnasException(f + ": " + what + " changed since the run was trained (space \"" + expected.id()
+                    + "\", fingerprint " + st.space().sha256().substring(0, 12) + "... then, "
+                    + expected.sha256().substring(0, 12) + "... now): " + String.join(", ", diff)
+                    + (registered ? "; use the hwnas version that trained the run, or train a new run"
+                            : "; restore it (set " + diff.get(0).replaceFirst(" (.*) -> .*", " back to $1")
+                                    + "), or train a new run on the changed space"));
+        }
+        if (!st.spaceId().equals(expected.id()) || st.layers() != expected.layerCount()
                 || !st.ops().equals(expected.ops())) {
             throw new HwnasException(f + ": checkpoint is for space \"" + st.spaceId() + "\" (" + st.layers()
                     + " layers, ops " + String.join(" ", st.ops()) + "), not for \"" + expected.id() + "\" ("

@@ -91,7 +91,7 @@ public final class RunDir {
 
     /** The counters of the latest checkpoint (refused if it is of another space). */
     public TrainState state() {
-        return Checkpoints.readState(latestCheckpoint(), space);
+        return Checkpoints.readState(latestCheckpoint(), space, config.space());
     }
 
     /** Whether every epoch ran ({@code result.json} written). */
@@ -249,7 +249,7 @@ public final class RunDir {
     /** Loads the latest checkpoint's supernet and θ into {@code m}. */
     public Trained load(NDManager m) {
         Path ckpt = latestCheckpoint();
-        TrainState st = Checkpoints.readState(ckpt, space);
+        TrainState st = Checkpoints.readState(ckpt, space, config.space());
         Supernet net = new Supernet(space, Supernet.layers(config.supernet()));
         net.initialize(m, DataType.FLOAT32, Supernet.inputShape(space, 2));
         Checkpoints.loadParams(ckpt, net, m);

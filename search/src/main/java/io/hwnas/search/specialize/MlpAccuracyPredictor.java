@@ -46,6 +46,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
     private final double std;
     private final Report report;
     private final Config config;
+    private final Pairs pairs; // null: trained without recording how its pairs were measured
 
     /** Which space (id, layer count, ops per layer) the encoding is for. */
     public record Encoding(String space, int layers, int ops) {
@@ -109,6 +110,35 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
     }
 
+    /**
+     * How the training pairs were measured (with the supernet): pairs asked for, the sampling seed, BN
+     * recalibration batches and held-out images per accuracy. A stored predictor is reused only for the
+     * same ones.
+     */
+    public record Pairs(int samples, long seed, int recalibrateBatches, int heldOutImages) {
+        /**
+         * What differs from {@code asked}, as "40 pairs, held-out 200 images; asked 60 pairs, held-out
+         * 300 images"; null when the same.
+         */
+        public String differences(Pairs asked) {
+            if (equals(asked)) {
+                return null;
+            }
+            List<String> had = new ArrayList<>();
+            List<String> want = new ArrayList<>();
+            String[] units = {"%d pairs", "held-out %d images", "%d recalibration batches", "seed %d"};
+            long[] a = {samples, heldOutImages, recalibrateBatches, seed};
+            long[] b = {asked.samples, asked.heldOutImages, asked.recalibrateBatches, asked.seed};
+            for (int i = 0; i < units.length; i++) {
+                if (a[i] != b[i]) {
+                    had.add(String.format(java.util.Locale.ROOT, units[i], a[i]));
+                    want.add(String.format(java.util.Locale.ROOT, units[i], b[i]));
+                }
+            }
+            return String.join(", ", had) + "; asked " + String.join(", ", want);
+        }
+    }
+
     /** Fit on the training part and on the held-out part (RMSE in the accuracy's unit, Kendall τ-b). */
     public record Report(int trainCount, int heldOutCount, double trainRmse, double heldOutRmse,
             double heldOutKendallTau) {}
@@ -116,7 +146,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
     /** The file record. */
     record FileRecord(int schema, String kind, String space, String run, int layers, int ops, List<Integer> hidden,
             double targetMean, double targetStd, List<String> weightsF32, List<String> biasesF32, Report report,
-            Config config) {
+            Config config, Pairs pairs) {
         FileRecord {
             Json.checkSchema(schema);
             HwnasException.require(KIND.equals(kind), "kind", kind, "expected \"" + KIND + "\"");
@@ -124,7 +154,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
     }
 
     private MlpAccuracyPredictor(String space, String run, int layers, int ops, int[] widths, float[][][] w,
-            float[] wOut, float[][] b, double mean, double std, Report report, Config config) {
+            float[] wOut, float[][] b, double mean, double std, Report report, Config config, Pairs pairs) {
         this.space = space;
         this.run = run;
         this.layers = layers;
@@ -137,6 +167,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         this.std = std;
         this.report = report;
         this.config = config;
+        this.pairs = pairs;
     }
 
     public String space() {
@@ -154,6 +185,16 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
 
     public Config config() {
         return config;
+    }
+
+    /** How the training pairs were measured; null for a predictor saved before that was recorded. */
+    public Pairs pairs() {
+        return pairs;
+    }
+
+    /** This predictor, recording how its training pairs were measured. */
+    public MlpAccuracyPredictor withPairs(Pairs p) {
+        return new MlpAccuracyPredictor(space, run, layers, ops, widths, w, wOut, b, mean, std, report, config, p);
     }
 
     // ---------------------------------------------------------------- training
@@ -214,7 +255,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
         float[] wOut = uniform(1, in, 1 / Math.sqrt(in), rnd)[0];
         MlpAccuracyPredictor net = new MlpAccuracyPredictor(enc.space(), run, enc.layers(), enc.ops(), widths, w, wOut,
-                b, mean, std, null, cfg);
+                b, mean, std, null, cfg, null);
         net.fit(data, trainIdx, cfg, rnd);
 
         double[] actTrain = new double[trainIdx.length];
@@ -234,7 +275,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         Report rep = new Report(trainIdx.length, nHeld, Stats.rmse(predTrain, actTrain), Stats.rmse(predHeld, actHeld),
                 Stats.kendallTau(predHeld, actHeld));
         return new MlpAccuracyPredictor(enc.space(), run, enc.layers(), enc.ops(), widths, w, wOut, b, mean, std, rep,
-                cfg);
+                cfg, null);
     }
 
     private static float[][] uniform(int rows, int cols, double bound, SplittableRandom rnd) {
@@ -494,22 +535,22 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
         }
         List<Integer> hidden = Arrays.stream(widths).boxed().toList();
         Json.writeFile(file, new FileRecord(Json.SCHEMA, KIND, space, run, layers, ops, hidden, mean, std, ws, bs,
-                report, config));
+                report, config, pairs));
     }
 
-    /** Reads a predictor and checks it was trained for {@code space} on the run {@code run}. */
+    /** Reads a predictor and checks it was trained for {@code space} on the run {@code run} (null: any run). */
     public static MlpAccuracyPredictor load(Path file, SearchSpace space, String run) {
         return load(file, Encoding.of(space), run);
     }
 
-    /** Reads a predictor and checks it was trained for {@code enc} on the run {@code run}. */
+    /** Reads a predictor and checks it was trained for {@code enc} on the run {@code run} (null: any run). */
     public static MlpAccuracyPredictor load(Path file, Encoding enc, String run) {
-        FileRecord r = Json.read(file, FileRecord.class);
+        FileRecord r = io.hwnas.search.run.RunFiles.readWithOptional(file, FileRecord.class, "pairs");
         if (!enc.space().equals(r.space())) {
             throw HwnasException.inFile(file, "field 'space' = \"" + r.space() + "\": this predictor was trained for"
                     + " space " + r.space() + ", not " + enc.space());
         }
-        if (!run.equals(r.run())) {
+        if (run != null && !run.equals(r.run())) {
             throw HwnasException.inFile(file, "field 'run' = \"" + r.run() + "\": this predictor was trained on"
                     + " another run; expected \"" + run + "\"");
         }
@@ -540,7 +581,7 @@ public final class MlpAccuracyPredictor implements AccuracyEstimator {
                     + r.targetStd() + ": expected finite, std > 0");
         }
         return new MlpAccuracyPredictor(r.space(), r.run(), r.layers(), r.ops(), widths, w, wOut, b, r.targetMean(),
-                r.targetStd(), r.report(), r.config());
+                r.targetStd(), r.report(), r.config(), r.pairs());
     }
 
     private static String encode(float[][] rows) {

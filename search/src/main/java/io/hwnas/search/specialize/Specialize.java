@@ -26,8 +26,9 @@ import java.util.function.Consumer;
  * the supernet again (Once-for-All). For each target (a latency model and a budget) a search finds
  * the most accurate architecture within the budget, with the accuracy taken from the supernet
  * ({@link SupernetAccuracy}: inherited weights, BN recalibrated, held-out images) or from an MLP
- * accuracy predictor trained on pairs measured that way (saved in the run and reused). Each pick is
- * extracted as a subnet folder; the whole call writes {@code summary.{json,csv,md}} and the
+ * accuracy predictor trained on pairs measured that way (saved in the run; reused while the run's
+ * checkpoint and the pairs' settings are the same, else retrained on the stored pairs that still fit).
+ * Each pick is extracted as a subnet folder; the whole call writes {@code summary.{json,csv,md}} and the
  * cross-target matrix (every pick under every target's model).
  */
 public final class Specialize {
@@ -232,13 +233,20 @@ public final class Specialize {
                 long t0 = System.nanoTime();
                 Path file = runDir.resolve("accuracy-predictor.json");
                 String identity = runIdentity(run);
-                MlpAccuracyPredictor p;
-                boolean reused = Files.isRegularFile(file);
+                MlpAccuracyPredictor.Pairs asked = new MlpAccuracyPredictor.Pairs(opt.predictorSamples(), opt.seed(),
+                        opt.recalibrateBatches(), exact.heldOutImages());
+                MlpAccuracyPredictor p = Files.isRegularFile(file) ? MlpAccuracyPredictor.load(file, space, null)
+                        : null;
+                String stale = p == null ? null : staleness(p, identity, asked);
+                boolean reused = p != null && stale == null;
                 if (reused) {
-                    p = MlpAccuracyPredictor.load(file, space, identity);
                     log.accept("accuracy predictor: reused " + file);
                 } else {
-                    p = trainPredictor(exact, space, identity, opt, progress, runDir.resolve(PAIRS_FILE), log);
+                    if (p != null) {
+                        log.accept("accuracy predictor: stored " + file + ": " + stale + ": retraining");
+                    }
+                    p = trainPredictor(exact, space, identity, opt, progress, runDir.resolve(PAIRS_FILE), log)
+                            .withPairs(asked);
                     p.save(file);
                 }
                 pr = new PredictorReport(file.toString(), p.report().trainCount() + p.report().heldOutCount(),
@@ -431,6 +439,20 @@ public final class Specialize {
     /** What identifies a run for its accuracy predictor: folder, seed and the checkpoint it was trained to. */
     static String runIdentity(RunDir run) {
         return run.dir().toAbsolutePath().normalize() + "#seed=" + run.seed() + "#epochs=" + run.state().epochsDone();
+    }
+
+    /** Why a stored predictor does not fit this call (another checkpoint, or pairs measured otherwise), or null. */
+    static String staleness(MlpAccuracyPredictor p, String identity, MlpAccuracyPredictor.Pairs asked) {
+        if (!identity.equals(p.run())) {
+            return "trained on run " + p.run() + ", not " + identity;
+        }
+        if (p.pairs() == null) {
+            return (p.report().trainCount() + p.report().heldOutCount()) + " pairs measured with settings it does not"
+                    + " record (saved by an older hwnas); asked " + asked.samples() + " pairs, held-out "
+                    + asked.heldOutImages() + " images, " + asked.recalibrateBatches() + " recalibration batches, seed "
+                    + asked.seed();
+        }
+        return p.pairs().differences(asked);
     }
 
     /** The accuracy pairs measured so far for the predictor: appended as they come, so a stopped call resumes. */

@@ -179,7 +179,7 @@ public final class TrainingRun {
             return;
         }
         Path ckpt = Checkpoints.latest(r.runDir());
-        TrainState st = Checkpoints.readState(ckpt, cfg.resolveSpace());
+        TrainState st = Checkpoints.readState(ckpt, cfg.resolveSpace(), cfg.space());
         System.err.println("hwnas: training stopped by a signal: checkpoint written in epoch " + (st.epochsDone() + 1)
                 + "/" + cfg.epochs() + ", " + (st.phase() == SupernetTrainer.PHASE_WEIGHTS ? "weight" : "θ")
                 + " pass, before step " + (st.stepInPhase() + 1) + " (" + ckpt + ")");

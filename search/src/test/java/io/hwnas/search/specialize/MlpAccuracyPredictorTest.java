@@ -3,6 +3,7 @@ package io.hwnas.search.specialize;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.HwnasException;
@@ -101,6 +102,31 @@ class MlpAccuracyPredictorTest {
         HwnasException schema = assertThrows(HwnasException.class,
                 () -> MlpAccuracyPredictor.load(file, cifar, "runs/x@sha256:abc"));
         assertTrue(schema.getMessage().contains("schema"), schema.getMessage());
+    }
+
+    @Test
+    void recordsHowItsPairsWereMeasuredAndReadsOlderFilesWithout(@TempDir Path dir) throws Exception {
+        var enc = MlpAccuracyPredictor.Encoding.of(TINY);
+        var data = samples(Fixtures.additive(7, 9, 3), 7, 9, 20, 2);
+        var pairs = new MlpAccuracyPredictor.Pairs(40, 0, 2, 200);
+        MlpAccuracyPredictor p = MlpAccuracyPredictor.train(data, enc, "r", small(3).withEpochs(1)).withPairs(pairs);
+        Path file = dir.resolve("predictor.json");
+        p.save(file);
+        assertEquals(pairs, MlpAccuracyPredictor.load(file, TINY, "r").pairs());
+        // a file saved before the settings were recorded still loads, with none
+        com.fasterxml.jackson.databind.node.ObjectNode n =
+                (com.fasterxml.jackson.databind.node.ObjectNode) io.hwnas.core.Json.readTree(file);
+        n.remove("pairs");
+        io.hwnas.core.Json.writeFile(file, n);
+        MlpAccuracyPredictor old = MlpAccuracyPredictor.load(file, TINY, null); // null: of any run
+        assertNull(old.pairs());
+        assertEquals(p.report(), old.report());
+        // what differs is named, stored value first
+        assertNull(pairs.differences(new MlpAccuracyPredictor.Pairs(40, 0, 2, 200)));
+        assertEquals("40 pairs, held-out 200 images; asked 60 pairs, held-out 300 images",
+                pairs.differences(new MlpAccuracyPredictor.Pairs(60, 0, 2, 300)));
+        assertEquals("2 recalibration batches, seed 0; asked 4 recalibration batches, seed 7",
+                pairs.differences(new MlpAccuracyPredictor.Pairs(40, 7, 4, 200)));
     }
 
     @Test

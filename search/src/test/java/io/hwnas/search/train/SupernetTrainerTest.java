@@ -178,6 +178,31 @@ class SupernetTrainerTest {
     }
 
     @Test
+    void checkpointOfAChangedSpaceFileNamesWhatChanged() {
+        Path ckpt = Checkpoints.latest(straightDir);
+        List<io.hwnas.supernet.space.StageSpec> st = new java.util.ArrayList<>(SPACE.stages());
+        int last = st.size() - 1;
+        var s = st.get(last);
+        st.set(last, new io.hwnas.supernet.space.StageSpec(s.layers(), s.channels() + 8, s.stride()));
+        SearchSpace changed = new SearchSpace(SPACE.schema(), SPACE.id(), SPACE.description(), SPACE.input(),
+                SPACE.stem(), st, SPACE.head(), SPACE.ops());
+        HwnasException e = assertThrows(HwnasException.class,
+                () -> Checkpoints.readState(ckpt, changed, "my-space.json"));
+        String m = e.getMessage();
+        String field = "stages[" + last + "].channels";
+        assertTrue(m.contains("the space file my-space.json changed since the run was trained")
+                && m.contains(field + " " + s.channels() + " -> " + (s.channels() + 8))
+                && m.contains("set " + field + " back to " + s.channels()) && m.contains("train a new run")
+                && m.contains(SPACE.sha256().substring(0, 12)) && m.contains(changed.sha256().substring(0, 12))
+                && !m.contains("not for"), m);
+        // a new description alone builds the same networks: loads
+        SearchSpace described = new SearchSpace(SPACE.schema(), SPACE.id(), "edited", SPACE.input(), SPACE.stem(),
+                SPACE.stages(), SPACE.head(), SPACE.ops());
+        assertEquals(Checkpoints.readState(ckpt, SPACE).epochsDone(),
+                Checkpoints.readState(ckpt, described, "my-space.json").epochsDone());
+    }
+
+    @Test
     void lutWithLogLatencyBelowZeroIsRefused() {
         Path small = TestLuts.write(TestLuts.macs(SPACE, 0.01, 0.001, 0.0001), tmp.resolve("small-lut.json"));
         TrainConfig ms = base.with("lut", small.toString()).with("latency_unit", "ms");

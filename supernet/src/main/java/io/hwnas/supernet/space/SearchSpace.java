@@ -110,6 +110,46 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
         }
     }
 
+    /**
+     * What differs in what the two spaces build (the description left out), field by field in file
+     * order, as {@code "stages[3].channels 32 -> 40"} (this space's value first); at most {@code max}.
+     */
+    public List<String> differences(SearchSpace other, int max) {
+        com.fasterxml.jackson.databind.node.ObjectNode a = Json.mapper().valueToTree(this);
+        com.fasterxml.jackson.databind.node.ObjectNode b = Json.mapper().valueToTree(other);
+        a.remove("description");
+        b.remove("description");
+        List<String> out = new ArrayList<>();
+        differences("", a, b, out, max);
+        return out;
+    }
+
+    private static void differences(String path, com.fasterxml.jackson.databind.JsonNode a,
+            com.fasterxml.jackson.databind.JsonNode b, List<String> out, int max) {
+        if (out.size() >= max || a.equals(b)) {
+            return;
+        }
+        if (a.isObject() && b.isObject()) {
+            Set<String> names = new java.util.LinkedHashSet<>();
+            a.fieldNames().forEachRemaining(names::add);
+            b.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                com.fasterxml.jackson.databind.JsonNode x = a.path(n);
+                com.fasterxml.jackson.databind.JsonNode y = b.path(n);
+                differences(path.isEmpty() ? n : path + "." + n, x, y, out, max);
+            }
+        } else if (a.isArray() && b.isArray() && (a.size() == b.size() || !a.get(0).isValueNode())) {
+            for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+                differences(path + "[" + i + "]", a.get(i), b.get(i), out, max);
+            }
+            if (a.size() != b.size() && out.size() < max) {
+                out.add(path + " " + a.size() + " -> " + b.size() + " entries");
+            }
+        } else {
+            out.add(path + " " + a + " -> " + b);
+        }
+    }
+
     /** Output size of a conv with padding k/2 and the given stride: ceil(n / stride). */
     public static int convOut(int n, int stride) {
         return (n - 1) / stride + 1;

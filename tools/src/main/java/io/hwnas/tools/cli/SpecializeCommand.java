@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         description = {"Specialize a trained supernet for hardware targets (Once-for-All): per target, the most"
             + " accurate subnet within its latency budget, found by evolution (OFA) or NSGA-II, accuracy from the"
             + " supernet (inherited weights, BN recalibrated, held-out images) or from an MLP accuracy predictor"
-            + " trained on such pairs (saved in the run, reused); or by FBNet's θ re-optimized on the frozen weights"
+            + " trained on such pairs (saved in the run, reused while its pairs' settings are the same: samples,"
+            + " held-out, recalibration batches, seed); or by FBNet's θ re-optimized on the frozen weights"
             + " with the target's latency model (--method theta: the latency pressure α is raised, then bisected,"
             + " until the argmax meets the budget). No retraining of the supernet; its weights and θ are"
             + " never written (the predictor and its pairs are kept in the run).",
