@@ -52,8 +52,8 @@ public final class Json {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .addModule(new SimpleModule("hwnas-finite-doubles")
-                    .addDeserializer(double.class, new FiniteDouble())
-                    .addDeserializer(Double.class, new FiniteDouble()))
+                    .addDeserializer(double.class, new FiniteDouble(true))
+                    .addDeserializer(Double.class, new FiniteDouble(false)))
             .build();
 
     private Json() {}
@@ -129,8 +129,26 @@ public final class Json {
         }
     }
 
-    /** Doubles must be finite: 1e400 would otherwise become infinity silently. */
+    /**
+     * Doubles must be finite: 1e400 would otherwise become infinity silently. For a primitive
+     * {@code double} null is refused as Jackson refuses it for the other primitives (a custom
+     * deserializer's null would otherwise reach the constructor and fail there without a field name).
+     */
     private static final class FiniteDouble extends JsonDeserializer<Double> {
+        private final boolean primitive;
+
+        FiniteDouble(boolean primitive) {
+            this.primitive = primitive;
+        }
+
+        @Override
+        public Double getNullValue(DeserializationContext ctx) throws JsonMappingException {
+            if (primitive) {
+                return (Double) ctx.reportInputMismatch(double.class, "Cannot map `null` into type `double`");
+            }
+            return null;
+        }
+
         @Override
         public Double deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
             JsonToken t = p.currentToken();
@@ -195,6 +213,12 @@ public final class Json {
      * it is named first.
      */
     public static HwnasException describe(String source, Throwable e, JsonNode root) {
+        if (root != null && e instanceof ValueInstantiationException vie && !(vie.getCause() instanceof HwnasException)) {
+            String nul = nullBeside(root, vie);
+            if (nul != null) {
+                return new HwnasException(source + ": " + nul, e);
+            }
+        }
         if (root != null && e instanceof JsonMappingException jme && !(e instanceof ValueInstantiationException)) {
             java.util.regex.Matcher m = MISSING.matcher(firstLine(jme.getOriginalMessage()));
             if (m.matches()) {
@@ -205,6 +229,43 @@ public final class Json {
             }
         }
         return describe(source, e);
+    }
+
+    /**
+     * For a record whose constructor failed without naming a field (a null reached a check that does
+     * not expect one): "field 'X' = null: ..." when the object it was built from has exactly one
+     * field given as null; else null.
+     */
+    private static String nullBeside(JsonNode root, JsonMappingException e) {
+        JsonNode node = root;
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                node = node.get(ref.getFieldName());
+                path.append(path.length() > 0 ? "." : "").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                node = node.get(ref.getIndex());
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        if (!node.isObject()) {
+            return null;
+        }
+        String nul = null;
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            java.util.Map.Entry<String, JsonNode> f = it.next();
+            if (f.getValue().isNull()) {
+                if (nul != null) {
+                    return null; // several: which one failed is not known
+                }
+                nul = f.getKey();
+            }
+        }
+        return nul == null ? null : "field '" + (path.length() > 0 ? path + "." : "") + nul
+                + "' = null: needs a value (null is not accepted here)";
     }
 
     /** "field 'X' is not known (known there: ...)" for an unknown field beside a missing one, or null. */
@@ -318,7 +379,7 @@ public final class Json {
     }
 
     private static final java.util.regex.Pattern COERCE = java.util.regex.Pattern.compile(
-            "Cannot coerce (Floating-point|String) value \\((.*?)\\) to `(?:java\\.lang\\.)?(\\w+)` value.*");
+            "Cannot coerce (Floating-point|String|Integer) value \\((.*?)\\) to `(?:java\\.lang\\.)?(\\w+)` value.*");
     private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(
             "Numeric value \\((.*?)\\) out of range of (\\w+) \\((.*)\\).*");
 
@@ -330,6 +391,10 @@ public final class Json {
         java.util.regex.Matcher m = COERCE.matcher(msg);
         if (m.matches()) {
             String type = m.group(3).toLowerCase(java.util.Locale.ROOT).replace("integer", "int");
+            if (type.equals("boolean")) {
+                return "field '" + path + "' = " + m.group(2) + ": must be true or false, not "
+                        + (m.group(1).equals("String") ? "a string" : "a number");
+            }
             return "field '" + path + "' = " + m.group(2) + ": " + (m.group(1).equals("String")
                     ? "must be a JSON number, not a string (" + type + ")"
                     : "must be a whole number (" + type + " field; fractions are never rounded)");
@@ -350,9 +415,16 @@ public final class Json {
     private static final java.util.regex.Pattern FROM_VALUE = java.util.regex.Pattern.compile(
             "(?:String|Floating-point|Integer) value (\\(.*\\)|\".*\")|String (\".*\")");
 
-    /** Jackson's missing-field and wrong-kind messages in the project's form: field, value, expectation. */
+    private static final java.util.regex.Pattern NULL_PRIMITIVE = java.util.regex.Pattern.compile(
+            "Cannot map `null` into type `(?:java\\.lang\\.)?(\\w+)`.*");
+
+    /** Jackson's missing-field, null and wrong-kind messages in the project's form: field, value, expectation. */
     private static String plainShapeMessage(String path, String msg, String scalar) {
-        java.util.regex.Matcher m = MISSING.matcher(msg);
+        java.util.regex.Matcher m = NULL_PRIMITIVE.matcher(msg);
+        if (m.matches() && !path.isEmpty()) {
+            return "field '" + path + "' = null: must be " + kind(m.group(1));
+        }
+        m = MISSING.matcher(msg);
         if (m.matches()) {
             String field = path.isEmpty() ? m.group(1) : path.endsWith(m.group(1)) ? path : path + "." + m.group(1);
             return "field '" + field + "' is required";
@@ -384,7 +456,8 @@ public final class Json {
             }
             String got = from.startsWith("String") ? "a string" : from.startsWith("Array") ? "an array"
                     : from.startsWith("Object") ? "an object" : from.startsWith("Boolean") ? "a boolean"
-                    : from.startsWith("Null") ? "null" : "a " + from.split(" ")[0].toLowerCase(java.util.Locale.ROOT);
+                    : from.startsWith("Null") ? "null" : from.startsWith("Floating-point") || from.startsWith("Integer")
+                    ? "a number" : "a " + from.split(" ")[0].toLowerCase(java.util.Locale.ROOT);
             return "field '" + (path.isEmpty() ? "(top level)" : path) + "'" + (value == null ? "" : " = " + value)
                     + ": must be " + kind(m.group(1)) + ", not " + got;
         }

@@ -90,6 +90,46 @@ class JsonStrictTest {
                 "a JSON object, not an array");
     }
 
+    record Flags(int schema, boolean on, double lr, Boolean maybe, String mode) {
+        Flags {
+            HwnasException.require(java.util.Set.of("a", "b").contains(mode), "mode", mode, "must be a or b");
+        }
+    }
+
+    private HwnasException refusedFlags(String json) throws IOException {
+        Path f = tmp.resolve("flags.json");
+        Files.writeString(f, json);
+        return assertThrows(HwnasException.class, () -> Json.read(f, Flags.class));
+    }
+
+    /** Null and boolean values are named as field = value with what the field takes, never Jackson's words. */
+    @Test
+    void nullsAndBooleansAreNamedPlainly() throws IOException {
+        String rest = "\"schema\":1,\"maybe\":null,\"mode\":\"a\"";
+        plain(refusedFlags("{" + rest + ",\"on\":true,\"lr\":null}"), "flags.json", "field 'lr' = null",
+                "must be a JSON number");
+        plain(refusedFlags("{" + rest + ",\"on\":null,\"lr\":1}"), "flags.json", "field 'on' = null",
+                "must be true or false");
+        plain(refused("{\"schema\":1,\"epochs\":null,\"steps\":3,\"lr\":0.5,\"layers\":[]}"), "cfg.json",
+                "field 'epochs' = null", "must be a JSON whole number");
+        plain(refusedFlags("{" + rest + ",\"on\":1,\"lr\":1}"), "flags.json", "field 'on' = 1",
+                "must be true or false, not a number");
+        plain(refusedFlags("{" + rest + ",\"on\":1.5,\"lr\":1}"), "flags.json", "field 'on' = 1.5",
+                "must be true or false, not a number");
+        plain(refusedFlags("{" + rest + ",\"on\":\"yes\",\"lr\":1}"), "flags.json", "field 'on' = \"yes\"",
+                "must be true or false, not a string");
+        // a null that reaches a constructor check which does not expect one (Set.of(...).contains(null) throws)
+        plain(refusedFlags("{\"schema\":1,\"maybe\":true,\"mode\":null,\"on\":true,\"lr\":1}"), "flags.json",
+                "field 'mode' = null");
+        assertEquals(true, Json.read(writeFlags("{" + rest + ",\"on\":true,\"lr\":1}"), Flags.class).on());
+    }
+
+    private Path writeFlags(String json) throws IOException {
+        Path f = tmp.resolve("ok-flags.json");
+        Files.writeString(f, json);
+        return f;
+    }
+
     @Test
     void emptyFileIsRefusedAsEmpty() throws IOException {
         Path f = tmp.resolve("empty.json");

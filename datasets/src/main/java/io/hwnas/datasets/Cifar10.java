@@ -61,7 +61,7 @@ final class Cifar10 {
         }
         throw new HwnasException(p + ": no CIFAR-10 found: expected data_batch_1.bin..data_batch_5.bin + test_batch.bin"
                 + " (or " + BIN_DIR + "/ holding them), {train,test}/<class>/*.jpg, or one .tar/.tar.gz of either"
-                + (tars.size() > 1 ? "; found several tars " + tars + ": pass one with --data" : "") + "; "
+                + (tars.size() > 1 ? "; found several tars " + tars + ": " + Datasets.PASS_ONE_TAR : "") + "; "
                 + Datasets.HOW_TO_CIFAR10);
     }
 

@@ -197,12 +197,28 @@ public final class Datasets {
         };
     }
 
+    private static final String PASS_FOLDER = "pass --data FOLDER";
+    private static final String WITH_PATH = "with --data PATH";
+    private static final String PASS_IMAGE_FOLDER = "pass the image folder with --data DIR";
+    static final String PASS_ONE_TAR = "pass one with --data";
     static final String HOW_TO_FASHION_MNIST = "get Fashion-MNIST with 'apt-get install dataset-fashion-mnist'"
             + " (installs " + DEBIAN_FASHION_MNIST + ") or download the four *-ubyte.gz files from"
-            + " https://github.com/zalandoresearch/fashion-mnist into a folder and pass --data FOLDER";
+            + " https://github.com/zalandoresearch/fashion-mnist into a folder and " + PASS_FOLDER;
     static final String HOW_TO_CIFAR10 = "download the binary release cifar-10-binary.tar.gz from"
             + " https://www.cs.toronto.edu/~kriz/cifar.html (pass the .tar.gz itself or the unpacked folder), or an"
-            + " image-folder copy {train,test}/<class>/*.jpg, with --data PATH";
+            + " image-folder copy {train,test}/<class>/*.jpg, " + WITH_PATH;
+
+    /**
+     * {@code message} (one of this package's data errors, which tell how to pass a location with the
+     * --data option) for a command that reads the location from a config's {@code data_dir} field
+     * instead ({@code hwnas train}): the advice names that field.
+     */
+    public static String forConfig(String message) {
+        return message.replace(PASS_FOLDER, "set the config's data_dir to FOLDER")
+                .replace(WITH_PATH, "as the config's data_dir")
+                .replace(PASS_IMAGE_FOLDER, "set the config's data_dir to the image folder")
+                .replace(PASS_ONE_TAR, "name one in the config's data_dir");
+    }
 
     /**
      * Where dataset {@code name} is: {@code cliData} (the --data option) if given; else the
@@ -212,13 +228,43 @@ public final class Datasets {
      * A given location that holds a {@code <name>/} sub-folder but not the dataset itself resolves to it.
      */
     public static Path locate(String name, Path cliData) {
+        return locate(name, cliData, false);
+    }
+
+    /**
+     * As {@link #locate(String, Path)}; {@code configField}: the location comes from a config's
+     * {@code data_dir} field (hwnas train, which has no --data option), and the messages name that
+     * field (a message starting "field '" is then prefixed with the config file by the command).
+     */
+    public static Path locate(String name, Path given, boolean configField) {
         String n = canonical(name);
-        if (cliData != null) {
-            if (!Files.exists(cliData)) {
-                throw new HwnasException("--data " + cliData + ": no such file or directory");
+        if (given != null) {
+            if (!Files.exists(given)) {
+                throw new HwnasException((configField ? "field 'data_dir' = \"" + given + "\"" : "--data " + given)
+                        + ": no such file or directory");
             }
-            return refine(n, cliData);
+            return refine(n, given);
         }
+        Path found = search(n);
+        if (found != null) {
+            return found;
+        }
+        Path root = n.equals(FOLDER) ? null : SharedData.rootOrNull();
+        String looked = "$HWNAS_DATA" + (n.equals(FASHION_MNIST) ? ", " + DEBIAN_FASHION_MNIST : "")
+                + (n.equals(FOLDER) ? "" : ", " + (root == null ? "../shared" : root) + "/data/" + n);
+        String how = switch (n) {
+            case FASHION_MNIST -> HOW_TO_FASHION_MNIST;
+            case CIFAR10 -> HOW_TO_CIFAR10;
+            default -> PASS_IMAGE_FOLDER;
+        };
+        throw new HwnasException(configField
+                ? forConfig("field 'dataset' = \"" + n + "\": not found (no data_dir given; looked at " + looked + "); "
+                        + how)
+                : "dataset '" + n + "' not found (looked at --data, " + looked + "); " + how);
+    }
+
+    /** Where the search order of {@link #locate} finds dataset {@code n} without a given location, or null. */
+    private static Path search(String n) {
         String env = System.getenv("HWNAS_DATA");
         if (env != null && !env.isBlank()) {
             Path p = Path.of(env);
@@ -237,14 +283,7 @@ public final class Datasets {
         if (root != null && looksLike(n, root.resolve("data").resolve(n))) {
             return root.resolve("data").resolve(n);
         }
-        throw new HwnasException("dataset '" + n + "' not found (looked at --data, $HWNAS_DATA"
-                + (n.equals(FASHION_MNIST) ? ", " + DEBIAN_FASHION_MNIST : "")
-                + (n.equals(FOLDER) ? "" : ", " + (root == null ? "../shared" : root) + "/data/" + n) + "); "
-                + switch (n) {
-                    case FASHION_MNIST -> HOW_TO_FASHION_MNIST;
-                    case CIFAR10 -> HOW_TO_CIFAR10;
-                    default -> "pass the image folder with --data DIR";
-                });
+        return null;
     }
 
     /** {@code p} itself if it looks like dataset {@code n}, else {@code p/<n>} if that does, else {@code p}. */

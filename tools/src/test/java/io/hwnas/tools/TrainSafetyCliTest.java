@@ -134,6 +134,88 @@ class TrainSafetyCliTest {
                 "field 'train_subset' = 2000000", "60000 training images of fashion-mnist");
     }
 
+    /** test_subset is checked against the test set before anything is written, with or without eval_test. */
+    @Test
+    void aTestSubsetLargerThanTheTestSetIsRefusedWithoutEvalTestToo() throws Exception {
+        Path d = tmp.resolve("bigtest");
+        Files.createDirectories(d);
+        for (String evalTest : new String[] {"false", "true"}) {
+            Path cfg = d.resolve("config-" + evalTest + ".json");
+            Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                    + "\", \"epochs\": 1, \"warmup_epochs\": 1, \"train_subset\": 160, \"test_subset\": 20000,"
+                    + " \"eval_test\": " + evalTest + ", \"threads\": 1}");
+            refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
+                    cfg + ": field 'test_subset' = 20000", "10000 test images of fashion-mnist");
+            assertFalse(Files.exists(d.resolve("run")));
+        }
+    }
+
+    /** train has no --data option: a data problem names the config file and its data_dir field. */
+    @Test
+    void aDataProblemNamesTheConfigsDataDirNotAnOption() throws Exception {
+        Path d = tmp.resolve("datadir");
+        Files.createDirectories(d);
+        Path cfg = d.resolve("config.json");
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"data_dir\": \"nodata\", \"epochs\": 1, \"warmup_epochs\": 1, \"threads\": 1}");
+        CliRun r = refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
+                cfg + ": field 'data_dir' = \"" + d.resolve("nodata") + "\": no such file or directory");
+        assertFalse(r.err().contains("--data"), r.toString());
+
+        Files.createDirectories(d.resolve("empty"));
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"data_dir\": \"empty\", \"epochs\": 1, \"warmup_epochs\": 1, \"threads\": 1}");
+        r = refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
+                cfg + ": field 'data_dir' = \"" + d.resolve("empty") + "\"", "set the config's data_dir to FOLDER");
+        assertFalse(r.err().contains("--data"), r.toString());
+
+        if (System.getenv("HWNAS_DATA") == null) { // else that folder is where a "folder" dataset is found
+            Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"folder\", \"lut\": \"" + lut
+                    + "\", \"epochs\": 1, \"warmup_epochs\": 1, \"threads\": 1}");
+            r = refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
+                    cfg + ": field 'dataset' = \"folder\": not found (no data_dir given",
+                    "set the config's data_dir to the image folder");
+            assertFalse(r.err().contains("--data"), r.toString());
+        }
+        // a command that has --data keeps naming it
+        refused(tmp, a("data", "check", "--dataset", "fashion-mnist", "--data", d.resolve("nodata").toString()),
+                "--data " + d.resolve("nodata") + ": no such file or directory");
+    }
+
+    /**
+     * A run whose epochs are all warm-up trains the shared weights only: train says θ was not trained
+     * and points to specialize / extract --arch; extract's refusal says the same, not --resume.
+     */
+    @Test
+    void aWarmupOnlyRunPointsToSpecializeAndExtractArchNotToResume() throws Exception {
+        Path d = tmp.resolve("warmup-only");
+        Path dir = tmp.resolve("cfg-warmup-only");
+        Files.createDirectories(dir);
+        Path cfg = dir.resolve("c.json");
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"epochs\": 1, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 160,"
+                + " \"final_samples\": 1, \"threads\": 1}");
+        CliRun r = CliRun.of("train", "--config", cfg.toString(), "-o", d.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("θ was not trained (all 1 epochs were warm-up"), r.toString());
+        assertFalse(r.out().contains("argmax architecture:"), r.toString());
+        assertTrue(r.out().contains("next: hwnas specialize " + d + " --target NAME=LUT.json -o OUT_DIR"), r.toString());
+        assertTrue(r.out().contains("hwnas extract " + d + " --arch OPS|sample:K -o SUBNET_DIR"), r.toString());
+        assertFalse(r.out().contains("next: hwnas extract " + d + " -o SUBNET_DIR"), r.toString());
+        r = CliRun.of("train", "--config", cfg.toString(), "-o", tmp.resolve("warmup-only-json").toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertFalse(Json.parse("out", r.out(), JsonNode.class).get("theta_trained").asBoolean(), r.toString());
+
+        Path sub = tmp.resolve("warmup-only-sub");
+        r = refused(tmp, a("extract", d.toString(), "-o", sub.toString()), d.toString(),
+                "no θ epochs: warmup_epochs = epochs = 1", "--arch OPS", "--arch sample:K", "hwnas specialize " + d);
+        assertFalse(r.err().contains("--resume"), r.toString());
+        assertFalse(Files.exists(sub));
+        r = CliRun.of("extract", d.toString(), "--arch", "sample:1", "--recalibrate-batches", "0", "-o",
+                sub.toString());
+        assertEquals(0, r.code(), r.toString());
+    }
+
     @Test
     void aThreadOfThisJvmIsRefusedToo() throws Exception {
         Path d = tmp.resolve("jvm-lock");

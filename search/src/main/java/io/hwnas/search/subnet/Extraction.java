@@ -102,6 +102,16 @@ public final class Extraction {
             int done = t.state().epochsDone();
             boolean thetaZero = allZero(t.theta().rows());
             String warning = runState(runDir, t, cfg, thetaZero);
+            if (thetaZero && spec.equals("argmax") && !allowUnfinished && done >= cfg.epochs()) {
+                // a finished run: continuing it would not train θ; the weights are what it is for
+                String why = cfg.warmupEpochs() >= cfg.epochs() ? "the run had no θ epochs: warmup_epochs = epochs = "
+                        + cfg.epochs() + ", so it trained the shared weights only"
+                        : "the run finished (" + done + " epochs) without moving θ (theta_lr = " + cfg.thetaLr() + ")";
+                throw new HwnasException(runDir + ": θ is all zeros (" + why + "): its argmax would be "
+                        + space.ops().get(0) + " in every layer, not a searched architecture; give --arch OPS or"
+                        + " --arch sample:K, or pick subnets for a target by evolution: hwnas specialize " + runDir
+                        + " --target NAME=LUT.json -o OUT_DIR");
+            }
             if (thetaZero && spec.equals("argmax") && !allowUnfinished) {
                 throw new HwnasException(runDir + ": θ is still all zeros (" + done + " of " + cfg.epochs()
                         + " epochs done, no θ step yet): its argmax would be " + space.ops().get(0) + " in every layer,"
@@ -165,7 +175,7 @@ public final class Extraction {
 
     /** Recalibrates BN on {@code batches} batches of the run's training images (weight part, no augmentation). */
     static int recalibrate(Block sub, TrainConfig cfg, int batches, NDManager m) {
-        ImageSet train = TrainData.load(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
+        ImageSet train = TrainData.loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
         return recalibrate(sub, train, cfg.batchSize(), batches, cfg.seed(), m);
     }
 

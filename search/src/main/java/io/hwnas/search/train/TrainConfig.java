@@ -127,19 +127,20 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(alpha >= 0 && Double.isFinite(alpha), "alpha", alpha, "must be >= 0 (0: no latency term)");
         require(beta >= 0 && Double.isFinite(beta), "beta", beta, "must be >= 0");
         require(alpha == 0 || (lut != null && !lut.isBlank()), "lut", lut, "is required when alpha > 0");
-        require(Set.of("multiplicative", "additive").contains(latencyLoss), "latency_loss", latencyLoss,
+        require(oneOf(latencyLoss, "multiplicative", "additive"), "latency_loss", latencyLoss,
                 "must be multiplicative (FBNet: CE·α·(log LAT)^β) or additive (CE + α·(log LAT)^β)");
-        require(Set.of("ms", "us", "auto").contains(latencyUnit), "latency_unit", latencyUnit, "must be ms, us or auto");
-        require(Set.of("sample", "softmax").contains(latencyExpectation), "latency_expectation", latencyExpectation,
+        require(oneOf(latencyUnit, "ms", "us", "auto"), "latency_unit", latencyUnit, "must be ms, us or auto");
+        require(oneOf(latencyExpectation, "sample", "softmax"), "latency_expectation", latencyExpectation,
                 "must be sample or softmax");
-        require(Set.of("single-path", "soft", "sandwich").contains(weightSampling), "weight_sampling", weightSampling,
+        require(oneOf(weightSampling, "single-path", "soft", "sandwich"), "weight_sampling", weightSampling,
                 "must be soft, sandwich or single-path");
-        require(Set.of("per-op", "shared", "shared-masked", "shared-superkernel").contains(supernet), "supernet",
+        require(oneOf(supernet, "per-op", "shared", "shared-masked", "shared-superkernel"), "supernet",
                 supernet, "must be shared, shared-masked, shared-superkernel or per-op");
         require(sandwichRandom >= 0 && sandwichRandom <= 16, "sandwich_random", sandwichRandom, "must be 0..16");
         require(kdWeight >= 0 && Double.isFinite(kdWeight), "kd_weight", kdWeight, "must be >= 0");
         require(epochs >= 1, "epochs", epochs, "must be at least 1");
-        require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmup_epochs", warmupEpochs, "must be 0..epochs");
+        require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmup_epochs", warmupEpochs,
+                "must be 0..epochs (" + epochs + ")");
         require(batchSize >= 1, "batch_size", batchSize, "must be positive");
         require(weightLr >= 0, "weight_lr", weightLr, "must be >= 0");
         require(weightLrMin >= 0 && weightLrMin <= weightLr, "weight_lr_min", weightLrMin, "must be 0..weight_lr");
@@ -162,14 +163,19 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 + " warm-up");
         require(progressiveEpochs == 0 || !weightSampling.equals("soft"), "progressive_epochs", progressiveEpochs,
                 "needs weight_sampling single-path or sandwich (a soft step runs every op)");
-        require(Set.of("op", "uniform").contains(depthSampling), "depth_sampling", depthSampling,
+        require(oneOf(depthSampling, "op", "uniform"), "depth_sampling", depthSampling,
                 "must be op (skip is one op among the others) or uniform (the number of skipped layers uniform)");
         require(depthSampling.equals("op") || !weightSampling.equals("soft"), "depth_sampling", depthSampling,
                 "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
-        require(Set.of("theta", "uniform").contains(weightPaths), "weight_paths", weightPaths,
+        require(oneOf(weightPaths, "theta", "uniform"), "weight_paths", weightPaths,
                 "must be theta (paths after the warm-up sampled from θ) or uniform (as in the warm-up)");
         require(weightPaths.equals("theta") || !weightSampling.equals("soft"), "weight_paths", weightPaths,
                 "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
+    }
+
+    /** Whether {@code value} is one of {@code allowed} (null is not: {@code Set.of(...).contains(null)} would throw). */
+    private static boolean oneOf(String value, String... allowed) {
+        return value != null && java.util.Arrays.asList(allowed).contains(value);
     }
 
     /** FBNet's settings (Wu et al. 2019), shortened for CPU runs. {@code space}/{@code dataset} stay unset. */
@@ -247,7 +253,13 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
             given = copy;
         }
         checkFields(source, "", given, java.util.Set.of());
+        JsonNode warmup = d.get("warmup_epochs");
         d.setAll((ObjectNode) given);
+        if (!given.has("warmup_epochs") && d.get("epochs").isInt() && d.get("epochs").intValue() >= 1
+                && d.get("epochs").intValue() < warmup.intValue()) { // the user never wrote the value refused
+            throw new HwnasException(source + ": field 'warmup_epochs' = " + warmup.intValue() + " (the default; give"
+                    + " warmup_epochs <= epochs): must be 0..epochs (" + d.get("epochs").intValue() + ")");
+        }
         try {
             return PLAIN.treeToValue(d, TrainConfig.class);
         } catch (IOException | RuntimeException e) {

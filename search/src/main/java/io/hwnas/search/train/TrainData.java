@@ -16,9 +16,37 @@ public final class TrainData {
 
     private TrainData() {}
 
-    /** Where the dataset lives: the config's data_dir, else {@code Datasets.locate}'s search order. */
+    /** Where the dataset lives: {@code dataDir} (the --data option), else {@code Datasets.locate}'s search order. */
     public static Path location(String dataset, String dataDir) {
         return Datasets.locate(dataset, dataDir == null ? null : Path.of(dataDir));
+    }
+
+    /**
+     * Where a training config's dataset lives: its data_dir, else {@code Datasets.locate}'s search
+     * order; the messages name the config's fields (data_dir, dataset), not the --data option.
+     */
+    public static Path configLocation(String dataset, String dataDir) {
+        return Datasets.locate(dataset, dataDir == null ? null : Path.of(dataDir), true);
+    }
+
+    /**
+     * {@code Datasets.load} at {@code location}, a training config's ({@link #configLocation}): a
+     * problem with the data is told as one of the config's data_dir (when it gives one), and the
+     * advice names that field rather than --data.
+     */
+    public static ImageSet loadConfigured(String dataset, Path location, String dataDir, boolean train) {
+        try {
+            return Datasets.load(dataset, location, train);
+        } catch (HwnasException e) {
+            String m = Datasets.forConfig(e.getMessage());
+            throw new HwnasException(dataDir == null || m.startsWith("field '") ? m
+                    : "field 'data_dir' = \"" + dataDir + "\": " + m, e);
+        }
+    }
+
+    /** The images of a training config's dataset (its data_dir, messages naming the config's fields). */
+    public static ImageSet loadConfigured(String dataset, String dataDir, boolean train, int subset, long seed) {
+        return subset(loadConfigured(dataset, configLocation(dataset, dataDir), dataDir, train), subset, seed);
     }
 
     public static ImageSet load(String dataset, String dataDir, boolean train, int subset, long seed) {

@@ -245,14 +245,25 @@ public final class TrainingRun {
     /** The images of a run: the training subset split into weight and architecture parts, and the test set. */
     record Data(ImageSet train, Split split, ImageSet test, Path location, String dataset) {
         static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit) {
-            Path dataPath = TrainData.location(cfg.dataset(), cfg.dataDir());
-            ImageSet train = subset(cfg, Datasets.load(cfg.dataset(), dataPath, true), "train_subset",
-                    cfg.trainSubset(), checkFit);
+            Path dataPath = TrainData.configLocation(cfg.dataset(), cfg.dataDir());
+            ImageSet train = subset(cfg, TrainData.loadConfigured(cfg.dataset(), dataPath, cfg.dataDir(), true),
+                    "train_subset", cfg.trainSubset(), checkFit);
             if (checkFit) {
                 TrainData.checkFits(train, space, cfg.dataset(), true);
             }
-            ImageSet test = cfg.evalTest() ? subset(cfg, Datasets.load(cfg.dataset(), dataPath, false), "test_subset",
-                    cfg.testSubset(), checkFit) : null;
+            ImageSet test = null;
+            if (cfg.evalTest()) {
+                test = subset(cfg, TrainData.loadConfigured(cfg.dataset(), dataPath, cfg.dataDir(), false),
+                        "test_subset", cfg.testSubset(), checkFit);
+            } else if (checkFit && cfg.testSubset() > 0) {
+                // unused without eval_test, but refused as the README says: a test_subset beyond the test set is a typo
+                if (cfg.dataset().equals("folder") && !Datasets.folderHasTestSplit(dataPath)) {
+                    throw new HwnasException("field 'test_subset' = " + cfg.testSubset() + ": " + dataPath
+                            + " has no test/ folder, so no test images (0: all of them)");
+                }
+                TrainData.checkSubset(TrainData.loadConfigured(cfg.dataset(), dataPath, cfg.dataDir(), false),
+                        "test_subset", cfg.testSubset(), cfg.dataset(), false);
+            }
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             return new Data(train, split, test, dataPath, cfg.dataset());
         }

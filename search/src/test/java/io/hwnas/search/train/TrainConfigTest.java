@@ -64,6 +64,46 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("epochs"), e.getMessage());
     }
 
+    /** Null and boolean mistakes are one line naming file, field and value: no Jackson or Java internals. */
+    @Test
+    void nullAndBooleanValuesNameFieldAndValue() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"lut\": \"l.json\", ";
+        plainlyRefused(base + "\"beta\": null}", "cfg.json: field 'beta' = null: must be a JSON number");
+        plainlyRefused(base + "\"alpha\": null}", "cfg.json: field 'alpha' = null: must be a JSON number");
+        plainlyRefused(base + "\"weight_sampling\": null}", "cfg.json: field 'weight_sampling' = null: must be");
+        plainlyRefused(base + "\"epochs\": null}", "cfg.json: field 'epochs' = null: must be a JSON whole number");
+        plainlyRefused(base + "\"eval_test\": 1}", "cfg.json: field 'eval_test' = 1: must be true or false");
+        plainlyRefused(base + "\"eval_test\": null}", "cfg.json: field 'eval_test' = null: must be true or false");
+        plainlyRefused(base + "\"augment\": \"yes\"}", "cfg.json: field 'augment' = \"yes\": must be true or false,"
+                + " not a string");
+        for (String f : new String[] {"latency_loss", "latency_unit", "latency_expectation", "supernet",
+                "depth_sampling", "weight_paths", "device"}) {
+            plainlyRefused(base + "\"" + f + "\": null}", "cfg.json: field '" + f + "' = null: must be");
+        }
+    }
+
+    /** warmup_epochs' default (2) refused beside a shorter run says it is the default, which the user never wrote. */
+    @Test
+    void theDefaultWarmupBeyondEpochsIsNamedAsTheDefault() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        plainlyRefused(base + "\"epochs\": 1}", "cfg.json: field 'warmup_epochs' = 2 (the default; give"
+                + " warmup_epochs <= epochs): must be 0..epochs (1)");
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"epochs\": 1, \"warmup_epochs\": 3}"));
+        assertTrue(e.getMessage().contains("field 'warmup_epochs' = 3: must be 0..epochs (1)")
+                && !e.getMessage().contains("default"), e.getMessage());
+        assertEquals(2, TrainConfig.parse("c", base + "\"epochs\": 2}").warmupEpochs());
+        assertEquals(1, TrainConfig.parse("c", base + "\"epochs\": 1, \"warmup_epochs\": 1}").warmupEpochs());
+    }
+
+    private static void plainlyRefused(String json, String expected) {
+        HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", json));
+        assertTrue(e.getMessage().startsWith(expected), expected + " is not the start of: " + e.getMessage());
+        for (String internal : new String[] {"io.hwnas", "java.lang", "Exception", "Deserialization", "`", "\n"}) {
+            assertTrue(!e.getMessage().contains(internal), internal + " in: " + e.getMessage());
+        }
+    }
+
     @Test
     void progressiveEpochsAreAPartOfTheWarmUpAndNeedSampledPaths() {
         String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";

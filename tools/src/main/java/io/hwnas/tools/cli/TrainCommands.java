@@ -84,6 +84,7 @@ public final class TrainCommands {
         m.put("run_dir", r.runDir().toString());
         m.put("completed", r.completed());
         m.put("epochs_done", r.epochsDone());
+        m.put("theta_trained", thetaTrained(r));
         m.put("argmax", r.argmax().canonical());
         m.put("argmax_latency_ms", Double.isNaN(r.argmaxLatencyMs()) ? null : r.argmaxLatencyMs());
         List<EpochMetrics> ms = r.metrics();
@@ -95,8 +96,15 @@ public final class TrainCommands {
         StringBuilder sb = new StringBuilder();
         sb.append(r.completed() ? "training finished" : "training stopped").append(" after ").append(r.epochsDone())
                 .append(" epochs: ").append(r.runDir()).append('\n');
-        sb.append("argmax architecture: ").append(r.argmax().canonical()).append('\n');
-        if (!Double.isNaN(r.argmaxLatencyMs())) {
+        boolean weightsOnly = r.completed() && !thetaTrained(r); // every epoch was warm-up: θ never updated
+        if (weightsOnly) {
+            sb.append("θ was not trained (all ").append(r.epochsDone()).append(" epochs were warm-up: warmup_epochs ="
+                    + " epochs): the run holds shared weights only; θ's argmax (").append(r.argmax().canonical())
+                    .append(") is no searched architecture\n");
+        } else {
+            sb.append("argmax architecture: ").append(r.argmax().canonical()).append('\n');
+        }
+        if (!weightsOnly && !Double.isNaN(r.argmaxLatencyMs())) {
             sb.append(String.format("LUT latency of argmax: %.4f ms%n", r.argmaxLatencyMs()));
         }
         List<EpochMetrics> ms = r.metrics();
@@ -110,7 +118,18 @@ public final class TrainCommands {
         }
         sb.append("plots: ").append(String.join(", ", io.hwnas.experiments.plot.RunPlots.FILES)).append(" in ")
                 .append(r.runDir()).append('\n');
-        sb.append("next: hwnas extract ").append(r.runDir()).append(" -o SUBNET_DIR");
+        String run = Shell.quote(r.runDir());
+        if (!weightsOnly) {
+            sb.append("next: hwnas extract ").append(run).append(" -o SUBNET_DIR");
+        } else {
+            sb.append("next: hwnas specialize ").append(run).append(" --target NAME=LUT.json -o OUT_DIR (a subnet per"
+                    + " target, by evolution), or hwnas extract ").append(run).append(" --arch OPS|sample:K -o SUBNET_DIR");
+        }
         return sb.toString();
+    }
+
+    /** Whether any epoch of the run updated θ (false: every epoch so far was weights-only warm-up). */
+    static boolean thetaTrained(TrainResult r) {
+        return r.metrics().stream().anyMatch(e -> !e.warmup());
     }
 }
