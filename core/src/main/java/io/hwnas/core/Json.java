@@ -213,7 +213,8 @@ public final class Json {
      * it is named first.
      */
     public static HwnasException describe(String source, Throwable e, JsonNode root) {
-        if (root != null && e instanceof ValueInstantiationException vie && !(vie.getCause() instanceof HwnasException)) {
+        // only a NullPointerException is a null reaching a check that does not expect one
+        if (root != null && e instanceof ValueInstantiationException vie && vie.getCause() instanceof NullPointerException) {
             String nul = nullBeside(root, vie);
             if (nul != null) {
                 return new HwnasException(source + ": " + nul, e);

@@ -53,6 +53,9 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         boolean measured = device.source() == DeviceRecord.Source.MEASURED;
         require(!measured || fixedMs >= 0, "fixed_ms", fixedMs, "a measured latency cannot be negative");
         require(entries != null && !entries.isEmpty(), "entries", entries, "needs one entry per (layer, op)");
+        for (int i = 0; i < entries.size(); i++) { // before List.copyOf, which throws on a null without naming it
+            require(entries.get(i) != null, "entries[" + i + "]", null, "is missing");
+        }
         entries = List.copyOf(entries);
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {

@@ -145,6 +145,16 @@ class LutTest {
         e = assertThrows(HwnasException.class, () -> Lut.read(f));
         assertTrue(e.getMessage().contains("guessed"), e.getMessage());
 
+        // a null entry in a table without space_sha256 (older files; the reader adds it as null): the entry is named
+        com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode)
+                io.hwnas.core.Json.mapper().readTree(Files.readString(f).replace("\"source\" : \"guessed\"",
+                "\"source\" : \"measured\""));
+        n.remove("space_sha256");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) n.get("entries")).insertNull(0);
+        Files.writeString(f, n.toString());
+        e = assertThrows(HwnasException.class, () -> Lut.read(f));
+        assertTrue(e.getMessage().contains("entries[0]") && !e.getMessage().contains("space_sha256"), e.getMessage());
+
         Files.writeString(f, "{\"schema\": 1, \"space\": ");
         e = assertThrows(HwnasException.class, () -> Lut.read(f));
         assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("malformed"), e.getMessage());

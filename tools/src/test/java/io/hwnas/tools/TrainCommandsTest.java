@@ -352,10 +352,18 @@ class TrainCommandsTest {
         CliRun r = CliRun.of(call);
         assertEquals(0, r.code(), r.toString());
         Origin o = Origin.read(ft.resolve(Origin.FILE));
-        assertEquals(new Finetune.Settings(sub.toAbsolutePath().normalize().toString(), 1, 32, 0.05, 0.9, 4e-5, false,
+        assertEquals(new Finetune.Settings(sub.toRealPath().toString(), 1, 32, 0.05, 0.9, 4e-5, false,
                 2, 64, false, null, null), o.finetune());
         r = CliRun.of(call); // the same call again: a rerun replaces it
         assertEquals(0, r.code(), r.toString());
+        // the same call through a link to the subnet folder is the same call
+        Path link = Files.createSymbolicLink(tmp.resolve("sub-settings-link"), sub);
+        r = CliRun.of(a("finetune", link.toString(), "--epochs", "1", "--train-subset", "64", "--batch", "32",
+                "--seed", "2", "-o", ft.toString()));
+        assertEquals(0, r.code(), r.toString());
+        // extract over a fine-tune would lose its training: refused without --force
+        TrainSafetyCliTest.refused(ft, a("extract", run.toString(), "--recalibrate-batches", "1", "-o", ft.toString()),
+                "-o " + ft + ": already holds a fine-tuned subnet", "--force");
         TrainSafetyCliTest.refused(ft, LutCalibrateCommandTest.concat(call, "--lr", "0.1", "--from-scratch"),
                 "-o " + ft + ": already holds a fine-tune of this architecture with other settings",
                 "--lr: 0.05 there, 0.1 now", "--from-scratch: false there, true now", "--force");

@@ -49,7 +49,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
             this.space = run.space();
             this.seed = cfg.seed();
             this.trained = run.load(manager);
-            ImageSet train = TrainData.loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
+            ImageSet train = TrainData.loadForRun(run.dir(), cfg);
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             this.norm = Normalization.of(split.weights());
             this.archSplit = split.arch();

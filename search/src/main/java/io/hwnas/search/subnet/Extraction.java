@@ -102,8 +102,9 @@ public final class Extraction {
             int done = t.state().epochsDone();
             boolean thetaZero = allZero(t.theta().rows());
             String warning = runState(runDir, t, cfg, thetaZero);
-            if (thetaZero && spec.equals("argmax") && !allowUnfinished && done >= cfg.epochs()) {
-                // a finished run: continuing it would not train θ; the weights are what it is for
+            if (thetaZero && spec.equals("argmax") && !allowUnfinished && (done >= cfg.epochs()
+                    || cfg.warmupEpochs() >= cfg.epochs())) {
+                // a finished run, or one with no θ epochs at all: continuing it would not train θ
                 String why = cfg.warmupEpochs() >= cfg.epochs() ? "the run had no θ epochs: warmup_epochs = epochs = "
                         + cfg.epochs() + ", so it trained the shared weights only"
                         : "the run finished (" + done + " epochs) without moving θ (theta_lr = " + cfg.thetaLr() + ")";
@@ -122,7 +123,7 @@ public final class Extraction {
             Block sub = Subnets.extract(t.net(), a, m);
             int images = 0;
             if (recalibrateBatches > 0) {
-                images = recalibrate(sub, cfg, recalibrateBatches, m);
+                images = recalibrate(sub, runDir, cfg, recalibrateBatches, m);
             }
             SubnetIO.save(outDir, space, a, sub);
             Provenance prov = run.provenance();
@@ -174,8 +175,8 @@ public final class Extraction {
     }
 
     /** Recalibrates BN on {@code batches} batches of the run's training images (weight part, no augmentation). */
-    static int recalibrate(Block sub, TrainConfig cfg, int batches, NDManager m) {
-        ImageSet train = TrainData.loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
+    static int recalibrate(Block sub, Path runDir, TrainConfig cfg, int batches, NDManager m) {
+        ImageSet train = TrainData.loadForRun(runDir, cfg);
         return recalibrate(sub, train, cfg.batchSize(), batches, cfg.seed(), m);
     }
 

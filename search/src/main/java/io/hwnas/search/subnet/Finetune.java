@@ -63,10 +63,32 @@ public final class Finetune {
      */
     public record Settings(String input, int epochs, int batchSize, double lr, double momentum, double weightDecay,
             boolean fromScratch, long seed, int trainSubset, boolean augment, String dataset, String dataDir) {
+        /**
+         * The settings of a call, paths as real paths where they exist (else absolute and normalized), so
+         * the same call typed through a link, relative to another folder or absolute compares equal, and
+         * the same relative --data typed from another folder does not.
+         */
         public static Settings of(Path input, Options o) {
-            return new Settings(input.toAbsolutePath().normalize().toString(), o.epochs(), o.batchSize(), o.lr(),
-                    o.momentum(), o.weightDecay(), o.fromScratch(), o.seed(), o.trainSubset(), o.augment(),
-                    o.dataset(), o.dataDir());
+            return new Settings(real(input), o.epochs(), o.batchSize(), o.lr(), o.momentum(), o.weightDecay(),
+                    o.fromScratch(), o.seed(), o.trainSubset(), o.augment(), dataset(o.dataset()),
+                    o.dataDir() == null ? null : real(Path.of(o.dataDir())));
+        }
+
+        /** An alias (fmnist) as its canonical name; an unknown name as given (refused later, naming --dataset). */
+        private static String dataset(String name) {
+            try {
+                return name == null ? null : io.hwnas.datasets.Datasets.canonical(name);
+            } catch (io.hwnas.core.HwnasException e) {
+                return name;
+            }
+        }
+
+        private static String real(Path p) {
+            try {
+                return p.toRealPath().toString();
+            } catch (java.io.IOException | SecurityException e) {
+                return p.toAbsolutePath().normalize().toString();
+            }
         }
     }
 

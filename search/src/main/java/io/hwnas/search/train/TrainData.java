@@ -44,6 +44,20 @@ public final class TrainData {
         }
     }
 
+    /**
+     * The training images of a stored run (its config.json's dataset, data_dir, subset and seed): a
+     * problem with the data names that file, and says that the data, not the file, must move back
+     * (an edited config.json stops the run from resuming).
+     */
+    public static ImageSet loadForRun(Path runDir, TrainConfig cfg) {
+        try {
+            return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
+        } catch (HwnasException e) {
+            throw new HwnasException(runDir.resolve("config.json") + ": " + e.getMessage() + " (the run's training"
+                    + " data: put it back there; editing config.json stops the run from resuming)", e);
+        }
+    }
+
     /** The images of a training config's dataset (its data_dir, messages naming the config's fields). */
     public static ImageSet loadConfigured(String dataset, String dataDir, boolean train, int subset, long seed) {
         return subset(loadConfigured(dataset, configLocation(dataset, dataDir), dataDir, train), subset, seed);

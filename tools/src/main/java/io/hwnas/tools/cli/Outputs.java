@@ -265,6 +265,10 @@ final class Outputs {
                 throw new HwnasException("-o " + out + ": already holds a subnet of this architecture extracted from"
                         + " another run (" + otherRun + "); give --force to replace it, or another -o");
             }
+            if (settings == null && finetuned(out)) { // extract over a fine-tune: its training would be lost
+                throw new HwnasException("-o " + out + ": already holds a fine-tuned subnet of this architecture"
+                        + " (origin.json); give --force to replace it with the extracted one, or another -o");
+            }
             if (settings != null) {
                 String differ = finetuneDifferences(out, settings);
                 if (differ != null) {
@@ -427,18 +431,28 @@ final class Outputs {
         }
     }
 
+    /** The origin.json of subnet folder {@code out}, or null when it has none readable. */
+    private static Origin origin(Path out) {
+        try {
+            return Files.isRegularFile(out.resolve(Origin.FILE)) ? Origin.read(out.resolve(Origin.FILE)) : null;
+        } catch (HwnasException e) {
+            return null;
+        }
+    }
+
+    /** Whether subnet folder {@code out} holds a fine-tuned subnet. */
+    private static boolean finetuned(Path out) {
+        Origin o = origin(out);
+        return o != null && "finetuned".equals(o.kind());
+    }
+
     /**
      * Null when the subnet in {@code out} is a fine-tune of {@code wanted}'s settings; else what it
      * holds instead, for a message: a subnet not fine-tuned, one whose settings were not recorded, or
      * the settings that differ (theirs, then these).
      */
     private static String finetuneDifferences(Path out, Finetune.Settings wanted) {
-        Origin there;
-        try {
-            there = Files.isRegularFile(out.resolve(Origin.FILE)) ? Origin.read(out.resolve(Origin.FILE)) : null;
-        } catch (HwnasException e) {
-            there = null;
-        }
+        Origin there = origin(out);
         if (there == null || !"finetuned".equals(there.kind())) {
             return "a subnet of this architecture that is not a fine-tune (" + (there == null ? "no readable "
                     + Origin.FILE : "kind " + there.kind()) + ")";
