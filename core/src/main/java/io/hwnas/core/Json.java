@@ -238,23 +238,12 @@ public final class Json {
      * field given as null; else null.
      */
     private static String nullBeside(JsonNode root, JsonMappingException e) {
-        JsonNode node = root;
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                node = node.get(ref.getFieldName());
-                path.append(path.length() > 0 ? "." : "").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                node = node.get(ref.getIndex());
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-            if (node == null) {
-                return null;
-            }
-        }
-        if (!node.isObject()) {
+        At at = walk(root, e.getPath());
+        if (at == null) {
             return null;
         }
+        JsonNode node = at.node();
+        String path = at.path();
         String nul = null;
         for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
             java.util.Map.Entry<String, JsonNode> f = it.next();
@@ -269,6 +258,28 @@ public final class Json {
                 + "' = null: needs a value (null is not accepted here)";
     }
 
+    /** An object of the JSON that was read, and its path ("a.b[2]"; "" for the root). */
+    private record At(JsonNode node, String path) {}
+
+    /** The object that {@code refs} lead to from {@code root}, or null when there is none there. */
+    private static At walk(JsonNode root, List<JsonMappingException.Reference> refs) {
+        JsonNode node = root;
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : refs) {
+            if (ref.getFieldName() != null) {
+                node = node.get(ref.getFieldName());
+                path.append(path.length() > 0 ? "." : "").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                node = node.get(ref.getIndex());
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+            if (node == null) {
+                return null;
+            }
+        }
+        return node.isObject() ? new At(node, path.toString()) : null;
+    }
+
     /** "field 'X' is not known (known there: ...)" for an unknown field beside a missing one, or null. */
     private static String unknownBeside(JsonNode root, JsonMappingException e) {
         List<JsonMappingException.Reference> refs = e.getPath();
@@ -281,23 +292,12 @@ public final class Json {
         if (owner == null || last.getFieldName() == null) {
             return null;
         }
-        JsonNode node = root;
-        StringBuilder path = new StringBuilder();
-        for (JsonMappingException.Reference ref : refs.subList(0, refs.size() - 1)) {
-            if (ref.getFieldName() != null) {
-                node = node.get(ref.getFieldName());
-                path.append(path.length() > 0 ? "." : "").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                node = node.get(ref.getIndex());
-                path.append('[').append(ref.getIndex()).append(']');
-            }
-            if (node == null) {
-                return null;
-            }
-        }
-        if (!node.isObject()) {
+        At at = walk(root, refs.subList(0, refs.size() - 1));
+        if (at == null) {
             return null;
         }
+        JsonNode node = at.node();
+        String path = at.path();
         java.util.Set<String> known = new java.util.TreeSet<>();
         try {
             MAPPER.getDeserializationConfig().introspect(MAPPER.constructType(owner)).findProperties()
