@@ -16,6 +16,7 @@ import io.hwnas.supernet.space.OpSpec;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import io.hwnas.core.Json;
+import io.hwnas.supernet.net.SubnetIO;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -140,7 +141,7 @@ class TrainCommandsTest {
         r = CliRun.of("train", "--config", bad.toString(), "-o", tmp.resolve("r1").toString());
         assertTrue(r.userError() && r.err().contains("malformed JSON"), r.toString());
         r = CliRun.of("train", "--config", cfg.toString(), "-o", run.toString());
-        assertTrue(r.userError() && r.err().contains("--resume"), r.toString());
+        assertTrue(r.userError() && r.err().contains("already holds a training run (finished)"), r.toString());
         r = CliRun.of("train", "--resume", tmp.resolve("nothing").toString());
         assertTrue(r.userError(), r.toString());
         r = CliRun.of("extract", tmp.resolve("nothing").toString(), "-o", tmp.resolve("y").toString());
@@ -336,6 +337,16 @@ class TrainCommandsTest {
                 "-o " + sub.resolve("ft") + ": is inside the subnet folder " + sub);
         TrainSafetyCliTest.refused(sub, a("export", sub.toString(), "-o", sub.resolve("model.onnx").toString(),
                 "--force"), "-o " + sub.resolve("model.onnx") + ": is inside the subnet folder " + sub);
+        // an exported model never lands over another subnet's files, nor in a run (trial: --force wrote over both)
+        Path other = tmp.resolve("sub-guard-2");
+        assertEquals(0, CliRun.of("extract", run.toString(), "--recalibrate-batches", "1", "-o", other.toString())
+                .code());
+        byte[] weights = Files.readAllBytes(other.resolve(SubnetIO.PARAMS_FILE));
+        TrainSafetyCliTest.refused(other, a("export", sub.toString(), "-o", other.resolve(SubnetIO.PARAMS_FILE)
+                .toString(), "--force"), "is a file of the subnet in", "even with --force");
+        assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(other.resolve(SubnetIO.PARAMS_FILE))));
+        TrainSafetyCliTest.refused(copy, a("export", sub.toString(), "-o", copy.resolve("theta.json").toString(),
+                "--force"), "is inside the training run", "even with --force");
     }
 
     /**

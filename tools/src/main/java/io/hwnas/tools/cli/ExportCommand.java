@@ -55,6 +55,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Inputs.requireSubnet(dir);
         Outputs.apart("-o", output, "subnet folder", dir); // a model beside the weights would outlive a replaced subnet
+        Outputs.modelFile(output); // nor over another subnet's files or into a run
         Outputs.resultFile("-o", output, force, dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE),
                 dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE), dir.resolve(io.hwnas.supernet.net.SubnetIO
                 .PARAMS_FILE), dir.resolve(io.hwnas.search.subnet.Origin.FILE), data); // never over what it reads

@@ -175,6 +175,29 @@ final class Outputs {
                 && Files.isRegularFile(dir.resolve(RunFiles.PROVENANCE));
     }
 
+    /**
+     * An exported model's file {@code out}: never inside a training run, nor one of a subnet's own
+     * files (weights, architecture, space, origin), even with --force: an ONNX file there would
+     * break the run or the subnet it lands in.
+     */
+    static void modelFile(Path out) {
+        Path parent = out.toAbsolutePath().normalize().getParent();
+        if (parent == null) {
+            return;
+        }
+        Path run = enclosingRun(parent);
+        if (run != null) {
+            throw new HwnasException("-o " + out + ": is inside the training run " + run + "; a model is never written"
+                    + " into a run folder, even with --force; give another -o");
+        }
+        String name = out.getFileName().toString();
+        if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE,
+                SubnetIO.PARAMS_FILE, Origin.FILE).contains(name)) {
+            throw new HwnasException("-o " + out + ": is a file of the subnet in " + parent + "; a model never replaces"
+                    + " a subnet's files, even with --force; give another -o");
+        }
+    }
+
     /** Refuses an output folder {@code out} of picks or a subnet that is or lies in a training run, even with --force. */
     private static void notInARun(Path out, String what) {
         Path run = enclosingRun(out);
@@ -296,8 +319,10 @@ final class Outputs {
         if (existed) {
             RunLock.requireFree(out);
             if (Checkpoints.exists(out)) {
-                throw new HwnasException("-o " + out + ": already holds a training run; continue it with hwnas train"
-                        + " --resume " + out + ", or choose another -o");
+                boolean finished = Files.isRegularFile(out.resolve("result.json"));
+                throw new HwnasException("-o " + out + ": already holds a training run" + (finished ? " (finished)"
+                        : "; continue it with hwnas train --resume " + out) + "; --force never replaces a run: choose"
+                        + " another -o, or delete the folder to train there again");
             }
             if (!RunLock.emptyButLock(out) && !force) {
                 if (Files.isRegularFile(out.resolve(RunFiles.CONFIG)) && Files.isRegularFile(out.resolve(

@@ -179,6 +179,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("depth_sampling", depthSampling);
         trainConfig.put("weight_paths", weightPaths);
         QuickstartRun.checkFolder(dir); // a folder of other files: refused before any work
+        if (!noSpecialize) {
+            QuickstartRun.checkSpecialized(dir.resolve(QuickstartRun.SPECIALIZED)); // replaced whole later
+        }
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
         // subsets beyond the data are refused (naming the option) before anything is measured, written or discarded
         io.hwnas.datasets.ImageSet all = io.hwnas.search.train.TrainData.load("fashion-mnist", data == null ? null
@@ -320,7 +323,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 warnIfBusy(l);
             }
         }
-        Path specDir = dir.resolve("specialized");
+        Path specDir = dir.resolve(QuickstartRun.SPECIALIZED);
         io.hwnas.search.specialize.Specialize.Options opt = new io.hwnas.search.specialize.Specialize.Options(
                 "evolution", "supernet", 20, 12, 6, 5, 500, 0.5, seed);
         List<io.hwnas.search.specialize.Specialize.TargetSpec> targets = new java.util.ArrayList<>(List.of(

@@ -92,18 +92,60 @@ public final class QuickstartRun {
     static final String CONFIG_FILE = "train-config.json";
 
     /**
-     * Refuses, before any work, an output folder that is a file, or that holds files and was not
-     * written by the quickstart ({@link #ours}): it would read a stray {@code lut.json} there as its own,
-     * write beside the folder's files and empty a {@code run/} there. Nothing is created.
+     * Refuses, before any work, an output folder that is a file, or one
+     * not written by the quickstart ({@link #ours}) that holds a name the quickstart reads or replaces
+     * (a stray {@code lut.json} would be read as its own, a {@code run/} emptied); other files (a README)
+     * may stay beside it. Nothing is created.
      */
     static void checkFolder(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new HwnasException("-o " + dir + ": is a file, not a folder; give a folder for the quickstart");
         }
-        if (Files.isDirectory(dir) && !Outputs.isEmpty(dir) && !ours(dir)) {
-            throw new HwnasException("-o " + dir + ": is not empty and was not written by the quickstart (it holds "
-                    + Outputs.firstNames(dir) + "); give an empty or new folder");
+        if (!Files.isDirectory(dir)) {
+            return;
         }
+        if (!ours(dir)) {
+            List<String> clash = OWN_NAMES.stream().filter(n -> Files.exists(dir.resolve(n))).toList();
+            if (!clash.isEmpty()) {
+                throw new HwnasException("-o " + dir + ": was not written by the quickstart and holds "
+                        + String.join(", ", clash) + ", which the quickstart would read as its own or replace; give"
+                        + " another -o (an empty or new folder, or one with only other files such as a README)");
+            }
+        }
+    }
+
+    /** The names in its folder the quickstart reads as its own or replaces. */
+    static final List<String> OWN_NAMES = List.of("lut.json", "lut-1t.json", "lut-batch32.json",
+            "lut-raspi4-estimated.json", "lut-pixel3-estimated.json", CONFIG_FILE, "run", "subnet", "subnet-finetuned",
+            "specialized");
+    static final String SPECIALIZED = "specialized";
+
+    /**
+     * The quickstart replaces {@code specialized/} whole: refused (before any work) when it holds
+     * anything the quickstart does not write there (a pick of another target, a user's notes).
+     */
+    static void checkSpecialized(Path specDir) {
+        if (!Files.isDirectory(specDir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(specDir)) {
+            List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !specializedName(n)).sorted()
+                    .toList();
+            if (!foreign.isEmpty()) {
+                throw new HwnasException(specDir + ": holds " + String.join(", ", foreign.subList(0, Math.min(3,
+                        foreign.size()))) + (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "")
+                        + ", which the quickstart did not write there, and the quickstart replaces this folder whole; move"
+                        + " them elsewhere, or give --no-specialize");
+            }
+        } catch (IOException e) {
+            throw new HwnasException(specDir + ": cannot list: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean specializedName(String n) {
+        return n.equals(QuickstartCommand.Stored.FILE) || n.equals(RunLock.FILE) || n.matches("summary\\.(json|csv|md)")
+                || n.endsWith(".png") || n.matches("cpu-\\d+t|batch-1|batch-32")
+                || QuickstartCommand.IMPORTED_TARGETS.stream().anyMatch(d -> n.equals(d + "-est"));
     }
 
     /**
@@ -149,7 +191,8 @@ public final class QuickstartRun {
     public TrainResult train(Path cfgFile, Progress progress, String rerun) {
         TrainingRun.Stopper stopper = TrainingRun.Stopper.continuedBy(rerun);
         if (!fresh && RunDir.exists(runDir)) {
-            System.err.println("quickstart: continuing the run in " + runDir);
+            System.err.println("quickstart: " + (RunDir.open(runDir).finished() ? "the run in " + runDir
+                    + " is finished: reused" : "continuing the run in " + runDir));
             return TrainingRun.resume(runDir, progress, stopper);
         }
         if (Files.isDirectory(runDir)) {

@@ -142,8 +142,9 @@ public final class SpecializeCommand implements Callable<Integer> {
         }
         specs.forEach(t -> read.add(t.model()));
         Runnable clear = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
-        try (Interrupted i = Interrupted.say("the run is unchanged (a predictor's accuracy pairs measured so far are"
-                + " kept in it and reused); rerun the same command to specialize")) {
+        try (Interrupted i = Interrupted.say("the run is unchanged" + (accuracy.equals("predictor") ? " (the accuracy"
+                + " pairs measured so far are kept in it and reused)" : "") + "; rerun the same command, with --force if "
+                + output + " already holds files of this call")) {
             Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                     clear);
             plots(s, output);

@@ -112,6 +112,30 @@ class QuickstartOptionsTest {
         assertEquals("runs/q", Shell.quote("runs/q"));
     }
 
+    /**
+     * A folder with only other files (a README, .gitkeep) may hold a quickstart; its specialized/ is
+     * replaced whole, so anything there the quickstart did not write is refused before any work.
+     */
+    @Test
+    void foldersWithOtherFilesAreTakenButAForeignSpecializationIsNot(@TempDir Path tmp) throws Exception {
+        Path q = Files.createDirectories(tmp.resolve("q"));
+        Files.writeString(q.resolve("README.md"), "mine");
+        Files.writeString(q.resolve(".gitkeep"), "");
+        QuickstartRun.checkFolder(q); // no exception: nothing the quickstart reads or replaces
+        Path spec = Files.createDirectories(q.resolve(QuickstartRun.SPECIALIZED));
+        for (String n : List.of("cpu-2t", "cpu-1t", "batch-1", "batch-32", "raspi4-est", "pixel3-est", "summary.md",
+                "summary.json", "summary.csv", "cross-target.png", QuickstartCommand.Stored.FILE)) {
+            Files.createDirectories(spec.resolve(n));
+        }
+        QuickstartRun.checkSpecialized(spec);
+        Files.createDirectories(spec.resolve("mycpu"));
+        Files.writeString(spec.resolve("MYNOTES.md"), "mine");
+        io.hwnas.core.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.hwnas.core.HwnasException.class, () -> QuickstartRun.checkSpecialized(spec));
+        assertTrue(e.getMessage().contains("holds MYNOTES.md, mycpu") && e.getMessage().contains("--no-specialize"),
+                e.getMessage());
+    }
+
     @CommandLine.Command(name = "hwnas")
     static final class Root {}
 }
