@@ -63,7 +63,7 @@ class ExportCommandTest {
     }
 
     @Test
-    void exportVerifiedOnTestImagesThenRefusesToOverwrite() throws Exception {
+    void exportVerifiedOnTestImagesThenReplacesOnlyItsOwnEarlierExport() throws Exception {
         Path dir = tmp.resolve("subnet");
         subnet(dir, "k3_e1_g2 k3_e3 k5_e1_g2 skip k5_e6 k3_e6 k5_e3", 1, true);
         Path onnx = tmp.resolve("model.onnx");
@@ -85,9 +85,22 @@ class ExportCommandTest {
         assertEquals("fashion-mnist", meta.get("hwnas.dataset"));
         assertTrue(meta.get("hwnas.input.normalization").contains("mean [0.286], std [0.353]"), meta.toString());
 
-        // exists: refused, untouched; --force rewrites the same bytes
+        assertEquals(dir.toRealPath().toString(), meta.get("hwnas.subnet"));
+
+        // an earlier export of this subnet: a rerun replaces it (the same bytes); another subnet's model or any
+        // other file needs --force
         r = CliRun.of("export", dir.toString(), "-o", onnx.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertArrayEquals(first, Files.readAllBytes(onnx));
+        Path dir2 = tmp.resolve("subnet-2");
+        subnet(dir2, "k3_e1_g2 k3_e3 k5_e1_g2 skip k5_e6 k3_e6 k5_e3", 2, true);
+        r = CliRun.of("export", dir2.toString(), "-o", onnx.toString());
         assertTrue(r.userError() && r.err().contains("--force"), r.toString());
+        assertArrayEquals(first, Files.readAllBytes(onnx));
+        Path notes = Files.writeString(tmp.resolve("notes.onnx"), "not a model");
+        r = CliRun.of("export", dir.toString(), "-o", notes.toString());
+        assertTrue(r.userError() && r.err().contains("--force"), r.toString());
+        assertEquals("not a model", Files.readString(notes));
         r = CliRun.of("export", dir.toString(), "-o", onnx.toString(), "--force");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("wrote "), r.out());

@@ -72,14 +72,16 @@ public final class OnnxExport {
         if (Files.isDirectory(output)) {
             throw new HwnasException("-o " + output + ": is a folder; give the ONNX file to write");
         }
-        if (Files.exists(output) && !o.force() && output.toFile().length() > 0) { // as the CLI's check: empty files are free
+        if (Files.exists(output) && !o.force() && output.toFile().length() > 0 && !exportOf(output, dir)) {
+            // as the CLI's check: empty files, and an earlier export of this subnet (a rerun), are free
             throw new HwnasException("-o " + output + ": file exists; pass --force to overwrite it");
         }
         try (NDManager m = NDManager.newBaseManager()) {
             Subnet sn = SubnetIO.load(dir, m);
+            Map<String, String> meta = new LinkedHashMap<>(inputMetadata(dir, sn.space(), o));
+            meta.put(SUBNET_KEY, real(dir));
             ModelProto model = OnnxWriter.network(sn.space(), sn.arch(),
-                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()),
-                    inputMetadata(dir, sn.space(), o));
+                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()), meta);
             byte[] bytes = OnnxWriter.bytes(model);
             Verification v = o.verify() ? verify(dir, sn, bytes, o, m) : null;
             boolean write = v == null || v.passed();
@@ -88,6 +90,36 @@ public final class OnnxExport {
             }
             return new Result(Json.SCHEMA, dir.toString(), output.toString(), write, sn.space().id(),
                     sn.arch().canonical(), OnnxWriter.OPSET, bytes.length, v);
+        }
+    }
+
+    /** The metadata key naming the subnet folder a model was exported from (its real path). */
+    public static final String SUBNET_KEY = "hwnas.subnet";
+
+    /**
+     * Whether {@code file} is an ONNX model this command exported from subnet folder {@code dir}
+     * (its {@link #SUBNET_KEY}): writing it again is a rerun of the same call, not an overwrite of
+     * something else. Anything unreadable, large or of another origin is not.
+     */
+    public static boolean exportOf(Path file, Path dir) {
+        try {
+            if (!Files.isRegularFile(file) || Files.size(file) > (256L << 20)) {
+                return false;
+            }
+            ModelProto m = ModelProto.parseFrom(Files.readAllBytes(file));
+            String from = real(dir);
+            return m.getMetadataPropsList().stream().anyMatch(p -> p.getKey().equals(SUBNET_KEY)
+                    && p.getValue().equals(from));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String real(Path p) {
+        try {
+            return p.toRealPath().toString();
+        } catch (java.io.IOException | SecurityException e) {
+            return p.toAbsolutePath().normalize().toString();
         }
     }
 

@@ -27,7 +27,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "MODEL.onnx", description = "File to write.")
     Path output;
 
-    @Option(names = "--force", description = "Overwrite the output file if it exists.")
+    @Option(names = "--force", description = "Overwrite the output file if it exists (an earlier export of the same subnet folder is replaced without it).")
     boolean force;
 
     @Option(names = "--verify", description = "Check the model in ONNX Runtime against DJL on test images first.")
@@ -56,10 +56,11 @@ public final class ExportCommand implements Callable<Integer> {
         Inputs.requireSubnet(dir);
         Outputs.apart("-o", output, "subnet folder", dir); // a model beside the weights would outlive a replaced subnet
         Outputs.modelFile(output); // nor over another subnet's files or into a run
-        Outputs.resultFile("-o", output, force, dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE),
+        boolean replace = force || OnnxExport.exportOf(output, dir); // a rerun replaces its own earlier export
+        Outputs.resultFile("-o", output, replace, dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE),
                 dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE), dir.resolve(io.hwnas.supernet.net.SubnetIO
                 .PARAMS_FILE), dir.resolve(io.hwnas.search.subnet.Origin.FILE), data); // never over what it reads
-        OnnxExport.Result r = OnnxExport.export(dir, output, new OnnxExport.Options(force, verify, verifyImages, dataset,
+        OnnxExport.Result r = OnnxExport.export(dir, output, new OnnxExport.Options(replace, verify, verifyImages, dataset,
                 data == null ? null : data.toString()));
         OnnxExport.Verification v = r.verification();
         StringBuilder sb = new StringBuilder();
