@@ -79,9 +79,9 @@ public final class OnnxExport {
         try (NDManager m = NDManager.newBaseManager()) {
             Subnet sn = SubnetIO.load(dir, m);
             Map<String, String> meta = new LinkedHashMap<>(inputMetadata(dir, sn.space(), o));
-            meta.put(SUBNET_KEY, real(dir));
-            ModelProto model = OnnxWriter.network(sn.space(), sn.arch(),
-                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()), meta);
+            meta.put(SUBNET_KEY, folderId(dir));
+            ModelProto model = sealed(OnnxWriter.network(sn.space(), sn.arch(),
+                    OnnxWriter.NamedWeights.of(sn.net(), dir.resolve(SubnetIO.PARAMS_FILE).toString()), meta));
             byte[] bytes = OnnxWriter.bytes(model);
             Verification v = o.verify() ? verify(dir, sn, bytes, o, m) : null;
             boolean write = v == null || v.passed();
@@ -93,34 +93,61 @@ public final class OnnxExport {
         }
     }
 
-    /** The metadata key naming the subnet folder a model was exported from (its real path). */
+    /**
+     * The metadata key of the folder a model was exported from: a digest of the subnet folder's real
+     * path (no path, user name or home folder in a shared model).
+     */
     public static final String SUBNET_KEY = "hwnas.subnet";
+    /** The metadata key of the model's own digest (its bytes with this property left out): unchanged since export. */
+    public static final String SHA_KEY = "hwnas.sha256";
 
     /**
-     * Whether {@code file} is an ONNX model this command exported from subnet folder {@code dir}
-     * (its {@link #SUBNET_KEY}): writing it again is a rerun of the same call, not an overwrite of
-     * something else. Anything unreadable, large or of another origin is not.
+     * Whether {@code file} is an ONNX model this command exported from subnet folder {@code dir} and
+     * nobody changed since (its {@link #SUBNET_KEY} and {@link #SHA_KEY}): writing it again is a rerun
+     * of the same call, not an overwrite of something else. A model derived from it in place (simplified,
+     * quantized), anything unreadable, larger than 64 MiB or of another origin is not.
      */
     public static boolean exportOf(Path file, Path dir) {
         try {
-            if (!Files.isRegularFile(file) || Files.size(file) > (256L << 20)) {
+            if (!Files.isRegularFile(file) || Files.size(file) > (64L << 20)) {
                 return false;
             }
             ModelProto m = ModelProto.parseFrom(Files.readAllBytes(file));
-            String from = real(dir);
-            return m.getMetadataPropsList().stream().anyMatch(p -> p.getKey().equals(SUBNET_KEY)
-                    && p.getValue().equals(from));
+            String from = folderId(dir);
+            String sha = null;
+            boolean same = false;
+            for (var p : m.getMetadataPropsList()) {
+                same |= p.getKey().equals(SUBNET_KEY) && p.getValue().equals(from);
+                sha = p.getKey().equals(SHA_KEY) ? p.getValue() : sha;
+            }
+            return same && sha != null && sha.equals(digest(m));
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }
     }
 
-    private static String real(Path p) {
+    /** {@code m} with its {@link #SHA_KEY} property added. */
+    static ModelProto sealed(ModelProto m) {
+        return m.toBuilder().addMetadataProps(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey(SHA_KEY)
+                .setValue(digest(m))).build();
+    }
+
+    /** SHA-256 of {@code m}'s bytes without its {@link #SHA_KEY} property. */
+    private static String digest(ModelProto m) {
+        ModelProto.Builder b = m.toBuilder().clearMetadataProps();
+        m.getMetadataPropsList().stream().filter(p -> !p.getKey().equals(SHA_KEY)).forEach(b::addMetadataProps);
+        return io.hwnas.core.Hashes.sha256(b.build().toByteArray());
+    }
+
+    /** A digest of the real path of subnet folder {@code dir} (16 hex digits). */
+    private static String folderId(Path dir) {
+        String real;
         try {
-            return p.toRealPath().toString();
+            real = dir.toRealPath().toString();
         } catch (java.io.IOException | SecurityException e) {
-            return p.toAbsolutePath().normalize().toString();
+            real = dir.toAbsolutePath().normalize().toString();
         }
+        return io.hwnas.core.Hashes.sha256(real.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
     }
 
     /**

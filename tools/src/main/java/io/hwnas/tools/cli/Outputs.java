@@ -209,7 +209,7 @@ final class Outputs {
     }
 
     /** {@code a} and {@code b} are the same file (or, when either does not exist, the same normalized path). */
-    private static boolean same(Path a, Path b) {
+    static boolean same(Path a, Path b) {
         try {
             if (Files.exists(a) && Files.exists(b)) {
                 return Files.isSameFile(a, b);
@@ -319,7 +319,7 @@ final class Outputs {
         if (existed) {
             RunLock.requireFree(out);
             if (Checkpoints.exists(out)) {
-                boolean finished = Files.isRegularFile(out.resolve("result.json"));
+                boolean finished = Files.isRegularFile(out.resolve(RunFiles.RESULT));
                 throw new HwnasException("-o " + out + ": already holds a training run" + (finished ? " (finished)"
                         : "; continue it with hwnas train --resume " + out) + "; --force never replaces a run: choose"
                         + " another -o, or delete the folder to train there again");

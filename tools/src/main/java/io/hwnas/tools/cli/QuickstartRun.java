@@ -105,6 +105,13 @@ public final class QuickstartRun {
             return;
         }
         if (!ours(dir)) {
+            Path run = Outputs.enclosingRun(dir);
+            if (run != null || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE))
+                    || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE))) {
+                throw new HwnasException("-o " + dir + ": " + (run != null ? (run.equals(dir.toAbsolutePath().normalize())
+                        || Outputs.same(run, dir) ? "is a training run" : "is inside the training run " + run)
+                        : "is a subnet folder") + "; give the quickstart a folder of its own");
+            }
             List<String> clash = OWN_NAMES.stream().filter(n -> Files.exists(dir.resolve(n))).toList();
             if (!clash.isEmpty()) {
                 throw new HwnasException("-o " + dir + ": was not written by the quickstart and holds "
@@ -115,9 +122,9 @@ public final class QuickstartRun {
     }
 
     /** The names in its folder the quickstart reads as its own or replaces. */
-    static final List<String> OWN_NAMES = List.of("lut.json", "lut-1t.json", "lut-batch32.json",
-            "lut-raspi4-estimated.json", "lut-pixel3-estimated.json", CONFIG_FILE, "run", "subnet", "subnet-finetuned",
-            "specialized");
+    static final List<String> OWN_NAMES = java.util.stream.Stream.concat(Stream.of("lut.json", "lut-1t.json",
+            "lut-batch32.json", CONFIG_FILE, "run", "subnet", "subnet-finetuned", "specialized"),
+            QuickstartCommand.IMPORTED_TARGETS.stream().map(d -> "lut-" + d + "-estimated.json")).toList();
     static final String SPECIALIZED = "specialized";
 
     /**
@@ -143,9 +150,12 @@ public final class QuickstartRun {
     }
 
     private static boolean specializedName(String n) {
+        String target = "(cpu-\\d+t|batch-1|batch-32|" + String.join("|", QuickstartCommand.IMPORTED_TARGETS.stream()
+                .map(d -> d + "-est").toList()) + ")";
         return n.equals(QuickstartCommand.Stored.FILE) || n.equals(RunLock.FILE) || n.matches("summary\\.(json|csv|md)")
-                || n.endsWith(".png") || n.matches("cpu-\\d+t|batch-1|batch-32")
-                || QuickstartCommand.IMPORTED_TARGETS.stream().anyMatch(d -> n.equals(d + "-est"));
+                || n.matches(target) || n.matches("accuracy-latency-" + target + "\\.png|cross-target\\.png")
+                || n.matches("\\..+\\.\\d+\\.tmp") // a file an interrupted write left (AtomicFiles' temporary)
+                || n.equals(".DS_Store") || n.equals("Thumbs.db"); // file browsers' own
     }
 
     /**

@@ -124,16 +124,32 @@ class QuickstartOptionsTest {
         QuickstartRun.checkFolder(q); // no exception: nothing the quickstart reads or replaces
         Path spec = Files.createDirectories(q.resolve(QuickstartRun.SPECIALIZED));
         for (String n : List.of("cpu-2t", "cpu-1t", "batch-1", "batch-32", "raspi4-est", "pixel3-est", "summary.md",
-                "summary.json", "summary.csv", "cross-target.png", QuickstartCommand.Stored.FILE)) {
+                "summary.json", "summary.csv", "cross-target.png", "accuracy-latency-cpu-12t.png",
+                "accuracy-latency-raspi4-est.png", QuickstartCommand.Stored.FILE, ".summary.json.8812345.tmp")) {
             Files.createDirectories(spec.resolve(n));
         }
-        QuickstartRun.checkSpecialized(spec);
+        QuickstartRun.checkSpecialized(spec); // its own names, and a temporary file an interrupted write left
         Files.createDirectories(spec.resolve("mycpu"));
         Files.writeString(spec.resolve("MYNOTES.md"), "mine");
+        Files.writeString(spec.resolve("my-plot.png"), "mine");
         io.hwnas.core.HwnasException e = org.junit.jupiter.api.Assertions.assertThrows(
                 io.hwnas.core.HwnasException.class, () -> QuickstartRun.checkSpecialized(spec));
-        assertTrue(e.getMessage().contains("holds MYNOTES.md, mycpu") && e.getMessage().contains("--no-specialize"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("holds MYNOTES.md, my-plot.png, mycpu")
+                && e.getMessage().contains("--no-specialize"), e.getMessage());
+        // a training run or a subnet folder is never the quickstart's folder
+        Path run = Files.createDirectories(tmp.resolve("a-run"));
+        Files.writeString(run.resolve("checkpoint.json"), "{}");
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
+                () -> QuickstartRun.checkFolder(run));
+        assertTrue(e.getMessage().contains("is a training run"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
+                () -> QuickstartRun.checkFolder(Files.createDirectories(run.resolve("inner"))));
+        assertTrue(e.getMessage().contains("is inside the training run"), e.getMessage());
+        Path sub = Files.createDirectories(tmp.resolve("a-subnet"));
+        Files.writeString(sub.resolve("arch.json"), "{}");
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
+                () -> QuickstartRun.checkFolder(sub));
+        assertTrue(e.getMessage().contains("is a subnet folder"), e.getMessage());
     }
 
     @CommandLine.Command(name = "hwnas")
