@@ -90,7 +90,9 @@ public final class Evaluation {
             Double acc = null;
             int n = 0;
             if (testSubset >= 0) {
-                ImageSet test = TrainData.loadChecked(ds, dd, false, testSubset, 1, "--test-subset");
+                String name = ds;
+                ImageSet test = TrainData.fromOrigin(dir, dataDir, dd, () -> TrainData.loadChecked(name, dd, false,
+                        testSubset, 1, "--test-subset"));
                 TrainData.checkFits(test, space, ds);
                 long[] cn = accuracy(sn.net(), test, m);
                 acc = cn[0] / (double) cn[1];

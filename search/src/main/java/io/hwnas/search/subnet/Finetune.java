@@ -102,7 +102,8 @@ public final class Finetune {
             String named = Evaluation.datasetName(subnetDir, o, opt.dataset());
             String ds = named != null ? named : Evaluation.guessDataset(space);
             String dd = opt.dataDir() != null ? opt.dataDir() : o != null && opt.dataset() == null ? o.dataDir() : null;
-            ImageSet train = TrainData.loadChecked(ds, dd, true, opt.trainSubset(), opt.seed(), "--train-subset");
+            ImageSet train = TrainData.fromOrigin(subnetDir, opt.dataDir(), dd, () -> TrainData.loadChecked(ds, dd,
+                    true, opt.trainSubset(), opt.seed(), "--train-subset"));
             TrainData.checkFits(train, space, ds);
             Block net = sn.net();
             if (opt.fromScratch()) {

@@ -184,7 +184,9 @@ public final class OnnxExport {
         if (ds == null) {
             ds = Evaluation.guessDataset(space);
         }
-        ImageSet test = TrainData.load(ds, dd, false, o.verifyImages(), 1);
+        String name = ds;
+        ImageSet test = TrainData.fromOrigin(dir, o.dataDir(), dd, () -> TrainData.load(name, dd, false,
+                o.verifyImages(), 1));
         TrainData.checkFits(test, space, ds);
         Batches bs = new Batches(test, VERIFY_BATCH, false, Augment.NONE, 0, 0, Normalization.of(test), false);
         OrtEnvironment env = OrtEnv.get();

@@ -45,6 +45,24 @@ public final class TrainData {
     }
 
     /**
+     * Runs {@code load}; when the data location came from subnet folder {@code dir}'s origin.json
+     * (no --data given), a problem with it names that file and field, not the --data option.
+     */
+    public static <T> T fromOrigin(Path dir, String givenData, String originData, java.util.function.Supplier<T> load) {
+        try {
+            return load.get();
+        } catch (HwnasException e) {
+            String prefix = "--data " + originData;
+            if (givenData != null || originData == null || !e.getMessage().startsWith(prefix)) {
+                throw e;
+            }
+            throw new HwnasException(dir.resolve("origin.json") + ": data_dir = \"" + originData + "\""
+                    + e.getMessage().substring(prefix.length()) + " (the data the subnet was made from; give --data DIR"
+                    + " to read it elsewhere)", e);
+        }
+    }
+
+    /**
      * The training images of a stored run (its config.json's dataset, data_dir, subset and seed): a
      * problem with the data names that file, and says that the data, not the file, must move back
      * (an edited config.json stops the run from resuming).
