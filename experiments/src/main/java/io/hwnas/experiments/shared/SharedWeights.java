@@ -118,13 +118,20 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
             throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
                     + " elsewhere");
         }
+        // the data, read now: a problem names the experiment's train.data_dir (not --data), before any training
+        io.hwnas.datasets.ImageSet train;
+        io.hwnas.datasets.ImageSet test;
+        try {
+            train = TrainData.loadConfigured(tc.dataset(), tc.dataDir(), true, 0, c.seed());
+            test = TrainData.loadConfigured(tc.dataset(), tc.dataDir(), false, 0, c.seed());
+        } catch (HwnasException e) {
+            throw new HwnasException(c.name() + ": " + e.getMessage().replaceFirst("^field '", "field 'train."), e);
+        }
         if (c.finetuneSubset() > 0) {
-            TrainData.checkSubset(TrainData.load(tc.dataset(), tc.dataDir(), true, 0, c.seed()), c.name()
-                    + ": finetune_subset", c.finetuneSubset(), tc.dataset(), true);
+            TrainData.checkSubset(train, c.name() + ": finetune_subset", c.finetuneSubset(), tc.dataset(), true);
         }
         if (c.testSubset() > 0) {
-            TrainData.checkSubset(TrainData.load(tc.dataset(), tc.dataDir(), false, 0, c.seed()), c.name()
-                    + ": test_subset", c.testSubset(), tc.dataset(), false);
+            TrainData.checkSubset(test, c.name() + ": test_subset", c.testSubset(), tc.dataset(), false);
         }
         return tc;
     }
