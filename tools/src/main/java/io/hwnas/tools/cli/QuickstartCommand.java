@@ -179,7 +179,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("depth_sampling", depthSampling);
         trainConfig.put("weight_paths", weightPaths);
         QuickstartRun.checkFolder(dir); // a folder of other files: refused before any work
-        if (!noSpecialize) {
+        if (!noSpecialize && !QuickstartRun.mayReuseSpecialization(dir, fresh)) {
             QuickstartRun.checkSpecialized(dir.resolve(QuickstartRun.SPECIALIZED)); // replaced whole later
         }
         QuickstartRun plan = QuickstartRun.plan(runDir, trainConfig, fresh); // other settings: refused before any work
@@ -357,7 +357,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             tested = stored.tested();
         } else {
             // specialized/ is the quickstart's own: a rerun replaces it whole, so no pick of a target this call no
-            // longer has (e.g. batch-1 from a 1-thread call) stays beside the new summary
+            // longer has (e.g. batch-1 from a 1-thread call) stays beside the new summary; checked again here, as
+            // the check at the start is left to this point when a stored specialization might have been reused
+            QuickstartRun.checkSpecialized(specDir);
             sum = io.hwnas.search.specialize.Specialize.run(runDir, targets, opt, specDir, progress, System.err::println,
                     () -> {
                         if (Files.isDirectory(specDir)) {

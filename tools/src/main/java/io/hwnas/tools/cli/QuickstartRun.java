@@ -149,6 +149,17 @@ public final class QuickstartRun {
         }
     }
 
+    /**
+     * Whether a rerun may show a stored specialization without replacing it (a finished run and a
+     * stored {@code specialized/quickstart.json}, no --fresh): then {@code specialized/} is checked only
+     * if it is to be replaced after all.
+     */
+    static boolean mayReuseSpecialization(Path dir, boolean fresh) {
+        Path runDir = dir.resolve("run");
+        return !fresh && RunDir.exists(runDir) && RunDir.open(runDir).finished()
+                && Files.isRegularFile(dir.resolve(SPECIALIZED).resolve(QuickstartCommand.Stored.FILE));
+    }
+
     private static boolean specializedName(String n) {
         String target = "(cpu-\\d+t|batch-1|batch-32|" + String.join("|", QuickstartCommand.IMPORTED_TARGETS.stream()
                 .map(d -> d + "-est").toList()) + ")";
