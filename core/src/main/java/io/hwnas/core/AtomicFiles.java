@@ -22,13 +22,23 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    private static final String TMP_SUFFIX = ".tmp";
+
+    /**
+     * Whether {@code name} is a temporary file {@link #write} makes beside its target (".NAME.DIGITS.tmp"),
+     * left behind only when the JVM stopped in the middle of a write.
+     */
+    public static boolean isTemporary(String name) {
+        return name.matches("\\..+\\.\\d+" + java.util.regex.Pattern.quote(TMP_SUFFIX));
+    }
+
     public static void write(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", TMP_SUFFIX);
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);

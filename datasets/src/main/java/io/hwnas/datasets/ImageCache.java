@@ -55,11 +55,7 @@ final class ImageCache {
      * cache file.
      */
     static String where(Path source) {
-        try {
-            return source.toRealPath().toString();
-        } catch (java.io.IOException | SecurityException e) {
-            return source.toAbsolutePath().normalize().toString();
-        }
+        return io.hwnas.core.RealPath.of(source).toString();
     }
 
     /** The cache file for {@code key} in {@code dir}: {@code <prefix>-<hash of key>.u8}. */

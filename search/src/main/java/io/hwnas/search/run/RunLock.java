@@ -100,12 +100,7 @@ public final class RunLock implements AutoCloseable {
     }
 
     private static Path key(Path dir) {
-        Path abs = dir.toAbsolutePath().normalize();
-        try {
-            return abs.toRealPath();
-        } catch (IOException e) {
-            return abs;
-        }
+        return io.hwnas.core.RealPath.of(dir.toAbsolutePath().normalize());
     }
 
     private static HwnasException inUse(Path dir, String holder) {

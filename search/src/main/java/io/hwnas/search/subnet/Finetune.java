@@ -84,11 +84,7 @@ public final class Finetune {
         }
 
         private static String real(Path p) {
-            try {
-                return p.toRealPath().toString();
-            } catch (java.io.IOException | SecurityException e) {
-                return p.toAbsolutePath().normalize().toString();
-            }
+            return io.hwnas.core.RealPath.of(p).toString();
         }
     }
 

@@ -141,12 +141,7 @@ public final class OnnxExport {
 
     /** A digest of the real path of subnet folder {@code dir} (16 hex digits). */
     private static String folderId(Path dir) {
-        String real;
-        try {
-            real = dir.toRealPath().toString();
-        } catch (java.io.IOException | SecurityException e) {
-            real = dir.toAbsolutePath().normalize().toString();
-        }
+        String real = io.hwnas.core.RealPath.of(dir).toString();
         return io.hwnas.core.Hashes.sha256(real.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
     }
 

@@ -71,7 +71,7 @@ public final class TrainData {
         try {
             return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
         } catch (HwnasException e) {
-            throw new HwnasException(runDir.resolve("config.json") + ": " + e.getMessage() + " (the run's training"
+            throw new HwnasException(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": " + e.getMessage() + " (the run's training"
                     + " data: put it back there; editing config.json stops the run from resuming)", e);
         }
     }

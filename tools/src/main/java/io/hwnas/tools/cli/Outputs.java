@@ -400,14 +400,14 @@ final class Outputs {
                             + " empty it; give another -o");
                 }
             }
+            if (inside(Path.of(""), out)) { // before the walk below, which a home folder would make long
+                throw new HwnasException("-o " + out + ": holds the working directory; --force will not empty it; give"
+                        + " another -o");
+            }
             Path run = runWithin(out);
             if (run != null) {
                 throw new HwnasException("-o " + out + ": holds the training run " + run + "; --force will not empty it;"
                         + " give another -o");
-            }
-            if (inside(Path.of(""), out)) {
-                throw new HwnasException("-o " + out + ": holds the working directory; --force will not empty it; give"
-                        + " another -o");
             }
             probeWritable("-o", out.toAbsolutePath(), out);
             return () -> deleteContents(out);
@@ -509,13 +509,18 @@ final class Outputs {
                 differ) + ")";
     }
 
+    /** The first three of {@code names} and how many more, for a message. */
+    static String fewNames(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(3, names.size())))
+                + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+    }
+
     /** Up to three names in {@code dir}, for a message. */
     static String firstNames(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             List<String> names = s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(RunLock.FILE)).sorted()
                     .toList();
-            return String.join(", ", names.subList(0, Math.min(3, names.size())))
-                    + (names.size() > 3 ? " and " + (names.size() - 3) + " more" : "");
+            return fewNames(names);
         } catch (IOException e) {
             return "unreadable: " + e.getMessage();
         }

@@ -170,7 +170,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         clock = threads == 1 && load.busy() ? MeasureConfig.Clock.CPU : MeasureConfig.Clock.WALL;
         Nets.applyThreads(threads);
         Path lutFile = dir.resolve("lut.json");
-        Path runDir = dir.resolve("run");
+        Path runDir = dir.resolve(QuickstartRun.RUN);
         Map<String, Object> trainConfig = QuickstartRun.config(SPACE, data, lutFile, alpha, beta, epochs, warmup,
                 trainSubset, seed, threads, tauStart, thetaLr);
         trainConfig.put("supernet", supernet);
@@ -272,9 +272,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         Map<String, String> steps = new LinkedHashMap<>();
         steps.put("hwnas export " + Shell.quote(subnet) + " -o " + Shell.quote(dir.resolve("model.onnx")) + " --verify",
                 "the subnet as ONNX, checked in ONNX Runtime against DJL");
-        steps.put("hwnas eval " + (noSpecialize ? Shell.quote(subnet) : Shell.quote(dir.resolve("specialized")) + "/TARGET")
+        steps.put("hwnas eval " + (noSpecialize ? Shell.quote(subnet) : Shell.quote(dir.resolve(QuickstartRun.SPECIALIZED)) + "/TARGET")
                 + " --lut LUT.json", "accuracy, and latency under another device's table");
-        steps.put("hwnas specialize " + Shell.quote(dir.resolve("run")) + " --target NAME=LUT.json -o OUT",
+        steps.put("hwnas specialize " + Shell.quote(dir.resolve(QuickstartRun.RUN)) + " --target NAME=LUT.json -o OUT",
                 "a subnet for another device, without retraining");
         int w = steps.keySet().stream().mapToInt(String::length).max().orElse(0);
         StringBuilder b = new StringBuilder(String.format("%nnext:%n"));
@@ -442,7 +442,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder();
         b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG))).append('\n');
         b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.Checkpoints.POINTER))).append('\n');
-        b.append(io.hwnas.core.Hashes.sha256(runDir.resolve("theta.json"))).append('\n');
+        b.append(io.hwnas.core.Hashes.sha256(runDir.resolve(io.hwnas.search.run.RunFiles.THETA))).append('\n');
         for (var t : targets) {
             b.append(t.name()).append(' ').append(io.hwnas.core.Hashes.sha256(t.model())).append(' ').append(t.budgetMs())
                     .append('\n');

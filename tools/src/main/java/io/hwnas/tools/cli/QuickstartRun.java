@@ -108,8 +108,8 @@ public final class QuickstartRun {
             Path run = Outputs.enclosingRun(dir);
             if (run != null || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE))
                     || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE))) {
-                throw new HwnasException("-o " + dir + ": " + (run != null ? (run.equals(dir.toAbsolutePath().normalize())
-                        || Outputs.same(run, dir) ? "is a training run" : "is inside the training run " + run)
+                throw new HwnasException("-o " + dir + ": " + (run != null ? (Outputs.same(run, dir)
+                        ? "is a training run" : "is inside the training run " + run)
                         : "is a subnet folder") + "; give the quickstart a folder of its own");
             }
             List<String> clash = OWN_NAMES.stream().filter(n -> Files.exists(dir.resolve(n))).toList();
@@ -126,6 +126,7 @@ public final class QuickstartRun {
             "lut-batch32.json", CONFIG_FILE, "run", "subnet", "subnet-finetuned", "specialized"),
             QuickstartCommand.IMPORTED_TARGETS.stream().map(d -> "lut-" + d + "-estimated.json")).toList();
     static final String SPECIALIZED = "specialized";
+    static final String RUN = "run";
 
     /**
      * The quickstart replaces {@code specialized/} whole: refused (before any work) when it holds
@@ -139,9 +140,7 @@ public final class QuickstartRun {
             List<String> foreign = s.map(p -> p.getFileName().toString()).filter(n -> !specializedName(n)).sorted()
                     .toList();
             if (!foreign.isEmpty()) {
-                throw new HwnasException(specDir + ": holds " + String.join(", ", foreign.subList(0, Math.min(3,
-                        foreign.size()))) + (foreign.size() > 3 ? " and " + (foreign.size() - 3) + " more" : "")
-                        + ", which the quickstart did not write there, and the quickstart replaces this folder whole; move"
+                throw new HwnasException(specDir + ": holds " + Outputs.fewNames(foreign) + ", which the quickstart did not write there, and the quickstart replaces this folder whole; move"
                         + " them elsewhere, or give --no-specialize");
             }
         } catch (IOException e) {
@@ -155,7 +154,7 @@ public final class QuickstartRun {
      * if it is to be replaced after all.
      */
     static boolean mayReuseSpecialization(Path dir, boolean fresh) {
-        Path runDir = dir.resolve("run");
+        Path runDir = dir.resolve(RUN);
         return !fresh && RunDir.exists(runDir) && RunDir.open(runDir).finished()
                 && Files.isRegularFile(dir.resolve(SPECIALIZED).resolve(QuickstartCommand.Stored.FILE));
     }
@@ -165,7 +164,7 @@ public final class QuickstartRun {
                 .map(d -> d + "-est").toList()) + ")";
         return n.equals(QuickstartCommand.Stored.FILE) || n.equals(RunLock.FILE) || n.matches("summary\\.(json|csv|md)")
                 || n.matches(target) || n.matches("accuracy-latency-" + target + "\\.png|cross-target\\.png")
-                || n.matches("\\..+\\.\\d+\\.tmp") // a file an interrupted write left (AtomicFiles' temporary)
+                || io.hwnas.core.AtomicFiles.isTemporary(n) // a file an interrupted write left
                 || n.equals(".DS_Store") || n.equals("Thumbs.db"); // file browsers' own
     }
 
