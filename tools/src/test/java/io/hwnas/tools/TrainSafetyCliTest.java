@@ -138,12 +138,8 @@ class TrainSafetyCliTest {
     @Test
     void aTestSubsetLargerThanTheTestSetIsRefusedWithoutEvalTestToo() throws Exception {
         Path d = tmp.resolve("bigtest");
-        Files.createDirectories(d);
         for (String evalTest : new String[] {"false", "true"}) {
-            Path cfg = d.resolve("config-" + evalTest + ".json");
-            Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
-                    + "\", \"epochs\": 1, \"warmup_epochs\": 1, \"train_subset\": 160, \"test_subset\": 20000,"
-                    + " \"eval_test\": " + evalTest + ", \"threads\": 1}");
+            Path cfg = config(d, "config-" + evalTest + ".json", ", \"test_subset\": 20000, \"eval_test\": " + evalTest);
             refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
                     cfg + ": field 'test_subset' = 20000", "10000 test images of fashion-mnist");
             assertFalse(Files.exists(d.resolve("run")));
@@ -154,17 +150,13 @@ class TrainSafetyCliTest {
     @Test
     void aDataProblemNamesTheConfigsDataDirNotAnOption() throws Exception {
         Path d = tmp.resolve("datadir");
-        Files.createDirectories(d);
-        Path cfg = d.resolve("config.json");
-        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
-                + "\", \"data_dir\": \"nodata\", \"epochs\": 1, \"warmup_epochs\": 1, \"threads\": 1}");
+        Path cfg = config(d, "config.json", ", \"data_dir\": \"nodata\"");
         CliRun r = refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
                 cfg + ": field 'data_dir' = \"" + d.resolve("nodata") + "\": no such file or directory");
         assertFalse(r.err().contains("--data"), r.toString());
 
         Files.createDirectories(d.resolve("empty"));
-        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
-                + "\", \"data_dir\": \"empty\", \"epochs\": 1, \"warmup_epochs\": 1, \"threads\": 1}");
+        config(d, "config.json", ", \"data_dir\": \"empty\"");
         r = refused(tmp, a("train", "--config", cfg.toString(), "-o", d.resolve("run").toString()),
                 cfg + ": field 'data_dir' = \"" + d.resolve("empty") + "\"", "set the config's data_dir to FOLDER");
         assertFalse(r.err().contains("--data"), r.toString());
