@@ -206,7 +206,10 @@ public final class SupernetTrainer implements AutoCloseable {
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
-                        r = weightStep.run(sm, b.x(), b.y(), noise, tau, lr, paths(e, warm));
+                        WeightStep.Paths how = paths(e, warm);
+                        int[] bound = weightStep.boundPath((long) e * nW + s, cfg.boundsEvery(), how);
+                        r = bound != null ? weightStep.runPath(sm, b.x(), b.y(), bound, lr)
+                                : weightStep.run(sm, b.x(), b.y(), noise, tau, lr, how);
                     }
                     if (!r.finite()) {
                         throw diverged(e, "weight", s, r.ce());

@@ -88,6 +88,9 @@ import java.util.Set;
  *     sampled from θ, so the weights follow the search) or "uniform" (as in the warm-up, uniform per op
  *     or of uniform depth as depthSampling says: Once-for-All, the weights serve every subnet and θ
  *     only searches); the sandwich's random subnets are uniform either way
+ * @param boundsEvery single-path only: every N-th weight step trains the largest subnet and the step
+ *     after it the smallest (the smallest dense one in the dense-only epochs), the sandwich rule's
+ *     bounds at no extra cost per step; 0: every step samples its path
  */
 @JsonDeserialize(using = TrainConfig.Reader.class)
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
@@ -96,7 +99,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
         boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling,
-        String weightPaths) {
+        String weightPaths, int boundsEvery) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -171,6 +174,11 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be theta (paths after the warm-up sampled from θ) or uniform (as in the warm-up)");
         require(weightPaths.equals("theta") || !weightSampling.equals("soft"), "weight_paths", weightPaths,
                 "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
+        require(boundsEvery == 0 || boundsEvery >= 2, "bounds_every", boundsEvery,
+                "must be 0 (every step samples its path) or at least 2 (every N-th step the largest subnet, the next the"
+                + " smallest)");
+        require(boundsEvery == 0 || weightSampling.equals("single-path"), "bounds_every", boundsEvery,
+                "needs weight_sampling single-path (a sandwich step trains the bounds every step, a soft step runs every op)");
     }
 
     /** Whether {@code value} is one of {@code allowed} (null is not: {@code Set.of(...).contains(null)} would throw). */
@@ -219,6 +227,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("progressive_epochs", 0);
         n.put("depth_sampling", "op");
         n.put("weight_paths", "theta");
+        n.put("bounds_every", 0);
         return n;
     }
 
@@ -298,7 +307,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight, progressiveEpochs, depthSampling, weightPaths);
+                kdWeight, progressiveEpochs, depthSampling, weightPaths, boundsEvery);
     }
 
     private static String abs(Path base, String p) {

@@ -207,9 +207,39 @@ public final class WeightStep {
             throw new IllegalArgumentException(paths + " paths need single-path or sandwich sampling, not " + mode);
         }
         boolean single = "single-path".equals(mode);
+        return step(sm, x, y, single ? singlePath(noise, paths) : null, noise, tau, lr);
+    }
+
+    /**
+     * The path a single-path weight step with global index {@code step} trains instead of a sampled
+     * one when every {@code every}-th step and the step after it train the bounds (the sandwich rule's
+     * largest and smallest subnet, without its cost per step): the largest, the smallest (the smallest
+     * dense one while {@code paths} is {@link Paths#DENSE}), or null for a sampled path.
+     */
+    public int[] boundPath(long step, int every, Paths paths) {
+        if (every < 2 || !"single-path".equals(mode)) {
+            return null;
+        }
+        long r = step % every;
+        if (r == 0) {
+            return largest.clone();
+        }
+        return r == 1 ? (paths == Paths.DENSE ? smallestDense : smallest).clone() : null;
+    }
+
+    /** One single-path step on the given path (as {@link #boundPath} gives). */
+    public Result runPath(NDManager sm, NDArray x, NDArray y, int[] path, double lr) {
+        if (!"single-path".equals(mode)) {
+            throw new IllegalArgumentException("a given path needs single-path sampling, not " + mode);
+        }
+        return step(sm, x, y, path.clone(), null, 0, lr);
+    }
+
+    /** A step on {@code path} (single-path), or on the soft mixture of {@code noise} at τ when the path is null. */
+    private Result step(NDManager sm, NDArray x, NDArray y, int[] path, float[] noise, double tau, double lr) {
+        boolean single = path != null;
         int layers = net.layerCount();
         int ops = net.space().ops().size();
-        int[] path = single ? singlePath(noise, paths) : null;
         // a single path zeroes and updates only its own tensors: the others take no gradient, and each is
         // zeroed again before a step that updates it
         List<Parameter> ran = single ? net.weights(path) : net.weights();
