@@ -51,6 +51,14 @@ public final class Json {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // a number or a boolean where text belongs ("dataset": 3) is refused, not read as the text "3"
+            .withCoercionConfig(com.fasterxml.jackson.databind.type.LogicalType.Textual, c -> c
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Integer,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Float,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail)
+                    .setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.Boolean,
+                            com.fasterxml.jackson.databind.cfg.CoercionAction.Fail))
             .addModule(new SimpleModule("hwnas-finite-doubles")
                     .addDeserializer(double.class, new FiniteDouble(true))
                     .addDeserializer(Double.class, new FiniteDouble(false)))
@@ -380,7 +388,7 @@ public final class Json {
     }
 
     private static final java.util.regex.Pattern COERCE = java.util.regex.Pattern.compile(
-            "Cannot coerce (Floating-point|String|Integer) value \\((.*?)\\) to `(?:java\\.lang\\.)?(\\w+)` value.*");
+            "Cannot coerce (Floating-point|Float|String|Integer|Boolean) value \\((.*?)\\) to `(?:java\\.lang\\.)?(\\w+)` value.*");
     private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile(
             "Numeric value \\((.*?)\\) out of range of (\\w+) \\((.*)\\).*");
 
@@ -392,6 +400,10 @@ public final class Json {
         java.util.regex.Matcher m = COERCE.matcher(msg);
         if (m.matches()) {
             String type = m.group(3).toLowerCase(java.util.Locale.ROOT).replace("integer", "int");
+            if (type.equals("string")) {
+                return "field '" + path + "' = " + m.group(2) + ": must be text (a JSON string in quotes), not "
+                        + (m.group(1).equals("Boolean") ? "true or false" : "a number");
+            }
             if (type.equals("boolean")) {
                 return "field '" + path + "' = " + m.group(2) + ": must be true or false, not "
                         + (m.group(1).equals("String") ? "a string" : "a number");

@@ -132,6 +132,15 @@ class SupernetTrainerTest {
         TrainResult perOp = TrainingRun.start(c.with("progressive_epochs", 0).with("depth_sampling", "op"),
                 tmp.resolve("ps-op"), Progress.NONE, TrainingRun.Stopper.NEVER);
         assertNotEquals(whole.metrics().get(0).withoutTime(), perOp.metrics().get(0).withoutTime());
+
+        // bound steps (every 3rd the largest, the next the smallest) are keyed by the step's index: they resume exactly
+        TrainConfig b = c.with("bounds_every", 3);
+        TrainResult bounded = TrainingRun.start(b, tmp.resolve("pb-straight"), Progress.NONE, TrainingRun.Stopper.NEVER);
+        Path bdir = tmp.resolve("pb-resume");
+        assertFalse(TrainingRun.start(b, bdir, Progress.NONE, s -> s.epochsDone() == 1 && s.stepInPhase() == 6)
+                .completed());
+        assertSame(bounded, TrainingRun.resume(bdir, Progress.NONE, TrainingRun.Stopper.NEVER));
+        assertNotEquals(whole.metrics().get(0).withoutTime(), bounded.metrics().get(0).withoutTime());
     }
 
     static void assertSame(TrainResult a, TrainResult b) {

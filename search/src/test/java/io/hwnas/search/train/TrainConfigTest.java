@@ -82,6 +82,16 @@ class TrainConfigTest {
         }
     }
 
+    /** A number or a boolean given for a text field is refused as it is, not read as the text "3". */
+    @Test
+    void numbersAndBooleansForTextFieldsAreRefused() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"lut\": \"l.json\", ";
+        plainlyRefused(base + "\"dataset\": 3}", "cfg.json: field 'dataset' = 3: must be");
+        plainlyRefused(base + "\"dataset\": \"fashion-mnist\", \"supernet\": true}",
+                "cfg.json: field 'supernet' = true: must be");
+        plainlyRefused(base + "\"dataset\": \"fashion-mnist\", \"device\": 0.5}", "cfg.json: field 'device' = 0.5: must be");
+    }
+
     /** warmup_epochs' default (2) refused beside a shorter run says it is the default, which the user never wrote. */
     @Test
     void theDefaultWarmupBeyondEpochsIsNamedAsTheDefault() {
@@ -149,6 +159,21 @@ class TrainConfigTest {
                 "single-path or sandwich");
     }
 
+    @Test
+    void boundsEveryIsZeroOrAtLeastTwoAndNeedsSinglePath() {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        assertEquals(0, TrainConfig.parse("c", base + "\"epochs\": 3}").boundsEvery());
+        assertEquals(8, TrainConfig.parse("c", base + "\"weight_sampling\": \"single-path\", \"bounds_every\": 8}")
+                .boundsEvery());
+        refusedNaming(base + "\"weight_sampling\": \"single-path\", \"bounds_every\": 1}", "bounds_every", "1",
+                "at least 2");
+        refusedNaming(base + "\"weight_sampling\": \"single-path\", \"bounds_every\": -3}", "bounds_every", "-3");
+        refusedNaming(base + "\"weight_sampling\": \"sandwich\", \"bounds_every\": 4}", "bounds_every",
+                "needs weight_sampling single-path");
+        refusedNaming(base + "\"weight_sampling\": \"soft\", \"bounds_every\": 4}", "bounds_every",
+                "needs weight_sampling single-path");
+    }
+
     /** The config is refused with a message holding every part. */
     private static void refusedNaming(String json, String... parts) {
         HwnasException e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", json));
@@ -169,11 +194,13 @@ class TrainConfigTest {
         old.remove("progressive_epochs");
         old.remove("depth_sampling");
         old.remove("weight_paths");
+        old.remove("bounds_every");
         String json = "{\"config\": " + old + "}";
         Holder h = io.hwnas.core.Json.mapper().readValue(json, Holder.class);
         assertEquals(0, h.config().progressiveEpochs());
         assertEquals("op", h.config().depthSampling());
         assertEquals("theta", h.config().weightPaths());
+        assertEquals(0, h.config().boundsEvery());
         assertEquals(TrainConfig.parse("c", old), h.config());
         TrainConfig direct = io.hwnas.core.Json.mapper().readValue(old.toString(), TrainConfig.class);
         assertEquals(h.config(), direct);

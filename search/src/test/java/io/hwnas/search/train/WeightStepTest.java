@@ -2,6 +2,7 @@ package io.hwnas.search.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -124,6 +125,61 @@ class WeightStepTest {
                 changed |= !java.util.Arrays.equals(before.get(p.getId()), p.getArray().toFloatArray());
             }
             assertTrue(changed, "the dense paths trained");
+        }
+    }
+
+    /**
+     * bounds_every: every N-th step trains the largest subnet and the next the smallest (the smallest
+     * dense one in the dense-only stage), the other steps a sampled path; a step on a given path trains
+     * that path's weights only; sandwich and soft steps have no bound steps of their own.
+     */
+    @Test
+    void boundStepsTrainTheLargestThenTheSmallest() {
+        SearchSpace s = SpaceRegistry.get("fbnet-fmnist-tiny");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Supernet net = new Supernet(s);
+            net.initialize(m, DataType.FLOAT32, Supernet.inputShape(s, 2));
+            WeightStep one = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.0, 0), "single-path", 0, 0, true);
+            int[] largest = Supernet.largestPath(s);
+            for (long step = 0; step < 24; step++) {
+                int[] b = one.boundPath(step, 8, WeightStep.Paths.DEPTH);
+                if (step % 8 == 0) {
+                    assertArrayEquals(largest, b, "step " + step);
+                } else if (step % 8 == 1) {
+                    assertArrayEquals(Supernet.smallestPath(s), b, "step " + step);
+                } else {
+                    assertEquals(null, b, "step " + step);
+                }
+            }
+            assertArrayEquals(Supernet.smallestDensePath(s), one.boundPath(9, 8, WeightStep.Paths.DENSE));
+            assertEquals(null, one.boundPath(0, 0, WeightStep.Paths.DEPTH), "0: never");
+            WeightStep sw = new WeightStep(net, new Theta(s, m), new Sgd(m, 0.0, 0), "sandwich", 2, 1.0);
+            assertEquals(null, sw.boundPath(0, 8, WeightStep.Paths.THETA), "a sandwich trains its bounds every step");
+            assertThrows(IllegalArgumentException.class, () -> sw.runPath(m, null, null, largest, 0.1));
+
+            // a step on the smallest path changes its weights and nothing of the largest path's own
+            int[] small = Supernet.smallestPath(s);
+            java.util.Set<String> smallIds = new HashSet<>();
+            net.weights(small).forEach(p -> smallIds.add(p.getId()));
+            java.util.Map<String, float[]> before = new java.util.HashMap<>();
+            for (var p : net.weights()) {
+                before.put(p.getId(), p.getArray().toFloatArray());
+            }
+            NDArray x = m.randomNormal(Supernet.inputShape(s, 4));
+            NDArray y = m.create(new long[] {0, 1, 2, 3});
+            try (NDManager sm = m.newSubManager()) {
+                assertTrue(one.runPath(sm, x, y, small, 0.1).finite());
+            }
+            int changed = 0;
+            for (var p : net.weights()) {
+                boolean same = java.util.Arrays.equals(before.get(p.getId()), p.getArray().toFloatArray());
+                if (!smallIds.contains(p.getId())) {
+                    assertTrue(same, "not on the smallest path: " + p.getName());
+                } else if (!same) {
+                    changed++;
+                }
+            }
+            assertTrue(changed > 0, "the smallest path trained");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.core.AtomicFiles;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
@@ -217,6 +218,11 @@ public final class QuickstartRun {
         }
         if (Files.isDirectory(runDir)) {
             discard(runDir);
+            List<String> kept = notOwn(runDir.getParent());
+            if (!kept.isEmpty()) {
+                System.err.println("quickstart: --fresh: left as they are beside it: " + Outputs.fewNames(kept)
+                        + " (whatever you made from the discarded run, an export or a fine-tune, is not of the new one)");
+            }
         }
         Json.writeFile(cfgFile, config);
         return TrainingRun.start(TrainConfig.read(cfgFile), runDir, progress, stopper);
@@ -224,6 +230,19 @@ public final class QuickstartRun {
 
     TrainConfig requested() {
         return requested;
+    }
+
+    /** The entries of a quickstart folder that are not the quickstart's own (sorted names): a user's files. */
+    static List<String> notOwn(Path dir) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !OWN_NAMES.contains(n) && !n.equals(MARKER)
+                    && !AtomicFiles.isTemporary(n)).sorted().toList();
+        } catch (IOException e) {
+            return List.of(); // only a note: the fresh run goes on
+        }
     }
 
     /** Empties a run folder (its lock held meanwhile; the lock file stays). */

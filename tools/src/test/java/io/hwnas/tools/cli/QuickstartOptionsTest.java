@@ -100,6 +100,22 @@ class QuickstartOptionsTest {
     }
 
     /** The command an interrupted quickstart names: its own, without --fresh, paths quoted for a shell. */
+    /** What --fresh names as left beside the discarded run: a user's files, none of the quickstart's own. */
+    @Test
+    void freshNamesTheUsersFilesItLeaves(@TempDir Path tmp) throws Exception {
+        Path q = Files.createDirectories(tmp.resolve("q"));
+        for (String own : List.of("lut.json", "train-config.json", QuickstartRun.MARKER)) {
+            Files.writeString(q.resolve(own), "{}");
+        }
+        Files.createDirectories(q.resolve("run"));
+        Files.createDirectories(q.resolve("subnet"));
+        assertEquals(List.of(), QuickstartRun.notOwn(q));
+        Files.writeString(q.resolve("model.onnx"), "x");
+        Files.createDirectories(q.resolve("my-ft"));
+        assertEquals(List.of("model.onnx", "my-ft"), QuickstartRun.notOwn(q));
+        assertEquals(List.of(), QuickstartRun.notOwn(tmp.resolve("none")));
+    }
+
     @Test
     void rerunCommandIsTheSameCommandWithoutFresh() {
         for (String fresh : List.of("--fresh", "--fresh=true")) {
