@@ -217,8 +217,8 @@ public final class QuickstartRun {
             return TrainingRun.resume(runDir, progress, stopper);
         }
         if (Files.isDirectory(runDir)) {
-            discard(runDir);
-            List<String> kept = notOwn(runDir.getParent());
+            boolean heldRun = discard(runDir);
+            List<String> kept = heldRun ? notOwn(runDir.getParent()) : List.of();
             if (!kept.isEmpty()) {
                 System.err.println("quickstart: --fresh: left as they are beside it: " + Outputs.fewNames(kept)
                         + " (whatever you made from the discarded run, an export or a fine-tune, is not of the new one)");
@@ -245,10 +245,11 @@ public final class QuickstartRun {
         }
     }
 
-    /** Empties a run folder (its lock held meanwhile; the lock file stays). */
-    static void discard(Path runDir) {
+    /** Empties a run folder (its lock held meanwhile; the lock file stays); true when it held a run (--fresh). */
+    static boolean discard(Path runDir) {
         try (RunLock lock = RunLock.acquire(runDir); Stream<Path> s = Files.list(runDir)) {
-            if (Files.exists(runDir.resolve(Checkpoints.POINTER))) {
+            boolean heldRun = Files.exists(runDir.resolve(Checkpoints.POINTER));
+            if (heldRun) {
                 System.err.println("quickstart: --fresh: discarding the run in " + runDir);
             }
             for (Path p : s.filter(p -> !p.getFileName().toString().equals(RunLock.FILE)).toList()) {
@@ -258,6 +259,7 @@ public final class QuickstartRun {
                     }
                 }
             }
+            return heldRun;
         } catch (IOException e) {
             throw new HwnasException(runDir + ": cannot empty it for a fresh run: " + e.getMessage(), e);
         }
