@@ -78,11 +78,16 @@ public final class QuickstartCommand implements Callable<Integer> {
         return progressiveEpochs != null ? progressiveEpochs : warmup >= 1 && !weightSampling.equals("soft") ? 1 : 0;
     }
 
-    @Option(names = "--depth-sampling", defaultValue = "uniform", description = "uniform (the number of layers a"
+    @Option(names = "--depth-sampling", paramLabel = "uniform|op", description = "uniform (the number of layers a"
             + " warm-up path, or with --weight-paths uniform any single path, skips is uniform, so the shallow subnets a CPU's latency loss picks are trained) or op"
             + " (skip is one of the nine ops a warm-up path picks from: deep subnets train more) (default"
-            + " ${DEFAULT-VALUE}).")
+            + " uniform; op with --weight-sampling soft, whose steps sample no paths).")
     String depthSampling;
+
+    /** The depth sampling asked for, else uniform where steps sample paths (soft steps take only op). */
+    String depthSampling() {
+        return depthSampling != null ? depthSampling : weightSampling.equals("soft") ? "op" : "uniform";
+    }
 
     @Option(names = "--weight-paths", defaultValue = "theta", description = "theta (single-path weight steps after"
             + " the warm-up sample from θ, FBNet) or uniform (they keep sampling as in the warm-up: the weights serve"
@@ -176,7 +181,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
         trainConfig.put("progressive_epochs", progressiveEpochs());
-        trainConfig.put("depth_sampling", depthSampling);
+        trainConfig.put("depth_sampling", depthSampling());
         trainConfig.put("weight_paths", weightPaths);
         QuickstartRun.checkFolder(dir); // a folder of other files: refused before any work
         if (!noSpecialize && !QuickstartRun.mayReuseSpecialization(dir, fresh)) {

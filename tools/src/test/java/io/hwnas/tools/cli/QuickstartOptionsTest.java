@@ -31,12 +31,17 @@ class QuickstartOptionsTest {
     @Test
     void samplingDefaultsAreUniformDepthAfterOneDenseEpoch() {
         QuickstartCommand c = parse();
-        assertEquals("uniform", c.depthSampling);
+        assertEquals("uniform", c.depthSampling());
         assertEquals(1, c.progressiveEpochs());
         assertEquals(0, parse("--progressive-epochs", "0").progressiveEpochs());
         assertEquals(0, parse("--warmup-epochs", "0").progressiveEpochs()); // no warm-up: no dense-only stage
         assertEquals(0, parse("--weight-sampling", "soft").progressiveEpochs()); // a soft step runs every op
-        assertEquals("op", parse("--depth-sampling", "op").depthSampling);
+        assertEquals("op", parse("--depth-sampling", "op").depthSampling());
+        // soft steps sample no paths, and a training config refuses uniform depth with them: the README's old
+        // FBNet pipeline (--weight-sampling soft without --depth-sampling) was refused until op became its default
+        assertEquals("op", parse("--weight-sampling", "soft").depthSampling());
+        assertEquals("uniform", parse("--weight-sampling", "sandwich").depthSampling());
+        assertEquals("uniform", parse("--weight-sampling", "soft", "--depth-sampling", "uniform").depthSampling());
         assertEquals("theta", c.weightPaths);
         assertEquals("uniform", parse("--weight-paths", "uniform").weightPaths);
     }
