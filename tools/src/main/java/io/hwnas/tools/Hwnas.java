@@ -57,8 +57,15 @@ public final class Hwnas implements Runnable {
         }
     }
 
-    /** Paths as picocli option values: NUL characters and unencodable names refused in one line. */
+    /**
+     * Paths as picocli option values: an empty one (which Java reads as the working folder: -o '' trained
+     * into it), NUL characters and unencodable names refused in one line.
+     */
     static Path path(String s) {
+        if (s.isBlank()) {
+            throw new CommandLine.TypeConversionException("an empty path; give a file or folder name (. for the"
+                    + " working folder)");
+        }
         try {
             return Path.of(s);
         } catch (InvalidPathException e) {

@@ -297,6 +297,17 @@ class TrustCliTest {
         refused(a("train", "--config", cfg.toString(), "-o", tmp.resolve("r").toString()), "NUL character");
     }
 
+    /** An empty path is not the working folder: -o '' trained into it (or was told to --force the checkout). */
+    @Test
+    void anEmptyPathIsRefused() throws IOException {
+        Path cfg = tmp.resolve("cfg.json");
+        Files.writeString(cfg, "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\"}");
+        refused(a("train", "--config", cfg.toString(), "-o", ""), "-o", "an empty path");
+        refused(a("train", "--config", "", "-o", tmp.resolve("r").toString()), "--config", "an empty path");
+        refused(a("extract", tmp.toString(), "-o", " "), "an empty path");
+        assertFalse(Files.exists(tmp.resolve("r")));
+    }
+
     @Test
     void devZeroAsAConfigIsRefusedAtOnce() {
         long t0 = System.nanoTime();

@@ -315,6 +315,16 @@ final class Outputs {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the run");
         }
+        Path parent = out.toAbsolutePath().normalize().getParent();
+        Path outer = parent == null ? null : enclosingRun(parent);
+        if (outer != null) {
+            throw new HwnasException("-o " + out + ": is inside the training run " + outer + "; a run is never written"
+                    + " into another run's folder, even with --force; give another -o");
+        }
+        if (Files.isRegularFile(out.resolve(SubnetIO.ARCH_FILE))) {
+            throw new HwnasException("-o " + out + ": is a subnet folder; a run is never written into one, even with"
+                    + " --force (it would be both); give another -o");
+        }
         boolean existed = Files.isDirectory(out);
         if (existed) {
             RunLock.requireFree(out);

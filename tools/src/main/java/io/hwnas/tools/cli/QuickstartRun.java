@@ -103,6 +103,11 @@ public final class QuickstartRun {
             throw new HwnasException("-o " + dir + ": is a file, not a folder; give a folder for the quickstart");
         }
         if (!Files.isDirectory(dir)) {
+            Path run = Outputs.enclosingRun(dir); // a new folder inside a run: the run's folder would hold a quickstart
+            if (run != null) {
+                throw new HwnasException("-o " + dir + ": is inside the training run " + run + "; give the quickstart a"
+                        + " folder of its own");
+            }
             return;
         }
         if (!ours(dir)) {

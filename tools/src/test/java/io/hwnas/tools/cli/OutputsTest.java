@@ -75,6 +75,25 @@ class OutputsTest {
         assertTrue(Files.isRegularFile(dir.resolve("run/checkpoint.json")));
     }
 
+    /** A run never goes below another run, nor into a subnet folder, even with --force; nothing is created. */
+    @Test
+    void aRunIsNeverWrittenInsideAnotherRunOrIntoASubnet() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(run.resolve("checkpoint.json"), "{}");
+        for (Path out : new Path[] {run.resolve("inner"), run.resolve("checkpoints/x/y")}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.runDir(out, true));
+            assertTrue(e.getMessage().contains("is inside the training run " + run) && e.getMessage().contains(
+                    "even with --force"), e.getMessage());
+        }
+        assertFalse(Files.exists(run.resolve("inner")) || Files.exists(run.resolve("checkpoints")));
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(sub.resolve("arch.json"), "{}");
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.runDir(sub, true));
+        assertTrue(e.getMessage().contains("is a subnet folder"), e.getMessage());
+        Outputs.runDir(dir.resolve("run-2"), false).run(); // a sibling is fine (and its clean-up removes it again)
+        assertFalse(Files.exists(dir.resolve("run-2")));
+    }
+
     @Test
     void outputsMustDifferFromEachOther() {
         Path a = dir.resolve("a.json");

@@ -166,6 +166,11 @@ class QuickstartOptionsTest {
         e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
                 () -> QuickstartRun.checkFolder(Files.createDirectories(run.resolve("inner"))));
         assertTrue(e.getMessage().contains("is inside the training run"), e.getMessage());
+        // nor a new folder below one (it was accepted, and the quickstart wrote its run into the run's checkpoints/)
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
+                () -> QuickstartRun.checkFolder(run.resolve("checkpoints/x")));
+        assertTrue(e.getMessage().contains("is inside the training run"), e.getMessage());
+        assertFalse(Files.exists(run.resolve("checkpoints")));
         Path sub = Files.createDirectories(tmp.resolve("a-subnet"));
         Files.writeString(sub.resolve("arch.json"), "{}");
         e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
