@@ -374,6 +374,8 @@ public final class Json {
                 return new HwnasException(source + ": key '" + msg.substring(17, msg.length() - 1) + "' is given twice"
                         + loc + "; each key may appear once", e);
             }
+            // Jackson names a location as "[Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]"
+            msg = msg.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
             return new HwnasException(source + ": malformed JSON" + loc + ": " + msg, e);
         }
         return new HwnasException(source + ": " + e.getMessage(), e);
@@ -409,7 +411,8 @@ public final class Json {
                         + (m.group(1).equals("String") ? "a string" : "a number");
             }
             return "field '" + path + "' = " + m.group(2) + ": " + (m.group(1).equals("String")
-                    ? "must be a JSON number, not a string (" + type + ")"
+                    ? "must be a JSON number" + (List.of("int", "long", "short", "byte").contains(type)
+                            ? " (a whole number)" : "") + ", not a string in quotes"
                     : "must be a whole number (" + type + " field; fractions are never rounded)");
         }
         m = RANGE.matcher(msg);

@@ -88,6 +88,20 @@ class JsonStrictTest {
                 "field 'layers' = \"k3\"", "a JSON array, not a string");
         plain(refusedOuter("{\"schema\":1,\"head\":[8, 10],\"lr\":1}"), "space.json", "field 'head'",
                 "a JSON object, not an array");
+        // a number in quotes: what the field takes, without a dangling Java type name
+        HwnasException e = refused("{\"schema\":1,\"epochs\":\"8\",\"steps\":3,\"lr\":0.5,\"layers\":[]}");
+        plain(e, "cfg.json", "field 'epochs' = \"8\"", "must be a JSON number (a whole number), not a string in quotes");
+        assertTrue(!e.getMessage().contains("(int)"), e.getMessage());
+    }
+
+    /** A file cut short names where, without Jackson's "[Source: REDACTED ...]" location text. */
+    @Test
+    void aTruncatedFileNamesTheLineWithoutJacksonsSourceText() throws IOException {
+        HwnasException e = refused("{\"schema\": 1, \"epochs\": 2");
+        plain(e, "cfg.json", "malformed JSON at line 1", "start marker at line 1, column 1");
+        for (String internal : List.of("Source", "REDACTED", "StreamReadFeature")) {
+            assertTrue(!e.getMessage().contains(internal), () -> "'" + internal + "' in: " + e.getMessage());
+        }
     }
 
     record Flags(int schema, boolean on, double lr, Boolean maybe, String mode) {
