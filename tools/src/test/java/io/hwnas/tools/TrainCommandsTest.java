@@ -1,6 +1,7 @@
 package io.hwnas.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,6 +128,10 @@ class TrainCommandsTest {
         r = CliRun.of("extract", run.toString(), "--arch", "sample:9", "-o", tmp.resolve("x").toString());
         assertTrue(r.userError(), r.toString());
         assertTrue(r.err().contains("arch-sample-9.json"), r.toString());
+        r = CliRun.of("extract", run.toString(), "--arch", "sample:0", "-o", tmp.resolve("x").toString());
+        assertTrue(r.userError() && r.err().contains("--arch sample:0: K counts the run's final samples from 1"),
+                r.toString());
+        assertFalse(Files.exists(tmp.resolve("x")));
     }
 
     @Test

@@ -206,6 +206,8 @@ class TrainSafetyCliTest {
         r = CliRun.of("extract", d.toString(), "--arch", "sample:1", "--recalibrate-batches", "0", "-o",
                 sub.toString());
         assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("BN statistics as the supernet kept them") && !r.out().contains("recalibrated on 0"),
+                r.toString());
     }
 
     @Test

@@ -58,6 +58,10 @@ public final class Extraction {
             } catch (NumberFormatException e) {
                 throw new HwnasException("--arch " + spec + ": expected sample:K with K a number, e.g. sample:1");
             }
+            if (k < 1) {
+                throw new HwnasException("--arch " + spec + ": K counts the run's final samples from 1 (sample:1 is"
+                        + " the first)");
+            }
             try {
                 return run.sample(k);
             } catch (HwnasException e) {

@@ -79,8 +79,10 @@ public final class SubnetCommands {
                     System.err.println("hwnas: warning: " + w);
                 }
             }
-            out.print(m, "extracted " + r.arch().canonical() + " -> " + output + " (BN recalibrated on "
-                    + r.recalibrationImages() + " training images)\nnext: hwnas eval " + Shell.quote(output));
+            out.print(m, "extracted " + r.arch().canonical() + " -> " + output + (r.recalibrationImages() > 0
+                    ? " (BN recalibrated on " + r.recalibrationImages() + " training images)"
+                    : " (BN statistics as the supernet kept them: --recalibrate-batches 0)")
+                    + "\nnext: hwnas eval " + Shell.quote(output));
             return 0;
         }
     }
