@@ -257,13 +257,13 @@ class TrainSafetyCliTest {
         Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
         long t0 = System.nanoTime();
         refused(tmp, a("quickstart", "-o", q.toString(), "--seed", "2", "--epochs", "5", "--threads", "1"),
-                runDir.toString(), "other settings", "epochs stored 4, requested 5", "seed stored 1, requested 2",
+                runDir.toString(), "other settings", "--epochs stored 4, requested 5", "--seed stored 1, requested 2",
                 "--fresh");
-        refused(tmp, a("quickstart", "-o", q.toString(), "--alpha", "0.5", "--threads", "1"), "alpha stored 0.2,"
+        refused(tmp, a("quickstart", "-o", q.toString(), "--alpha", "0.5", "--threads", "1"), "--alpha stored 0.2,"
                 + " requested 0.5");
         // a stored run of the quickstart before 2026-12-05 (FBNet's τ 5, θ lr 0.05) is named, not silently retrained
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "5", "--theta-lr", "0.05", "--threads", "1"),
-                "tau_start stored 1.0, requested 5.0", "theta_lr stored 0.2, requested 0.05");
+                "--tau-start stored 1.0, requested 5.0", "--theta-lr stored 0.2, requested 0.05");
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
                 "option '--tau-start' = 0.0: must be > 0.0");
         assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");

@@ -71,7 +71,12 @@ public final class QuickstartRun {
      * holds a run of other settings and {@code fresh} is not given.
      */
     public static QuickstartRun plan(Path runDir, Map<String, Object> config, boolean fresh) {
-        TrainConfig requested = TrainConfig.parse("quickstart options", Json.mapper().valueToTree(config));
+        TrainConfig requested;
+        try {
+            requested = TrainConfig.parse("quickstart options", Json.mapper().valueToTree(config));
+        } catch (HwnasException e) {
+            throw new HwnasException(asOptions(e.getMessage()), e);
+        }
         if (Files.isDirectory(runDir)) {
             RunLock.requireFree(runDir);
         }
@@ -79,12 +84,35 @@ public final class QuickstartRun {
             List<RunDir.Diff> diffs = RunDir.differences(RunDir.open(runDir).config(), requested, NOT_COMPARED);
             if (!diffs.isEmpty()) {
                 throw new HwnasException(runDir + ": holds a quickstart run of other settings: " + String.join(", ",
-                        diffs.stream().map(d -> d.field() + " stored " + d.then() + ", requested " + d.now()).toList())
+                        diffs.stream().map(d -> asOptions(d.field()) + " stored " + d.then() + ", requested "
+                                + d.now()).toList())
                         + "; rerun with the stored settings to continue it, or give --fresh to discard it and start"
                         + " again");
             }
         }
         return new QuickstartRun(runDir, requested, config, fresh);
+    }
+
+    /** The training-config fields the quickstart sets from an option of the same name. */
+    private static final java.util.Set<String> OPTION_FIELDS = java.util.Set.of("epochs", "warmup_epochs",
+            "train_subset", "supernet", "weight_sampling", "progressive_epochs", "depth_sampling", "weight_paths",
+            "alpha", "beta", "tau_start", "theta_lr", "seed", "threads");
+
+    /**
+     * A training-config message in the quickstart's words: {@code field 'x_y'} and the bare snake_case
+     * names of fields set by an option become the option ({@code --x-y}); other fields stay as they are.
+     */
+    static String asOptions(String msg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("field '([a-z_]+)'|\\b([a-z]+(?:_[a-z]+)+)\\b|^([a-z]+)$")
+                .matcher(msg);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+            String repl = OPTION_FIELDS.contains(name) ? "--" + name.replace('_', '-') : m.group();
+            m.appendReplacement(b, java.util.regex.Matcher.quoteReplacement(repl));
+        }
+        m.appendTail(b);
+        return b.toString();
     }
 
     /** The file that marks a folder as the quickstart's own (written when it takes the folder). */

@@ -46,6 +46,17 @@ class QuickstartOptionsTest {
         assertEquals("uniform", parse("--weight-paths", "uniform").weightPaths);
     }
 
+    /** Refusals name the quickstart's options, not the training config's fields they set. */
+    @Test
+    void messagesNameOptionsNotConfigFields() {
+        assertEquals("quickstart options: --depth-sampling = \"uniform\": uniform needs --weight-sampling single-path"
+                + " or sandwich", QuickstartRun.asOptions("quickstart options: field 'depth_sampling' = \"uniform\":"
+                + " uniform needs weight_sampling single-path or sandwich"));
+        assertEquals("field 'weight_lr' = 2: over 2 epochs", QuickstartRun.asOptions("field 'weight_lr' = 2: over 2 epochs"));
+        assertEquals("--epochs", QuickstartRun.asOptions("epochs"));
+        assertEquals("--tau-start", QuickstartRun.asOptions("tau_start"));
+    }
+
     /** θ learns within three epochs: τ starts at 1 (FBNet's 5 is for 90 epochs) and θ's Adam rate is 0.2. */
     @Test
     void thetaDefaultsAreTauOneAndLearningRateTwoTenths() {
