@@ -98,13 +98,16 @@ public final class QuickstartRun {
             "train_subset", "supernet", "weight_sampling", "progressive_epochs", "depth_sampling", "weight_paths",
             "alpha", "beta", "tau_start", "theta_lr", "seed", "threads");
 
+    /** {@code field 'x'}, a snake_case name, or a message that is one bare name (a stored-settings difference). */
+    private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile(
+            "field '([a-z_]+)'|\\b([a-z]+(?:_[a-z]+)+)\\b|^([a-z]+)$");
+
     /**
      * A training-config message in the quickstart's words: {@code field 'x_y'} and the bare snake_case
      * names of fields set by an option become the option ({@code --x-y}); other fields stay as they are.
      */
     static String asOptions(String msg) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("field '([a-z_]+)'|\\b([a-z]+(?:_[a-z]+)+)\\b|^([a-z]+)$")
-                .matcher(msg);
+        java.util.regex.Matcher m = FIELD_NAME.matcher(msg);
         StringBuilder b = new StringBuilder();
         while (m.find()) {
             String name = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
@@ -130,15 +133,7 @@ public final class QuickstartRun {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new HwnasException("-o " + dir + ": is a file, not a folder; give a folder for the quickstart");
         }
-        if (!Files.isDirectory(dir)) {
-            Path run = Outputs.enclosingRun(dir); // a new folder inside a run: the run's folder would hold a quickstart
-            if (run != null) {
-                throw new HwnasException("-o " + dir + ": is inside the training run " + run + "; give the quickstart a"
-                        + " folder of its own");
-            }
-            return;
-        }
-        if (!ours(dir)) {
+        if (!ours(dir)) { // also a new folder: one inside a run would put the quickstart into the run's folder
             Path run = Outputs.enclosingRun(dir);
             if (run != null || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE))
                     || Files.exists(dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE))) {
