@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.hwnas.core.HwnasException;
+import io.hwnas.supernet.net.InPlace;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 
@@ -127,7 +128,7 @@ public final class Theta {
                     throw new HwnasException(source + ": θ has shape " + a.getShape() + ", the space needs "
                             + array.getShape());
                 }
-                a.toType(array.getDataType(), false).copyTo(array);
+                InPlace.copy(a, array);
                 return;
             }
         }
@@ -142,7 +143,7 @@ public final class Theta {
             System.arraycopy(rows[l], 0, flat, l * k, k);
         }
         try (NDArray a = array.getManager().create(flat, array.getShape())) {
-            a.copyTo(array);
+            InPlace.copy(a, array);
         }
     }
 }

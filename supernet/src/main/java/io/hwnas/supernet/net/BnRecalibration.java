@@ -82,8 +82,8 @@ public final class BnRecalibration {
                 for (int i = 0; i < bns.size(); i++) {
                     NDArray rm = bns.get(i).runningMean().getArray();
                     NDArray rv = bns.get(i).runningVar().getArray();
-                    meanSum[i].div(count.toType(rm.getDataType(), false)).copyTo(rm);
-                    varSum[i].div(count.toType(rv.getDataType(), false)).copyTo(rv);
+                    InPlace.copy(meanSum[i].div(count.toType(rm.getDataType(), false)), rm);
+                    InPlace.copy(varSum[i].div(count.toType(rv.getDataType(), false)), rv);
                 }
             } finally {
                 for (int i = 0; i < bns.size(); i++) {

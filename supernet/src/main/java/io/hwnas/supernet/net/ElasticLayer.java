@@ -976,7 +976,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                         + src.getShape() + " " + src.getDataType() + ", target " + dst.getShape() + " "
                         + dst.getDataType());
             }
-            src.copyTo(dst);
+            InPlace.copy(src, dst);
         }
     }
 
@@ -1058,7 +1058,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private static void permute(Parameter p, NDArray idx, int axis, NDManager tmp) {
         NDArray a = copy(tmp, p);
         NDArray permuted = axis == 0 ? a.get(new NDIndex("{}", idx)) : a.get(new NDIndex(":, {}", idx));
-        permuted.copyTo(p.getArray());
+        InPlace.copy(permuted, p.getArray());
     }
 
     // ---------------------------------------------------------------- block plumbing

@@ -51,7 +51,7 @@ public final class Subnets {
                 throw new IllegalStateException("parameter " + e.getKey() + ": source " + from.getShape() + " "
                         + from.getDataType() + ", target " + to.getShape() + " " + to.getDataType());
             }
-            from.copyTo(to);
+            InPlace.copy(from, to);
         }
     }
 }
