@@ -108,6 +108,16 @@ class LatencyFitCommandTest {
         r = CliRun.of("latency", "fit", "--data", help.toString(), "--target", "gold_6226_ms", "--model", "forest",
                 "--space", "fbnet-cifar", "-o", out.toString());
         assertTrue(r.userError() && r.err().contains("forest"), r.toString());
+        // a least-squares LUT from 300 rows has a negative fixed part here: written (it predicts the data's kind of
+        // architecture), with a warning that it cannot be a training or specialization LUT
+        Path neg = dir.resolve("neg.json");
+        r = CliRun.of("latency", "fit", "--data", help.toString(), "--target", "gold_6226_ms", "--model", "lut",
+                "--space", "fbnet-cifar", "--samples", "300", "-o", neg.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("hwnas: warning: the fitted lut model predicts -") && r.err().contains("fastest")
+                && r.err().contains("--samples, now 300"), r.toString());
+        assertTrue(Json.mapper().readTree(r.out()).get("warning").asText().contains("cannot be the LUT of a training"),
+                r.out());
         assertFalse(Files.exists(out));
         // a model of another space
         r = CliRun.of("latency", "--lut", lutModel.toString(), "--space", "fbnet-cifar-tiny", "--arch",

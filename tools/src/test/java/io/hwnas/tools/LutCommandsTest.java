@@ -221,7 +221,7 @@ class LutCommandsTest {
         Path o = dir.resolve("never.json");
         CliRun r = CliRun.of("lut", "import", "--format", "hwnasbench-fbnet", "--device", "tpu", "-o", o.toString());
         assertTrue(r.userError(), r.toString());
-        assertTrue(r.err().contains("'device'") && r.err().contains("\"tpu\"") && r.err().contains("raspi4"),
+        assertTrue(r.err().contains("option '--device'") && r.err().contains("\"tpu\"") && r.err().contains("raspi4"),
                 r.toString());
         assertFalse(Files.exists(o));
         r = CliRun.of("lut", "import", "--format", "nasbench201", "--device", "raspi4", "-o", o.toString());

@@ -35,6 +35,14 @@ public final class Specialize {
     private Specialize() {}
 
     /** A target as the command line gives it: NAME=MODEL_FILE[:BUDGET_MS]. */
+    /** Longest target name (it names a folder and a plot file). */
+    static final int MAX_NAME = 64;
+    /** Names of the output's own files and folders, which no target may take. */
+    static final List<String> RESERVED = List.of("summary.json", "summary.csv", "summary.md", "cross-target.png",
+            "multi-target", "co-search");
+    /** The per-target plot's file name prefix (the tools module writes it). */
+    public static final String PLOT_PREFIX = "accuracy-latency-";
+
     public record TargetSpec(String name, Path model, Double budgetMs) {
         public TargetSpec {
             HwnasException.require(budgetMs == null || (Double.isFinite(budgetMs) && budgetMs > 0), "budget of target "
@@ -47,8 +55,14 @@ public final class Specialize {
                 throw new HwnasException("--target " + s + ": expected NAME=LATENCY_MODEL.json[:BUDGET_MS]");
             }
             String name = s.substring(0, eq);
-            HwnasException.require(name.matches("[A-Za-z0-9._-]+"), "--target", s,
-                    "the name may hold letters, digits, '.', '_' and '-' only (it names a folder)");
+            HwnasException.require(name.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), "--target", s,
+                    "the name must start with a letter or digit and hold letters, digits, '.', '_' and '-' only (it"
+                    + " names a folder in -o)");
+            HwnasException.require(name.length() <= MAX_NAME, "--target", s, "the name is " + name.length()
+                    + " characters long; at most " + MAX_NAME);
+            HwnasException.require(!RESERVED.contains(name) && !name.startsWith(PLOT_PREFIX), "--target", s,
+                    "the name '" + name + "' is one of the output's own files or folders (" + String.join(", ", RESERVED)
+                    + ", " + PLOT_PREFIX + "*); choose another");
             String rest = s.substring(eq + 1);
             Double budget = null;
             int colon = rest.lastIndexOf(':');
@@ -113,8 +127,8 @@ public final class Specialize {
                     "none", "is required by --multi-objective worst-ratio");
             HwnasException.require(accuracyFloor == null || multiObjective.equals("worst-ratio"), "--accuracy-floor",
                     accuracyFloor, "applies to --multi-objective worst-ratio only");
-            HwnasException.require(accuracyFloor == null || Double.isFinite(accuracyFloor), "--accuracy-floor",
-                    accuracyFloor, "must be finite");
+            HwnasException.require(accuracyFloor == null || (accuracyFloor >= 0 && accuracyFloor <= 100),
+                    "--accuracy-floor", accuracyFloor, "must be a held-out accuracy in % (0 to 100)");
         }
 
         /** The per-target search only (evolution or NSGA-II), θ-method settings at their defaults. */
@@ -215,14 +229,15 @@ public final class Specialize {
             String unfinished = io.hwnas.search.subnet.Extraction.runState(runDir, loaded, run.config(),
                     io.hwnas.search.subnet.Extraction.allZero(loaded.theta().rows()));
             if (unfinished != null) {
-                log.accept("warning: " + unfinished + "; every accuracy below comes from these weights");
+                log.accept("hwnas: warning: " + unfinished + "; every accuracy below comes from these weights");
             }
             String lutNote = Extraction.lutNote(run.reportLut()); // each pick is extracted, its latency recorded
             if (lutNote != null) {
-                log.accept("warning: " + lutNote);
+                log.accept("hwnas: warning: " + lutNote);
             }
-            log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batches, %d held-out"
-                    + " images%s", runDir, opt.recalibrateBatches(), exact.heldOutImages(),
+            log.accept(String.format(Locale.ROOT, "accuracy: supernet of %s, BN recalibrated on %d batch%s, %d held-out"
+                    + " images%s", runDir, opt.recalibrateBatches(), opt.recalibrateBatches() == 1 ? "" : "es",
+                    exact.heldOutImages(),
                     opt.heldOutImages() > exact.heldOutImages() ? " (all of the run's architecture split: fewer than the"
                     + " " + opt.heldOutImages() + " of --held-out)" : ""));
             boolean theta = opt.method().equals("theta");
@@ -294,8 +309,13 @@ public final class Specialize {
                             opt.thetaLr() != null ? opt.thetaLr() : cfg.thetaLr(), opt.thetaBisections(), cfg.beta(),
                             tau, cfg.batchSize(), cfg.thetaWeightDecay(), opt.seed());
                     // θ0 is the run's final θ, read again for every target: the search never changes it
-                    ThetaSearch.Result r = ThetaSearch.search(tr0.net(), tr0.theta().rows(), t.model(), t.budgetMs(),
-                            tc, exact.archSplit(), exact.normalization(), progress);
+                    ThetaSearch.Result r;
+                    try {
+                        r = ThetaSearch.search(tr0.net(), tr0.theta().rows(), t.model(), t.budgetMs(), tc,
+                                exact.archSplit(), exact.normalization(), progress);
+                    } catch (HwnasException e) {
+                        throw new HwnasException("--target " + t.label() + ": " + e.getMessage(), e);
+                    }
                     ops = r.ops();
                     searchAcc = Double.NaN;
                     evals = 0;
@@ -438,7 +458,11 @@ public final class Specialize {
 
     /** What identifies a run for its accuracy predictor: folder, seed and the checkpoint it was trained to. */
     static String runIdentity(RunDir run) {
-        return run.dir().toAbsolutePath().normalize() + "#seed=" + run.seed() + "#epochs=" + run.state().epochsDone();
+        var st = run.state();
+        // a checkpoint inside an epoch also names its pass and step: two stops in one epoch are other weights
+        String within = st.phase() == 0 && st.stepInPhase() == 0 ? ""
+                : "#pass=" + (st.phase() == 0 ? "weights" : "theta") + "#step=" + st.stepInPhase();
+        return run.dir().toAbsolutePath().normalize() + "#seed=" + run.seed() + "#epochs=" + st.epochsDone() + within;
     }
 
     /** Why a stored predictor does not fit this call (another checkpoint, or pairs measured otherwise), or null. */
@@ -464,7 +488,7 @@ public final class Specialize {
         String header = Json.mapper().createObjectNode().put("run", identity).put("seed", opt.seed())
                 .put("recalibrate_batches", opt.recalibrateBatches()).put("held_out_images", exact.heldOutImages())
                 .toString();
-        java.util.Map<String, Double> stored = readPairs(pairsFile, header, log);
+        java.util.Map<String, Double> stored = readPairs(pairsFile, header, space, log);
         SplittableRandom r = new SplittableRandom(opt.seed() ^ 0x5DEECE66DL);
         List<MlpAccuracyPredictor.Sample> data = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
@@ -498,7 +522,7 @@ public final class Specialize {
     }
 
     /** Pairs of an earlier, stopped call with the same header (a torn last line is dropped); else none. */
-    static java.util.Map<String, Double> readPairs(Path file, String header, Consumer<String> log) {
+    static java.util.Map<String, Double> readPairs(Path file, String header, SearchSpace space, Consumer<String> log) {
         java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
         if (!Files.isRegularFile(file)) {
             return m;
@@ -513,18 +537,55 @@ public final class Specialize {
             log.accept("accuracy pairs: " + file + " holds pairs of another checkpoint or setting; measuring anew");
             return m;
         }
-        for (String line : lines.subList(1, lines.size())) {
+        for (int i = 1; i < lines.size(); i++) {
+            com.fasterxml.jackson.databind.JsonNode n;
             try {
-                com.fasterxml.jackson.databind.JsonNode n = Json.mapper().readTree(line);
-                if (n != null && n.hasNonNull("ops") && n.hasNonNull("accuracy")) {
-                    m.put(n.get("ops").asText(), n.get("accuracy").asDouble());
-                }
+                n = Json.mapper().readTree(lines.get(i));
             } catch (IOException e) {
                 break; // the line a stopped call was writing
             }
+            if (n == null || !n.hasNonNull("ops") || !n.hasNonNull("accuracy")) {
+                continue;
+            }
+            String where = file + ": line " + (i + 1) + ": ";
+            String again = "; delete the file to measure the pairs again";
+            String ops = n.get("ops").asText();
+            if (!validOps(ops, space)) {
+                throw new HwnasException(where + "field 'ops' = \"" + ops + "\": not " + space.layerCount()
+                        + " op indices of " + space.id() + " (0 to " + (space.ops().size() - 1) + ")" + again);
+            }
+            com.fasterxml.jackson.databind.JsonNode a = n.get("accuracy");
+            double acc = a.asDouble();
+            if (!a.isNumber() || !(acc >= 0 && acc <= 100)) {
+                throw new HwnasException(where + "field 'accuracy' = " + a + ": not a held-out accuracy in % (0 to 100)"
+                        + again);
+            }
+            m.put(ops, acc);
         }
         log.accept("accuracy pairs: " + m.size() + " from an earlier call reused (" + file + ")");
         return m;
+    }
+
+    /** Whether {@code ops} is an architecture key as the pairs file writes it ("[i, j, ...]") for {@code space}. */
+    private static boolean validOps(String ops, SearchSpace space) {
+        if (!ops.startsWith("[") || !ops.endsWith("]")) {
+            return false;
+        }
+        String[] parts = ops.substring(1, ops.length() - 1).split(", ", -1);
+        if (parts.length != space.layerCount()) {
+            return false;
+        }
+        for (String p : parts) {
+            try {
+                int k = Integer.parseInt(p);
+                if (k < 0 || k >= space.ops().size()) {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String pairLine(String ops, double accuracy) {

@@ -25,4 +25,16 @@ class TargetSpecTest {
         HwnasException e = assertThrows(HwnasException.class, () -> Specialize.TargetSpec.parse("pi=l.json:fast"));
         assertTrue(e.getMessage().contains("'fast' is not a number of ms"), e.getMessage());
     }
+
+    @Test
+    void namesThatWouldLeaveTheOutputFolderOrTakeItsOwnFilesAreRefused() {
+        for (String name : new String[] {".", "..", ".hidden", "-x", "summary.json", "summary.md", "cross-target.png",
+            "multi-target", "co-search", "accuracy-latency-pi.png", "a".repeat(65), "a/b", ""}) {
+            String arg = name + "=l.json:2";
+            HwnasException e = assertThrows(HwnasException.class, () -> Specialize.TargetSpec.parse(arg), name);
+            assertTrue(e.getMessage().contains("--target"), e.getMessage());
+        }
+        assertEquals("a".repeat(64), Specialize.TargetSpec.parse("a".repeat(64) + "=l.json").name());
+        assertEquals("pi4.v2_b-1", Specialize.TargetSpec.parse("pi4.v2_b-1=l.json").name());
+    }
 }

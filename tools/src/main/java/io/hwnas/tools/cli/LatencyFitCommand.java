@@ -75,9 +75,16 @@ public final class LatencyFitCommand implements Callable<Integer> {
             set = all.subset(Arrays.copyOf(TrainingSet.permutation(all.size(), seed), samples));
         }
         Fitted f = Predictors.fit(kind, set, seed);
-        f.write(output);
         LatencyModel m = f.model();
         LatencyModel.LatencyRange r = m.rangeMs();
+        // a least-squares LUT extrapolates to the space's corners (all skip) far from the data: its fastest
+        // architecture can come out at no positive time, which training and specialization refuse
+        String warning = r.fastestMs() > 0 && Double.isFinite(r.slowestMs()) ? null : String.format(Locale.ROOT,
+                "the fitted %s model predicts %.4f ms for the fastest architecture of %s: it predicts architectures like"
+                + " those of %s, but cannot be the LUT of a training run or a specialization target (they need positive"
+                + " times over the whole space); fit on more rows (--samples, now %d) or use another --model for that",
+                model, r.fastestMs(), s.id(), data.getFileName(), f.samples());
+        f.write(output);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("output", output.toString());
         json.put("kind", kind);
@@ -88,6 +95,10 @@ public final class LatencyFitCommand implements Callable<Integer> {
         json.put("differentiable", m.differentiable());
         json.put("min_ms", r.fastestMs());
         json.put("max_ms", r.slowestMs());
+        json.put("warning", warning);
+        if (warning != null) {
+            System.err.println("hwnas: warning: " + warning);
+        }
         out.print(json, String.format(Locale.ROOT, "wrote %s: %s model of space %s, device %s, %d samples of %s,"
                 + " fitted in %.2f s; architectures %.4f-%.4f ms%s", output, kind, s.id(), m.device().name(),
                 f.samples(), target, f.fitSeconds(), r.fastestMs(), r.slowestMs(), m.differentiable() ? ""

@@ -69,7 +69,10 @@ public final class LutCommands {
                 throw new HwnasException("option '--format' = \"" + format + "\": unknown format; known: "
                         + HwNasBenchImport.FORMAT);
             }
-            HwNasBenchImport.checkDevice(device);
+            if (!HwNasBenchImport.DEVICES.contains(device)) {
+                throw new HwnasException("option '--device' = \"" + device + "\": unknown device for format "
+                        + HwNasBenchImport.FORMAT + "; known: " + String.join(", ", HwNasBenchImport.DEVICES));
+            }
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
             Path output = lutOutput.checked(c, b, Outputs.spaceFile(space));

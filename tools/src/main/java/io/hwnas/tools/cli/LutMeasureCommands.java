@@ -265,8 +265,8 @@ public final class LutMeasureCommands {
         }
 
         private static String summary(LutValidation.Result r, RuntimeKind rt) {
-            return String.format("%d architectures of %s on %s, timed with %s: mean |error| %.1f%%, max %.1f%%, "
-                    + "bias %+.1f%%, Kendall tau %.2f", r.archs(), r.space(), r.device(),
+            return String.format("%d architectures of %s, predicted by the model of %s, timed here with %s: mean |error|"
+                    + " %.1f%%, max %.1f%%, bias %+.1f%%, Kendall tau %.2f", r.archs(), r.space(), r.device(),
                     rt == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.runtimeName() : "DJL", r.meanAbsErrorPct(),
                     r.maxAbsErrorPct(), r.meanBiasPct(), r.kendallTau());
         }

@@ -266,6 +266,10 @@ final class Outputs {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the subnet");
         }
         notInARun(out, "a subnet");
+        if (Files.isRegularFile(out.resolve("pick.json"))) { // its pick.json and the summary would describe another subnet
+            throw new HwnasException("-o " + out + ": is a specialization's pick (pick.json); a subnet is never written"
+                    + " over one, even with --force; give another -o");
+        }
         boolean existed = Files.isDirectory(out);
         if (existed && !isEmpty(out) && !force) {
             Architecture there = subnetArch(out);
@@ -392,11 +396,15 @@ final class Outputs {
      * beside the new summary; a folder that holds any of {@code read} (the run and the latency models
      * being read) or the working directory is refused even then.
      */
-    static Runnable specializeDir(Path out, boolean force, Path... read) {
+    static Staged specializeDir(Path out, boolean force, Path... read) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the picks");
         }
         notInARun(out, "a specialization");
+        if (Files.isRegularFile(out.resolve(SubnetIO.ARCH_FILE))) {
+            throw new HwnasException("-o " + out + ": is a subnet folder; picks are never written into one, even with"
+                    + " --force; give another -o");
+        }
         if (Files.isDirectory(out) && !isEmpty(out)) {
             String what = (Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
                     : "is not empty (it holds ") + firstNames(out) + ")";
@@ -420,11 +428,50 @@ final class Outputs {
                         + " give another -o");
             }
             probeWritable("-o", out.toAbsolutePath(), out);
-            return () -> deleteContents(out);
+            return new Staged(out, null, true);
         }
         // nothing is created before the call goes ahead: probe the nearest folder that exists
         probeNearest("-o", out.resolve("summary.json"), out);
-        return () -> { };
+        return new Staged(out, firstMissing(out), false);
+    }
+
+    /**
+     * A specialization's output folder between its checks and the end of the call: {@link #begin} runs once
+     * every input has been checked, just before the first write (with --force it removes the old contents);
+     * {@link #undo} after a failure removes what the call wrote (the folder too, when the call created it), so
+     * that a failed call leaves neither a half-written specialization nor a folder. Before {@link #begin},
+     * {@link #undo} does nothing: the old contents stay.
+     */
+    static final class Staged {
+        private final Path out;
+        private final Path created;
+        private final boolean clear;
+        private boolean begun;
+
+        Staged(Path out, Path created, boolean clear) {
+            this.out = out;
+            this.created = created;
+            this.clear = clear;
+        }
+
+        void begin() {
+            if (clear) {
+                deleteContents(out);
+            }
+            begun = true;
+        }
+
+        void undo() {
+            if (!begun || !Files.isDirectory(out)) {
+                return;
+            }
+            try {
+                deleteContents(out);
+            } catch (HwnasException e) {
+                return; // the error being reported matters more
+            }
+            removeCreated(out, created);
+        }
     }
 
     static void deleteContents(Path dir) {

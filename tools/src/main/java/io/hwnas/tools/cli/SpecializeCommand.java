@@ -141,13 +141,19 @@ public final class SpecializeCommand implements Callable<Integer> {
             }
         }
         specs.forEach(t -> read.add(t.model()));
-        Runnable clear = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
+        Outputs.Staged staged = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
         try (Interrupted i = Interrupted.say("the run is unchanged" + (accuracy.equals("predictor") ? " (the accuracy"
                 + " pairs measured so far are kept in it and reused)" : "") + "; rerun the same command, with --force if "
                 + output + " already holds files of this call")) {
-            Specialize.Summary s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
-                    clear);
-            plots(s, output);
+            Specialize.Summary s;
+            try {
+                s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
+                        staged::begin);
+                plots(s, output);
+            } catch (RuntimeException | IOException | Error e) {
+                staged.undo(); // a call that fails leaves no half-written specialization behind
+                throw e;
+            }
             out.print(s, Specialize.markdown(output));
         }
         return 0;
@@ -196,7 +202,7 @@ public final class SpecializeCommand implements Callable<Integer> {
             }
             series.add(new Charts.Series("budget", new double[] {own.budgetMs(), own.budgetMs()},
                     new double[] {lo - 1, hi + 1}, true));
-            Charts.xy(dir.resolve("accuracy-latency-" + own.target() + ".png"), own.target() + ": accuracy vs latency",
+            Charts.xy(dir.resolve(Specialize.PLOT_PREFIX + own.target() + ".png"), own.target() + ": accuracy vs latency",
                     "latency under " + own.target() + " (ms)", "held-out accuracy (%)", series);
         }
         crossTargetPlot(s, dir);

@@ -103,4 +103,44 @@ class OutputsTest {
                 e.getMessage());
         Outputs.distinct("-o", a, "--plot", dir.resolve("a.png"), "--calibrated-lut", null);
     }
+
+    /** A failed specialization leaves nothing it wrote; before its first write, nothing is touched. */
+    @Test
+    void aFailedSpecializationRemovesWhatItWrote() throws Exception {
+        Path fresh = dir.resolve("a/b/picks");
+        Outputs.Staged st = Outputs.specializeDir(fresh, false);
+        st.undo(); // before begin: nothing to remove, nothing created
+        assertFalse(Files.exists(dir.resolve("a")));
+        st.begin();
+        Files.createDirectories(fresh.resolve("t1"));
+        Files.writeString(fresh.resolve("t1/pick.json"), "{}");
+        st.undo();
+        assertFalse(Files.exists(dir.resolve("a")), "the folders the call made are gone");
+
+        Path old = Files.createDirectories(dir.resolve("old"));
+        Files.writeString(old.resolve("summary.json"), "{}");
+        st = Outputs.specializeDir(old, true);
+        st.undo(); // refused later, before begin: the old specialization stays
+        assertTrue(Files.isRegularFile(old.resolve("summary.json")));
+        st.begin();
+        assertFalse(Files.exists(old.resolve("summary.json")), "--force empties it at begin");
+        Files.writeString(old.resolve("summary.csv"), "x");
+        st.undo();
+        assertTrue(Files.isDirectory(old) && Outputs.isEmpty(old), "a folder that was there stays, emptied");
+    }
+
+    @Test
+    void picksAndSubnetsKeepApart() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(sub.resolve("arch.json"), "{}");
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(sub, true));
+        assertTrue(e.getMessage().contains("is a subnet folder") && e.getMessage().contains("even with --force"),
+                e.getMessage());
+        Path pick = Files.createDirectories(dir.resolve("spec/t1"));
+        Files.writeString(pick.resolve("pick.json"), "{}");
+        e = assertThrows(HwnasException.class, () -> Outputs.subnetDir(pick, null, null, true));
+        assertTrue(e.getMessage().contains("pick.json") && e.getMessage().contains("even with --force"),
+                e.getMessage());
+        assertTrue(Files.isRegularFile(sub.resolve("arch.json")) && Files.isRegularFile(pick.resolve("pick.json")));
+    }
 }
