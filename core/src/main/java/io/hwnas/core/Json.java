@@ -376,6 +376,9 @@ public final class Json {
             }
             // Jackson names a location as "[Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]"
             msg = msg.replaceAll("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]", "line $1, column $2");
+            // and suggests a parser setting the user cannot change: "Non-standard token 'NaN': enable `...` to allow"
+            msg = msg.replaceAll(": enable `[A-Za-z.]*ALLOW_NON_NUMERIC_NUMBERS` to allow$",
+                    ": JSON has no NaN or Infinity; give a number");
             return new HwnasException(source + ": malformed JSON" + loc + ": " + msg, e);
         }
         return new HwnasException(source + ": " + e.getMessage(), e);

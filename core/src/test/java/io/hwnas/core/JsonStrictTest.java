@@ -104,6 +104,17 @@ class JsonStrictTest {
         }
     }
 
+    /** NaN and Infinity are not JSON: said so, without the parser setting Jackson suggests. */
+    @Test
+    void nanIsRefusedWithoutJacksonsParserAdvice() throws IOException {
+        for (String v : List.of("NaN", "Infinity", "-Infinity")) {
+            HwnasException e = refused("{\"schema\": 1, \"epochs\": " + v + "}");
+            plain(e, "cfg.json", "malformed JSON at line 1", "JSON has no NaN or Infinity; give a number");
+            assertTrue(!e.getMessage().contains("JsonReadFeature") && !e.getMessage().contains("enable"),
+                    e.getMessage());
+        }
+    }
+
     record Flags(int schema, boolean on, double lr, Boolean maybe, String mode) {
         Flags {
             HwnasException.require(java.util.Set.of("a", "b").contains(mode), "mode", mode, "must be a or b");

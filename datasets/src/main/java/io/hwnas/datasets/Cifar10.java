@@ -158,7 +158,7 @@ final class Cifar10 {
             throw new HwnasException(splitDir + ": class folders " + classes + " are not the CIFAR-10 classes "
                     + Datasets.CIFAR10_CLASSES + " (use the 'folder' dataset for other image folders)");
         }
-        return ImageFolders.load(splitDir, Datasets.CIFAR10, classes, 32, 32, 3, false);
+        return ImageFolders.load(splitDir, Datasets.CIFAR10, classes, 32, 32, 3, false, false);
     }
 
     /** What a decoded split of {@code tar} is cached under: its real path, size and time, the split and shape. */

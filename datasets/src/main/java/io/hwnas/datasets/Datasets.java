@@ -154,7 +154,7 @@ public final class Datasets {
             throw new HwnasException(data + ": has test/ but no train/ folder: the labels are defined by train/'s"
                     + " class folders; expected " + FOLDER_LAYOUT);
         }
-        return ImageFolders.load(train ? tr : te, FOLDER, classes, 0, 0, 0, true);
+        return ImageFolders.load(train ? tr : te, FOLDER, classes, 0, 0, 0, true, train);
     }
 
     /** Whether a generic image folder has a test split ({@code data/test/}). */

@@ -45,15 +45,17 @@ final class ImageFolders {
     static ImageSet load(Path dir, int height, int width) {
         HwnasException.require(height >= 0 && width >= 0 && (height == 0) == (width == 0), "height/width",
                 height + "x" + width, "must both be positive, or both 0 for the size of the first image");
-        return load(dir, Datasets.FOLDER, classes(dir), height, width, 0, true);
+        return load(dir, Datasets.FOLDER, classes(dir), height, width, 0, true, true);
     }
 
+    /** As below; {@code everyClass}: a class folder without images is refused (a training split's). */
     static ImageSet load(Path dir, String name, List<String> classes, int height, int width, int channels,
-            boolean resize) {
+            boolean resize, boolean everyClass) {
         long t0 = System.nanoTime();
         List<ImageDecoding.Source> sources = new ArrayList<>();
         long totalBytes = 0;
         long maxModified = 0;
+        List<String> empty = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             Path cdir = dir.resolve(classes.get(c));
             List<Path> files;
@@ -61,6 +63,9 @@ final class ImageFolders {
                 files = s.filter(p -> isImage(p.getFileName().toString()) && Files.isRegularFile(p)).sorted().toList();
             } catch (IOException e) {
                 throw new HwnasException(cdir + ": cannot list: " + e);
+            }
+            if (files.isEmpty()) {
+                empty.add(classes.get(c));
             }
             for (Path f : files) {
                 try {
@@ -75,6 +80,12 @@ final class ImageFolders {
         if (sources.isEmpty()) {
             throw new HwnasException(dir + ": no images (" + String.join(", ", EXTENSIONS) + ") in the class folders "
                     + classes);
+        }
+        if (everyClass && !empty.isEmpty()) {
+            throw new HwnasException(dir + ": " + empty.size() + " of " + classes.size() + " class folders hold no images ("
+                    + String.join(", ", EXTENSIONS) + "): " + String.join(", ", empty.subList(0, Math.min(5, empty.size())))
+                    + (empty.size() > 5 ? ", ..." : "") + "; a class without training images cannot be learned: remove"
+                    + " those folders, or check that the folder is the dataset (<dir>/<class>/<image>)");
         }
         int h = height;
         int w = width;

@@ -77,6 +77,11 @@ class ImageFolderTest {
         Files.createDirectories(tmp.resolve("empty"));
         e = assertThrows(HwnasException.class, () -> Datasets.imageFolder(tmp, 4, 4));
         assertTrue(e.getMessage().contains("no images"), e.getMessage());
+        // a class folder without images beside ones with them: most likely not the dataset's folder
+        png(tmp.resolve("good/1.png"), grey(4, 4, 1));
+        e = assertThrows(HwnasException.class, () -> Datasets.imageFolder(tmp, 4, 4));
+        assertTrue(e.getMessage().contains("1 of 2 class folders hold no images") && e.getMessage().contains(": empty;"),
+                e.getMessage());
         assertThrows(HwnasException.class, () -> Datasets.imageFolder(tmp, 4, 0));
         assertThrows(HwnasException.class, () -> Datasets.locate("folder", null));
     }

@@ -66,7 +66,7 @@ public final class Specialize {
             String rest = s.substring(eq + 1);
             Double budget = null;
             int colon = rest.lastIndexOf(':');
-            if (colon > 0) {
+            if (colon > 0 && !java.nio.file.Files.isRegularFile(Path.of(rest))) { // a file whose name holds ':'
                 String b = rest.substring(colon + 1);
                 try {
                     budget = Double.parseDouble(b);

@@ -37,4 +37,15 @@ class TargetSpecTest {
         assertEquals("a".repeat(64), Specialize.TargetSpec.parse("a".repeat(64) + "=l.json").name());
         assertEquals("pi4.v2_b-1", Specialize.TargetSpec.parse("pi4.v2_b-1=l.json").name());
     }
+
+    @Test
+    void aModelFileWhoseNameHoldsAColonNeedsNoBudget(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = java.nio.file.Files.writeString(dir.resolve("m1-12:30.json"), "{}");
+        Specialize.TargetSpec t = Specialize.TargetSpec.parse("m=" + f);
+        assertEquals(f, t.model());
+        assertNull(t.budgetMs());
+        t = Specialize.TargetSpec.parse("m=" + f + ":4");
+        assertEquals(f, t.model());
+        assertEquals(4.0, t.budgetMs());
+    }
 }
