@@ -108,6 +108,10 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
                     + " hwnas latency fit), not a LUT table of measured or imported entries; this command needs a table"
                     + " (hwnas lut measure / import / transfer); hwnas latency --lut reads either");
         }
+        String other = otherKind(n);
+        if (other != null) {
+            throw new HwnasException(source + ": is " + other + ", not a LUT (a table with \"entries\")");
+        }
         if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has("space_sha256")) {
             o = o.deepCopy();
             o.putNull("space_sha256"); // tables from before the fingerprint was recorded
@@ -118,6 +122,29 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         } catch (java.io.IOException | RuntimeException e) {
             throw Json.describe(source, e, n);
         }
+    }
+
+    /**
+     * What another of hwnas's JSON files {@code n} is, when it is plainly one (a training config, an
+     * architecture, a search space, a specialization summary, a subnet's record) and holds no table; else null.
+     */
+    static String otherKind(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n == null || !n.isObject() || n.has("entries")) {
+            return null;
+        }
+        if (n.has("dataset") || n.has("epochs") || n.has("warmup_epochs")) {
+            return "a training config (it has \"dataset\" or \"epochs\"; its \"lut\" names the LUT)";
+        }
+        if (n.has("stages") || n.has("stem")) {
+            return "a search space (it has \"stages\")";
+        }
+        if (n.has("ops")) {
+            return "an architecture (it has \"ops\")";
+        }
+        if (n.has("targets") && n.has("method")) {
+            return "a specialization summary (summary.json; each target's \"model\" names its latency model)";
+        }
+        return null;
     }
 
     /**

@@ -185,4 +185,24 @@ class LutTest {
                 () -> new Lut(s.id(), ok.device(), 1.0, ok.entries(), ok.fixedBreakdownMs()));
         assertTrue(e.getMessage().contains("fixed_breakdown_ms"), e.getMessage());
     }
+
+    /** Another of hwnas's JSON files given as a LUT is named for what it is, not by its first unknown field. */
+    @Test
+    void otherHwnasFilesAreNamedForWhatTheyAre(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"lut\": \"l.json\"}",
+                "is a training config"},
+            {"{\"schema\": 1, \"space\": \"fbnet-fmnist-tiny\", \"ops\": [\"skip\"]}", "is an architecture"},
+            {"{\"schema\": 1, \"id\": \"x\", \"stages\": []}", "is a search space"},
+            {"{\"schema\": 1, \"method\": \"evolution\", \"targets\": []}", "is a specialization summary"},
+        };
+        for (String[] c : cases) {
+            Path f = Files.writeString(dir.resolve("f.json"), c[0]);
+            HwnasException e = assertThrows(HwnasException.class, () -> Lut.read(f));
+            assertTrue(e.getMessage().startsWith(f + ": " + c[1]) && e.getMessage().contains("not a LUT"),
+                    e.getMessage());
+            e = assertThrows(HwnasException.class, () -> LatencyModels.read(f, SpaceRegistry.get("fbnet-fmnist-tiny")));
+            assertTrue(e.getMessage().startsWith(f + ": " + c[1]), e.getMessage());
+        }
+    }
 }
