@@ -156,6 +156,10 @@ public final class HwNasBenchImport {
         if (root == null || !root.isObject()) {
             throw HwnasException.inFile(baseJson, "expected a JSON object keyed by device");
         }
+        if (root.has("entries") && root.has("fixed_ms")) {
+            throw HwnasException.inFile(baseJson, "is a LUT, not HW-NAS-Bench's base file (a JSON object keyed by"
+                    + " device, each with base_all_k3_e1_ms), by default ../shared/data/" + DEFAULT_BASE);
+        }
         JsonNode d = root.get(device);
         if (d == null) {
             List<String> names = new ArrayList<>();

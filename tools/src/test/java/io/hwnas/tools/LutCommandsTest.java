@@ -228,6 +228,15 @@ class LutCommandsTest {
         assertTrue(r.userError(), r.toString());
         assertTrue(r.err().contains("--format") && r.err().contains("nasbench201"), r.toString());
         assertFalse(Files.exists(o));
+        // a LUT given as the base file, an empty device name and an unknown calibration method are named plainly
+        r = CliRun.of("lut", "import", "--format", "hwnasbench-fbnet", "--device", "raspi4", "--base", raspi4.toString(),
+                "-o", o.toString());
+        assertTrue(r.userError() && r.err().contains("is a LUT, not HW-NAS-Bench's base file"), r.toString());
+        r = CliRun.of("lut", "measure", "--space", "fbnet-fmnist-tiny", "--device-name", "", "-o", o.toString());
+        assertTrue(r.userError() && r.err().contains("option '--device-name' = \"\""), r.toString());
+        r = CliRun.of("lut", "validate", "--lut", raspi4.toString(), "--calibrate", "--calibrate-methods", "foo");
+        assertTrue(r.userError() && r.err().contains("option '--calibrate-methods' = \"foo\""), r.toString());
+        assertFalse(Files.exists(o));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("never")), "no temp file left");
         }

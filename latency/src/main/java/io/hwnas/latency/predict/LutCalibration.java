@@ -76,8 +76,8 @@ public final class LutCalibration {
                     return m;
                 }
             }
-            throw new HwnasException("field '" + field + "' = \"" + s + "\": unknown calibration method; known: offset,"
-                    + " scale, per-entry");
+            throw new HwnasException((field.startsWith("--") ? "option '" : "field '") + field + "' = \"" + s
+                    + "\": unknown calibration method; known: offset, scale, per-entry");
         }
     }
 

@@ -84,6 +84,10 @@ public final class LutMeasureCommands {
             Checks.atLeast("--repeats", repeats, 1, null);
             Checks.atLeast("--warmup", warmup, 0, null);
             Checks.timing(clock, threads, "--threads");
+            if (deviceName != null && deviceName.isBlank()) {
+                throw new HwnasException("option '--device-name' = \"" + deviceName + "\": give a name, or leave the"
+                        + " option out for <host>-cpu-<threads>t");
+            }
             SearchSpace s = SpaceRegistry.resolve(space);
             Path output = lutOutput.checked(Outputs.spaceFile(space));
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
