@@ -49,6 +49,15 @@ public final class HwNasBenchImport {
         return SharedData.data(DEFAULT_BASE);
     }
 
+    /** The default base file's path for messages (where it would be when the shared data is missing). */
+    private static String shownDefaultBase() {
+        try {
+            return defaultBase().toString();
+        } catch (HwnasException e) {
+            return "<shared>/data/" + DEFAULT_BASE;
+        }
+    }
+
     /** Checks a device name against the known list; the message lists them. */
     public static String checkDevice(String device) {
         if (device == null || !DEVICES.contains(device)) {
@@ -158,7 +167,7 @@ public final class HwNasBenchImport {
         }
         if (root.has("entries") && root.has("fixed_ms")) {
             throw HwnasException.inFile(baseJson, "is a LUT, not HW-NAS-Bench's base file (a JSON object keyed by"
-                    + " device, each with base_all_k3_e1_ms), by default ../shared/data/" + DEFAULT_BASE);
+                    + " device, each with base_all_k3_e1_ms), by default " + shownDefaultBase());
         }
         JsonNode d = root.get(device);
         if (d == null) {

@@ -103,7 +103,9 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     /** A LUT from a parsed JSON tree (errors name {@code source}). */
     public static Lut fromTree(String source, com.fasterxml.jackson.databind.JsonNode n) {
-        if (n != null && n.has("kind") && n.get("kind").isTextual()) { // a predictor file (LatencyModels reads those)
+        if (n != null && n.has("kind") && n.get("kind").isTextual() && !n.has("run_dir")
+                && io.hwnas.latency.predict.Predictors.KINDS.contains(n.get("kind").asText())) {
+            // a predictor file (LatencyModels reads those)
             throw new HwnasException(source + ": is a fitted latency model (kind " + n.get("kind").asText() + ", from"
                     + " hwnas latency fit), not a LUT table of measured or imported entries; this command needs a table"
                     + " (hwnas lut measure / import / transfer); hwnas latency --lut reads either");
@@ -140,6 +142,9 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
         }
         if (n.has("ops")) {
             return "an architecture (it has \"ops\")";
+        }
+        if (n.has("run_dir") && n.has("kind")) {
+            return "a subnet's record (origin.json; its \"lut\" names the LUT)";
         }
         if (n.has("targets") && n.has("method")) {
             return "a specialization summary (summary.json; each target's \"model\" names its latency model)";

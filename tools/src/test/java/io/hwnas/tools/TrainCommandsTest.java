@@ -496,6 +496,25 @@ class TrainCommandsTest {
         return CliRun.of(a.toArray(String[]::new));
     }
 
+    /**
+     * A call that fails after the per-target picks are written (a multi-target floor no subnet of this tiny run
+     * reaches) leaves neither picks nor the folder it made.
+     */
+    @Test
+    void aSpecializationThatFailsMidwayLeavesNothing() throws Exception {
+        Path other = writeOverheadLut(tmp.resolve("overhead-midway.json"));
+        Path out = tmp.resolve("spec-fails/picks");
+        CliRun r = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut, "--target", "overhead=" + other,
+                "--accuracy", "supernet", "--population", "4", "--generations", "1", "--held-out", "64",
+                "--recalibrate-batches", "1", "--multi-target", "--multi-objective", "worst-ratio", "--accuracy-floor",
+                "99.5", "-o", out.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("hwnas: error: ") && r.err().contains("99.5") && !r.err().contains("\tat "),
+                r.toString());
+        assertTrue(r.err().contains("macs: ") && r.err().contains("overhead: "), "both targets were picked first: " + r);
+        assertFalse(Files.exists(tmp.resolve("spec-fails")), "a failed call left " + tmp.resolve("spec-fails"));
+    }
+
     @Test
     void thetaMethodMeetsTheBudgetWithoutWritingTheRun() throws Exception {
         java.util.Map<String, String> before = contents(run);

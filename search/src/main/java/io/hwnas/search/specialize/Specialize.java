@@ -34,7 +34,6 @@ import java.util.function.Consumer;
 public final class Specialize {
     private Specialize() {}
 
-    /** A target as the command line gives it: NAME=MODEL_FILE[:BUDGET_MS]. */
     /** Longest target name (it names a folder and a plot file). */
     static final int MAX_NAME = 64;
     /** Names of the output's own files and folders, which no target may take. */
@@ -43,10 +42,29 @@ public final class Specialize {
     /** The per-target plot's file name prefix (the tools module writes it). */
     public static final String PLOT_PREFIX = "accuracy-latency-";
 
+    /**
+     * A target as the command line gives it: NAME=MODEL_FILE[:BUDGET_MS]. NAME names its folder in the output:
+     * letters, digits, '.', '_' and '-', starting with a letter or digit, at most {@link #MAX_NAME} characters,
+     * none of the output's own names in any letter case (file systems may ignore case).
+     */
     public record TargetSpec(String name, Path model, Double budgetMs) {
         public TargetSpec {
+            checkName(name, name);
             HwnasException.require(budgetMs == null || (Double.isFinite(budgetMs) && budgetMs > 0), "budget of target "
                     + name, budgetMs, "must be a positive number of ms");
+        }
+
+        /** The rules for a target's name (see the class doc); errors show {@code shown}. */
+        static void checkName(String name, String shown) {
+            HwnasException.require(name != null && name.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), "--target", shown,
+                    "the name must start with a letter or digit and hold letters, digits, '.', '_' and '-' only (it"
+                    + " names a folder in -o)");
+            HwnasException.require(name.length() <= MAX_NAME, "--target", shown, "the name is " + name.length()
+                    + " characters long; at most " + MAX_NAME);
+            String lower = name.toLowerCase(Locale.ROOT);
+            HwnasException.require(!RESERVED.contains(lower) && !lower.startsWith(PLOT_PREFIX), "--target", shown,
+                    "the name '" + name + "' is one of the output's own files or folders (" + String.join(", ", RESERVED)
+                    + ", " + PLOT_PREFIX + "*, in any letter case); choose another");
         }
 
         public static TargetSpec parse(String s) {
@@ -55,14 +73,7 @@ public final class Specialize {
                 throw new HwnasException("--target " + s + ": expected NAME=LATENCY_MODEL.json[:BUDGET_MS]");
             }
             String name = s.substring(0, eq);
-            HwnasException.require(name.matches("[A-Za-z0-9][A-Za-z0-9._-]*"), "--target", s,
-                    "the name must start with a letter or digit and hold letters, digits, '.', '_' and '-' only (it"
-                    + " names a folder in -o)");
-            HwnasException.require(name.length() <= MAX_NAME, "--target", s, "the name is " + name.length()
-                    + " characters long; at most " + MAX_NAME);
-            HwnasException.require(!RESERVED.contains(name) && !name.startsWith(PLOT_PREFIX), "--target", s,
-                    "the name '" + name + "' is one of the output's own files or folders (" + String.join(", ", RESERVED)
-                    + ", " + PLOT_PREFIX + "*); choose another");
+            checkName(name, s); // errors show the argument as typed
             String rest = s.substring(eq + 1);
             Double budget = null;
             int colon = rest.lastIndexOf(':');
@@ -191,7 +202,8 @@ public final class Specialize {
         HwnasException.require(!specs.isEmpty(), "--target", "none", "give at least one target");
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (TargetSpec t : specs) {
-            HwnasException.require(seen.add(t.name()), "--target", t.name(), "names two targets");
+            HwnasException.require(seen.add(t.name().toLowerCase(Locale.ROOT)), "--target", t.name(), "names two targets"
+                    + " (names differing only in letter case would share a folder where the file system ignores case)");
             HwnasException.require(!((opt.multiTarget() && t.name().equals(MULTI)) || (opt.coSearch()
                     && t.name().equals(CO))), "--target", t.name(), "is the name of the joint pick's folder");
         }
@@ -537,6 +549,7 @@ public final class Specialize {
             log.accept("accuracy pairs: " + file + " holds pairs of another checkpoint or setting; measuring anew");
             return m;
         }
+        List<String> dropped = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             com.fasterxml.jackson.databind.JsonNode n;
             try {
@@ -547,20 +560,19 @@ public final class Specialize {
             if (n == null || !n.hasNonNull("ops") || !n.hasNonNull("accuracy")) {
                 continue;
             }
-            String where = file + ": line " + (i + 1) + ": ";
-            String again = "; delete the file to measure the pairs again";
             String ops = n.get("ops").asText();
-            if (!validOps(ops, space)) {
-                throw new HwnasException(where + "field 'ops' = \"" + ops + "\": not " + space.layerCount()
-                        + " op indices of " + space.id() + " (0 to " + (space.ops().size() - 1) + ")" + again);
-            }
             com.fasterxml.jackson.databind.JsonNode a = n.get("accuracy");
             double acc = a.asDouble();
-            if (!a.isNumber() || !(acc >= 0 && acc <= 100)) {
-                throw new HwnasException(where + "field 'accuracy' = " + a + ": not a held-out accuracy in % (0 to 100)"
-                        + again);
+            if (!validOps(ops, space) || !a.isNumber() || !(acc >= 0 && acc <= 100)) {
+                dropped.add("line " + (i + 1) + " (" + (validOps(ops, space) ? "accuracy " + a : "ops " + ops) + ")");
+                continue; // a pair no call writes: left out, and measured again if the search needs it
             }
             m.put(ops, acc);
+        }
+        if (!dropped.isEmpty()) {
+            log.accept("hwnas: warning: " + file + ": " + dropped.size() + " line(s) hold values no call writes, left out"
+                    + " (measured again where needed): " + String.join(", ", dropped.subList(0, Math.min(3,
+                    dropped.size()))) + (dropped.size() > 3 ? ", ..." : ""));
         }
         log.accept("accuracy pairs: " + m.size() + " from an earlier call reused (" + file + ")");
         return m;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hwnas.core.HwnasException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TargetSpecTest {
@@ -29,7 +30,8 @@ class TargetSpecTest {
     @Test
     void namesThatWouldLeaveTheOutputFolderOrTakeItsOwnFilesAreRefused() {
         for (String name : new String[] {".", "..", ".hidden", "-x", "summary.json", "summary.md", "cross-target.png",
-            "multi-target", "co-search", "accuracy-latency-pi.png", "a".repeat(65), "a/b", ""}) {
+            "multi-target", "co-search", "accuracy-latency-pi.png", "a".repeat(65), "a/b", "", "Summary.JSON",
+            "Multi-Target", "Accuracy-Latency-x"}) {
             String arg = name + "=l.json:2";
             HwnasException e = assertThrows(HwnasException.class, () -> Specialize.TargetSpec.parse(arg), name);
             assertTrue(e.getMessage().contains("--target"), e.getMessage());
@@ -47,5 +49,30 @@ class TargetSpecTest {
         t = Specialize.TargetSpec.parse("m=" + f + ":4");
         assertEquals(f, t.model());
         assertEquals(4.0, t.budgetMs());
+    }
+
+    @Test
+    void theRecordItselfKeepsTheRulesAndRunRefusesNamesOneFolderApartByCase() {
+        assertThrows(HwnasException.class, () -> new Specialize.TargetSpec("..", Path.of("l.json"), null));
+        assertThrows(HwnasException.class, () -> new Specialize.TargetSpec("summary.md", Path.of("l.json"), null));
+        List<Specialize.TargetSpec> two = List.of(new Specialize.TargetSpec("Pi", Path.of("l.json"), null),
+                new Specialize.TargetSpec("pi", Path.of("l.json"), null));
+        HwnasException e = assertThrows(HwnasException.class, () -> Specialize.run(Path.of("no-such-run"), two,
+                new Specialize.Options("evolution", "supernet", 20, 4, 1, 1, 10, 0.5, 0), Path.of("out"),
+                null, s -> { }));
+        assertTrue(e.getMessage().contains("names two targets") && e.getMessage().contains("letter case"),
+                e.getMessage());
+    }
+
+    @Test
+    void accuracyFloorIsAPercentage() {
+        for (double bad : new double[] {-1, 100.5, Double.NaN, 150}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> new Specialize.Options("evolution", "supernet",
+                    20, 4, 1, 1, 10, 0.5, 0, 300, null, 3, true, "worst-ratio", bad, false));
+            assertTrue(e.getMessage().contains("--accuracy-floor") && e.getMessage().contains("0 to 100"),
+                    e.getMessage());
+        }
+        new Specialize.Options("evolution", "supernet", 20, 4, 1, 1, 10, 0.5, 0, 300, null, 3, true, "worst-ratio", 80.0,
+                false);
     }
 }

@@ -2,6 +2,7 @@ package io.hwnas.supernet.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** In-place writes into existing arrays (parameters, BN statistics, θ). */
 public final class InPlace {
@@ -19,12 +20,20 @@ public final class InPlace {
         if (!src.getShape().equals(dst.getShape())) {
             throw new IllegalArgumentException("copy: source " + src.getShape() + ", target " + dst.getShape());
         }
-        if (src.getDataType() == dst.getDataType()) {
-            dst.set(ALL, src);
-            return;
-        }
-        try (NDArray converted = src.toType(dst.getDataType(), true)) {
-            dst.set(ALL, converted);
+        // libtorch refuses an in-place write into a leaf that requires a gradient while autograd records (inside
+        // a GradientCollector): the copy is no step of any graph, so it runs with recording off
+        boolean recording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            if (src.getDataType() == dst.getDataType()) {
+                dst.set(ALL, src);
+                return;
+            }
+            try (NDArray converted = src.toType(dst.getDataType(), true)) {
+                dst.set(ALL, converted);
+            }
+        } finally {
+            JniUtils.setGradMode(recording);
         }
     }
 }

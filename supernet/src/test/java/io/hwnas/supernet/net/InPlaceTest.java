@@ -13,7 +13,11 @@ import ai.djl.training.GradientCollector;
 import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
 
-/** {@link InPlace#copy}: values land in the target array itself, which keeps its type and gradient. */
+/**
+ * {@link InPlace#copy}: values land in the target array itself, which keeps its type and gradient, also while
+ * autograd records. (What it replaced, DJL's {@code copyTo}, made libtorch print a deprecation warning on
+ * stderr once per process; that is not checked here.)
+ */
 class InPlaceTest {
     @Test
     void copiesValuesIntoTheSameArray() {
@@ -60,6 +64,21 @@ class InPlaceTest {
             }
             assertArrayEquals(new float[] {2f, 2f, 2f}, w.getGradient().toFloatArray());
             assertArrayEquals(new float[] {1f, 2f, 3f}, w.toFloatArray());
+        }
+    }
+
+    @Test
+    void copiesIntoAGradientTakingArrayWhileAutogradRecords() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = m.zeros(new Shape(3));
+            w.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                InPlace.copy(m.create(new float[] {4f, 5f, 6f}), w);
+                NDArray two = m.create(2f);
+                gc.backward(w.mul(two).sum());
+            }
+            assertArrayEquals(new float[] {4f, 5f, 6f}, w.toFloatArray());
+            assertArrayEquals(new float[] {2f, 2f, 2f}, w.getGradient().toFloatArray());
         }
     }
 }

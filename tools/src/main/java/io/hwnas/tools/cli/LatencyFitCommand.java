@@ -79,11 +79,13 @@ public final class LatencyFitCommand implements Callable<Integer> {
         LatencyModel.LatencyRange r = m.rangeMs();
         // a least-squares LUT extrapolates to the space's corners (all skip) far from the data: its fastest
         // architecture can come out at no positive time, which training and specialization refuse
+        String advice = f.samples() < all.size() ? "fit on more rows (--samples, now " + f.samples() + " of "
+                + all.size() + ") or use another --model for that" : "use another --model for that (all "
+                + all.size() + " rows were used)";
         String warning = r.fastestMs() > 0 && Double.isFinite(r.slowestMs()) ? null : String.format(Locale.ROOT,
-                "the fitted %s model predicts %.4f ms for the fastest architecture of %s: it predicts architectures like"
-                + " those of %s, but cannot be the LUT of a training run or a specialization target (they need positive"
-                + " times over the whole space); fit on more rows (--samples, now %d) or use another --model for that",
-                model, r.fastestMs(), s.id(), data.getFileName(), f.samples());
+                "the fitted %s model predicts %.4f-%.4f ms over %s: it predicts architectures like those of %s, but"
+                + " cannot be the LUT of a training run or a specialization target (they need positive, finite times"
+                + " over the whole space); %s", model, r.fastestMs(), r.slowestMs(), s.id(), data.getFileName(), advice);
         f.write(output);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("output", output.toString());

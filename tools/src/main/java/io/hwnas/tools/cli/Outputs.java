@@ -475,9 +475,15 @@ final class Outputs {
     }
 
     static void deleteContents(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
+        Path top;
+        try {
+            top = dir.toRealPath(); // a link given as the folder: its target's contents (walk does not follow the start)
+        } catch (IOException e) {
+            throw new HwnasException("-o " + dir + ": cannot resolve (" + e.getMessage() + ")", e);
+        }
+        try (Stream<Path> s = Files.walk(top)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(dir)) {
+                if (!p.equals(top)) {
                     Files.delete(p);
                 }
             }

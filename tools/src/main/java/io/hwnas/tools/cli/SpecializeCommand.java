@@ -149,10 +149,15 @@ public final class SpecializeCommand implements Callable<Integer> {
             try {
                 s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                         staged::begin);
-                plots(s, output);
-            } catch (RuntimeException | IOException | Error e) {
+            } catch (RuntimeException | Error e) {
                 staged.undo(); // a call that fails leaves no half-written specialization behind
                 throw e;
+            }
+            try { // the picks and summary are written: a plot that fails costs only the plot
+                plots(s, output);
+            } catch (IOException | RuntimeException | Error e) {
+                System.err.println("hwnas: warning: the plots in " + output + " could not be drawn (" + e + "); the"
+                        + " picks and summary are complete");
             }
             out.print(s, Specialize.markdown(output));
         }
