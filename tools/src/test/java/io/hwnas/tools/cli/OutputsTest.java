@@ -143,4 +143,15 @@ class OutputsTest {
                 e.getMessage());
         assertTrue(Files.isRegularFile(sub.resolve("arch.json")) && Files.isRegularFile(pick.resolve("pick.json")));
     }
+
+    @Test
+    void forceEmptiesTheFolderALinkPointsTo() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real-picks/t1"));
+        Files.writeString(real.resolve("pick.json"), "{}");
+        Files.writeString(dir.resolve("real-picks/summary.json"), "{}");
+        Path link = Files.createSymbolicLink(dir.resolve("picks-link"), dir.resolve("real-picks"));
+        Outputs.specializeDir(link, true).begin();
+        assertTrue(Files.isSymbolicLink(link) && Outputs.isEmpty(dir.resolve("real-picks")),
+                "old picks left beside the new summary");
+    }
 }
