@@ -143,4 +143,19 @@ class ExperimentCommandsTest {
         assertTrue(r.userError() && r.err().contains("missing.json"), r.toString());
         assertNotNull(r);
     }
+
+    /** What --config replaces is refused beside it, not silently dropped; nothing is written. */
+    @Test
+    void sharedWeightsConfigRefusesPresetAndLut() throws Exception {
+        Path cfg = java.nio.file.Path.of(System.getProperty("hwnas.root", ".."), "experiments", "results",
+                "shared-weights", "preset-fmnist.json");
+        for (String[] extra : new String[][] {{"--lut", cfg.toString()}, {"--preset", "cifar10"}}) {
+            Path o = tmp.resolve("sw-never");
+            CliRun r = CliRun.of("experiment", "shared-weights", "--config", cfg.toString(), extra[0], extra[1], "-o",
+                    o.toString());
+            assertTrue(r.userError() && r.err().contains("option '" + extra[0] + "' does not apply with --config"),
+                    r.toString());
+            assertTrue(!java.nio.file.Files.exists(o), "wrote " + o);
+        }
+    }
 }

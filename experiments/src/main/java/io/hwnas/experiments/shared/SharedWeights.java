@@ -55,6 +55,8 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         HwnasException.require(train != null && train.isObject(), "train", train, "must be a training config object");
         HwnasException.require(finetuneEpochs >= 0, "finetune_epochs", finetuneEpochs, "must be >= 0");
         HwnasException.require(finetuneSubset >= 0, "finetune_subset", finetuneSubset, "must be >= 0");
+        HwnasException.require(finetuneEpochs == 0 || (finetuneLr > 0 && Double.isFinite(finetuneLr)), "finetune_lr",
+                finetuneLr, "must be a positive learning rate");
         HwnasException.require(randomArchs >= 0, "random_archs", randomArchs, "must be >= 0");
         HwnasException.require(recalibrateBatches >= 1, "recalibrate_batches", recalibrateBatches, "must be >= 1");
         HwnasException.require(testSubset >= 0, "test_subset", testSubset, "must be >= 0");
@@ -64,8 +66,21 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
     public record Row(String dataset, String space, String name, String arch, double accExtracted,
             Double accFinetuned, Double accScratch, int finetuneEpochs, long macs) {}
 
+    /** Null where no row has the figure (no fine-tuning epochs). */
     public record Result(int schema, String name, String command, TrainConfig train, List<Row> rows,
-            double meanGapExtractedToFinetuned, double meanGapExtractedToScratch) {}
+            Double meanGapExtractedToFinetuned, Double meanGapExtractedToScratch) {}
+
+    /** What a measured row depends on beside its architecture and the supernet ({@code rows/settings.json}). */
+    public record RowSettings(int finetuneEpochs, int finetuneSubset, double finetuneLr, int recalibrateBatches,
+            int testSubset, long seed) {
+        static RowSettings of(SharedWeights c) {
+            return new RowSettings(c.finetuneEpochs(), c.finetuneSubset(), c.finetuneLr(), c.recalibrateBatches(),
+                    c.testSubset(), c.seed());
+        }
+    }
+
+    /** The file in {@code rows/} that records the settings its rows were measured with. */
+    public static final String ROW_SETTINGS = "settings.json";
 
     /**
      * Reads an experiment config; relative paths in its training config (space file, data_dir, lut)
@@ -113,10 +128,24 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
      */
     public static TrainConfig checkStored(SharedWeights c, Path out) {
         TrainConfig tc = TrainConfig.parse(c.name() + ".train", c.train()).resolved(Path.of("").toAbsolutePath());
+        HwnasException.require(tc.warmupEpochs() < tc.epochs(), c.name() + ": train.warmup_epochs", tc.warmupEpochs(),
+                "equals train.epochs (" + tc.epochs() + "): no θ epoch, so the argmax row would be θ = 0's; give fewer"
+                + " warm-up epochs");
         Path runDir = out.resolve(RUN);
         if (RunDir.exists(runDir) && !RunDir.open(runDir).config().equals(tc)) {
             throw new HwnasException(runDir + ": holds a run of another training config: remove it or write"
                     + " elsewhere");
+        }
+        Path settings = out.resolve(ROWS).resolve(ROW_SETTINGS);
+        if (Files.isRegularFile(settings)) {
+            RowSettings was = Json.read(settings, RowSettings.class);
+            RowSettings now = RowSettings.of(c);
+            if (!was.equals(now)) {
+                throw new HwnasException(out.resolve(ROWS) + ": holds rows measured with " + differences(was, now)
+                        + "; a rerun continues only with the same settings: restore them, remove " + out.resolve(ROWS)
+                        + " and " + out.resolve(SUBNETS) + " to measure the rows again (the supernet run is kept), or"
+                        + " write elsewhere");
+            }
         }
         // the data, read now: a problem names the experiment's train.data_dir (not --data), before any training
         io.hwnas.datasets.ImageSet train;
@@ -134,6 +163,22 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
             TrainData.checkSubset(test, c.name() + ": test_subset", c.testSubset(), tc.dataset(), false);
         }
         return tc;
+    }
+
+    private static String differences(RowSettings was, RowSettings now) {
+        List<String> d = new ArrayList<>();
+        String[] names = {"finetune_epochs", "finetune_subset", "finetune_lr", "recalibrate_batches", "test_subset",
+            "seed"};
+        Object[] a = {was.finetuneEpochs(), was.finetuneSubset(), was.finetuneLr(), was.recalibrateBatches(),
+            was.testSubset(), was.seed()};
+        Object[] b = {now.finetuneEpochs(), now.finetuneSubset(), now.finetuneLr(), now.recalibrateBatches(),
+            now.testSubset(), now.seed()};
+        for (int i = 0; i < names.length; i++) {
+            if (!a[i].equals(b[i])) {
+                d.add(names[i] + " " + a[i] + " (this config: " + b[i] + ")");
+            }
+        }
+        return String.join(", ", d);
     }
 
     public static Result run(SharedWeights c, Path out, String command, Progress progress, Consumer<String> log) {
@@ -165,6 +210,14 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
             archs.add(new String[] {"random-" + i, Architecture.ofIndices(space, idx).canonical()});
         }
         List<Row> rows = new ArrayList<>();
+        Path settings = out.resolve(ROWS).resolve(ROW_SETTINGS);
+        if (!Files.isRegularFile(settings)) {
+            if (Files.isDirectory(out.resolve(ROWS))) { // rows of a version that did not record their settings
+                log.accept("hwnas: warning: " + out.resolve(ROWS) + " records no settings (made before 2026-12-06): its"
+                        + " rows are reused as they are; remove it to measure them again");
+            }
+            Json.writeFile(settings, RowSettings.of(c));
+        }
         for (String[] a : archs) {
             Path rowFile = out.resolve(ROWS).resolve(a[0] + ".json");
             if (Files.isRegularFile(rowFile)) {
@@ -193,8 +246,8 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
                 n2++;
             }
         }
-        Result res = new Result(Json.SCHEMA, c.name(), command, tc, rows, n1 == 0 ? Double.NaN : g1 / n1,
-                n2 == 0 ? Double.NaN : g2 / n2);
+        Result res = new Result(Json.SCHEMA, c.name(), command, tc, rows, n1 == 0 ? null : g1 / n1,
+                n2 == 0 ? null : g2 / n2);
         Json.writeFile(out.resolve("results.json"), res);
         try {
             AtomicFiles.writeString(out.resolve("results.md"), markdown(res));
@@ -274,8 +327,8 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         double hi = range.getCount() == 0 ? 100 : Math.min(100, Math.ceil(range.getMax() + 2));
         int epochs = rows.isEmpty() ? 0 : rows.get(0).finetuneEpochs();
         List<Charts.Series> series = List.of(
-                new Charts.Series(String.format(Locale.ROOT, "fine-tuned, %d epoch%s (mean gap %+.2f)", epochs,
-                        epochs == 1 ? "" : "s", r.meanGapExtractedToFinetuned()), x, ft, false),
+                new Charts.Series(String.format(Locale.ROOT, "fine-tuned, %d epoch%s (mean gap %s)", epochs,
+                        epochs == 1 ? "" : "s", gap(r.meanGapExtractedToFinetuned())), x, ft, false),
                 new Charts.Series(String.format(Locale.ROOT, "from scratch, %d epoch%s", epochs, epochs == 1 ? "" : "s"),
                         x, sc, false),
                 diagonal("y = x", lo, hi, 0),
@@ -303,9 +356,14 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
                     row.accFinetuned() == null ? "" : String.format(Locale.ROOT, "%.2f", row.accFinetuned()),
                     row.accScratch() == null ? "" : String.format(Locale.ROOT, "%.2f", row.accScratch())));
         }
-        sb.append(String.format(Locale.ROOT, "%nmean (fine-tuned - extracted): %+.2f points; mean (scratch -"
-                + " extracted): %+.2f points (%d fine-tuning epochs)%n", r.meanGapExtractedToFinetuned(),
-                r.meanGapExtractedToScratch(), r.rows().isEmpty() ? 0 : r.rows().get(0).finetuneEpochs()));
+        int epochs = r.rows().isEmpty() ? 0 : r.rows().get(0).finetuneEpochs();
+        sb.append(String.format(Locale.ROOT, "%nmean (fine-tuned - extracted): %s points; mean (scratch - extracted): %s"
+                + " points (%d fine-tuning epoch%s)%n", gap(r.meanGapExtractedToFinetuned()),
+                gap(r.meanGapExtractedToScratch()), epochs, epochs == 1 ? "" : "s"));
         return sb.toString();
+    }
+
+    private static String gap(Double g) {
+        return g == null ? "none (no fine-tuning epochs)" : String.format(Locale.ROOT, "%+.2f", g);
     }
 }

@@ -65,7 +65,7 @@ class SharedWeightsTest {
         Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
         SharedWeights p = SharedWeights.preset("fmnist", lut);
         ObjectNode t = ((ObjectNode) p.train()).deepCopy();
-        t.put("epochs", 1);
+        t.put("epochs", 2);
         t.put("warmup_epochs", 1);
         t.put("train_subset", 192);
         t.put("batch_size", 32);
@@ -95,6 +95,30 @@ class SharedWeightsTest {
         SharedWeights.Result again = SharedWeights.run(c, tmp, "test", Progress.NONE, log::add);
         assertEquals(r.rows(), again.rows());
         assertTrue(log.stream().allMatch(s -> s.contains("reused")), log.toString());
+        // with other fine-tuning or measuring settings the stored rows are not passed off as this config's
+        SharedWeights other = new SharedWeights("small", t, 1, 128, 0.5, 1, 5, 256, 3);
+        HwnasException e = assertThrows(HwnasException.class, () -> SharedWeights.run(other, tmp, "test", Progress.NONE,
+                s -> {}));
+        assertTrue(e.getMessage().contains("finetune_lr 0.02 (this config: 0.5)")
+                && e.getMessage().contains("recalibrate_batches 2 (this config: 5)") && e.getMessage().contains("rows"),
+                e.getMessage());
+    }
+
+    /** What cannot give a meaningful row is refused before any training: no θ epoch, no fine-tuning rate. */
+    @Test
+    void configsThatCannotMeasureAreRefusedFirst() {
+        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
+        SharedWeights p = SharedWeights.preset("fmnist", lut);
+        ObjectNode t = ((ObjectNode) p.train()).deepCopy();
+        t.put("warmup_epochs", 10);
+        SharedWeights allWarm = new SharedWeights("warm", t, 1, 100, 0.02, 1, 2, 0, 3);
+        HwnasException e = assertThrows(HwnasException.class, () -> SharedWeights.checkStored(allWarm, tmp.resolve("w")));
+        assertTrue(e.getMessage().contains("warm: train.warmup_epochs") && e.getMessage().contains("no θ epoch"),
+                e.getMessage());
+        e = assertThrows(HwnasException.class, () -> new SharedWeights("lr", p.train(), 1, 100, -1, 1, 2, 0, 3));
+        assertTrue(e.getMessage().contains("finetune_lr") && e.getMessage().contains("-1"), e.getMessage());
+        new SharedWeights("no-ft", p.train(), 0, 100, 0, 1, 2, 0, 3); // no fine-tuning: no rate needed
+        assertFalse(Files.exists(tmp.resolve("w")));
     }
 
     /** A fine-tuning or test subset larger than the data is refused before the supernet trains, naming the field. */

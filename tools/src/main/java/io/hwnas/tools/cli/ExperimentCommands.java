@@ -91,6 +91,12 @@ public final class ExperimentCommands {
 
         @Override
         public Integer call() {
+            for (String o : new String[] {"--preset", "--lut"}) { // what --config replaces is not silently dropped
+                if (config != null && spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new io.hwnas.core.HwnasException("option '" + o + "' does not apply with --config (the experiment file"
+                            + " gives the training config, its \"lut\" included); give one or the other");
+                }
+            }
             Outputs.experimentDir(output, force, config != null ? new String[] {io.hwnas.experiments.shared.SharedWeights.RUN,
                     io.hwnas.experiments.shared.SharedWeights.SUBNETS, io.hwnas.experiments.shared.SharedWeights.ROWS}
                     : presets.toArray(String[]::new)); // a rerun continues the runs of these presets
@@ -108,7 +114,15 @@ public final class ExperimentCommands {
                     dirs.add(output.resolve(p));
                 }
             }
-            for (int i = 0; i < cs.size(); i++) { // every stored run checked before the first trains
+            if (epochs != null) {
+                for (int i = 0; i < cs.size(); i++) {
+                    var c = cs.get(i);
+                    cs.set(i, new io.hwnas.experiments.shared.SharedWeights(c.name(), c.train(), epochs,
+                            c.finetuneSubset(), c.finetuneLr(), c.randomArchs(), c.recalibrateBatches(), c.testSubset(),
+                            c.seed()));
+                }
+            }
+            for (int i = 0; i < cs.size(); i++) { // every stored run and its rows checked before the first trains
                 io.hwnas.experiments.shared.SharedWeights.checkStored(cs.get(i), dirs.get(i));
             }
             String command = Shell.command(spec.commandLine().getParseResult().originalArgs());
@@ -116,12 +130,13 @@ public final class ExperimentCommands {
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < cs.size(); i++) {
                 var c = cs.get(i);
-                if (epochs != null) {
-                    c = new io.hwnas.experiments.shared.SharedWeights(c.name(), c.train(), epochs, c.finetuneSubset(),
-                            c.finetuneLr(), c.randomArchs(), c.recalibrateBatches(), c.testSubset(), c.seed());
+                io.hwnas.experiments.shared.SharedWeights.Result r;
+                // the training loop says how to continue when stopped; the subnets' phase says it here
+                try (Interrupted stop = Interrupted.say("the supernet run and the rows measured so far in " + dirs.get(i)
+                        + " are kept; run the same command again to continue")) {
+                    r = io.hwnas.experiments.shared.SharedWeights.run(c, dirs.get(i), command, new ConsoleProgress(),
+                            System.err::println);
                 }
-                var r = io.hwnas.experiments.shared.SharedWeights.run(c, dirs.get(i), command, new ConsoleProgress(),
-                        System.err::println);
                 rows.addAll(r.rows());
                 text.append(io.hwnas.experiments.shared.SharedWeights.markdown(r)).append('\n');
             }

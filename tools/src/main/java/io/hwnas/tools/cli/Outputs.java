@@ -111,6 +111,11 @@ final class Outputs {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new HwnasException("-o " + out + ": is a file, not a folder; give a folder for the results");
         }
+        notInARun(out, "an experiment");
+        if (Files.exists(out.resolve(QuickstartRun.MARKER))) {
+            throw new HwnasException("-o " + out + ": is a quickstart's folder; an experiment is never written into one,"
+                    + " even with --force; give another -o");
+        }
         if (!force && Files.isDirectory(out) && !isEmpty(out)
                 && java.util.Arrays.stream(continued).noneMatch(n -> Files.exists(out.resolve(n)))) {
             throw new HwnasException("-o " + out + ": " + (Files.exists(out.resolve("results.json"))

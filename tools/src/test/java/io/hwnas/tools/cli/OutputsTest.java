@@ -154,4 +154,23 @@ class OutputsTest {
         assertTrue(Files.isSymbolicLink(link) && Outputs.isEmpty(dir.resolve("real-picks")),
                 "old picks left beside the new summary");
     }
+
+    /** An experiment never goes into or below a training run, nor into a quickstart's folder, even with --force. */
+    @Test
+    void experimentsKeepOutOfRunsAndQuickstarts() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("trained"));
+        Files.writeString(run.resolve("checkpoint.json"), "{}");
+        for (Path out : new Path[] {run, run.resolve("x")}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.experimentDir(out, true, "run"));
+            assertTrue(e.getMessage().contains("training run") && e.getMessage().contains("even with --force"),
+                    e.getMessage());
+        }
+        Path qs = Files.createDirectories(dir.resolve("qs/run"));
+        Files.writeString(dir.resolve("qs").resolve(QuickstartRun.MARKER), "");
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.experimentDir(dir.resolve("qs"), true,
+                "run"));
+        assertTrue(e.getMessage().contains("quickstart") && e.getMessage().contains("even with --force"),
+                e.getMessage());
+        assertFalse(Files.exists(run.resolve("x")));
+    }
 }
