@@ -283,6 +283,9 @@ class TrustCliTest {
         refused(a("lut", "measure", "--space", tinySpace.toString(), "--threads", "-1", "-o",
                 tmp.resolve("l.json").toString()), "--threads", "-1");
         refused(a("quickstart", "-o", tmp.resolve("q").toString(), "--train-subset", "-5"), "--train-subset", "-5");
+        // every epoch a warm-up: no θ to take the argmax of, refused before the LUT and the training
+        refused(a("quickstart", "-o", tmp.resolve("q").toString(), "--epochs", "1"), "--warmup-epochs' = 1",
+                "no θ epoch");
         assertFalse(Files.exists(tmp.resolve("q")));
     }
 

@@ -154,8 +154,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(tauStart > 0, "tau_start", tauStart, "must be positive");
         require(tauDecay >= 0, "tau_decay", tauDecay, "must be >= 0");
         require(threads >= 0, "threads", threads, "must be >= 0 (0: default)");
-        require(device != null && device.matches("auto|cpu|gpu|gpu:[0-9]+"), "device", device,
-                "must be auto, cpu, gpu or gpu:N");
+        require(device != null && device.matches("auto|cpu|gpu|gpu:[0-9]{1,4}"), "device", device,
+                "must be auto, cpu, gpu or gpu:N (N a GPU index, at most 4 digits)");
         require(trainSubset >= 0, "train_subset", trainSubset, "must be >= 0 (0: all)");
         require(testSubset >= 0, "test_subset", testSubset, "must be >= 0 (0: all)");
         require(weightFraction > 0 && weightFraction < 1, "weight_fraction", weightFraction, "must be in (0, 1)");

@@ -218,6 +218,9 @@ class TrainConfigTest {
         assertTrue(e.getMessage().contains("latency_loss") && e.getMessage().contains("sideways"), e.getMessage());
         e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base + "\"device\": \"tpu\"}"));
         assertTrue(e.getMessage().contains("device") && e.getMessage().contains("tpu"), e.getMessage());
+        e = assertThrows(HwnasException.class, () -> TrainConfig.parse("cfg.json", base
+                + "\"device\": \"gpu:99999999999\"}")); // no int overflow past the check
+        assertTrue(e.getMessage().contains("gpu:99999999999") && e.getMessage().contains("GPU index"), e.getMessage());
         assertEquals(ai.djl.Device.cpu(), TrainConfig.parse("c", base + "\"device\": \"cpu\"}").resolveDevice());
         if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
             TrainConfig gpu = TrainConfig.parse("c", base + "\"device\": \"gpu:0\"}");

@@ -155,6 +155,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Checks.atLeast("--epochs", epochs, 1, null);
         Checks.atLeast("--warmup-epochs", warmup, 0, null);
+        if (warmup >= epochs) { // the quickstart hands out θ's argmax: θ needs an epoch of its own
+            throw new io.hwnas.core.HwnasException("option '--warmup-epochs' = " + warmup + ": leaves no θ epoch of --epochs "
+                    + epochs + " (the quickstart extracts θ's argmax); give --epochs " + (warmup + 1) + " or more, or"
+                    + " fewer --warmup-epochs");
+        }
         if (progressiveEpochs != null) {
             Checks.atLeast("--progressive-epochs", progressiveEpochs, 0, null);
         }

@@ -246,6 +246,9 @@ public final class QuickstartRun {
         }
         if (Files.isDirectory(runDir)) {
             boolean heldRun = discard(runDir);
+            if (heldRun) {
+                dropSpecialized(runDir.getParent().resolve(SPECIALIZED));
+            }
             List<String> kept = heldRun ? notOwn(runDir.getParent()) : List.of();
             if (!kept.isEmpty()) {
                 System.err.println("quickstart: --fresh: left as they are beside it: " + Outputs.fewNames(kept)
@@ -270,6 +273,35 @@ public final class QuickstartRun {
                     && !AtomicFiles.isTemporary(n)).sorted().toList();
         } catch (IOException e) {
             return List.of(); // only a note: the fresh run goes on
+        }
+    }
+
+    /**
+     * With the run it was made from discarded (--fresh), {@code specialized/} describes no run here: removed when it
+     * holds only the quickstart's own names (a call with --no-specialize would otherwise leave it beside the new
+     * run), left with a note when it holds anything else.
+     */
+    static void dropSpecialized(Path spec) {
+        if (!Files.isDirectory(spec)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(spec)) {
+            if (!s.map(p -> p.getFileName().toString()).allMatch(QuickstartRun::specializedName)) {
+                System.err.println("quickstart: --fresh: " + spec + " holds files of yours, so it stays; its picks are"
+                        + " of the discarded run");
+                return;
+            }
+        } catch (IOException e) {
+            return; // only a clean-up: the fresh run goes on
+        }
+        try (Stream<Path> w = Files.walk(spec)) {
+            for (Path q : w.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+            System.err.println("quickstart: --fresh: removed " + spec + " (the discarded run's picks)");
+        } catch (IOException e) {
+            System.err.println("quickstart: --fresh: could not remove " + spec + " (" + e.getMessage() + "); its picks"
+                    + " are of the discarded run");
         }
     }
 

@@ -151,8 +151,8 @@ public final class SubnetCommands {
             }
             if (!Double.isNaN(r.measuredMedianMs())) {
                 sb.append(String.format("measured latency here: %.4f ms median (p10 %.4f, p90 %.4f; %d runs, batch 1,"
-                        + " %d threads)%n", r.measuredMedianMs(), r.measuredP10Ms(), r.measuredP90Ms(), r.measuredRuns(),
-                        r.threads()));
+                        + " %d thread%s)%n", r.measuredMedianMs(), r.measuredP10Ms(), r.measuredP90Ms(), r.measuredRuns(),
+                        r.threads(), r.threads() == 1 ? "" : "s"));
                 String w = LoadWarning.of("the timed runs", LoadWarning.stored(r.otherLoadCores(), 0),
                         io.hwnas.latency.MeasureConfig.Clock.WALL, r.threads(), false);
                 if (w != null) {

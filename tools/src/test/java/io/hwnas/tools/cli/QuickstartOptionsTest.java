@@ -191,4 +191,20 @@ class QuickstartOptionsTest {
 
     @CommandLine.Command(name = "hwnas")
     static final class Root {}
+
+    /** --fresh removes the discarded run's picks unless the folder holds files of the user's. */
+    @Test
+    void freshRemovesTheDiscardedRunsPicks(@TempDir Path tmp) throws Exception {
+        Path spec = java.nio.file.Files.createDirectories(tmp.resolve("specialized/cpu-2t"));
+        java.nio.file.Files.writeString(spec.resolve("arch.json"), "{}");
+        java.nio.file.Files.writeString(tmp.resolve("specialized/summary.json"), "{}");
+        QuickstartRun.dropSpecialized(tmp.resolve("specialized"));
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(tmp.resolve("specialized")));
+        Path mine = java.nio.file.Files.createDirectories(tmp.resolve("s2"));
+        java.nio.file.Files.writeString(mine.resolve("summary.json"), "{}");
+        java.nio.file.Files.writeString(mine.resolve("my-notes.txt"), "keep");
+        QuickstartRun.dropSpecialized(mine);
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.isRegularFile(mine.resolve("my-notes.txt"))
+                && java.nio.file.Files.isRegularFile(mine.resolve("summary.json")));
+    }
 }
