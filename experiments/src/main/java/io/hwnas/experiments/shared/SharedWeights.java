@@ -156,11 +156,22 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         } catch (HwnasException e) {
             throw new HwnasException(c.name() + ": " + e.getMessage().replaceFirst("^field '", "field 'train."), e);
         }
-        if (c.finetuneSubset() > 0) {
-            TrainData.checkSubset(train, c.name() + ": finetune_subset", c.finetuneSubset(), tc.dataset(), true);
+        try {
+            if (c.finetuneSubset() > 0) {
+                TrainData.checkSubset(train, "finetune_subset", c.finetuneSubset(), tc.dataset(), true);
+            }
+            if (c.testSubset() > 0) {
+                TrainData.checkSubset(test, "test_subset", c.testSubset(), tc.dataset(), false);
+            }
+        } catch (HwnasException e) {
+            throw new HwnasException(c.name() + ": " + e.getMessage(), e);
         }
-        if (c.testSubset() > 0) {
-            TrainData.checkSubset(test, c.name() + ": test_subset", c.testSubset(), tc.dataset(), false);
+        // the space and the latency model, read now: a missing or unusable LUT is named before any training
+        try {
+            SearchSpace space = tc.resolveSpace();
+            io.hwnas.search.train.LatencyLoss.of(tc, tc.latencyModel(space));
+        } catch (HwnasException e) {
+            throw new HwnasException(c.name() + ": train: " + e.getMessage(), e);
         }
         return tc;
     }
@@ -194,6 +205,11 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         } else {
             log.accept("supernet: training " + runDir);
             TrainingRun.start(tc, runDir, progress, TrainingRun.Stopper.continuedBy(command));
+        }
+        try { // the run's pictures, as hwnas train draws them
+            io.hwnas.experiments.plot.RunPlots.write(runDir);
+        } catch (RuntimeException e) {
+            log.accept("hwnas: warning: the plots of " + runDir + " could not be drawn (" + e.getMessage() + ")");
         }
         RunDir run = RunDir.open(runDir);
         SearchSpace space = run.space();

@@ -78,6 +78,9 @@ class SharedWeightsTest {
         assertEquals(4, r.rows().size()); // largest, smallest, argmax, one random
         assertEquals("largest", r.rows().get(0).name());
         assertTrue(r.rows().get(0).arch().startsWith("k5_e6"));
+        for (String plot : List.of("accuracy.png", "latency.png", "theta.png")) { // the run's pictures, as train draws
+            assertTrue(Files.isRegularFile(tmp.resolve("run").resolve(plot)), plot);
+        }
         for (SharedWeights.Row row : r.rows()) {
             assertTrue(row.accExtracted() >= 0 && row.accExtracted() <= 100, row.toString());
             assertNotNull(row.accFinetuned());
@@ -118,6 +121,12 @@ class SharedWeightsTest {
         e = assertThrows(HwnasException.class, () -> new SharedWeights("lr", p.train(), 1, 100, -1, 1, 2, 0, 3));
         assertTrue(e.getMessage().contains("finetune_lr") && e.getMessage().contains("-1"), e.getMessage());
         new SharedWeights("no-ft", p.train(), 0, 100, 0, 1, 2, 0, 3); // no fine-tuning: no rate needed
+        ObjectNode noLut = ((ObjectNode) p.train()).deepCopy();
+        noLut.put("lut", tmp.resolve("missing-lut.json").toString());
+        SharedWeights missing = new SharedWeights("nolut", noLut, 1, 100, 0.02, 1, 2, 0, 3);
+        e = assertThrows(HwnasException.class, () -> SharedWeights.checkStored(missing, tmp.resolve("w")));
+        assertTrue(e.getMessage().startsWith("nolut: train: ") && e.getMessage().contains("missing-lut.json"),
+                e.getMessage());
         assertFalse(Files.exists(tmp.resolve("w")));
     }
 
@@ -129,11 +138,11 @@ class SharedWeightsTest {
         SharedWeights ft = new SharedWeights("big", p.train(), 1, 999_999, 0.02, 1, 2, 0, 3);
         HwnasException e = assertThrows(HwnasException.class, () -> SharedWeights.run(ft, tmp.resolve("ft"), "test",
                 Progress.NONE, s -> {}));
-        assertTrue(e.getMessage().contains("big: finetune_subset") && e.getMessage().contains("60000 training images"),
+        assertTrue(e.getMessage().contains("big: field 'finetune_subset' = 999999") && e.getMessage().contains("60000 training images"),
                 e.getMessage());
         SharedWeights test = new SharedWeights("big", p.train(), 1, 100, 0.02, 1, 2, 10_001, 3);
         e = assertThrows(HwnasException.class, () -> SharedWeights.checkStored(test, tmp.resolve("test")));
-        assertTrue(e.getMessage().contains("big: test_subset") && e.getMessage().contains("10000 test images"),
+        assertTrue(e.getMessage().contains("big: field 'test_subset' = 10001") && e.getMessage().contains("10000 test images"),
                 e.getMessage());
         assertFalse(Files.exists(tmp.resolve("ft")), "nothing written");
     }
