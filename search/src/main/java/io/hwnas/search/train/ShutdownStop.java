@@ -19,6 +19,10 @@ final class ShutdownStop implements AutoCloseable {
     private final Thread hook;
     private boolean requested;
     private boolean finished;
+    /** Whether training steps have begun (before that a stop keeps nothing new: no step, no checkpoint). */
+    private boolean stepping;
+    /** Whether this process continues an earlier run (a stop before its steps leaves it at its last checkpoint). */
+    private boolean resuming;
 
     private ShutdownStop() {
         this.hook = new Thread(this::onShutdown, "hwnas-training-shutdown");
@@ -33,6 +37,17 @@ final class ShutdownStop implements AutoCloseable {
             s.requested = true;
         }
         return s;
+    }
+
+    /** From now on a stop finishes the current step and writes a checkpoint; {@code resumed}: a continued run. */
+    synchronized void stepping(boolean resumed) {
+        stepping = true;
+        resuming = resumed;
+    }
+
+    /** A continued run, before its steps begin: a stop leaves it at its last checkpoint. */
+    synchronized void resuming() {
+        resuming = true;
     }
 
     /** Whether the JVM is shutting down (a signal): stop at the next step boundary. */
@@ -66,7 +81,9 @@ final class ShutdownStop implements AutoCloseable {
             requested = true;
             if (!finished) {
                 System.err.println();
-                System.err.println("hwnas: stopping: finishing the current training step and writing a checkpoint...");
+                System.err.println(stepping ? "hwnas: stopping: finishing the current training step and writing a"
+                        + " checkpoint..." : resuming ? "hwnas: stopping before training resumed: the run stays at its"
+                        + " last checkpoint" : "hwnas: stopping before the first training step (nothing trained yet)...");
                 System.err.flush();
             }
             while (!finished) {

@@ -132,6 +132,7 @@ public final class TrainingRun {
                 t.begin();
                 RunFiles.writeMetrics(runDir, List.of());
                 writeTheta(runDir, t.theta());
+                sig.stepping(false);
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
             stoppedBySignal(sig, r, cfg, stopper);
@@ -149,6 +150,7 @@ public final class TrainingRun {
         RunDir run = RunDir.open(runDir);
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
+            sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
             TrainConfig cfg = run.config();
@@ -166,6 +168,7 @@ public final class TrainingRun {
             try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
                 t.restore(ckpt, st);
                 RunFiles.writeMetrics(runDir, st.metrics());
+                sig.stepping(true);
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
             stoppedBySignal(sig, r, cfg, stopper);

@@ -59,6 +59,10 @@ public final class TrainCommands {
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
                 Runnable cleanup = Outputs.runDir(output, force);
+                // Ctrl-C before the training's own handler holds the folder (start-up, data loading): the folder this
+                // call made is removed again while it holds nothing but the lock (the handler keeps any checkpoint)
+                Thread early = new Thread(cleanup, "hwnas-train-early-stop");
+                Runtime.getRuntime().addShutdownHook(early);
                 try {
                     r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
                 } catch (HwnasException e) {
@@ -68,6 +72,12 @@ public final class TrainCommands {
                 } catch (RuntimeException e) {
                     cleanup.run();
                     throw e;
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(early);
+                    } catch (IllegalStateException e) {
+                        // shutting down: the hook runs
+                    }
                 }
             }
             try (Interrupted i = Interrupted.say("the training had finished (" + r.runDir().resolve("result.json")
