@@ -101,6 +101,28 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * For a message about an unusable checkpoint {@code bad}: the run's other kept checkpoints, and how to continue
+     * from the newest of them (the run keeps the one before the latest).
+     */
+    static String others(Path runDir, Path bad) {
+        if (runDir == null) {
+            return "";
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(runDir.resolve(DIR))) {
+            List<String> kept = s.filter(Files::isDirectory).filter(d -> !d.normalize().equals(bad.normalize()))
+                    .map(d -> d.getFileName().toString()).filter(n -> n.startsWith("ckpt-")).sorted().toList();
+            if (kept.isEmpty()) {
+                return "; the run keeps no other checkpoint";
+            }
+            String newest = kept.get(kept.size() - 1);
+            return "; the run also keeps " + DIR + "/" + newest + ": to continue from there, set \"latest\" in "
+                    + runDir.resolve(POINTER) + " to \"" + DIR + "/" + newest + "\" (its later steps are trained again)";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** The latest checkpoint folder of a run, or a clear error. */
     public static Path latest(Path runDir) {
         Path ptr = runDir.resolve(POINTER);
@@ -111,7 +133,7 @@ public final class Checkpoints {
         Pointer p = Json.read(ptr, Pointer.class);
         Path dir = runDir.resolve(p.latest()).normalize();
         if (!Files.isDirectory(dir)) {
-            throw new HwnasException(ptr + ": points at " + dir + ", which does not exist");
+            throw new HwnasException(ptr + ": points at " + dir + ", which does not exist" + others(runDir, dir));
         }
         return dir;
     }
@@ -160,7 +182,10 @@ public final class Checkpoints {
                 DataInputStream dis = new DataInputStream(is)) {
             net.loadParameters(manager, dis);
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            throw new HwnasException(f + ": cannot load parameters: " + e.getMessage(), e);
+            String why = e.getMessage() != null ? e.getMessage() : e instanceof java.io.EOFException
+                    ? "the file ends early (truncated)" : e.getClass().getSimpleName();
+            throw new HwnasException(f + ": cannot load parameters: " + why + others(ckpt.getParent().getParent(), ckpt),
+                    e);
         }
         // loading replaces the arrays: trainable ones need their gradients again
         for (var p : net.getParameters()) {
