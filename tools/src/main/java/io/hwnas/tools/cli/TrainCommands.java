@@ -58,6 +58,7 @@ public final class TrainCommands {
                 }
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
+                unread(config, cfg);
                 Runnable cleanup = Outputs.runDir(output, force);
                 // Ctrl-C before the training's own handler holds the folder (start-up, data loading): the folder this
                 // call made is removed again while it holds nothing but the lock (the handler keeps any checkpoint)
@@ -141,5 +142,19 @@ public final class TrainCommands {
     /** Whether any epoch of the run updated θ (false: every epoch so far was weights-only warm-up). */
     static boolean thetaTrained(TrainResult r) {
         return r.metrics().stream().anyMatch(e -> !e.warmup());
+    }
+
+    /** Warns about fields the config gives that this run never reads (the sandwich's, without sandwich steps). */
+    static void unread(java.nio.file.Path config, TrainConfig cfg) {
+        com.fasterxml.jackson.databind.JsonNode tree = Json.readTree(config);
+        if (tree == null || cfg.weightSampling().equals("sandwich")) {
+            return;
+        }
+        for (String f : List.of("sandwich_random", "kd_weight")) {
+            if (tree.has(f)) {
+                System.err.println("hwnas: warning: " + config + ": field '" + f + "' is read only with weight_sampling"
+                        + " sandwich; this run (" + cfg.weightSampling() + ") ignores it");
+            }
+        }
     }
 }

@@ -1,0 +1,43 @@
+package io.hwnas.tools.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hwnas.search.train.TrainConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandwich's fields given to a run without sandwich steps are named as ignored. */
+class TrainUnreadFieldsTest {
+    private static String warnings(Path cfg) throws Exception {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            TrainCommands.unread(cfg, TrainConfig.read(cfg));
+        } finally {
+            System.setErr(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void sandwichFieldsWithoutSandwichStepsAreNamed(@TempDir Path tmp) throws Exception {
+        String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
+        Path single = Files.writeString(tmp.resolve("single.json"), base
+                + "\"weight_sampling\": \"single-path\", \"kd_weight\": 2, \"sandwich_random\": 3}");
+        String w = warnings(single);
+        assertTrue(w.contains("single.json: field 'kd_weight' is read only with weight_sampling sandwich")
+                && w.contains("field 'sandwich_random'") && w.contains("(single-path) ignores it"), w);
+        Path sandwich = Files.writeString(tmp.resolve("sandwich.json"), base
+                + "\"weight_sampling\": \"sandwich\", \"kd_weight\": 2, \"sandwich_random\": 3}");
+        assertEquals("", warnings(sandwich));
+        Path plain = Files.writeString(tmp.resolve("plain.json"), base + "\"weight_sampling\": \"soft\"}");
+        assertEquals("", warnings(plain));
+    }
+}
