@@ -58,8 +58,8 @@ public final class TrainCommands {
                 }
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
-                unread(config, cfg);
                 Runnable cleanup = Outputs.runDir(output, force);
+                unread(config, cfg);
                 // Ctrl-C before the training's own handler holds the folder (start-up, data loading): the folder this
                 // call made is removed again while it holds nothing but the lock (the handler keeps any checkpoint)
                 Thread early = new Thread(cleanup, "hwnas-train-early-stop");
@@ -144,14 +144,18 @@ public final class TrainCommands {
         return r.metrics().stream().anyMatch(e -> !e.warmup());
     }
 
-    /** Warns about fields the config gives that this run never reads (the sandwich's, without sandwich steps). */
+    /**
+     * Warns about fields the config sets that this run never reads: the sandwich's, set to other than their
+     * defaults without sandwich steps (a run's own config.json lists every field at its value, defaults too).
+     */
     static void unread(java.nio.file.Path config, TrainConfig cfg) {
         com.fasterxml.jackson.databind.JsonNode tree = Json.readTree(config);
         if (tree == null || cfg.weightSampling().equals("sandwich")) {
             return;
         }
+        java.util.Map<String, Double> defaults = java.util.Map.of("sandwich_random", 2.0, "kd_weight", 1.0);
         for (String f : List.of("sandwich_random", "kd_weight")) {
-            if (tree.has(f)) {
+            if (tree.has(f) && !(tree.get(f).isNumber() && tree.get(f).asDouble() == defaults.get(f))) {
                 System.err.println("hwnas: warning: " + config + ": field '" + f + "' is read only with weight_sampling"
                         + " sandwich; this run (" + cfg.weightSampling() + ") ignores it");
             }

@@ -39,5 +39,9 @@ class TrainUnreadFieldsTest {
         assertEquals("", warnings(sandwich));
         Path plain = Files.writeString(tmp.resolve("plain.json"), base + "\"weight_sampling\": \"soft\"}");
         assertEquals("", warnings(plain));
+        // a run's own config.json lists every field, the sandwich's at their defaults: no warning for those
+        Path resolved = Files.writeString(tmp.resolve("resolved.json"), base
+                + "\"weight_sampling\": \"soft\", \"sandwich_random\": 2, \"kd_weight\": 1.0}");
+        assertEquals("", warnings(resolved));
     }
 }
