@@ -103,7 +103,7 @@ public record Lut(int schema, String space, DeviceRecord device, double fixedMs,
 
     /** A LUT from a parsed JSON tree (errors name {@code source}). */
     public static Lut fromTree(String source, com.fasterxml.jackson.databind.JsonNode n) {
-        if (n != null && n.has("kind") && n.get("kind").isTextual() && !n.has("run_dir")
+        if (n != null && n.has("kind") && n.get("kind").isTextual()
                 && io.hwnas.latency.predict.Predictors.KINDS.contains(n.get("kind").asText())) {
             // a predictor file (LatencyModels reads those)
             throw new HwnasException(source + ": is a fitted latency model (kind " + n.get("kind").asText() + ", from"

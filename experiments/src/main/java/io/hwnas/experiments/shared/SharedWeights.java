@@ -62,6 +62,12 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         HwnasException.require(testSubset >= 0, "test_subset", testSubset, "must be >= 0");
     }
 
+    /** The same experiment with E = {@code epochs} (hwnas experiment --finetune-epochs). */
+    public SharedWeights withFinetuneEpochs(int epochs) {
+        return new SharedWeights(name, train, epochs, finetuneSubset, finetuneLr, randomArchs, recalibrateBatches,
+                testSubset, seed);
+    }
+
     /** One architecture's accuracies (in %). */
     public record Row(String dataset, String space, String name, String arch, double accExtracted,
             Double accFinetuned, Double accScratch, int finetuneEpochs, long macs) {}
@@ -176,19 +182,16 @@ public record SharedWeights(String name, JsonNode train, int finetuneEpochs, int
         return tc;
     }
 
+    /** The fields (as the files name them) where {@code was} and {@code now} differ, with both values. */
     private static String differences(RowSettings was, RowSettings now) {
+        JsonNode a = Json.mapper().valueToTree(was);
+        JsonNode b = Json.mapper().valueToTree(now);
         List<String> d = new ArrayList<>();
-        String[] names = {"finetune_epochs", "finetune_subset", "finetune_lr", "recalibrate_batches", "test_subset",
-            "seed"};
-        Object[] a = {was.finetuneEpochs(), was.finetuneSubset(), was.finetuneLr(), was.recalibrateBatches(),
-            was.testSubset(), was.seed()};
-        Object[] b = {now.finetuneEpochs(), now.finetuneSubset(), now.finetuneLr(), now.recalibrateBatches(),
-            now.testSubset(), now.seed()};
-        for (int i = 0; i < names.length; i++) {
-            if (!a[i].equals(b[i])) {
-                d.add(names[i] + " " + a[i] + " (this config: " + b[i] + ")");
+        a.fieldNames().forEachRemaining(f -> {
+            if (!a.get(f).equals(b.get(f))) {
+                d.add(f + " " + a.get(f) + " (this config: " + b.get(f) + ")");
             }
-        }
+        });
         return String.join(", ", d);
     }
 

@@ -38,7 +38,7 @@ public final class Specialize {
     static final int MAX_NAME = 64;
     /** Names of the output's own files and folders, which no target may take. */
     static final List<String> RESERVED = List.of("summary.json", "summary.csv", "summary.md", "cross-target.png",
-            "multi-target", "co-search");
+            Specialize.MULTI, Specialize.CO);
     /** The per-target plot's file name prefix (the tools module writes it). */
     public static final String PLOT_PREFIX = "accuracy-latency-";
 
@@ -204,8 +204,6 @@ public final class Specialize {
         for (TargetSpec t : specs) {
             HwnasException.require(seen.add(t.name().toLowerCase(Locale.ROOT)), "--target", t.name(), "names two targets"
                     + " (names differing only in letter case would share a folder where the file system ignores case)");
-            HwnasException.require(!((opt.multiTarget() && t.name().equals(MULTI)) || (opt.coSearch()
-                    && t.name().equals(CO))), "--target", t.name(), "is the name of the joint pick's folder");
         }
         HwnasException.require(!opt.multiTarget() || specs.size() >= 2, "--multi-target", specs.size() + " target",
                 "needs at least two targets");
@@ -563,8 +561,9 @@ public final class Specialize {
             String ops = n.get("ops").asText();
             com.fasterxml.jackson.databind.JsonNode a = n.get("accuracy");
             double acc = a.asDouble();
-            if (!validOps(ops, space) || !a.isNumber() || !(acc >= 0 && acc <= 100)) {
-                dropped.add("line " + (i + 1) + " (" + (validOps(ops, space) ? "accuracy " + a : "ops " + ops) + ")");
+            boolean known = validOps(ops, space);
+            if (!known || !a.isNumber() || !(acc >= 0 && acc <= 100)) {
+                dropped.add("line " + (i + 1) + " (" + (known ? "accuracy " + a : "ops " + ops) + ")");
                 continue; // a pair no call writes: left out, and measured again if the search needs it
             }
             m.put(ops, acc);

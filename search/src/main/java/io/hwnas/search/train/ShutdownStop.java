@@ -39,10 +39,9 @@ final class ShutdownStop implements AutoCloseable {
         return s;
     }
 
-    /** From now on a stop finishes the current step and writes a checkpoint; {@code resumed}: a continued run. */
-    synchronized void stepping(boolean resumed) {
+    /** From now on a stop finishes the current step and writes a checkpoint. */
+    synchronized void stepping() {
         stepping = true;
-        resuming = resumed;
     }
 
     /** A continued run, before its steps begin: a stop leaves it at its last checkpoint. */

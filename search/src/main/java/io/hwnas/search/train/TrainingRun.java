@@ -132,7 +132,7 @@ public final class TrainingRun {
                 t.begin();
                 RunFiles.writeMetrics(runDir, List.of());
                 writeTheta(runDir, t.theta());
-                sig.stepping(false);
+                sig.stepping();
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
             stoppedBySignal(sig, r, cfg, stopper);
@@ -168,7 +168,7 @@ public final class TrainingRun {
             try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
                 t.restore(ckpt, st);
                 RunFiles.writeMetrics(runDir, st.metrics());
-                sig.stepping(true);
+                sig.stepping();
                 r = run(t, runDir, cfg, space, lat, progress, sig.and(stopper));
             }
             stoppedBySignal(sig, r, cfg, stopper);

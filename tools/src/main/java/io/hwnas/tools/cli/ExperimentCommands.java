@@ -115,12 +115,7 @@ public final class ExperimentCommands {
                 }
             }
             if (epochs != null) {
-                for (int i = 0; i < cs.size(); i++) {
-                    var c = cs.get(i);
-                    cs.set(i, new io.hwnas.experiments.shared.SharedWeights(c.name(), c.train(), epochs,
-                            c.finetuneSubset(), c.finetuneLr(), c.randomArchs(), c.recalibrateBatches(), c.testSubset(),
-                            c.seed()));
-                }
+                cs.replaceAll(c -> c.withFinetuneEpochs(epochs));
             }
             for (int i = 0; i < cs.size(); i++) { // every stored run and its rows checked before the first trains
                 io.hwnas.experiments.shared.SharedWeights.checkStored(cs.get(i), dirs.get(i));

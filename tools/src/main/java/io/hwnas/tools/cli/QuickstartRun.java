@@ -294,12 +294,11 @@ public final class QuickstartRun {
         } catch (IOException e) {
             return; // only a clean-up: the fresh run goes on
         }
-        try (Stream<Path> w = Files.walk(spec)) {
-            for (Path q : w.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
+        try {
+            Outputs.deleteContents(spec);
+            Files.delete(spec);
             System.err.println("quickstart: --fresh: removed " + spec + " (the discarded run's picks)");
-        } catch (IOException e) {
+        } catch (IOException | HwnasException e) {
             System.err.println("quickstart: --fresh: could not remove " + spec + " (" + e.getMessage() + "); its picks"
                     + " are of the discarded run");
         }

@@ -149,13 +149,14 @@ public final class TrainCommands {
      * defaults without sandwich steps (a run's own config.json lists every field at its value, defaults too).
      */
     static void unread(java.nio.file.Path config, TrainConfig cfg) {
-        com.fasterxml.jackson.databind.JsonNode tree = Json.readTree(config);
-        if (tree == null || cfg.weightSampling().equals("sandwich")) {
+        if (cfg.weightSampling().equals("sandwich")) {
             return;
         }
-        java.util.Map<String, Double> defaults = java.util.Map.of("sandwich_random", 2.0, "kd_weight", 1.0);
+        com.fasterxml.jackson.databind.JsonNode defaults = TrainConfig.defaults();
+        java.util.Map<String, Double> given = java.util.Map.of("sandwich_random", (double) cfg.sandwichRandom(),
+                "kd_weight", cfg.kdWeight());
         for (String f : List.of("sandwich_random", "kd_weight")) {
-            if (tree.has(f) && !(tree.get(f).isNumber() && tree.get(f).asDouble() == defaults.get(f))) {
+            if (given.get(f) != defaults.get(f).asDouble()) {
                 System.err.println("hwnas: warning: " + config + ": field '" + f + "' is read only with weight_sampling"
                         + " sandwich; this run (" + cfg.weightSampling() + ") ignores it");
             }
