@@ -12,17 +12,20 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import io.hwnas.supernet.ops.Layout;
 import java.util.HexFormat;
 
 /**
  * {@code provenance.json}: everything a result depends on besides the config: seed, versions,
  * the device, host, the LUT's identity (path, sha256, device record) and the data actually used,
  * and a copy of the config the run started with ({@code config}: a resume refuses a
- * {@code config.json} edited since; null in runs written before it was recorded).
+ * {@code config.json} edited since; null in runs written before it was recorded). {@code depthwiseLayout}:
+ * the memory layout of the training-mode depthwise convolutions ({@link Layout}; "channels-last" or
+ * "nchw", null in runs written before it was recorded): the last digits of a run depend on it.
  */
 public record Provenance(int schema, long seed, String hwnasVersion, String javaVersion, String djlVersion,
         String engine, String engineVersion, String device, String host, String os, int cores, int threads,
-        String created,
+        String depthwiseLayout, String created,
         LutIdentity lut, DataIdentity data, io.hwnas.search.train.TrainConfig config) {
 
     public static final String HWNAS_VERSION = "0.1.0";
@@ -56,7 +59,13 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
         return new Provenance(Json.SCHEMA, config.seed(), HWNAS_VERSION, System.getProperty("java.version"),
                 Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), device, host,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), threads, Instant.now().toString(), lut, data, config);
+                Runtime.getRuntime().availableProcessors(), threads, layoutNow(), Instant.now().toString(), lut, data,
+                config);
+    }
+
+    /** This process's layout of training-mode depthwise convolutions, as recorded. */
+    public static String layoutNow() {
+        return Layout.channelsLast() ? "channels-last" : "nchw";
     }
 
     /** sha256 of bytes, in hex. */

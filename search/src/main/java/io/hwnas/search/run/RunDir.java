@@ -50,7 +50,8 @@ public final class RunDir {
         SearchSpace space = cfg.resolveSpace();
         Path prov = dir.resolve(RunFiles.PROVENANCE);
         // one written before the config copy was recorded reads with a null config (not checked on resume)
-        Provenance p = Files.isRegularFile(prov) ? RunFiles.readWithOptional(prov, Provenance.class, "config") : null;
+        Provenance p = Files.isRegularFile(prov)
+                ? RunFiles.readWithOptional(prov, Provenance.class, "config", "depthwise_layout") : null;
         return new RunDir(dir, cfg, space, p);
     }
 
@@ -211,6 +212,23 @@ public final class RunDir {
     }
 
     /**
+     * A warning when this process trains depthwise convolutions in another memory layout than the run
+     * started with (HWNAS_CHANNELS_LAST): the run continues correctly, but its last digits then differ
+     * from an uninterrupted run's. Null when they agree or the run did not record its layout.
+     */
+    public String layoutWarning() {
+        if (provenance == null || provenance.depthwiseLayout() == null
+                || provenance.depthwiseLayout().equals(Provenance.layoutNow())) {
+            return null;
+        }
+        return "hwnas: warning: " + dir.resolve(RunFiles.PROVENANCE) + ": the run trained its depthwise convolutions "
+                + provenance.depthwiseLayout() + ", this process " + Provenance.layoutNow() + " (HWNAS_CHANNELS_LAST="
+                + (Provenance.layoutNow().equals("nchw") ? "0" : "1") + "): it continues, but its figures will differ"
+                + " in the last digits from a run that was not interrupted (HWNAS_CHANNELS_LAST="
+                + (provenance.depthwiseLayout().equals("nchw") ? "0" : "1") + " keeps them)";
+    }
+
+    /**
      * Makes the copy of a run in {@code dir} a new run that continues from its checkpoint under
      * {@code cfg} (the latency sweep branches its shared warm-up this way): writes {@code config.json}
      * and records {@code cfg} as the config the run started with in provenance.json, so a resume
@@ -218,10 +236,11 @@ public final class RunDir {
      */
     public static void branch(Path dir, TrainConfig cfg) {
         Path f = dir.resolve(RunFiles.PROVENANCE);
-        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config");
+        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config", "depthwise_layout");
         Json.writeFile(dir.resolve(RunFiles.CONFIG), cfg);
         Json.writeFile(f, new Provenance(p.schema(), cfg.seed(), p.hwnasVersion(), p.javaVersion(), p.djlVersion(),
-                p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.created(),
+                p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.depthwiseLayout(),
+                p.created(),
                 p.lut(), p.data(), cfg));
     }
 

@@ -153,6 +153,10 @@ public final class TrainingRun {
             sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
+            String layout = run.layoutWarning();
+            if (layout != null) {
+                System.err.println(layout);
+            }
             TrainConfig cfg = run.config();
             ai.djl.Device device = cfg.resolveDevice();
             Nets.applyThreads(cfg.threads());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
+import io.hwnas.supernet.ops.Layout;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
 import java.io.IOException;
@@ -30,6 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * -Dsurefire.failIfNoSpecifiedTests=false -Dhwnas.reference.write=$PWD/search/src/test/resources/reference}.
  * Rewrite them only when a change of behavior is intended, and say so in the commit. One set per kind
  * of CPU (other kernels, other last digits): see {@code src/test/resources/reference/README.md}.
+ * The references pin the NCHW arithmetic they were recorded with: the runs here keep depthwise
+ * convolutions in NCHW ({@link Layout#PROPERTY} false; channels-last training is checked against NCHW
+ * in the supernet module's LayoutTest).
  */
 class BehaviorReferenceTest {
     static final double TOL = 1e-6;
@@ -54,6 +58,20 @@ class BehaviorReferenceTest {
     @ParameterizedTest
     @ValueSource(strings = {"soft-fbnet", "single-additive-softmax"})
     void sameThetaAndMetricsAsRecorded(String name) throws IOException {
+        String layout = System.getProperty(Layout.PROPERTY);
+        System.setProperty(Layout.PROPERTY, "false");
+        try {
+            check(name);
+        } finally {
+            if (layout == null) {
+                System.clearProperty(Layout.PROPERTY);
+            } else {
+                System.setProperty(Layout.PROPERTY, layout);
+            }
+        }
+    }
+
+    private void check(String name) throws IOException {
         Path spaceFile = SupernetTrainerTest.spaceFile();
         SearchSpace space = SpaceRegistry.resolve(spaceFile.toString());
         Path lut = TestLuts.write(TestLuts.macs(space, 0.2, 0.5, 0.01), tmp.resolve("lut.json"));

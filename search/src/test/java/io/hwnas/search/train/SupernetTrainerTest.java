@@ -79,6 +79,23 @@ class SupernetTrainerTest {
         Provenance p = Json.read(straightDir.resolve(RunFiles.PROVENANCE), Provenance.class);
         assertEquals(Provenance.sha256(lutFile), p.lut().sha256());
         assertEquals(7, p.seed());
+        // the layout of its depthwise convolutions is recorded; resuming in the other one gets a warning
+        assertEquals(Provenance.layoutNow(), p.depthwiseLayout());
+        io.hwnas.search.run.RunDir run = io.hwnas.search.run.RunDir.open(straightDir);
+        assertEquals(null, run.layoutWarning());
+        String was = System.getProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
+        System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, Boolean.toString(!io.hwnas.supernet.ops.Layout
+                .channelsLast()));
+        try {
+            String w = run.layoutWarning();
+            assertTrue(w != null && w.contains(p.depthwiseLayout()) && w.contains(Provenance.layoutNow()), w);
+        } finally {
+            if (was == null) {
+                System.clearProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
+            } else {
+                System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, was);
+            }
+        }
         // θ moved away from zero in the θ epoch
         float[][] probs = straight.probabilities();
         double maxDev = 0;

@@ -20,6 +20,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.hwnas.supernet.ops.BlockTree;
 import io.hwnas.supernet.ops.ConvBn;
+import io.hwnas.supernet.ops.Layout;
 import io.hwnas.supernet.ops.OpBlock;
 import io.hwnas.supernet.ops.Ops;
 import io.hwnas.supernet.space.LayerSpec;
@@ -508,7 +509,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         for (int i = 1; i <= ki; i++) {
             w = transformed(r.m, w, r.value(dw[i].transform), kernels[i - 1], kernels[i]);
         }
-        NDArray d = conv(a, w, dwStride, new Shape(kk / 2, kk / 2), n);
+        NDArray d = depthwise(r, a, w, dwStride, new Shape(kk / 2, kk / 2), n);
         return relu(bn(r, d, bnPart, n, null));
     }
 
@@ -750,7 +751,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             NDArray padded = p == 0 ? wk : wk.pad(new Shape(p, p, p, p), 0);
             mixed = mixed.add(owned(r.m, padded.mul(masks[ki].div(safe)))); // padded may be the parameter itself
         }
-        NDArray d = conv(a, mixed, dwStride, new Shape(k0 / 2, k0 / 2), nMax);
+        NDArray d = depthwise(r, a, mixed, dwStride, new Shape(k0 / 2, k0 / 2), nMax);
         return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));
     }
 
@@ -811,6 +812,11 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
 
     private static NDArray conv(NDArray x, NDArray w, Shape stride, Shape pad, int groups) {
         return Conv2d.conv2d(x, w, null, stride, pad, ONE, groups).singletonOrThrow();
+    }
+
+    /** The depthwise convolution of {@code x} (channels-last in training: {@link Layout}). */
+    private static NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
+        return conv(Layout.forConv(x, channels > 1, r.training), w, stride, pad, channels);
     }
 
     private static NDArray relu(NDArray y) {

@@ -21,6 +21,7 @@ import io.hwnas.supernet.net.FixedNet;
 import io.hwnas.supernet.net.Gumbel;
 import io.hwnas.supernet.net.Losses;
 import io.hwnas.supernet.net.Supernet;
+import io.hwnas.supernet.ops.Layout;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
 import io.hwnas.supernet.space.SpaceRegistry;
@@ -68,11 +69,17 @@ public final class TrainBench {
      * of its own), {@code msRounds} each round's median step time (their spread is the machine's noise).
      */
     public record Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch,
-            List<Double> msRounds) {
+            List<Double> msRounds, String layout) {
         Row(String mode, double msPerStep, double imagesPerS, Long peakBytes, String arch) {
-            this(mode, msPerStep, imagesPerS, peakBytes, arch, List.of(msPerStep));
+            this(mode, msPerStep, imagesPerS, peakBytes, arch, List.of(msPerStep), LAYOUTS.get(0));
         }
     }
+
+    /**
+     * Memory layouts of the training-mode depthwise convolutions ({@link Layout}): the default first.
+     * {@code --layout both} times every mode in each, side by side in the same rounds.
+     */
+    public static final List<String> LAYOUTS = List.of("channels-last", "nchw");
 
     public record Result(int schema, String space, int batch, int threads, int steps, int sandwichRandom,
             int rounds, String cpu, List<Row> rows) {}
@@ -85,24 +92,33 @@ public final class TrainBench {
      * then ran up to 2x slower than alone, so it measured the neighbours, not the step.)
      */
     public static Result run(SearchSpace space, String spaceArg, int batch, int steps, int warmup, int threads,
-            int sandwichRandom, int rounds, List<String> modes, Progress progress) {
+            int sandwichRandom, int rounds, List<String> modes, List<String> layouts, Progress progress) {
         if (rounds < 1) {
             throw new HwnasException("--rounds " + rounds + ": must be >= 1");
         }
+        for (String l : layouts) {
+            HwnasException.require(LAYOUTS.contains(l), "--layout", l, "must be one of " + String.join(", ", LAYOUTS)
+                    + " or both");
+        }
         Map<String, List<Row>> runs = new java.util.LinkedHashMap<>();
-        progress.start("bench train " + space.id(), (long) modes.size() * rounds);
+        progress.start("bench train " + space.id(), (long) modes.size() * layouts.size() * rounds);
         int i = 0;
         for (int round = 1; round <= rounds; round++) {
             for (String mode : modes) {
-                runs.computeIfAbsent(mode, k -> new ArrayList<>()).add(child(spaceArg, mode, batch, steps, warmup,
-                        threads, sandwichRandom));
-                progress.update(++i, mode + (rounds > 1 ? " (round " + round + "/" + rounds + ")" : ""));
+                for (String layout : layouts) { // one mode's layouts back to back: side by side in time
+                    runs.computeIfAbsent(layout + " " + mode, k -> new ArrayList<>()).add(child(spaceArg, mode, layout,
+                            batch, steps, warmup, threads, sandwichRandom));
+                    progress.update(++i, mode + (layouts.size() > 1 ? " " + layout : "")
+                            + (rounds > 1 ? " (round " + round + "/" + rounds + ")" : ""));
+                }
             }
         }
         progress.finish("");
         List<Row> rows = new ArrayList<>();
-        for (List<Row> rs : runs.values()) {
-            rows.add(combine(rs, batch));
+        for (String layout : layouts) { // rows grouped by layout, the modes in the order asked for
+            for (String mode : modes) {
+                rows.add(combine(runs.get(layout + " " + mode), batch));
+            }
         }
         return new Result(Json.SCHEMA, space.id(), batch, threads, steps, sandwichRandom, rounds, cpuModel(), rows);
     }
@@ -113,10 +129,11 @@ public final class TrainBench {
         double med = median(ms.stream().mapToDouble(Double::doubleValue).toArray());
         Long peak = rounds.stream().anyMatch(r -> r.peakBytes() == null) ? null
                 : Math.round(median(rounds.stream().mapToDouble(r -> r.peakBytes()).toArray()));
-        return new Row(rounds.get(0).mode(), med, batch * 1000.0 / med, peak, rounds.get(0).arch(), ms);
+        return new Row(rounds.get(0).mode(), med, batch * 1000.0 / med, peak, rounds.get(0).arch(), ms,
+                rounds.get(0).layout());
     }
 
-    private static Row child(String space, String mode, int batch, int steps, int warmup, int threads,
+    private static Row child(String space, String mode, String layout, int batch, int steps, int warmup, int threads,
             int sandwichRandom) {
         String java = ProcessHandle.current().info().command().orElse("java");
         // a fixed heap, touched in full at start-up (before the baseline), so the Java garbage a mode makes
@@ -125,6 +142,7 @@ public final class TrainBench {
                 "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-D" + Layout.PROPERTY + "=" + layout.equals("channels-last"),
                 // each child as quiet about DJL's CUDA probe as the launcher made this JVM (HWNAS_GPU=1: warn)
                 "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=" + System.getProperty(
                         "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "warn"),
@@ -196,7 +214,8 @@ public final class TrainBench {
             }
             double ms = time(warmup, steps, step, () -> data.getManagedArrays().size());
             Long peak = peakSince(base);
-            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch);
+            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch, List.of(ms),
+                    Layout.channelsLast() ? "channels-last" : "nchw");
         }
     }
 
@@ -364,11 +383,13 @@ public final class TrainBench {
         return null;
     }
 
-    /** The rows as an object keyed by mode (for tests and reports). */
-    public static Map<String, Row> byMode(Result r) {
+    /** One layout's rows keyed by mode (for tests and reports). */
+    public static Map<String, Row> byMode(Result r, String layout) {
         Map<String, Row> m = new LinkedHashMap<>();
         for (Row row : r.rows()) {
-            m.put(row.mode(), row);
+            if (row.layout().equals(layout)) {
+                m.put(row.mode(), row);
+            }
         }
         return m;
     }

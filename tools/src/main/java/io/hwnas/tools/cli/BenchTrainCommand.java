@@ -23,7 +23,7 @@ public final class BenchTrainCommand {
             description = "Time one training step (forward + backward + SGD update, random data) per mode, with its"
                     + " peak memory: the shared-weight supernet's soft, single-path and sandwich steps, FBNet's per-op"
                     + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in a JVM of its"
-                    + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\"}...]}.")
+                    + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\", \"layout\"}...]}.")
     public static final class Train implements Callable<Integer> {
         @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE",
                 description = "Search space (id or JSON file) whose supernet and subnets are timed (default"
@@ -55,6 +55,12 @@ public final class BenchTrainCommand {
                 + " (default ${DEFAULT-VALUE}).")
         int sandwichRandom;
 
+        @Option(names = "--layout", defaultValue = "channels-last", paramLabel = "channels-last|nchw|both",
+                description = "Memory layout of the training-mode depthwise convolutions: channels-last (what"
+                + " training uses; HWNAS_CHANNELS_LAST=0 turns it off), nchw, or both: every mode in each, side by"
+                + " side in the same rounds, with the speed-up (default ${DEFAULT-VALUE}).")
+        String layout;
+
         @Option(names = "--modes", split = ",", description = "Modes to time (default all): ${COMPLETION-CANDIDATES}",
                 completionCandidates = Modes.class)
         List<String> modes;
@@ -82,16 +88,49 @@ public final class BenchTrainCommand {
                 HwnasException.require(TrainBench.MODES.contains(m), "--modes", m, "must be among "
                         + String.join(", ", TrainBench.MODES));
             }
+            HwnasException.require(layout.equals("both") || TrainBench.LAYOUTS.contains(layout), "--layout", layout,
+                    "must be channels-last, nchw or both");
+            List<String> layouts = layout.equals("both") ? TrainBench.LAYOUTS : List.of(layout);
             SearchSpace s = SpaceRegistry.resolve(space);
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, rounds, ms,
-                    new ConsoleProgress());
-            java.util.Map<String, TrainBench.Row> by = TrainBench.byMode(r);
+                    layouts, new ConsoleProgress());
             StringBuilder sb = new StringBuilder(String.format(
                     "%s, batch %d, %d threads, median of %d steps, median over %d round(s), one JVM per mode and round"
                     + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), r.cpu()));
+            for (String l : layouts) {
+                if (layouts.size() > 1) {
+                    sb.append("depthwise convolutions in training: ").append(l).append(String.format("%n"));
+                }
+                table(sb, r, l);
+            }
+            if (layouts.size() > 1) {
+                java.util.Map<String, TrainBench.Row> cl = TrainBench.byMode(r, "channels-last");
+                java.util.Map<String, TrainBench.Row> nchw = TrainBench.byMode(r, "nchw");
+                sb.append(String.format("channels-last speed-up (nchw ms / channels-last ms, per round side by side:"
+                        + " range)%n"));
+                for (String m : ms) {
+                    TrainBench.Row a = nchw.get(m);
+                    TrainBench.Row b = cl.get(m);
+                    double lo = Double.MAX_VALUE;
+                    double hi = 0;
+                    for (int i = 0; i < Math.min(a.msRounds().size(), b.msRounds().size()); i++) {
+                        double x = a.msRounds().get(i) / b.msRounds().get(i);
+                        lo = Math.min(lo, x);
+                        hi = Math.max(hi, x);
+                    }
+                    sb.append(String.format("%-23s %5.2fx%s%n", m, a.msPerStep() / b.msPerStep(),
+                            a.msRounds().size() < 2 ? "" : String.format(" (rounds %.2f-%.2fx)", lo, hi)));
+                }
+            }
+            out.print(r, sb.toString());
+            return 0;
+        }
+
+        private static void table(StringBuilder sb, TrainBench.Result r, String layout) {
+            java.util.Map<String, TrainBench.Row> by = TrainBench.byMode(r, layout);
             TrainBench.Row largest = by.get("fixed-largest");
-            for (TrainBench.Row row : r.rows()) {
+            for (TrainBench.Row row : by.values()) {
                 String spread = row.msRounds() == null || row.msRounds().size() < 2 ? "" : String.format(
                         " (rounds %.0f-%.0f)", java.util.Collections.min(row.msRounds()),
                         java.util.Collections.max(row.msRounds()));
@@ -104,8 +143,6 @@ public final class BenchTrainCommand {
                         row.peakBytes() / (double) largest.peakBytes())), row.arch() == null ? "" : "  [" + row.arch()
                         + "]"));
             }
-            out.print(r, sb.toString());
-            return 0;
         }
     }
 }
