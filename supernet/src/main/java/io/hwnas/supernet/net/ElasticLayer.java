@@ -816,7 +816,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
 
     /** The depthwise convolution of {@code x} (channels-last in training: {@link Layout}). */
     private static NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
-        return conv(Layout.forConv(x, channels > 1, r.training), w, stride, pad, channels);
+        return conv(Layout.forConv(x, w, channels, r.training), w, stride, pad, channels);
     }
 
     private static NDArray relu(NDArray y) {

@@ -10,12 +10,14 @@ import ai.djl.ndarray.types.Shape;
  * gradient took 128 ms NCHW against 18 ms channels-last, and a whole training step of the all-{@code k5_e6}
  * {@code fbnet-fmnist-tiny} subnet about half the time ({@code hwnas bench train --layout both}).
  *
- * <p>So in training mode on a CPU, a depthwise convolution's input is copied into channels-last order
+ * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution's input is
+ * copied into channels-last order
  * (a no-op copy-free view when it already is). The result keeps that order, and so does what follows it
  * (BN, ReLU, the 1x1 convolutions, residual sums), so a network converts about once per layer at most.
  * Shapes, values (to float rounding) and gradients are those of the NCHW computation; only the strides
  * differ. Inference (evaluation, latency measurement, export) is left in NCHW, so measured latencies
- * mean what they meant. {@code -Dhwnas.channels_last=false} (the launcher: {@code HWNAS_CHANNELS_LAST=0})
+ * mean what they meant; so are steps on detached weights (θ steps), which channels-last made slower
+ * (the weight gradient is what it speeds up). {@code -Dhwnas.channels_last=false} (the launcher: {@code HWNAS_CHANNELS_LAST=0})
  * keeps NCHW everywhere: training then gives the same numbers as before this layout was introduced.
  */
 public final class Layout {
@@ -30,11 +32,14 @@ public final class Layout {
     }
 
     /**
-     * {@code x} as the input of a depthwise convolution ({@code depthwise}: groups = input channels >
-     * 1): in training mode on a CPU, the same values in channels-last order; otherwise {@code x} itself.
+     * {@code x} as the input of a convolution with weight {@code w} [out, in/groups, K, K] in
+     * {@code groups} groups: for a depthwise one (groups > 1, one input channel per group) whose weight
+     * takes a gradient, in training mode on a CPU, the same values in channels-last order; otherwise
+     * {@code x} itself.
      */
-    public static NDArray forConv(NDArray x, boolean depthwise, boolean training) {
-        if (!depthwise || !training || x.getDevice().isGpu() || !channelsLast()) {
+    public static NDArray forConv(NDArray x, NDArray w, int groups, boolean training) {
+        if (groups <= 1 || !training || w.getShape().get(1) != 1 || x.getDevice().isGpu() || !w.hasGradient()
+                || !channelsLast()) {
             return x;
         }
         Shape s = x.getShape();
@@ -44,9 +49,9 @@ public final class Layout {
         long n = s.get(0);
         long c = s.get(1);
         long h = s.get(2);
-        long w = s.get(3);
+        long wd = s.get(3);
         // NHWC view -> flattened per image: a view when x is already channels-last, else a copy in that
         // order (torch's reshape) -> back to an NCHW shape over channels-last strides
-        return x.transpose(0, 2, 3, 1).reshape(n, h * w * c).reshape(n, h, w, c).transpose(0, 3, 1, 2);
+        return x.transpose(0, 2, 3, 1).reshape(n, h * wd * c).reshape(n, h, wd, c).transpose(0, 3, 1, 2);
     }
 }

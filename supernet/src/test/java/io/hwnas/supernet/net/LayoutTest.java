@@ -36,14 +36,19 @@ class LayoutTest {
     void channelsLastInputHoldsTheSameValuesOnlyInTrainingDepthwise() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = TestNets.random(m, new Shape(2, 3, 4, 5), DataType.FLOAT32, 1);
-            NDArray cl = Layout.forConv(x, true, true);
+            NDArray dw = m.ones(new Shape(3, 1, 3, 3));
+            dw.setRequiresGradient(true);
+            NDArray cl = Layout.forConv(x, dw, 3, true);
             assertEquals(x.getShape(), cl.getShape());
             assertArrayEquals(x.toFloatArray(), cl.toFloatArray(), 0f);
-            assertArrayEquals(x.toFloatArray(), Layout.forConv(cl, true, true).toFloatArray(), 0f);
-            assertSame(x, Layout.forConv(x, false, true));
-            assertSame(x, Layout.forConv(x, true, false));
+            assertArrayEquals(x.toFloatArray(), Layout.forConv(cl, dw, 3, true).toFloatArray(), 0f);
+            assertSame(x, Layout.forConv(x, dw, 3, false), "inference stays NCHW");
+            assertSame(x, Layout.forConv(x, dw.stopGradient(), 3, true), "a detached weight stays NCHW");
+            NDArray dense = m.ones(new Shape(3, 3, 1, 1));
+            dense.setRequiresGradient(true);
+            assertSame(x, Layout.forConv(x, dense, 1, true), "not depthwise");
             System.setProperty(Layout.PROPERTY, "false");
-            assertSame(x, Layout.forConv(x, true, true));
+            assertSame(x, Layout.forConv(x, dw, 3, true));
         }
     }
 

@@ -15,7 +15,9 @@ import io.hwnas.core.Json;
 import io.hwnas.core.Progress;
 import io.hwnas.search.train.Nets;
 import io.hwnas.search.train.Sgd;
+import io.hwnas.search.train.Adam;
 import io.hwnas.search.train.Theta;
+import io.hwnas.search.train.ThetaStep;
 import io.hwnas.search.train.WeightStep;
 import io.hwnas.supernet.net.FixedNet;
 import io.hwnas.supernet.net.Gumbel;
@@ -45,7 +47,8 @@ import java.util.Map;
  * supernet's weight steps, as training runs them: {@link WeightStep}), {@code perop-soft},
  * {@code perop-single} (FBNet's per-op supernet), {@code shared-masked-soft} (the shared supernet
  * with one shared project BN: channel masks and one project conv), {@code shared-superkernel-soft}
- * (one depthwise BN too: the kernel sizes mixed inside one depthwise weight), {@code fixed-largest} and {@code fixed-smallest}
+ * (one depthwise BN too: the kernel sizes mixed inside one depthwise weight), {@code shared-theta}
+ * (a θ step of the shared supernet as training's θ passes run it: the soft mixture on detached weights), {@code fixed-largest} and {@code fixed-smallest}
  * (plain {@link FixedNet}s of the largest (all {@code k5_e6}) and the smallest subnet), and
  * {@code fixed-sampled} (the plain subnets of the paths a single-path step samples: the cost a
  * single-path step should approach). Steps draw their Gumbel noise from (1, step), so every
@@ -60,7 +63,7 @@ import java.util.Map;
 public final class TrainBench {
     public static final List<String> MODES = List.of("shared-soft", "shared-single", "shared-sandwich", "fixed-largest",
             "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-masked-soft",
-            "shared-superkernel-soft");
+            "shared-superkernel-soft", "shared-theta");
 
     private TrainBench() {}
 
@@ -226,7 +229,19 @@ public final class TrainBench {
         int layers = space.layerCount();
         int ops = space.ops().size();
         Step step;
-        if (mode.equals("fixed-sampled")) {
+        if (mode.equals("shared-theta")) {
+            // a θ step as training's θ passes run it: the soft mixture on detached weights, Adam on θ (the
+            // latency term left out: a few small array operations)
+            Supernet net = new Supernet(space, Supernet.layers("shared"));
+            net.initialize(m, DataType.FLOAT32, xs);
+            ThetaStep t = new ThetaStep(net, new Theta(space, m), null, new Adam(m, 0.9, 0.999, 1e-8, 5e-4));
+            step = s -> {
+                try (NDManager sm = m.newSubManager()) {
+                    attachBatch(x, y, sm);
+                    t.run(sm, x, y, Gumbel.noise(1, s, layers * ops), 5.0, 1e-3);
+                }
+            };
+        } else if (mode.equals("fixed-sampled")) {
             // the sampled path's plain subnet: a per-op supernet restricted to the path runs exactly its ops
             Supernet net = new Supernet(space, Supernet.layers("per-op"));
             net.initialize(m, DataType.FLOAT32, xs);
