@@ -814,9 +814,14 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return Conv2d.conv2d(x, w, null, stride, pad, ONE, groups).singletonOrThrow();
     }
 
-    /** The depthwise convolution of {@code x} (channels-last in training: {@link Layout}). */
-    private static NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
-        return conv(Layout.forConv(x, w, channels, r.training), w, stride, pad, channels);
+    /**
+     * The depthwise convolution of {@code x} with {@code w} (derived from the shared depthwise weight):
+     * channels-last in training when that weight trains ({@link Layout}; asked of the parameter's
+     * value, since an array derived from it inside a GradientCollector reports no gradient in DJL).
+     */
+    private NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
+        boolean trains = channels > 1 && r.value(dw[0].weight).hasGradient();
+        return conv(Layout.forDepthwise(x, trains, r.training), w, stride, pad, channels);
     }
 
     private static NDArray relu(NDArray y) {

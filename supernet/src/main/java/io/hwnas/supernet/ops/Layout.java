@@ -10,15 +10,15 @@ import ai.djl.ndarray.types.Shape;
  * gradient took 128 ms NCHW against 18 ms channels-last, and a whole training step of the all-{@code k5_e6}
  * {@code fbnet-fmnist-tiny} subnet about half the time ({@code hwnas bench train --layout both}).
  *
- * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution's input is
- * copied into channels-last order
- * (a no-op copy-free view when it already is). The result keeps that order, and so does what follows it
- * (BN, ReLU, the 1x1 convolutions, residual sums), so a network converts about once per layer at most.
- * Shapes, values (to float rounding) and gradients are those of the NCHW computation; only the strides
- * differ. Inference (evaluation, latency measurement, export) is left in NCHW, so measured latencies
- * mean what they meant; so are steps on detached weights (θ steps), which channels-last made slower
- * (the weight gradient is what it speeds up). {@code -Dhwnas.channels_last=false} (the launcher: {@code HWNAS_CHANNELS_LAST=0})
- * keeps NCHW everywhere: training then gives the same numbers as before this layout was introduced.
+ * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution's input
+ * is put into channels-last order (a view, no copy, when it already is). The result keeps that order,
+ * and so does what follows it (BN, ReLU, the 1x1 convolutions, residual sums), so a network converts
+ * about once per layer at most. Shapes, values (to float rounding) and gradients are those of the NCHW
+ * computation; only the strides differ. Inference (evaluation, latency measurement, export) stays
+ * NCHW, so measured latencies mean what they meant; so do steps on detached weights (θ steps), which
+ * channels-last made slower (the weight gradient is what it speeds up). {@code
+ * -Dhwnas.channels_last=false} (the launcher: {@code HWNAS_CHANNELS_LAST=0}) keeps NCHW everywhere:
+ * training then gives the numbers it gave before this layout was introduced.
  */
 public final class Layout {
     /** System property: {@code false} keeps every convolution in NCHW. */
@@ -31,21 +31,37 @@ public final class Layout {
         return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
     }
 
+    private static final java.util.concurrent.atomic.AtomicLong CONVERSIONS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Inputs put into channels-last order so far (for tests: training converts, θ steps do not). */
+    public static long conversions() {
+        return CONVERSIONS.get();
+    }
+
     /**
      * {@code x} as the input of a convolution with weight {@code w} [out, in/groups, K, K] in
-     * {@code groups} groups: for a depthwise one (groups > 1, one input channel per group) whose weight
-     * takes a gradient, in training mode on a CPU, the same values in channels-last order; otherwise
-     * {@code x} itself.
+     * {@code groups} groups: see {@link #forDepthwise}, for a depthwise one (groups > 1, one input channel
+     * per group) whose weight takes a gradient. {@code w} must be the parameter's value as the parameter
+     * store gave it: an array derived from a parameter inside a GradientCollector reports no gradient in
+     * DJL 0.35.1 ({@code hasGradient}).
      */
     public static NDArray forConv(NDArray x, NDArray w, int groups, boolean training) {
-        if (groups <= 1 || !training || w.getShape().get(1) != 1 || x.getDevice().isGpu() || !w.hasGradient()
-                || !channelsLast()) {
+        return forDepthwise(x, groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training);
+    }
+
+    /**
+     * {@code x} as the input of a depthwise convolution whose weight trains ({@code trains}): in training
+     * mode on a CPU, the same values in channels-last order; otherwise {@code x} itself.
+     */
+    public static NDArray forDepthwise(NDArray x, boolean trains, boolean training) {
+        if (!trains || !training || x.getDevice().isGpu() || !channelsLast()) {
             return x;
         }
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) <= 1) {
             return x;
         }
+        CONVERSIONS.incrementAndGet();
         long n = s.get(0);
         long c = s.get(1);
         long h = s.get(2);

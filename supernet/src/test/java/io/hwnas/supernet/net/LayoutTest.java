@@ -38,7 +38,9 @@ class LayoutTest {
             NDArray x = TestNets.random(m, new Shape(2, 3, 4, 5), DataType.FLOAT32, 1);
             NDArray dw = m.ones(new Shape(3, 1, 3, 3));
             dw.setRequiresGradient(true);
+            long before = Layout.conversions();
             NDArray cl = Layout.forConv(x, dw, 3, true);
+            assertEquals(before + 1, Layout.conversions());
             assertEquals(x.getShape(), cl.getShape());
             assertArrayEquals(x.toFloatArray(), cl.toFloatArray(), 0f);
             assertArrayEquals(x.toFloatArray(), Layout.forConv(cl, dw, 3, true).toFloatArray(), 0f);
@@ -63,6 +65,7 @@ class LayoutTest {
             TestNets.zeroGrad(a);
         }
         List<double[]> out = new ArrayList<>();
+        long before = Layout.conversions();
         try (NDManager sm = m.newSubManager()) {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray y = forward.apply(new ParameterStore(sm, false));
@@ -81,6 +84,9 @@ class LayoutTest {
         for (NDArray a : extra) {
             out.add(TestNets.data(a.getGradient()));
         }
+        long made = Layout.conversions() - before;
+        // what the comparison compares: channels-last really ran (or did not)
+        assertEquals(channelsLast, made > 0, "conversions to channels-last: " + made);
         return out;
     }
 
@@ -118,7 +124,17 @@ class LayoutTest {
                     Gumbel.softSample(theta, noise, tau), true);
             assertSameResults(run(false, params, List.of(theta), soft, m), run(true, params, List.of(theta), soft, m),
                     1e-9);
-            for (int[] path : List.of(Supernet.largestPath(s), Supernet.smallestPath(s), SupernetTest.argmax(theta))) {
+            // θ's step: weights detached, so no depthwise weight gradient to speed up: NCHW
+            System.clearProperty(Layout.PROPERTY);
+            long before = Layout.conversions();
+            try (NDManager sm = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(net.forwardMixed(new DetachedWeights(sm), x, Gumbel.softSample(theta, noise, tau), true)
+                        .sum());
+            }
+            assertEquals(before, Layout.conversions(), "a step on detached weights stays NCHW");
+            // the largest path uses the depthwise weight whole; k3_e3 a slice of it through the 5x5 -> 3x3 transform
+            for (int[] path : List.of(Supernet.largestPath(s), Architecture.uniform(s, "k3_e3").indices(s),
+                    SupernetTest.argmax(theta))) {
                 Function<ParameterStore, NDArray> single = ps -> net.forwardPath(ps, x, path, true);
                 assertSameResults(run(false, params, List.of(), single, m), run(true, params, List.of(), single, m),
                         1e-9);
