@@ -43,6 +43,7 @@ public final class Hwnas implements Runnable {
     /** Runs the command line; returns the exit code (0 ok, 1 internal error, 2 user error). */
     public static int execute(String... args) {
         try {
+            io.hwnas.supernet.ops.Layout.channelsLast(); // a bad -Dhwnas.channels_last refused before any work
             CommandLine cl = new CommandLine(new Hwnas());
             io.hwnas.tools.cli.Errors errors = new io.hwnas.tools.cli.Errors();
             cl.setExecutionExceptionHandler(errors);

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import io.hwnas.latency.DeviceRecord;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
+import io.hwnas.supernet.ops.Layout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import io.hwnas.supernet.ops.Layout;
 import java.util.HexFormat;
 
 /**
@@ -59,13 +59,14 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
         return new Provenance(Json.SCHEMA, config.seed(), HWNAS_VERSION, System.getProperty("java.version"),
                 Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), device, host,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), threads, layoutNow(), Instant.now().toString(), lut, data,
+                Runtime.getRuntime().availableProcessors(), threads, layoutNow(device != null && device.startsWith("gpu")),
+                Instant.now().toString(), lut, data,
                 config);
     }
 
-    /** This process's layout of training-mode depthwise convolutions, as recorded. */
-    public static String layoutNow() {
-        return Layout.channelsLast() ? "channels-last" : "nchw";
+    /** This process's layout of training-mode depthwise convolutions on a GPU or a CPU, as recorded. */
+    public static String layoutNow(boolean gpu) {
+        return Layout.name(gpu);
     }
 
     /** sha256 of bytes, in hex. */

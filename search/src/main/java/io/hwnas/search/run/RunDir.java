@@ -212,20 +212,31 @@ public final class RunDir {
     }
 
     /**
-     * A warning when this process trains depthwise convolutions in another memory layout than the run
-     * started with (HWNAS_CHANNELS_LAST): the run continues correctly, but its last digits then differ
-     * from an uninterrupted run's. Null when they agree or the run did not record its layout.
+     * A warning when this process, training on {@code gpu} or a CPU, runs depthwise convolutions in
+     * another memory layout than the run started with (HWNAS_CHANNELS_LAST): the run continues
+     * correctly, but other rounding can move θ and the chosen architecture away from what an
+     * uninterrupted run gives. Null when they agree or the run did not record its layout.
+     *
+     * @throws HwnasException when provenance.json holds a layout this version does not know
      */
-    public String layoutWarning() {
-        if (provenance == null || provenance.depthwiseLayout() == null
-                || provenance.depthwiseLayout().equals(Provenance.layoutNow())) {
+    public String layoutWarning(boolean gpu) {
+        if (provenance == null || provenance.depthwiseLayout() == null) {
             return null;
         }
-        return "hwnas: warning: " + dir.resolve(RunFiles.PROVENANCE) + ": the run trained its depthwise convolutions "
-                + provenance.depthwiseLayout() + ", this process " + Provenance.layoutNow() + " (HWNAS_CHANNELS_LAST="
-                + (Provenance.layoutNow().equals("nchw") ? "0" : "1") + "): it continues, but its figures will differ"
-                + " in the last digits from a run that was not interrupted (HWNAS_CHANNELS_LAST="
-                + (provenance.depthwiseLayout().equals("nchw") ? "0" : "1") + " keeps them)";
+        String then = provenance.depthwiseLayout();
+        if (!then.equals("channels-last") && !then.equals("nchw")) {
+            throw new HwnasException(dir.resolve(RunFiles.PROVENANCE) + ": 'depthwise_layout' = '" + then
+                    + "': must be channels-last or nchw");
+        }
+        String now = Provenance.layoutNow(gpu);
+        if (then.equals(now)) {
+            return null;
+        }
+        return "hwnas: warning: " + dir.resolve(RunFiles.PROVENANCE) + ": this run started with its depthwise"
+                + " convolutions " + then + ", this process trains them " + now + ". It continues correctly, but other"
+                + " rounding can move θ and the chosen architecture away from an uninterrupted run's; "
+                + (then.equals("nchw") ? "HWNAS_CHANNELS_LAST=0" : "HWNAS_CHANNELS_LAST=1 on a CPU")
+                + " continues it as it started (provenance.json keeps the layout it started with)";
     }
 
     /**

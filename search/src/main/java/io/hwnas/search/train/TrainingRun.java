@@ -153,7 +153,7 @@ public final class TrainingRun {
             sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
-            String layout = run.layoutWarning();
+            String layout = run.layoutWarning(run.config().resolveDevice().isGpu());
             if (layout != null) {
                 System.err.println(layout);
             }

@@ -59,7 +59,7 @@ class SupernetTrainerTest {
     }
 
     @Test
-    void twoEpochRunWritesEveryFile() {
+    void twoEpochRunWritesEveryFile() throws java.io.IOException {
         assertTrue(straight.completed());
         assertEquals(2, straight.metrics().size());
         for (String f : List.of(RunFiles.CONFIG, RunFiles.PROVENANCE, RunFiles.METRICS, RunFiles.THETA, RunFiles.ARGMAX,
@@ -80,21 +80,41 @@ class SupernetTrainerTest {
         assertEquals(Provenance.sha256(lutFile), p.lut().sha256());
         assertEquals(7, p.seed());
         // the layout of its depthwise convolutions is recorded; resuming in the other one gets a warning
-        assertEquals(Provenance.layoutNow(), p.depthwiseLayout());
+        assertEquals(Provenance.layoutNow(false), p.depthwiseLayout());
+        assertEquals("nchw", Provenance.layoutNow(true), "nothing is converted on a GPU");
         io.hwnas.search.run.RunDir run = io.hwnas.search.run.RunDir.open(straightDir);
-        assertEquals(null, run.layoutWarning());
+        assertEquals(null, run.layoutWarning(false));
         String was = System.getProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
         System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, Boolean.toString(!io.hwnas.supernet.ops.Layout
                 .channelsLast()));
         try {
-            String w = run.layoutWarning();
-            assertTrue(w != null && w.contains(p.depthwiseLayout()) && w.contains(Provenance.layoutNow()), w);
+            String w = run.layoutWarning(false);
+            assertTrue(w != null && w.contains(p.depthwiseLayout()) && w.contains(Provenance.layoutNow(false)), w);
+            System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, "0");
+            HwnasException bad = assertThrows(HwnasException.class, () -> run.layoutWarning(false));
+            assertTrue(bad.getMessage().contains("hwnas.channels_last = '0'"), bad.getMessage());
         } finally {
             if (was == null) {
                 System.clearProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
             } else {
                 System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, was);
             }
+        }
+        // a run written before the layout was recorded: no warning; a layout this version does not know: refused
+        Path provFile = straightDir.resolve(RunFiles.PROVENANCE);
+        byte[] original = Files.readAllBytes(provFile);
+        try {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(original);
+            node.remove("depthwise_layout");
+            Files.write(provFile, Json.mapper().writeValueAsBytes(node));
+            assertEquals(null, io.hwnas.search.run.RunDir.open(straightDir).layoutWarning(false));
+            node.put("depthwise_layout", "nhwc");
+            Files.write(provFile, Json.mapper().writeValueAsBytes(node));
+            HwnasException e = assertThrows(HwnasException.class,
+                    () -> io.hwnas.search.run.RunDir.open(straightDir).layoutWarning(false));
+            assertTrue(e.getMessage().contains("'depthwise_layout' = 'nhwc'"), e.getMessage());
+        } finally {
+            Files.write(provFile, original);
         }
         // θ moved away from zero in the θ epoch
         float[][] probs = straight.probabilities();

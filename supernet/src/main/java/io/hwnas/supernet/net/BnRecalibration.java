@@ -67,7 +67,8 @@ public final class BnRecalibration {
                     try (NDManager step = x.getManager().newSubManager()) {
                         NDArray xs = x.duplicate();
                         xs.attach(step);
-                        forward.apply(new ParameterStore(step, false), xs);
+                        // weights detached: a forward pass only (no graph), in NCHW like inference (Layout)
+                        forward.apply(new DetachedWeights(step), xs);
                         for (int i = 0; i < bns.size(); i++) {
                             meanSum[i].addi(bns.get(i).runningMean().getArray());
                             varSum[i].addi(bns.get(i).runningVar().getArray());

@@ -26,9 +26,30 @@ public final class Layout {
 
     private Layout() {}
 
-    /** Whether training-mode depthwise convolutions on a CPU run channels-last (read on each call). */
+    /**
+     * Whether training-mode depthwise convolutions on a CPU run channels-last (the property, read on each
+     * call: true unless set to false).
+     *
+     * @throws io.hwnas.core.HwnasException when the property holds neither true nor false
+     */
     public static boolean channelsLast() {
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+        String v = System.getProperty(PROPERTY, "true").trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new io.hwnas.core.HwnasException("system property " + PROPERTY + " = '" + v + "': must be true or false"
+                + " (the launcher sets it from HWNAS_CHANNELS_LAST=1 or 0)");
+    }
+
+    /**
+     * The layout training's depthwise convolutions take on {@code gpu} or a CPU: "channels-last" or
+     * "nchw" (on a GPU always "nchw": nothing is converted there).
+     */
+    public static String name(boolean gpu) {
+        return !gpu && channelsLast() ? "channels-last" : "nchw";
     }
 
     private static final java.util.concurrent.atomic.AtomicLong CONVERSIONS = new java.util.concurrent.atomic.AtomicLong();

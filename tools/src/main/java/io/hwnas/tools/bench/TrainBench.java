@@ -100,9 +100,10 @@ public final class TrainBench {
             throw new HwnasException("--rounds " + rounds + ": must be >= 1");
         }
         for (String l : layouts) {
-            HwnasException.require(LAYOUTS.contains(l), "--layout", l, "must be one of " + String.join(", ", LAYOUTS)
-                    + " or both");
+            HwnasException.require(LAYOUTS.contains(l), "layout", l, "must be one of " + String.join(", ", LAYOUTS));
         }
+        modes = List.copyOf(new java.util.LinkedHashSet<>(modes)); // a mode given twice is timed once
+        layouts = List.copyOf(new java.util.LinkedHashSet<>(layouts));
         Map<String, List<Row>> runs = new java.util.LinkedHashMap<>();
         progress.start("bench train " + space.id(), (long) modes.size() * layouts.size() * rounds);
         int i = 0;

@@ -83,7 +83,7 @@ public final class BenchTrainCommand {
             HwnasException.require(threads >= 0, "--threads", threads, "must be >= 0");
             HwnasException.require(sandwichRandom >= 0 && sandwichRandom <= 16, "--sandwich-random", sandwichRandom,
                     "must be 0..16");
-            List<String> ms = modes == null ? TrainBench.MODES : modes;
+            List<String> ms = modes == null ? TrainBench.MODES : List.copyOf(new java.util.LinkedHashSet<>(modes));
             for (String m : ms) {
                 HwnasException.require(TrainBench.MODES.contains(m), "--modes", m, "must be among "
                         + String.join(", ", TrainBench.MODES));
@@ -96,8 +96,9 @@ public final class BenchTrainCommand {
             TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, rounds, ms,
                     layouts, new ConsoleProgress());
             StringBuilder sb = new StringBuilder(String.format(
-                    "%s, batch %d, %d threads, median of %d steps, median over %d round(s), one JVM per mode and round"
-                    + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), r.cpu()));
+                    "%s, batch %d, %d threads, median of %d steps, median over %d round(s), one JVM per mode%s and round"
+                    + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), layouts.size() > 1 ? ", layout"
+                    : "", r.cpu()));
             for (String l : layouts) {
                 if (layouts.size() > 1) {
                     sb.append("depthwise convolutions in training: ").append(l).append(String.format("%n"));
