@@ -6,17 +6,17 @@ import ai.djl.ndarray.types.Shape;
 /**
  * The memory layout of training-mode depthwise convolutions. libtorch's CPU depthwise convolution
  * computes its weight gradient far faster on a channels-last (NHWC-ordered) input than on the usual
- * NCHW one: on an AMD EPYC (Zen 2), 48 channels at 28x28, 5x5 kernel, batch 64, forward and weight
- * gradient took 128 ms NCHW against 18 ms channels-last, and a whole training step of the all-{@code k5_e6}
- * {@code fbnet-fmnist-tiny} subnet about half the time ({@code hwnas bench train --layout both}).
+ * NCHW one: a training step of the all-{@code k5_e6} {@code fbnet-fmnist-tiny} subnet takes less than half
+ * the time on an AMD EPYC Zen 2 ({@code hwnas bench train --layout both}; README, "Speed and memory").
  *
  * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution's input
  * is put into channels-last order (a view, no copy, when it already is). The result keeps that order,
  * and so does what follows it (BN, ReLU, the 1x1 convolutions, residual sums), so a network converts
  * about once per layer at most. Shapes, values (to float rounding) and gradients are those of the NCHW
  * computation; only the strides differ. Inference (evaluation, latency measurement, export) stays
- * NCHW, so measured latencies mean what they meant; so do steps on detached weights (θ steps), which
- * channels-last made slower (the weight gradient is what it speeds up). {@code
+ * NCHW, so measured latencies mean what they meant; so do forward passes and steps on detached
+ * weights (BN recalibration, θ steps), which channels-last made slower while developing it: the weight
+ * gradient is what it speeds up. {@code
  * -Dhwnas.channels_last=false} (the launcher: {@code HWNAS_CHANNELS_LAST=0}) keeps NCHW everywhere:
  * training then gives the numbers it gave before this layout was introduced.
  */
