@@ -35,6 +35,8 @@ class LayoutTest {
     @Test
     void channelsLastInputHoldsTheSameValuesOnlyInTrainingDepthwise() {
         try (NDManager m = NDManager.newBaseManager()) {
+            assertSame(false, Layout.channelsLast(), "opt-in: NCHW unless asked");
+            System.setProperty(Layout.PROPERTY, "true");
             NDArray x = TestNets.random(m, new Shape(2, 3, 4, 5), DataType.FLOAT32, 1);
             NDArray dw = m.ones(new Shape(3, 1, 3, 3));
             dw.setRequiresGradient(true);
@@ -127,7 +129,7 @@ class LayoutTest {
             assertSameResults(run(false, params, List.of(theta), soft, m), run(true, params, List.of(theta), soft, m),
                     1e-9);
             // θ's step: weights detached, so no depthwise weight gradient to speed up: NCHW
-            System.clearProperty(Layout.PROPERTY);
+            System.setProperty(Layout.PROPERTY, "true");
             long before = Layout.conversions();
             try (NDManager sm = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(net.forwardMixed(new DetachedWeights(sm), x, Gumbel.softSample(theta, noise, tau), true)

@@ -82,7 +82,7 @@ public final class TrainBench {
      * Memory layouts of the training-mode depthwise convolutions ({@link Layout}): the default first.
      * {@code --layout both} times every mode in each, side by side in the same rounds.
      */
-    public static final List<String> LAYOUTS = List.of("channels-last", "nchw");
+    public static final List<String> LAYOUTS = List.of("nchw", "channels-last");
 
     public record Result(int schema, String space, int batch, int threads, int steps, int sandwichRandom,
             int rounds, String cpu, List<Row> rows) {}

@@ -55,10 +55,10 @@ public final class BenchTrainCommand {
                 + " (default ${DEFAULT-VALUE}).")
         int sandwichRandom;
 
-        @Option(names = "--layout", defaultValue = "channels-last", paramLabel = "channels-last|nchw|both",
-                description = "Memory layout of the training-mode depthwise convolutions: channels-last (what"
-                + " training uses; HWNAS_CHANNELS_LAST=0 turns it off), nchw, or both: every mode in each, side by"
-                + " side in the same rounds, with the speed-up (default ${DEFAULT-VALUE}).")
+        @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|channels-last|both",
+                description = "Memory layout of the training-mode depthwise convolutions: nchw (what training uses"
+                + " by default), channels-last (HWNAS_CHANNELS_LAST=1), or both: every mode in each, side by side in"
+                + " the same rounds, with the speed-up (default ${DEFAULT-VALUE}).")
         String layout;
 
         @Option(names = "--modes", split = ",", description = "Modes to time (default all): ${COMPLETION-CANDIDATES}",
