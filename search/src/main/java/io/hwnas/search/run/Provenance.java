@@ -59,14 +59,8 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
         return new Provenance(Json.SCHEMA, config.seed(), HWNAS_VERSION, System.getProperty("java.version"),
                 Engine.getDjlVersion(), e.getEngineName(), e.getVersion(), device, host,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), threads, layoutNow(device != null && device.startsWith("gpu")),
-                Instant.now().toString(), lut, data,
-                config);
-    }
-
-    /** This process's layout of training-mode depthwise convolutions on a GPU or a CPU, as recorded. */
-    public static String layoutNow(boolean gpu) {
-        return Layout.name(gpu);
+                Runtime.getRuntime().availableProcessors(), threads, Layout.name(device != null && device.startsWith("gpu")),
+                Instant.now().toString(), lut, data, config);
     }
 
     /** sha256 of bytes, in hex. */

@@ -12,6 +12,7 @@ import io.hwnas.search.train.TrainState;
 import io.hwnas.supernet.net.Supernet;
 import io.hwnas.supernet.space.Architecture;
 import io.hwnas.supernet.space.SearchSpace;
+import io.hwnas.supernet.ops.Layout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -224,18 +225,18 @@ public final class RunDir {
             return null;
         }
         String then = provenance.depthwiseLayout();
-        if (!then.equals("channels-last") && !then.equals("nchw")) {
+        if (!Layout.NAMES.contains(then)) {
             throw new HwnasException(dir.resolve(RunFiles.PROVENANCE) + ": 'depthwise_layout' = '" + then
-                    + "': must be channels-last or nchw");
+                    + "': must be one of " + String.join(", ", Layout.NAMES));
         }
-        String now = Provenance.layoutNow(gpu);
+        String now = Layout.name(gpu);
         if (then.equals(now)) {
             return null;
         }
         return "hwnas: warning: " + dir.resolve(RunFiles.PROVENANCE) + ": this run started with its depthwise"
                 + " convolutions " + then + ", this process trains them " + now + ". It continues correctly, but other"
                 + " rounding can move θ and the chosen architecture away from an uninterrupted run's; "
-                + (then.equals("nchw") ? "HWNAS_CHANNELS_LAST=0" : "HWNAS_CHANNELS_LAST=1 on a CPU")
+                + (then.equals(Layout.NCHW) ? "HWNAS_CHANNELS_LAST=0" : "HWNAS_CHANNELS_LAST=1 on a CPU")
                 + " continues it as it started (provenance.json keeps the layout it started with)";
     }
 

@@ -80,8 +80,8 @@ class SupernetTrainerTest {
         assertEquals(Provenance.sha256(lutFile), p.lut().sha256());
         assertEquals(7, p.seed());
         // the layout of its depthwise convolutions is recorded; resuming in the other one gets a warning
-        assertEquals(Provenance.layoutNow(false), p.depthwiseLayout());
-        assertEquals("nchw", Provenance.layoutNow(true), "nothing is converted on a GPU");
+        assertEquals(io.hwnas.supernet.ops.Layout.name(false), p.depthwiseLayout());
+        assertEquals("nchw", io.hwnas.supernet.ops.Layout.name(true), "nothing is converted on a GPU");
         io.hwnas.search.run.RunDir run = io.hwnas.search.run.RunDir.open(straightDir);
         assertEquals(null, run.layoutWarning(false));
         String was = System.getProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
@@ -89,7 +89,7 @@ class SupernetTrainerTest {
                 .channelsLast()));
         try {
             String w = run.layoutWarning(false);
-            assertTrue(w != null && w.contains(p.depthwiseLayout()) && w.contains(Provenance.layoutNow(false)), w);
+            assertTrue(w != null && w.contains(p.depthwiseLayout()) && w.contains(io.hwnas.supernet.ops.Layout.name(false)), w);
             System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, "0");
             HwnasException bad = assertThrows(HwnasException.class, () -> run.layoutWarning(false));
             assertTrue(bad.getMessage().contains("hwnas.channels_last = '0'"), bad.getMessage());

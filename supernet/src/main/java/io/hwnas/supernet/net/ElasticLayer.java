@@ -820,7 +820,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
      * value, since an array derived from it inside a GradientCollector reports no gradient in DJL).
      */
     private NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
-        boolean trains = channels > 1 && r.value(dw[0].weight).hasGradient();
+        boolean trains = r.training && channels > 1 && r.value(dw[0].weight).hasGradient();
         return conv(Layout.forDepthwise(x, trains, r.training), w, stride, pad, channels);
     }
 

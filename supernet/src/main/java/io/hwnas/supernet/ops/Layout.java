@@ -23,6 +23,10 @@ import ai.djl.ndarray.types.Shape;
 public final class Layout {
     /** System property: {@code true} turns channels-last training on (default false: NCHW). */
     public static final String PROPERTY = "hwnas.channels_last";
+    /** The layouts' names, as recorded (provenance.json) and asked for (bench train --layout). */
+    public static final String NCHW = "nchw";
+    public static final String CHANNELS_LAST = "channels-last";
+    public static final java.util.List<String> NAMES = java.util.List.of(NCHW, CHANNELS_LAST);
 
     private Layout() {}
 
@@ -49,7 +53,7 @@ public final class Layout {
      * "nchw" (on a GPU always "nchw": nothing is converted there).
      */
     public static String name(boolean gpu) {
-        return !gpu && channelsLast() ? "channels-last" : "nchw";
+        return !gpu && channelsLast() ? CHANNELS_LAST : NCHW;
     }
 
     private static final java.util.concurrent.atomic.AtomicLong CONVERSIONS = new java.util.concurrent.atomic.AtomicLong();
@@ -67,7 +71,7 @@ public final class Layout {
      * DJL 0.35.1 ({@code hasGradient}).
      */
     public static NDArray forConv(NDArray x, NDArray w, int groups, boolean training) {
-        return forDepthwise(x, groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training);
+        return forDepthwise(x, training && groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training);
     }
 
     /**

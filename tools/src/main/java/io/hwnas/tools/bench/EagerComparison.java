@@ -43,10 +43,6 @@ public final class EagerComparison {
     private EagerComparison() {}
 
     public static void main(String[] args) throws Exception {
-        // like for like with tools/bench/pytorch_step.py, which runs NCHW: unless asked otherwise
-        if (System.getProperty(io.hwnas.supernet.ops.Layout.PROPERTY) == null) {
-            System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, "false");
-        }
         Map<String, String> o = new LinkedHashMap<>();
         o.put("spaces", "fbnet-fmnist-tiny,fbnet-cifar-tiny");
         o.put("archs", "all-k3_e6,all-k5_e1_g2,mixed,all-skip");

@@ -82,7 +82,7 @@ public final class TrainBench {
      * Memory layouts of the training-mode depthwise convolutions ({@link Layout}): the default first.
      * {@code --layout both} times every mode in each, side by side in the same rounds.
      */
-    public static final List<String> LAYOUTS = List.of("nchw", "channels-last");
+    public static final List<String> LAYOUTS = Layout.NAMES;
 
     public record Result(int schema, String space, int batch, int threads, int steps, int sandwichRandom,
             int rounds, String cpu, List<Row> rows) {}
@@ -146,7 +146,7 @@ public final class TrainBench {
                 "-Dai.djl.offline=true",
                 "-Dai.djl.pytorch.num_threads=" + threads, "-Dai.djl.pytorch.num_interop_threads=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-D" + Layout.PROPERTY + "=" + layout.equals("channels-last"),
+                "-D" + Layout.PROPERTY + "=" + layout.equals(Layout.CHANNELS_LAST),
                 // each child as quiet about DJL's CUDA probe as the launcher made this JVM (HWNAS_GPU=1: warn)
                 "-Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=" + System.getProperty(
                         "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "warn"),
@@ -218,8 +218,7 @@ public final class TrainBench {
             }
             double ms = time(warmup, steps, step, () -> data.getManagedArrays().size());
             Long peak = peakSince(base);
-            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch, List.of(ms),
-                    Layout.channelsLast() ? "channels-last" : "nchw");
+            return new Row(mode, ms, batch * 1000.0 / ms, peak, arch, List.of(ms), Layout.name(false));
         }
     }
 

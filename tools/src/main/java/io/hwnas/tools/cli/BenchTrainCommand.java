@@ -83,7 +83,7 @@ public final class BenchTrainCommand {
             HwnasException.require(threads >= 0, "--threads", threads, "must be >= 0");
             HwnasException.require(sandwichRandom >= 0 && sandwichRandom <= 16, "--sandwich-random", sandwichRandom,
                     "must be 0..16");
-            List<String> ms = modes == null ? TrainBench.MODES : List.copyOf(new java.util.LinkedHashSet<>(modes));
+            List<String> ms = modes == null ? TrainBench.MODES : modes;
             for (String m : ms) {
                 HwnasException.require(TrainBench.MODES.contains(m), "--modes", m, "must be among "
                         + String.join(", ", TrainBench.MODES));
@@ -106,11 +106,11 @@ public final class BenchTrainCommand {
                 table(sb, r, l);
             }
             if (layouts.size() > 1) {
-                java.util.Map<String, TrainBench.Row> cl = TrainBench.byMode(r, "channels-last");
-                java.util.Map<String, TrainBench.Row> nchw = TrainBench.byMode(r, "nchw");
+                java.util.Map<String, TrainBench.Row> cl = TrainBench.byMode(r, io.hwnas.supernet.ops.Layout.CHANNELS_LAST);
+                java.util.Map<String, TrainBench.Row> nchw = TrainBench.byMode(r, io.hwnas.supernet.ops.Layout.NCHW);
                 sb.append(String.format("channels-last speed-up (nchw ms / channels-last ms, per round side by side:"
                         + " range)%n"));
-                for (String m : ms) {
+                for (String m : nchw.keySet()) { // the modes timed (each once)
                     TrainBench.Row a = nchw.get(m);
                     TrainBench.Row b = cl.get(m);
                     double lo = Double.MAX_VALUE;
