@@ -216,15 +216,16 @@ public final class RunDir {
      * A warning when this process, training on {@code gpu} or a CPU, runs depthwise convolutions in
      * another memory layout than the run started with (HWNAS_CHANNELS_LAST): the run continues
      * correctly, but other rounding can move θ and the chosen architecture away from what an
-     * uninterrupted run gives. Null when they agree or the run did not record its layout.
+     * uninterrupted run gives. Null when they agree or there is no provenance.json. A run that did not
+     * record its layout started before channels-last training existed (2026-12-06), so in NCHW.
      *
      * @throws HwnasException when provenance.json holds a layout this version does not know
      */
     public String layoutWarning(boolean gpu) {
-        if (provenance == null || provenance.depthwiseLayout() == null) {
+        if (provenance == null) {
             return null;
         }
-        String then = provenance.depthwiseLayout();
+        String then = provenance.depthwiseLayout() == null ? Layout.NCHW : provenance.depthwiseLayout();
         if (!Layout.NAMES.contains(then)) {
             throw new HwnasException(dir.resolve(RunFiles.PROVENANCE) + ": 'depthwise_layout' = '" + then
                     + "': must be one of " + String.join(", ", Layout.NAMES));

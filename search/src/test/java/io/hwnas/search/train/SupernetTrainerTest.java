@@ -100,14 +100,31 @@ class SupernetTrainerTest {
                 System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, was);
             }
         }
-        // a run written before the layout was recorded: no warning; a layout this version does not know: refused
+        // a run written before the layout was recorded trained in NCHW: resumed channels-last it gets the warning,
+        // in NCHW none; a layout this version does not know: refused
         Path provFile = straightDir.resolve(RunFiles.PROVENANCE);
         byte[] original = Files.readAllBytes(provFile);
         try {
             var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(original);
             node.remove("depthwise_layout");
             Files.write(provFile, Json.mapper().writeValueAsBytes(node));
-            assertEquals(null, io.hwnas.search.run.RunDir.open(straightDir).layoutWarning(false));
+            io.hwnas.search.run.RunDir old = io.hwnas.search.run.RunDir.open(straightDir);
+            String oldWas = System.getProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
+            try {
+                System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, "true");
+                String w = old.layoutWarning(false);
+                assertTrue(w != null && w.contains("started with its depthwise convolutions nchw")
+                        && w.contains("HWNAS_CHANNELS_LAST=0"), w);
+                assertEquals(null, old.layoutWarning(true), "a GPU trains NCHW");
+                System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, "false");
+                assertEquals(null, old.layoutWarning(false));
+            } finally {
+                if (oldWas == null) {
+                    System.clearProperty(io.hwnas.supernet.ops.Layout.PROPERTY);
+                } else {
+                    System.setProperty(io.hwnas.supernet.ops.Layout.PROPERTY, oldWas);
+                }
+            }
             node.put("depthwise_layout", "nhwc");
             Files.write(provFile, Json.mapper().writeValueAsBytes(node));
             HwnasException e = assertThrows(HwnasException.class,

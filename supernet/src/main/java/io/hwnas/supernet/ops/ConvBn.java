@@ -79,8 +79,8 @@ public final class ConvBn extends AbstractBlock implements OpBlock {
     public static NDArray convBn(NDArray x, NDArray weight, NDArray gamma, NDArray beta, NDArray runningMean,
             NDArray runningVar, Shape stride, Shape padding, Shape dilation, int groups, boolean relu,
             boolean training, float momentum) {
-        NDArray y = Conv2d.conv2d(Layout.forConv(x, weight, groups, training), weight, null, stride, padding, dilation,
-                groups).singletonOrThrow();
+        NDArray y = Layout.conv(x, weight, groups, training, in -> Conv2d.conv2d(in, weight, null, stride, padding,
+                dilation, groups).singletonOrThrow());
         // DJL passes (1 - momentum) to torch; axis -1 selects torch's native channel axis 1 without a swap
         y = BatchNorm.batchNorm(y, runningMean, runningVar, gamma, beta, -1, 1f - momentum, EPS, training)
                 .singletonOrThrow();

@@ -2,23 +2,24 @@ package io.hwnas.supernet.ops;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 
 /**
  * The memory layout of training-mode depthwise convolutions. libtorch's CPU depthwise convolution
  * computes its weight gradient far faster on a channels-last (NHWC-ordered) input than on the usual
- * NCHW one: a training step of the all-{@code k5_e6} {@code fbnet-fmnist-tiny} subnet takes less than half
+ * NCHW one: a training step of the all-{@code k5_e6} {@code fbnet-fmnist-tiny} subnet takes about half
  * the time on an AMD EPYC Zen 2 ({@code hwnas bench train --layout both}; README, "Speed and memory").
  *
- * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution's input
- * is put into channels-last order (a view, no copy, when it already is). The result keeps that order,
- * and so does what follows it (BN, ReLU, the 1x1 convolutions, residual sums), so a network converts
- * about once per layer at most. Shapes, values (to float rounding) and gradients are those of the NCHW
- * computation; only the strides differ. Inference (evaluation, latency measurement, export) stays
- * NCHW, so measured latencies mean what they meant; so do forward passes and steps on detached
- * weights (BN recalibration, θ steps), which channels-last made slower while developing it: the weight
- * gradient is what it speeds up. Opt-in ({@code -Dhwnas.channels_last=true}; the launcher: {@code
- * HWNAS_CHANNELS_LAST=1}): one 10-epoch Fashion-MNIST preset run trained with it extracted every subnet
- * about 2 points lower than the same seed in NCHW, which one seed cannot tell from rounding noise.
+ * <p>So in training mode on a CPU, when the depthwise weight takes a gradient, the convolution runs on a
+ * channels-last copy of its input and its result is copied back into NCHW order: everything else (BN,
+ * ReLU, the 1x1 convolutions, residual sums) runs in NCHW as before. Shapes, values (to float rounding)
+ * and gradients are those of the NCHW computation; the float32 gradients are as close to float64 as
+ * NCHW's, parameter by parameter (LayoutFloat64ReferenceTest). Inference (evaluation, latency
+ * measurement, export) stays NCHW, so measured latencies mean what they meant; so do forward passes and
+ * steps on detached weights (BN recalibration, θ steps), which compute no weight gradient. Opt-in
+ * ({@code -Dhwnas.channels_last=true}; the launcher: {@code HWNAS_CHANNELS_LAST=1}): three 10-epoch
+ * Fashion-MNIST preset runs trained with it extracted their subnets 1-2 points lower on average than four
+ * NCHW runs, which rounding alone may explain (README, "Speed and memory").
  */
 public final class Layout {
     /** System property: {@code true} turns channels-last training on (default false: NCHW). */
@@ -64,35 +65,44 @@ public final class Layout {
     }
 
     /**
-     * {@code x} as the input of a convolution with weight {@code w} [out, in/groups, K, K] in
-     * {@code groups} groups: see {@link #forDepthwise}, for a depthwise one (groups > 1, one input channel
+     * {@code conv} applied to {@code x}, a convolution with weight {@code w} [out, in/groups, K, K] in
+     * {@code groups} groups: see {@link #depthwise}, for a depthwise one (groups > 1, one input channel
      * per group) whose weight takes a gradient. {@code w} must be the parameter's value as the parameter
      * store gave it: an array derived from a parameter inside a GradientCollector reports no gradient in
      * DJL 0.35.1 ({@code hasGradient}).
      */
-    public static NDArray forConv(NDArray x, NDArray w, int groups, boolean training) {
-        return forDepthwise(x, training && groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training);
+    public static NDArray conv(NDArray x, NDArray w, int groups, boolean training, UnaryOperator<NDArray> conv) {
+        return depthwise(x, training && groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training, conv);
     }
 
     /**
-     * {@code x} as the input of a depthwise convolution whose weight trains ({@code trains}): in training
-     * mode on a CPU, the same values in channels-last order; otherwise {@code x} itself.
+     * {@code conv}, a depthwise convolution whose weight trains ({@code trains}), applied to {@code x}: in
+     * training mode on a CPU to the same values in channels-last order, with its result put back into
+     * NCHW order; otherwise to {@code x} itself. Only the convolution runs channels-last: libtorch 2.7.1's
+     * channels-last BatchNorm, ReLU and 1x1 convolutions gave float32 gradients 5-10x further from float64
+     * than their NCHW kernels (LayoutFloat64ReferenceTest), and supernets trained with every op after a
+     * depthwise conv channels-last extracted subnets 1.6-1.8 points lower in two seeds of the Fashion-MNIST
+     * preset.
      */
-    public static NDArray forDepthwise(NDArray x, boolean trains, boolean training) {
+    public static NDArray depthwise(NDArray x, boolean trains, boolean training, UnaryOperator<NDArray> conv) {
         if (!trains || !training || x.getDevice().isGpu() || !channelsLast()) {
-            return x;
+            return conv.apply(x);
         }
         Shape s = x.getShape();
         if (s.dimension() != 4 || s.get(1) <= 1) {
-            return x;
+            return conv.apply(x);
         }
         CONVERSIONS.incrementAndGet();
         long n = s.get(0);
         long c = s.get(1);
         long h = s.get(2);
         long wd = s.get(3);
-        // NHWC view -> flattened per image: a view when x is already channels-last, else a copy in that
-        // order (torch's reshape) -> back to an NCHW shape over channels-last strides
-        return x.transpose(0, 2, 3, 1).reshape(n, h * wd * c).reshape(n, h, wd, c).transpose(0, 3, 1, 2);
+        // NHWC view -> flattened per image: a copy in that order (torch's reshape of a non-contiguous view)
+        // -> back to an NCHW shape over channels-last strides
+        NDArray y = conv.apply(x.transpose(0, 2, 3, 1).reshape(n, h * wd * c).reshape(n, h, wd, c)
+                .transpose(0, 3, 1, 2));
+        Shape t = y.getShape();
+        // the result, channels-last strided like its input, copied into NCHW order (torch's reshape again)
+        return y.reshape(t.get(0), t.get(1) * t.get(2) * t.get(3)).reshape(t);
     }
 }

@@ -17,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Float32 training gradients of the real space, NCHW and channels-last, each against the same network in
- * float64 (NCHW): both are rounding away from it, of the same size (measured when written, overall relative
- * error over all weight gradients: all k5_e6 7.1e-4 NCHW and 1.6e-4 channels-last, all k3_e3 1.8e-4 and
- * 1.9e-3). A kernel that computed something else would be far off.
+ * float64 (NCHW): channels-last is no further from it than NCHW, parameter by parameter (overall relative
+ * error over all weight gradients when written: all k5_e6 7.07e-4 both, all k3_e3 1.84e-4 both). Running
+ * everything after a depthwise conv channels-last as well failed this: 4.4e-4 against 2.9e-5 on a BN
+ * scale, 8.9e-3 against 2.1e-6 on the head conv of all k3_e3.
  */
 class LayoutFloat64ReferenceTest {
     static double[][] grads(Supernet net, NDManager m, NDArray x, int[] path, boolean cl) {
@@ -56,13 +57,30 @@ class LayoutFloat64ReferenceTest {
                 double[][] cl = grads(n32, m, x, path, true);
                 List<Parameter> ps = n32.weights(path);
                 double sn = 0, sc = 0, sr = 0;
+                double[] dn = new double[ps.size()], dc = new double[ps.size()], nr = new double[ps.size()];
                 for (int i = 0; i < ps.size(); i++) {
-                    double dn = 0, dc = 0, nr = 0;
                     for (int j = 0; j < ref[i].length; j++) {
-                        dn += Math.pow(nchw[i][j] - ref[i][j], 2); dc += Math.pow(cl[i][j] - ref[i][j], 2); nr += ref[i][j] * ref[i][j];
+                        dn[i] += Math.pow(nchw[i][j] - ref[i][j], 2); dc[i] += Math.pow(cl[i][j] - ref[i][j], 2);
+                        nr[i] += ref[i][j] * ref[i][j];
                     }
-                    sn += dn; sc += dc; sr += nr;
+                    sn += dn[i]; sc += dc[i]; sr += nr[i];
                 }
+                // parameter by parameter (those whose gradient is not ~0 in exact arithmetic, such as a BN shift
+                // followed by another BN): channels-last no further from float64 than NCHW, to within a factor
+                // of 3. Channels-last BN, ReLU and 1x1 kernels failed this (head conv 8.9e-3 against 2.1e-6).
+                int compared = 0;
+                for (int i = 0; i < ps.size(); i++) {
+                    if (nr[i] < 1e-12 * sr) {
+                        continue;
+                    }
+                    compared++;
+                    double en = Math.sqrt(dn[i] / nr[i]), ec = Math.sqrt(dc[i] / nr[i]);
+                    org.junit.jupiter.api.Assertions.assertTrue(ec <= 3 * en + 2e-5, arch + " parameter " + i + " "
+                            + ps.get(i).getName() + ps.get(i).getArray().getShape() + ": channels-last " + ec + ", NCHW " + en);
+                }
+                org.junit.jupiter.api.Assertions.assertTrue(compared > ps.size() / 2, "compared " + compared);
+                System.out.printf("%s: overall relative error NCHW %.2e, channels-last %.2e%n", arch, Math.sqrt(sn / sr),
+                        Math.sqrt(sc / sr));
                 org.junit.jupiter.api.Assertions.assertTrue(Math.sqrt(sn / sr) < 1e-2, arch + " NCHW: " + Math.sqrt(sn / sr));
                 org.junit.jupiter.api.Assertions.assertTrue(Math.sqrt(sc / sr) < 1e-2, arch + " channels-last: "
                         + Math.sqrt(sc / sr));

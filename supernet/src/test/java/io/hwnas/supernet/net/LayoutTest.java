@@ -33,26 +33,38 @@ class LayoutTest {
     }
 
     @Test
-    void channelsLastInputHoldsTheSameValuesOnlyInTrainingDepthwise() {
+    void onlyTrainingDepthwiseConvolutionsSeeAChannelsLastCopy() {
         try (NDManager m = NDManager.newBaseManager()) {
             assertSame(false, Layout.channelsLast(), "opt-in: NCHW unless asked");
             System.setProperty(Layout.PROPERTY, "true");
             NDArray x = TestNets.random(m, new Shape(2, 3, 4, 5), DataType.FLOAT32, 1);
             NDArray dw = m.ones(new Shape(3, 1, 3, 3));
             dw.setRequiresGradient(true);
+            NDArray[] seen = new NDArray[1];
+            java.util.function.UnaryOperator<NDArray> probe = in -> {
+                seen[0] = in;
+                return in.mul(m.create(2f));
+            };
             long before = Layout.conversions();
-            NDArray cl = Layout.forConv(x, dw, 3, true);
+            NDArray y = Layout.conv(x, dw, 3, true, probe);
             assertEquals(before + 1, Layout.conversions());
-            assertEquals(x.getShape(), cl.getShape());
-            assertArrayEquals(x.toFloatArray(), cl.toFloatArray(), 0f);
-            assertArrayEquals(x.toFloatArray(), Layout.forConv(cl, dw, 3, true).toFloatArray(), 0f);
-            assertSame(x, Layout.forConv(x, dw, 3, false), "inference stays NCHW");
-            assertSame(x, Layout.forConv(x, dw.stopGradient(), 3, true), "a detached weight stays NCHW");
+            assertTrue(seen[0] != x, "the convolution got a copy");
+            assertEquals(x.getShape(), seen[0].getShape());
+            assertArrayEquals(x.toFloatArray(), seen[0].toFloatArray(), 0f);
+            assertEquals(x.getShape(), y.getShape());
+            assertArrayEquals(x.mul(m.create(2f)).toFloatArray(), y.toFloatArray(), 0f);
+            Layout.conv(x, dw, 3, false, probe);
+            assertSame(x, seen[0], "inference stays NCHW");
+            Layout.conv(x, dw.stopGradient(), 3, true, probe);
+            assertSame(x, seen[0], "a detached weight stays NCHW");
             NDArray dense = m.ones(new Shape(3, 3, 1, 1));
             dense.setRequiresGradient(true);
-            assertSame(x, Layout.forConv(x, dense, 1, true), "not depthwise");
+            Layout.conv(x, dense, 1, true, probe);
+            assertSame(x, seen[0], "not depthwise");
             System.setProperty(Layout.PROPERTY, "false");
-            assertSame(x, Layout.forConv(x, dw, 3, true));
+            Layout.conv(x, dw, 3, true, probe);
+            assertSame(x, seen[0], "turned off");
+            assertEquals(before + 1, Layout.conversions());
         }
     }
 

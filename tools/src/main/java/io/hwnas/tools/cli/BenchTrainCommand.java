@@ -55,10 +55,10 @@ public final class BenchTrainCommand {
                 + " (default ${DEFAULT-VALUE}).")
         int sandwichRandom;
 
-        @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|channels-last|both",
-                description = "Memory layout of the training-mode depthwise convolutions: nchw (what training uses"
-                + " by default), channels-last (HWNAS_CHANNELS_LAST=1), or both: every mode in each, side by side in"
-                + " the same rounds, with the speed-up (default ${DEFAULT-VALUE}).")
+        @Option(names = "--layout", paramLabel = "nchw|channels-last|both",
+                description = "Memory layout of the training-mode depthwise convolutions: channels-last, nchw, or"
+                + " both: every mode in each, side by side in the same rounds, with the speed-up (default: the one"
+                + " training uses, nchw unless HWNAS_CHANNELS_LAST=1).")
         String layout;
 
         @Option(names = "--modes", split = ",", description = "Modes to time (default all): ${COMPLETION-CANDIDATES}",
@@ -87,6 +87,9 @@ public final class BenchTrainCommand {
             for (String m : ms) {
                 HwnasException.require(TrainBench.MODES.contains(m), "--modes", m, "must be among "
                         + String.join(", ", TrainBench.MODES));
+            }
+            if (layout == null) {
+                layout = io.hwnas.supernet.ops.Layout.name(false);
             }
             HwnasException.require(layout.equals("both") || TrainBench.LAYOUTS.contains(layout), "--layout", layout,
                     "must be channels-last, nchw or both");

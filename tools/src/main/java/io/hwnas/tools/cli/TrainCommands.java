@@ -146,13 +146,18 @@ public final class TrainCommands {
 
     /**
      * Warns about fields the config sets that this run never reads: the sandwich's, set to other than their
-     * defaults without sandwich steps (a run's own config.json lists every field at its value, defaults too).
+     * defaults without sandwich steps, and weight_paths with them (a sandwich draws its random subnets
+     * uniformly); a run's own config.json lists every field at its value, defaults too.
      */
     static void unread(java.nio.file.Path config, TrainConfig cfg) {
+        com.fasterxml.jackson.databind.JsonNode defaults = TrainConfig.defaults();
         if (cfg.weightSampling().equals("sandwich")) {
+            if (!cfg.weightPaths().equals(defaults.get("weight_paths").asText())) {
+                System.err.println("hwnas: warning: " + config + ": field 'weight_paths' is read only with weight_sampling"
+                        + " single-path; this run's sandwich steps draw their random subnets uniformly and ignore it");
+            }
             return;
         }
-        com.fasterxml.jackson.databind.JsonNode defaults = TrainConfig.defaults();
         java.util.Map<String, Double> given = java.util.Map.of("sandwich_random", (double) cfg.sandwichRandom(),
                 "kd_weight", cfg.kdWeight());
         for (String f : List.of("sandwich_random", "kd_weight")) {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sandwich's fields given to a run without sandwich steps are named as ignored. */
+/** The sandwich's fields given to a run without sandwich steps, and weight_paths given to one with them, are named as ignored. */
 class TrainUnreadFieldsTest {
     private static String warnings(Path cfg) throws Exception {
         PrintStream old = System.err;
@@ -37,6 +37,15 @@ class TrainUnreadFieldsTest {
         Path sandwich = Files.writeString(tmp.resolve("sandwich.json"), base
                 + "\"weight_sampling\": \"sandwich\", \"kd_weight\": 2, \"sandwich_random\": 3}");
         assertEquals("", warnings(sandwich));
+        // a sandwich draws its random subnets uniformly whatever weight_paths says
+        Path sandwichPaths = Files.writeString(tmp.resolve("sandwich-paths.json"), base
+                + "\"weight_sampling\": \"sandwich\", \"weight_paths\": \"uniform\"}");
+        String wp = warnings(sandwichPaths);
+        assertTrue(wp.contains("sandwich-paths.json: field 'weight_paths' is read only with weight_sampling single-path"),
+                wp);
+        Path singlePaths = Files.writeString(tmp.resolve("single-paths.json"), base
+                + "\"weight_sampling\": \"single-path\", \"weight_paths\": \"uniform\"}");
+        assertEquals("", warnings(singlePaths));
         Path plain = Files.writeString(tmp.resolve("plain.json"), base + "\"weight_sampling\": \"soft\"}");
         assertEquals("", warnings(plain));
         // a run's own config.json lists every field, the sandwich's at their defaults: no warning for those
