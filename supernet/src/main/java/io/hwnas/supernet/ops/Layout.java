@@ -78,11 +78,10 @@ public final class Layout {
     /**
      * {@code conv}, a depthwise convolution whose weight trains ({@code trains}), applied to {@code x}: in
      * training mode on a CPU to the same values in channels-last order, with its result put back into
-     * NCHW order; otherwise to {@code x} itself. Only the convolution runs channels-last: libtorch 2.7.1's
-     * channels-last BatchNorm, ReLU and 1x1 convolutions gave float32 gradients 5-10x further from float64
-     * than their NCHW kernels (LayoutFloat64ReferenceTest), and supernets trained with every op after a
-     * depthwise conv channels-last extracted subnets 1.6-1.8 points lower in two seeds of the Fashion-MNIST
-     * preset.
+     * NCHW order; otherwise to {@code x} itself. Only the convolution runs channels-last: with libtorch
+     * 2.7.1's channels-last BatchNorm, ReLU and 1x1 convolutions as well, some float32 gradients were far
+     * further from float64 than NCHW's (a BN scale 15x, the head conv of all k3_e3 4,000x;
+     * LayoutFloat64ReferenceTest).
      */
     public static NDArray depthwise(NDArray x, boolean trains, boolean training, UnaryOperator<NDArray> conv) {
         if (!trains || !training || x.getDevice().isGpu() || !channelsLast()) {
@@ -103,6 +102,10 @@ public final class Layout {
                 .transpose(0, 3, 1, 2));
         Shape t = y.getShape();
         // the result, channels-last strided like its input, copied into NCHW order (torch's reshape again)
-        return y.reshape(t.get(0), t.get(1) * t.get(2) * t.get(3)).reshape(t);
+        NDArray back = y.reshape(t.get(0), t.get(1) * t.get(2) * t.get(3)).reshape(t);
+        // nothing needs the channels-last result any more (the convolution's backward keeps its input and
+        // weight, the copy nothing): freed now rather than with the step, one activation less per layer
+        y.close();
+        return back;
     }
 }

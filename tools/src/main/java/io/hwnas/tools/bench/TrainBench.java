@@ -79,7 +79,7 @@ public final class TrainBench {
     }
 
     /**
-     * Memory layouts of the training-mode depthwise convolutions ({@link Layout}): the default first.
+     * Memory layouts of the training-mode depthwise convolutions ({@link Layout}): NCHW, then channels-last.
      * {@code --layout both} times every mode in each, side by side in the same rounds.
      */
     public static final List<String> LAYOUTS = Layout.NAMES;

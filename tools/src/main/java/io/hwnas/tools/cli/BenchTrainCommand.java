@@ -103,9 +103,7 @@ public final class BenchTrainCommand {
                     + " (%s)%n", r.space(), r.batch(), r.threads(), r.steps(), r.rounds(), layouts.size() > 1 ? ", layout"
                     : "", r.cpu()));
             for (String l : layouts) {
-                if (layouts.size() > 1) {
-                    sb.append("depthwise convolutions in training: ").append(l).append(String.format("%n"));
-                }
+                sb.append("depthwise convolutions in training: ").append(l).append(String.format("%n"));
                 table(sb, r, l);
             }
             if (layouts.size() > 1) {
