@@ -17,9 +17,9 @@ import java.util.function.UnaryOperator;
  * NCHW's, parameter by parameter (LayoutFloat64ReferenceTest). Inference (evaluation, latency
  * measurement, export) stays NCHW, so measured latencies mean what they meant; so do forward passes and
  * steps on detached weights (BN recalibration, θ steps), which compute no weight gradient. Opt-in
- * ({@code -Dhwnas.channels_last=true}; the launcher: {@code HWNAS_CHANNELS_LAST=1}): three 10-epoch
- * Fashion-MNIST preset runs trained with it extracted their subnets 1-2 points lower on average than four
- * NCHW runs, which rounding alone may explain (README, "Speed and memory").
+ * ({@code -Dhwnas.channels_last=true}; the launcher: {@code HWNAS_CHANNELS_LAST=1}): four 10-epoch
+ * Fashion-MNIST preset runs trained with it extracted their subnets about 1.4 points lower on average than
+ * the NCHW runs, for a cause not found (README, "Speed and memory").
  */
 public final class Layout {
     /** System property: {@code true} turns channels-last training on (default false: NCHW). */
