@@ -821,7 +821,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
      */
     private NDArray depthwise(Run r, NDArray x, NDArray w, Shape stride, Shape pad, int channels) {
         boolean trains = r.training && channels > 1 && r.value(dw[0].weight).hasGradient();
-        return Layout.depthwise(x, trains, r.training, in -> conv(in, w, stride, pad, channels));
+        return Layout.depthwise(x, trains, in -> conv(in, w, stride, pad, channels));
     }
 
     private static NDArray relu(NDArray y) {

@@ -72,19 +72,19 @@ public final class Layout {
      * DJL 0.35.1 ({@code hasGradient}).
      */
     public static NDArray conv(NDArray x, NDArray w, int groups, boolean training, UnaryOperator<NDArray> conv) {
-        return depthwise(x, training && groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), training, conv);
+        return depthwise(x, training && groups > 1 && w.getShape().get(1) == 1 && w.hasGradient(), conv);
     }
 
     /**
-     * {@code conv}, a depthwise convolution whose weight trains ({@code trains}), applied to {@code x}: in
-     * training mode on a CPU to the same values in channels-last order, with its result put back into
+     * {@code conv}, a depthwise convolution, applied to {@code x}: when its weight trains ({@code trains},
+     * which implies training mode) on a CPU, to the same values in channels-last order, with its result put back into
      * NCHW order; otherwise to {@code x} itself. Only the convolution runs channels-last: with libtorch
      * 2.7.1's channels-last BatchNorm, ReLU and 1x1 convolutions as well, some float32 gradients were far
      * further from float64 than NCHW's (a BN scale 15x, the head conv of all k3_e3 4,000x;
      * LayoutFloat64ReferenceTest).
      */
-    public static NDArray depthwise(NDArray x, boolean trains, boolean training, UnaryOperator<NDArray> conv) {
-        if (!trains || !training || x.getDevice().isGpu() || !channelsLast()) {
+    public static NDArray depthwise(NDArray x, boolean trains, UnaryOperator<NDArray> conv) {
+        if (!trains || x.getDevice().isGpu() || !channelsLast()) {
             return conv.apply(x);
         }
         Shape s = x.getShape();
