@@ -18,8 +18,9 @@ import java.util.function.UnaryOperator;
  * measurement, export) stays NCHW, so measured latencies mean what they meant; so do forward passes and
  * steps on detached weights (BN recalibration, θ steps), which compute no weight gradient. Opt-in
  * ({@code -Dhwnas.channels_last=true}; the launcher: {@code HWNAS_CHANNELS_LAST=1}): four 10-epoch
- * Fashion-MNIST preset runs trained with it extracted their subnets about 1.4 points lower on average than
- * the NCHW runs, for a cause not found (README, "Speed and memory").
+ * Fashion-MNIST preset runs trained with it extracted their subnets about 1.6 points lower on average than
+ * five NCHW runs (83.12 against 84.70 %), for a cause not found
+ * (experiments/results/channels-last/README.md, "Why it stays opt-in").
  */
 public final class Layout {
     /** System property: {@code true} turns channels-last training on (default false: NCHW). */

@@ -67,6 +67,20 @@ class QuickstartOptionsTest {
         assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
     }
 
+    /** 90 % of the training images train the weights, 10 % θ; a training-config refusal names the option. */
+    @Test
+    void weightFractionDefaultsToNineTenthsAndIsNamedAsAnOption(@TempDir Path tmp) {
+        assertEquals(0.9, parse().weightFraction);
+        assertEquals(0.8, parse("--weight-fraction", "0.8").weightFraction);
+        var cfg = QuickstartRun.config(QuickstartCommand.SPACE, null, tmp.resolve("lut.json"), 0.2, 0.6, 3, 1, 30000,
+                1, 2, 1.0, 0.2);
+        cfg.put("weight_fraction", 1.0);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.hwnas.core.HwnasException.class,
+                () -> QuickstartRun.plan(tmp.resolve("run"), cfg, false));
+        assertTrue(e.getMessage().contains("--weight-fraction") && !e.getMessage().contains("weight_fraction"),
+                e.getMessage());
+    }
+
     /**
      * A rerun reuses the stored specialization only while everything it depends on is unchanged:
      * the run's last checkpoint and θ, each target's name and table, the search options.
