@@ -267,6 +267,11 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
                 "option '--tau-start' = 0.0: must be > 0.0");
         assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
+        // one from before the 90/10 split (the training config's 0.8) is named too, with the option that continues it
+        refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
+                "--weight-fraction stored 0.8, requested 0.9");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--weight-fraction", "1", "--threads", "1"),
+                "option '--weight-fraction' = 1.0: must be in (0, 1)");
         // more images than the set has: refused naming the option, before --fresh discards the stored run
         refused(tmp, a("quickstart", "-o", q.toString(), "--fresh", "--train-subset", "999999", "--threads", "1"),
                 "option '--train-subset' = 999999", "60000 training images");

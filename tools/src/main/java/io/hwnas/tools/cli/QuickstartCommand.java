@@ -182,6 +182,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--beta", beta, 0, false);
         Checks.atLeast("--tau-start", tauStart, 0, true);
         Checks.atLeast("--theta-lr", thetaLr, 0, false);
+        if (!(weightFraction > 0 && weightFraction < 1)) {
+            throw new io.hwnas.core.HwnasException("option '--weight-fraction' = " + weightFraction + ": must be in (0, 1)"
+                    + " (the share of --train-subset for the weight steps; the rest trains θ)");
+        }
         long t0 = System.nanoTime();
         io.hwnas.core.MachineLoad.Reading load = io.hwnas.core.MachineLoad.sample(500);
         if (threads == 0) {
