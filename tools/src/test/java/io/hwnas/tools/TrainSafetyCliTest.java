@@ -272,6 +272,10 @@ class TrainSafetyCliTest {
                 "--weight-fraction stored 0.8, requested 0.9");
         refused(tmp, a("quickstart", "-o", q.toString(), "--weight-fraction", "1", "--threads", "1"),
                 "option '--weight-fraction' = 1.0: must be in (0, 1)");
+        // ten images leave θ none at 0.9 (5 per class or fewer round to all): refused before --fresh discards the run
+        refused(tmp, a("quickstart", "-o", q.toString(), "--fresh", "--train-subset", "10", "--threads", "1"),
+                "option '--train-subset' = 10 with '--weight-fraction' = 0.9", "no image");
+        assertTrue(Files.isRegularFile(runDir.resolve("config.json")), "the stored run is kept");
         // more images than the set has: refused naming the option, before --fresh discards the stored run
         refused(tmp, a("quickstart", "-o", q.toString(), "--fresh", "--train-subset", "999999", "--threads", "1"),
                 "option '--train-subset' = 999999", "60000 training images");

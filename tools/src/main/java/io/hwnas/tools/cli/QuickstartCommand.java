@@ -214,6 +214,15 @@ public final class QuickstartCommand implements Callable<Integer> {
                 : data.toString(), true, 0, seed);
         io.hwnas.search.train.TrainData.checkSubset(all, "--train-subset", trainSubset, "fashion-mnist", true);
         io.hwnas.search.train.TrainData.checkSubset(all, "--finetune-subset", finetuneSubset, "fashion-mnist", true);
+        // so is a split with an empty weight or θ part (a few images), which training would refuse after the LUT
+        io.hwnas.datasets.ImageSet train = io.hwnas.search.train.TrainData.subset(all, trainSubset, seed);
+        try {
+            io.hwnas.datasets.Splits.indices(train.labels(), train.classes(), weightFraction, seed);
+        } catch (io.hwnas.core.HwnasException e) {
+            throw new io.hwnas.core.HwnasException("option '--train-subset' = " + trainSubset + " with '--weight-fraction' = "
+                    + weightFraction + ": leaves the weight or the θ steps no image (split per class, rounded); give"
+                    + " more images or another --weight-fraction", e);
+        }
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
                 + "; output in " + dir);
