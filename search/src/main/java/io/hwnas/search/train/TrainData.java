@@ -106,10 +106,25 @@ public final class TrainData {
 
     /** A seeded random subset of {@code n} images (kept in their original order); the set itself if n is 0 or too big. */
     public static ImageSet subset(ImageSet s, int n, long seed) {
+        return n <= 0 || n >= s.size() ? s : s.subset(subsetIndices(s.size(), n, seed));
+    }
+
+    /** The labels of {@link #subset}{@code (s, n, seed)}, in the same order, without copying its images. */
+    public static int[] subsetLabels(ImageSet s, int n, long seed) {
         if (n <= 0 || n >= s.size()) {
-            return s;
+            return s.labels();
         }
-        int[] idx = new int[s.size()];
+        int[] pick = subsetIndices(s.size(), n, seed);
+        int[] out = new int[pick.length];
+        for (int i = 0; i < pick.length; i++) {
+            out[i] = s.labels()[pick[i]];
+        }
+        return out;
+    }
+
+    /** The sorted indices of a seeded random n of {@code size} images (0 < n < size). */
+    private static int[] subsetIndices(int size, int n, long seed) {
+        int[] idx = new int[size];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;
         }
@@ -122,7 +137,7 @@ public final class TrainData {
         }
         int[] pick = Arrays.copyOf(idx, n);
         Arrays.sort(pick);
-        return s.subset(pick);
+        return pick;
     }
 
     public static Split split(ImageSet train, double weightFraction, long seed) {

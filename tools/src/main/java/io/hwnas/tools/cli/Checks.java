@@ -24,6 +24,19 @@ final class Checks {
         return value;
     }
 
+    /** A {@code value} strictly between lo and hi, else "option '--name' = value: must be in (lo, hi) (meaning)". */
+    static double inOpenRange(String option, double value, double lo, double hi, String meaning) {
+        if (!(value > lo && value < hi)) {
+            throw new HwnasException("option '" + option + "' = " + value + ": must be in (" + plain(lo) + ", "
+                    + plain(hi) + ")" + (meaning == null || meaning.isEmpty() ? "" : " (" + meaning + ")"));
+        }
+        return value;
+    }
+
+    private static String plain(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     /**
      * Timing options: the cpu clock times one thread, so it needs {@code threads} 1 ({@code from} says where
      * the count came from when --threads was not given); more threads than cores is warned about, since

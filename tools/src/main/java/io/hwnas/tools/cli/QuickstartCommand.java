@@ -182,10 +182,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--beta", beta, 0, false);
         Checks.atLeast("--tau-start", tauStart, 0, true);
         Checks.atLeast("--theta-lr", thetaLr, 0, false);
-        if (!(weightFraction > 0 && weightFraction < 1)) {
-            throw new io.hwnas.core.HwnasException("option '--weight-fraction' = " + weightFraction + ": must be in (0, 1)"
-                    + " (the share of --train-subset for the weight steps; the rest trains θ)");
-        }
+        Checks.inOpenRange("--weight-fraction", weightFraction, 0, 1,
+                "the share of --train-subset for the weight steps; the rest trains θ");
         long t0 = System.nanoTime();
         io.hwnas.core.MachineLoad.Reading load = io.hwnas.core.MachineLoad.sample(500);
         if (threads == 0) {
@@ -215,9 +213,9 @@ public final class QuickstartCommand implements Callable<Integer> {
         io.hwnas.search.train.TrainData.checkSubset(all, "--train-subset", trainSubset, "fashion-mnist", true);
         io.hwnas.search.train.TrainData.checkSubset(all, "--finetune-subset", finetuneSubset, "fashion-mnist", true);
         // so is a split with an empty weight or θ part (a few images), which training would refuse after the LUT
-        io.hwnas.datasets.ImageSet train = io.hwnas.search.train.TrainData.subset(all, trainSubset, seed);
         try {
-            io.hwnas.datasets.Splits.indices(train.labels(), train.classes(), weightFraction, seed);
+            io.hwnas.datasets.Splits.indices(io.hwnas.search.train.TrainData.subsetLabels(all, trainSubset, seed),
+                    all.classes(), weightFraction, seed);
         } catch (io.hwnas.core.HwnasException e) {
             throw new io.hwnas.core.HwnasException("option '--train-subset' = " + trainSubset + " with '--weight-fraction' = "
                     + weightFraction + ": leaves the weight or the θ steps no image (split per class, rounded); give"
