@@ -101,7 +101,7 @@ class TrainSafetyCliTest {
             BufferedReader r = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("locked", r.readLine());
             String who = "another hwnas process (pid " + holder.pid() + ") is using this run folder";
-            long t0 = System.nanoTime();
+            // refused at once: refused() asserts a single stderr line (no epoch summary) and no file changed
             refused(tmp, a("train", "--resume", d.toString()), d.toString(), who);
             refused(tmp, a("train", "--config", cfg.toString(), "-o", d.toString()), d.toString(), who);
             Path empty = tmp.resolve("held");
@@ -114,7 +114,6 @@ class TrainSafetyCliTest {
             assertEquals("locked", r.readLine());
             refused(tmp, a("train", "--config", cfg.toString(), "-o", empty.toString()), empty.toString(),
                     "another hwnas process (pid " + holder.pid() + ")");
-            assertTrue(System.nanoTime() - t0 < 20e9, "refused at once");
         } finally {
             holder.getOutputStream().close();
             assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
@@ -255,7 +254,7 @@ class TrainSafetyCliTest {
                 QuickstartCommand.DEFAULT_TAU_START, QuickstartCommand.DEFAULT_THETA_LR);
         Json.writeFile(q.resolve("train-config.json"), stored);
         Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
-        long t0 = System.nanoTime();
+        // refused before any work: refused() asserts a single stderr line (no LUT or epoch summary) and no file changed
         refused(tmp, a("quickstart", "-o", q.toString(), "--seed", "2", "--epochs", "5", "--threads", "1"),
                 runDir.toString(), "other settings", "--epochs stored 4, requested 5", "--seed stored 1, requested 2",
                 "--fresh");
@@ -266,7 +265,6 @@ class TrainSafetyCliTest {
                 "--tau-start stored 1.0, requested 5.0", "--theta-lr stored 0.2, requested 0.05");
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
                 "option '--tau-start' = 0.0: must be > 0.0");
-        assertTrue(System.nanoTime() - t0 < 10e9, "refused before any work");
         // one from before the 90/10 split (the training config's 0.8) is named too, with the option that continues it
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
                 "--weight-fraction stored 0.8, requested 0.9");

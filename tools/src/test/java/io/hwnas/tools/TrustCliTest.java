@@ -114,10 +114,11 @@ class TrustCliTest {
         Files.writeString(notes, "my notes, not a LUT\n");
         refused(a("lut", "import", "--format", "hwnasbench-fbnet", "--device", "pixel3", "-o", notes.toString()),
                 "notes.txt", "not a LUT", "--force");
-        long t0 = System.nanoTime();
-        refused(a("lut", "measure", "--space", tinySpace.toString(), "--repeats", "2", "--warmup", "0", "-o",
-                notes.toString()), "notes.txt", "not a LUT", "--force");
-        assertTrue(System.nanoTime() - t0 < 20e9, "refused before measuring");
+        // refused before measuring: a measurement would end with its "measure...: done in" line on stderr
+        CliRun m = refused(a("lut", "measure", "--space", tinySpace.toString(), "--repeats", "2", "--warmup", "0",
+                "-o", notes.toString()), "notes.txt", "not a LUT", "--force");
+        assertEquals(1, m.err().strip().lines().count(), m.toString());
+        assertFalse(m.err().contains("done in"), m.toString());
         refused(a("lut", "measure", "--space", tinySpace.toString(), "-o", tmp.toString()), "is a folder");
     }
 
@@ -312,14 +313,13 @@ class TrustCliTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang guard: reading /dev/zero never ends
     void devZeroAsAConfigIsRefusedAtOnce() {
-        long t0 = System.nanoTime();
         refused(a("train", "--config", "/dev/zero", "-o", tmp.resolve("r").toString()), "/dev/zero",
                 "not a regular file");
         refused(a("lut", "show", "/dev/zero"), "/dev/zero", "not a regular file");
         refused(a("experiment", "latency-sweep", "--config", "/dev/zero", "-o", tmp.resolve("s").toString()),
                 "not a regular file");
-        assertTrue(System.nanoTime() - t0 < 10e9, "at once");
     }
 
     @Test
