@@ -739,6 +739,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         // from them either way, but a zero kernel would pull the shared depthwise BN's running statistics
         // toward 0 (reached only with gates exactly 0 and skipZeros off; a gate at exactly 0 then sees
         // the largest kernel's output there as its gradient, where it saw ReLU(β))
+        if (r.training && !r.value(dw[0].weight).hasGradient()) {
+            return superkernelMiddleDetached(r, a, wk, masks, none, safe, mask, last, nMax);
+        }
         NDArray mixed = owned(r.m, wk.mul(none));
         for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {
@@ -752,6 +755,34 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             mixed = mixed.add(owned(r.m, padded.mul(masks[ki].div(safe)))); // padded may be the parameter itself
         }
         NDArray d = depthwise(r, a, mixed, dwStride, new Shape(k0 / 2, k0 / 2), nMax);
+        return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));
+    }
+
+    /**
+     * {@link #superkernelMiddle} in a θ step (training mode, the weights detached): the same values, computed
+     * per kernel size. Depthwise convolution is linear in its kernel channel by channel, so
+     * conv(a, Σ_K c_K·W_K) = Σ_K c_K·conv(a, W_K), with each W_K convolved at its own size and padding (same
+     * output size). The gates then reach θ through the convolutions' outputs, and no depthwise weight gradient
+     * is needed: in NCHW on a CPU that gradient cost the superkernel's θ step 1.6x the exact mixture's.
+     */
+    private NDArray superkernelMiddleDetached(Run r, NDArray a, NDArray w0, NDArray[] masks, NDArray none,
+            NDArray safe, NDArray mask, int last, int nMax) {
+        NDArray wk = w0;
+        NDArray d = null;
+        for (int ki = 0; ki <= last; ki++) {
+            if (ki > 0) {
+                wk = transformed(r.m, wk, r.value(dw[ki].transform), kernels[ki - 1], kernels[ki]);
+            }
+            // channels no running gate reaches take the largest kernel, as in the mixed weight
+            NDArray c = masks[ki] == null ? (ki == 0 ? none : null)
+                    : ki == 0 ? masks[ki].div(safe).add(none) : masks[ki].div(safe);
+            if (c == null) {
+                continue;
+            }
+            int k = kernels[ki];
+            NDArray y = depthwise(r, a, wk, dwStride, new Shape(k / 2, k / 2), nMax).mul(c.reshape(1, nMax, 1, 1));
+            d = d == null ? y : d.add(y);
+        }
         return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));
     }
 

@@ -376,6 +376,66 @@ class ElasticLayerTest {
     }
 
     /**
+     * SUPERKERNEL in a θ step (training mode, weights detached) convolves each kernel size at its own size
+     * and mixes after the convolution: the same output, gate gradient and depthwise BN running statistics as
+     * the mixed-weight convolution a weight step runs, for all gates nonzero, for the e6 gates at exactly 0
+     * (channels no gate reaches) and for the k3 ops alone with zero gates skipped (the largest kernel not
+     * running).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void superkernelThetaStepPerKernelSizeIsTheMixedWeightStep(String name, int kind) {
+        LayerSpec l = layer(kind);
+        double[] all = gates(9, 4, 0.05, 1);
+        double[] noE6 = all.clone();
+        noE6[SPACE.ops().indexOf("k3_e6")] = 0;
+        noE6[SPACE.ops().indexOf("k5_e6")] = 0;
+        double[] k3Only = new double[9];
+        k3Only[SPACE.ops().indexOf("k3_e1")] = 0.4;
+        k3Only[SPACE.ops().indexOf("k3_e3")] = 0.2;
+        for (double[] g : List.of(all, noE6, k3Only)) {
+            boolean skipZeros = g == k3Only;
+            try (NDManager m = NDManager.newBaseManager()) {
+                ElasticLayer attached = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+                ElasticLayer detached = build(m, l, ProjectBn.SUPERKERNEL, DataType.FLOAT64, 1);
+                for (Parameter p : trainable(attached)) {
+                    p.getArray().setRequiresGradient(true); // the mixed weight's path (a weight step)
+                }
+                NDArray x = TestNets.random(m, input(l, 3), DataType.FLOAT64, 2);
+                List<double[]> runs = new ArrayList<>();
+                for (ElasticLayer e : List.of(attached, detached)) {
+                    try (NDManager step = m.newSubManager()) {
+                        NDArray row = step.create(g);
+                        row.setRequiresGradient(true);
+                        ParameterStore ps = e == attached ? new ParameterStore(step, false) : new DetachedWeights(step);
+                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                            NDArray y = e.forwardMixed(ps, x, row, floats(g), skipZeros, true);
+                            runs.add(TestNets.data(y));
+                            NDArray r = step.arange((float) y.size()).reshape(y.getShape()).toType(DataType.FLOAT64,
+                                    false).mul(step.create(0.01)).sin();
+                            gc.backward(y.mul(r).sum());
+                        }
+                        runs.add(TestNets.data(row.getGradient()));
+                    }
+                    runs.add(TestNets.data(e.dwBn(5).runningMean().getArray()));
+                    runs.add(TestNets.data(e.dwBn(5).runningVar().getArray()));
+                }
+                String[] what = {"output", "gate gradient", "running mean", "running var"};
+                for (int i = 0; i < 4; i++) {
+                    double[] want = runs.get(i);
+                    double[] got = runs.get(4 + i);
+                    assertEquals(want.length, got.length, what[i]);
+                    assertTrue(maxDiff(want, got) <= 1e-10 * Math.max(1, maxAbs(want)), what[i] + " "
+                            + java.util.Arrays.toString(g) + ": " + maxDiff(want, got));
+                }
+                assertTrue(maxAbs(runs.get(1)) > 1e-4, "gate gradients ~0: the comparison is vacuous");
+                assertTrue(trainable(attached).stream().anyMatch(p -> p.getArray().getGradient().abs().sum()
+                        .getDouble() > 0), "the attached layer's weights took no gradient: it ran the detached path");
+            }
+        }
+    }
+
+    /**
      * Sets the gates {@code g} to g3 = 0.3 on {@code k3op} and g5 = 0.5 on k5_e6 and returns what the
      * SUPERKERNEL mixture should give in eval mode, built by hand from the extracted k5_e6's blocks: on
      * the k3 op's n3 channels the kernel (g3·pad(W3) + g5·W5)/G and the mask G = g3 + g5, beyond them

@@ -48,7 +48,8 @@ import java.util.Map;
  * {@code perop-single} (FBNet's per-op supernet), {@code shared-masked-soft} (the shared supernet
  * with one shared project BN: channel masks and one project conv), {@code shared-superkernel-soft}
  * (one depthwise BN too: the kernel sizes mixed inside one depthwise weight), {@code shared-theta}
- * (a θ step of the shared supernet as training's θ passes run it: the soft mixture on detached weights), {@code fixed-largest} and {@code fixed-smallest}
+ * (a θ step of the shared supernet as training's θ passes run it: the soft mixture on detached weights;
+ * {@code shared-masked-theta} and {@code shared-superkernel-theta} the same for those kinds), {@code fixed-largest} and {@code fixed-smallest}
  * (plain {@link FixedNet}s of the largest (all {@code k5_e6}) and the smallest subnet), and
  * {@code fixed-sampled} (the plain subnets of the paths a single-path step samples: the cost a
  * single-path step should approach). Steps draw their Gumbel noise from (1, step), so every
@@ -63,7 +64,7 @@ import java.util.Map;
 public final class TrainBench {
     public static final List<String> MODES = List.of("shared-soft", "shared-single", "shared-sandwich", "fixed-largest",
             "fixed-smallest", "fixed-sampled", "perop-soft", "perop-single", "shared-masked-soft",
-            "shared-superkernel-soft", "shared-theta");
+            "shared-superkernel-soft", "shared-theta", "shared-masked-theta", "shared-superkernel-theta");
 
     private TrainBench() {}
 
@@ -229,10 +230,10 @@ public final class TrainBench {
         int layers = space.layerCount();
         int ops = space.ops().size();
         Step step;
-        if (mode.equals("shared-theta")) {
+        if (mode.endsWith("-theta")) {
             // a θ step as training's θ passes run it: the soft mixture on detached weights, Adam on θ (the
-            // latency term left out: a few small array operations)
-            Supernet net = new Supernet(space, Supernet.layers("shared"));
+            // latency term left out: a few small array operations); the supernet kind is the mode's prefix
+            Supernet net = new Supernet(space, Supernet.layers(mode.substring(0, mode.lastIndexOf('-'))));
             net.initialize(m, DataType.FLOAT32, xs);
             ThetaStep t = new ThetaStep(net, new Theta(space, m), null, new Adam(m, 0.9, 0.999, 1e-8, 5e-4));
             step = s -> {
