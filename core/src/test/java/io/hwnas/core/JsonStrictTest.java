@@ -189,7 +189,8 @@ class JsonStrictTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang guard: reading /dev/zero never ends
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES,
+            threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard: reading /dev/zero never ends
     void nonRegularFilesAreRefusedAtOnce() {
         has(assertThrows(HwnasException.class, () -> Json.read(Path.of("/dev/zero"), Cfg.class)), "/dev/zero",
                 "not a regular file");

@@ -44,7 +44,8 @@ class TextFilesTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang guard: reading /dev/zero never ends
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES,
+            threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard: reading /dev/zero never ends
     void devicesHugeFilesAndLongLinesAreRefusedAtOnce() throws IOException {
         has(assertThrows(HwnasException.class, () -> TextFiles.readLines(Path.of("/dev/zero"))), "/dev/zero",
                 "not a regular file", "give a text file");

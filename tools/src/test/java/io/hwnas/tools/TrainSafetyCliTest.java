@@ -77,6 +77,8 @@ class TrainSafetyCliTest {
     // (1) train -o into a folder that is not a run; a second writer
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang guard: a lock
+    // waited for instead of refused (FileChannel.lock is interruptible, so the test thread's interrupt ends it)
     void trainIntoAFolderOfOtherFilesNeedsForceAndASecondWriterIsRefused() throws Exception {
         Path d = tmp.resolve("work");
         Path cfg = config(d, "config.json", ""); // the user's own config.json, where the run would write its copy

@@ -313,7 +313,8 @@ class TrustCliTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a hang guard: reading /dev/zero never ends
+    @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES,
+            threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard: reading /dev/zero never ends
     void devZeroAsAConfigIsRefusedAtOnce() {
         refused(a("train", "--config", "/dev/zero", "-o", tmp.resolve("r").toString()), "/dev/zero",
                 "not a regular file");

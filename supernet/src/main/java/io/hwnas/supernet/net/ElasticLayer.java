@@ -141,7 +141,9 @@ import java.util.TreeSet;
  * largest kernel, mask = Σ_K mask_K), followed by the shared BN and ReLU and times mask[c], then one
  * project conv and the project BN as with SHARED. Where one kernel size alone has nonzero dense gates it
  * is SHARED's mixture (exact in eval mode); with several it is an approximation in both modes, and the
- * single path of any op is that op exactly. The grouped ops and a
+ * single path of any op is that op exactly. In a θ step (training mode, weights detached) the superkernel
+ * convolves per kernel size and mixes after the convolution, the same values up to rounding, so that θ's
+ * gradient needs no depthwise weight gradient. The grouped ops and a
  * projecting skip run beside the shared path; the residual and an identity skip are one gated add of
  * the input.
  */
@@ -156,7 +158,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         /**
          * One shared project BN and one depthwise BN for every kernel size (OFA's sharing); the mixture
          * mixes the kernel sizes inside one depthwise weight (Single-Path NAS's superkernel): one expand,
-         * one depthwise and one project conv. Exact where one kernel size alone has nonzero dense gates.
+         * one depthwise and one project conv (in a θ step on detached weights one depthwise conv per kernel
+         * size, the same values up to rounding). Exact where one kernel size alone has nonzero dense gates.
          */
         SUPERKERNEL
     }
@@ -735,13 +738,14 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         NDArray safe = mask.add(none);
         int k0 = kernels[0];
         NDArray wk = r.rows(r.value(dw[0].weight), nMax); // kernel size ki's weight, transformed in turn
+        if (r.training && !r.value(dw[0].weight).hasGradient()) {
+            PER_KERNEL_THETA_STEPS.incrementAndGet();
+            return superkernelMiddleDetached(r, a, wk, masks, none, safe, mask, last, nMax);
+        }
         // there the largest kernel: their output is 0 (times mask) and weights and input take no gradient
         // from them either way, but a zero kernel would pull the shared depthwise BN's running statistics
         // toward 0 (reached only with gates exactly 0 and skipZeros off; a gate at exactly 0 then sees
         // the largest kernel's output there as its gradient, where it saw ReLU(β))
-        if (r.training && !r.value(dw[0].weight).hasGradient()) {
-            return superkernelMiddleDetached(r, a, wk, masks, none, safe, mask, last, nMax);
-        }
         NDArray mixed = owned(r.m, wk.mul(none));
         for (int ki = 0; ki <= last; ki++) {
             if (ki > 0) {
@@ -758,12 +762,16 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));
     }
 
+    /** How many superkernel middles ran per kernel size ({@link #superkernelMiddleDetached}; for tests). */
+    static final java.util.concurrent.atomic.AtomicLong PER_KERNEL_THETA_STEPS = new java.util.concurrent.atomic.AtomicLong();
+
     /**
      * {@link #superkernelMiddle} in a θ step (training mode, the weights detached): the same values, computed
      * per kernel size. Depthwise convolution is linear in its kernel channel by channel, so
      * conv(a, Σ_K c_K·W_K) = Σ_K c_K·conv(a, W_K), with each W_K convolved at its own size and padding (same
-     * output size). The gates then reach θ through the convolutions' outputs, and no depthwise weight gradient
-     * is needed: in NCHW on a CPU that gradient cost the superkernel's θ step 1.6x the exact mixture's.
+     * output size); in float32 the sums round differently. The gates then reach θ through the convolutions'
+     * outputs, and no depthwise weight gradient is needed: in NCHW on a CPU that gradient cost the superkernel's
+     * θ step 1.5-1.6x the exact mixture's.
      */
     private NDArray superkernelMiddleDetached(Run r, NDArray a, NDArray w0, NDArray[] masks, NDArray none,
             NDArray safe, NDArray mask, int last, int nMax) {
