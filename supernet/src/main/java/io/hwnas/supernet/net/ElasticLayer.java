@@ -737,8 +737,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         NDArray none = mask.eq(0).toType(mask.getDataType(), false); // channels no running dense gate reaches
         NDArray safe = mask.add(none);
         int k0 = kernels[0];
-        NDArray wk = r.rows(r.value(dw[0].weight), nMax); // kernel size ki's weight, transformed in turn
-        if (r.training && !r.value(dw[0].weight).hasGradient()) {
+        NDArray w0 = r.value(dw[0].weight);
+        NDArray wk = r.rows(w0, nMax); // kernel size ki's weight, transformed in turn
+        if (r.training && !w0.hasGradient()) {
             PER_KERNEL_THETA_STEPS.incrementAndGet();
             return superkernelMiddleDetached(r, a, wk, masks, none, safe, mask, last, nMax);
         }
@@ -788,7 +789,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                 continue;
             }
             int k = kernels[ki];
-            NDArray y = depthwise(r, a, wk, dwStride, new Shape(k / 2, k / 2), nMax).mul(c.reshape(1, nMax, 1, 1));
+            // no weight gradient here, so no channels-last copy either (Layout): the plain convolution
+            NDArray y = conv(a, wk, dwStride, new Shape(k / 2, k / 2), nMax).mul(c.reshape(1, nMax, 1, 1));
             d = d == null ? y : d.add(y);
         }
         return relu(bn(r, d, dw[0], nMax, null)).mul(mask.reshape(1, nMax, 1, 1));

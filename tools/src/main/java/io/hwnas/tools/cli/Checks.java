@@ -9,8 +9,7 @@ final class Checks {
     /** {@code value >= min}, else "option '--name' = value: must be >= min (meaning)". */
     static int atLeast(String option, long value, long min, String meaning) {
         if (value < min) {
-            throw new HwnasException("option '" + option + "' = " + value + ": must be >= " + min
-                    + (meaning == null || meaning.isEmpty() ? "" : " (" + meaning + ")"));
+            throw new HwnasException("option '" + option + "' = " + value + ": must be >= " + min + meaning(meaning));
         }
         return (int) value;
     }
@@ -28,9 +27,14 @@ final class Checks {
     static double inOpenRange(String option, double value, double lo, double hi, String meaning) {
         if (!(value > lo && value < hi)) {
             throw new HwnasException("option '" + option + "' = " + value + ": must be in (" + plain(lo) + ", "
-                    + plain(hi) + ")" + (meaning == null || meaning.isEmpty() ? "" : " (" + meaning + ")"));
+                    + plain(hi) + ")" + meaning(meaning));
         }
         return value;
+    }
+
+    /** " (meaning)", or nothing without one. */
+    private static String meaning(String meaning) {
+        return meaning == null || meaning.isEmpty() ? "" : " (" + meaning + ")";
     }
 
     private static String plain(double v) {
