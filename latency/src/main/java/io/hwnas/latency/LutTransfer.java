@@ -49,6 +49,11 @@ public final class LutTransfer {
             throw new HwnasException("space " + to.id() + ": candidate ops " + to.ops() + " differ from the table's space "
                     + from.id() + " " + from.ops() + "; a table carries over only between spaces with the same ops");
         }
+        if (from.projectionShortcut()) {
+            throw new HwnasException("space " + from.id() + " of the table has projection shortcuts (\"shortcut\":"
+                    + " \"projection\"); only a table of a space without them (a device's published table) carries over;"
+                    + " measure a table for " + to.id() + " with 'hwnas lut measure'");
+        }
         int stagesFrom = from.stages().size();
         int stagesTo = to.stages().size();
         if (stagesFrom != stagesTo) {
@@ -61,25 +66,34 @@ public final class LutTransfer {
         for (String op : to.ops()) {
             ops.add(OpSpec.parse(op));
         }
-        List<LayerMap> maps = new ArrayList<>();
-        List<LutEntry> entries = new ArrayList<>();
-        double refTarget = 0;
-        for (LayerSpec t : to.layers()) {
-            LayerSpec s = sourceLayer(fromLayers, t);
-            double scale = (double) computeMacs(t, ops) / computeMacs(s, ops);
-            maps.add(new LayerMap(t.index(), t.name(), s.index(), s.name(), scale));
-            for (int o = 0; o < ops.size(); o++) {
-                entries.add(LutEntry.of(t.index(), t.name(), to.ops().get(o), scale * src[s.index()][o]));
-            }
-            refTarget += scale * src[s.index()][0];
-        }
         double allFirstSource = source.fixedMs();
         for (int l = 0; l < fromLayers.size(); l++) {
             allFirstSource += src[l][0];
         }
         String first = to.ops().get(0);
-        double networkScale = (double) Costs.architecture(to, Architecture.uniform(to, first)).macs()
-                / Costs.architecture(from, Architecture.uniform(from, first)).macs();
+        long firstMacs = Costs.architecture(to, Architecture.uniform(to, first)).macs();
+        double networkScale = (double) firstMacs / Costs.architecture(from, Architecture.uniform(from, first)).macs();
+        // a projection shortcut (in no device's table) at the device's average time per multiply-accumulate
+        double msPerMac = allFirstSource * networkScale / firstMacs;
+        List<LayerMap> maps = new ArrayList<>();
+        List<LutEntry> entries = new ArrayList<>();
+        double refTarget = 0;
+        double shortcutMs = 0;
+        for (LayerSpec t : to.layers()) {
+            LayerSpec s = sourceLayer(fromLayers, t);
+            LayerSpec plain = new LayerSpec(t.index(), t.stage(), t.block(), t.inChannels(), t.outChannels(), t.stride(),
+                    t.inHeight(), t.inWidth());
+            double scale = (double) computeMacs(plain, ops) / computeMacs(s, ops);
+            double shortcut = t.hasShortcut()
+                    ? msPerMac * Costs.convBn(t.inChannels(), t.outChannels(), 1, 1, t.outHeight(), t.outWidth()).macs() : 0;
+            shortcutMs += shortcut;
+            maps.add(new LayerMap(t.index(), t.name(), s.index(), s.name(), scale));
+            for (int o = 0; o < ops.size(); o++) {
+                double add = ops.get(o).isSkip() ? 0 : shortcut; // skip there is the shortcut: the source's projecting skip
+                entries.add(LutEntry.of(t.index(), t.name(), to.ops().get(o), scale * src[s.index()][o] + add));
+            }
+            refTarget += scale * src[s.index()][0] + (ops.get(0).isSkip() ? 0 : shortcut);
+        }
         double fixed = allFirstSource * networkScale - refTarget;
         DeviceRecord d = source.device();
         StringBuilder how = new StringBuilder();
@@ -92,8 +106,12 @@ public final class LutTransfer {
                 + " (the same block, else the stage's last), times the ratio of the two layers' MACs over the ops;"
                 + " fixed_ms makes the all-%s network %.4g x the source's (%.4f ms; the networks' MAC ratio). Layers: %s."
                 + " Latency is not proportional to MACs on most devices: the ranking of ops within a layer is the"
-                + " device's, the milliseconds are rough.%s", d.name(), from.id(), d.source().id(), sourceName,
-                to.id(), first, networkScale, allFirstSource, how, d.notes() == null ? "" : " Source notes: " + d.notes());
+                + " device's, the milliseconds are rough.%s%s", d.name(), from.id(), d.source().id(), sourceName,
+                to.id(), first, networkScale, allFirstSource, how, to.projectionShortcut() ? String.format(Locale.ROOT,
+                        " The projection shortcuts of %s (in no device's table) are added to its kK_eE ops at the"
+                        + " device's average time per multiply-accumulate (%.4g ms in all; its skip there is the"
+                        + " source's projecting skip).", to.id(), shortcutMs) : "",
+                d.notes() == null ? "" : " Source notes: " + d.notes());
         DeviceRecord rec = new DeviceRecord(d.name(), DeviceRecord.Source.ESTIMATED, d.runtime(), d.threads(), d.batch(),
                 d.precision(), d.cpu(), d.host(), OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);
         Lut lut;

@@ -129,6 +129,41 @@ class LutTransferTest {
         assertTrue(e.getMessage().contains("6 stages") && e.getMessage().contains("has 7"), e.getMessage());
     }
 
+    /**
+     * Into a space with projection shortcuts: each shortcut layer's kK_eE ops take the plain space's entry plus
+     * one constant (the shortcut's MACs at the device's average time per MAC), so their order is the device's;
+     * skip and the layers without a shortcut are the plain transfer's; the all-k3_e1 network keeps the MAC
+     * ratio rule. A table of a space with shortcuts does not carry over.
+     */
+    @Test
+    void intoASpaceWithProjectionShortcutsTheirCostIsAddedByMacs() {
+        SearchSpace plain = SpaceRegistry.get("fbnet-fmnist-tiny");
+        SearchSpace sc = SpaceRegistry.get("fbnet-fmnist-tiny-shortcut");
+        Lut p = LutTransfer.transfer(raspi4(), CIFAR, plain, "r.json").lut();
+        Lut s = LutTransfer.transfer(raspi4(), CIFAR, sc, "r.json").lut();
+        double[][] tp = p.tableMs(plain);
+        double[][] ts = s.tableMs(sc);
+        int skip = sc.opIndex("skip");
+        for (LayerSpec l : sc.layers()) {
+            double add = ts[l.index()][0] - tp[l.index()][0];
+            if (l.hasShortcut()) {
+                assertTrue(add > 0, l.name() + " " + add);
+            } else {
+                assertEquals(0, add, 1e-12, l.name());
+            }
+            for (int o = 0; o < sc.ops().size(); o++) {
+                assertEquals(tp[l.index()][o] + (o == skip ? 0 : add), ts[l.index()][o], 1e-9, l.name() + " " + o);
+            }
+        }
+        double macRatio = (double) Costs.architecture(sc, Architecture.uniform(sc, "k3_e1")).macs()
+                / Costs.architecture(plain, Architecture.uniform(plain, "k3_e1")).macs();
+        assertEquals(LatencyModels.of(p, plain, "p").predictMs(Architecture.uniform(plain, "k3_e1")) * macRatio,
+                LatencyModels.of(s, sc, "s").predictMs(Architecture.uniform(sc, "k3_e1")), 1e-9);
+        assertTrue(s.device().notes().contains("projection shortcuts"), s.device().notes());
+        HwnasException e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(s, sc, plain, "s.json"));
+        assertTrue(e.getMessage().contains("projection shortcuts") && e.getMessage().contains("lut measure"), e.getMessage());
+    }
+
     /** Random architectures: the carried-over table is a LUT like any other (sums, positive, ordered range). */
     @Test
     void everyDeviceCarriesOverToTheTinySpaces() {

@@ -45,8 +45,8 @@ class RepoJsonFilesTest {
             }
         }
         assertTrue(files.size() >= 15, files.toString());
-        // 5 registered + 2 test spaces + 8 of the single-path diagnosis + 2 of the quickstart's space ablation
-        assertEquals(17, spaces, files.toString());
+        // 7 registered + 2 test spaces + 8 of the single-path diagnosis + 2 of the quickstart's space ablation
+        assertEquals(19, spaces, files.toString());
         assertTrue(luts >= 5, files.toString());
     }
 }

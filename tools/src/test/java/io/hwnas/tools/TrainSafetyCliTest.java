@@ -270,6 +270,12 @@ class TrainSafetyCliTest {
         // one from before the 90/10 split (the training config's 0.8) is named too, with the option that continues it
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
                 "--weight-fraction stored 0.8, requested 0.9");
+        // and one from before the space with projection shortcuts became the default
+        refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
+                "--space stored \"fbnet-fmnist-tiny\", requested \"fbnet-fmnist-tiny-shortcut\"");
+        // a space of another input is refused naming the option, before any work
+        refused(tmp, a("quickstart", "-o", q.toString(), "--space", "fbnet-cifar-tiny", "--threads", "1"),
+                "option '--space' = fbnet-cifar-tiny", "1x28x28", "3x32x32");
         refused(tmp, a("quickstart", "-o", q.toString(), "--weight-fraction", "1", "--threads", "1"),
                 "option '--weight-fraction' = 1.0: must be in (0, 1)");
         // ten images leave θ none at 0.9 (5 per class or fewer round to all): refused before --fresh discards the run

@@ -69,10 +69,11 @@ public final class FlopsModel {
                     elements = convs == 0 ? 0 : conv(cin, cout, 1, 1, hi, ho, batch);
                 } else {
                     int mid = op.midChannels(cin);
-                    convs = 3;
+                    convs = l.hasShortcut() ? 4 : 3;
                     elements = conv(cin, mid, 1, op.groups(), hi, hi, batch)
                             + conv(mid, mid, op.kernel(), mid, hi, ho, batch)
-                            + conv(mid, cout, 1, op.groups(), ho, ho, batch);
+                            + conv(mid, cout, 1, op.groups(), ho, ho, batch)
+                            + (l.hasShortcut() ? conv(cin, cout, 1, 1, hi, ho, batch) : 0);
                 }
                 f[l.index()][k] = new double[] {macs / 1e6, elements * BYTES_PER_ELEMENT / 1e6, convs};
             }

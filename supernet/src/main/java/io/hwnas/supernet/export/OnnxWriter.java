@@ -277,8 +277,9 @@ public final class OnnxWriter {
     private static String op(Graph g, LayerSpec l, OpSpec op, String prefix, String x) {
         int cin = l.inChannels();
         int cout = l.outChannels();
-        if (op.isSkip()) {
-            return l.needsProjection() ? convBn(g, join(prefix, "proj"), x, cin, cout, 1, l.stride(), 1, true) : x;
+        if (op.isSkip()) { // a layer's projection shortcut has no ReLU (LayerSpec.hasShortcut)
+            return l.needsProjection() ? convBn(g, join(prefix, "proj"), x, cin, cout, 1, l.stride(), 1,
+                    !l.hasShortcut()) : x;
         }
         int mid = op.midChannels(cin);
         int groups = op.groups();
@@ -290,6 +291,9 @@ public final class OnnxWriter {
         y = convBn(g, join(prefix, "pw2"), y, mid, cout, 1, 1, groups, false);
         if (op.hasResidual(l)) {
             y = g.node("Add", join(prefix, "add"), List.of(y, x));
+        } else if (l.hasShortcut()) {
+            String s = convBn(g, join(prefix, "short"), x, cin, cout, 1, l.stride(), 1, false);
+            y = g.node("Add", join(prefix, "add"), List.of(y, s));
         }
         return y;
     }

@@ -60,7 +60,10 @@ import java.util.TreeSet;
  *       {@code project.gamma|beta|runningMean|runningVar} with {@link ProjectBn#SHARED};</li>
  *   <li>a grouped op's own BNs: {@code expand.k3_e1_g2.gamma|...} [E·Cin], {@code dw3.k3_e1_g2.gamma|...}
  *       [E·Cin], {@code project.k3_e1_g2.gamma|...} [Cout];</li>
- *   <li>a projecting skip's BN: {@code project.skip.gamma|...} [Cout] (an identity skip has no tensors).</li>
+ *   <li>a projecting skip's BN: {@code project.skip.gamma|...} [Cout] (an identity skip has no tensors);</li>
+ *   <li>in a layer with a projection shortcut ({@link LayerSpec#hasShortcut()}): {@code shortcut.weight}
+ *       [Cout, Cin, 1, 1] and {@code shortcut.gamma|beta|runningMean|runningVar} [Cout], shared by every op
+ *       (there is then no {@code project.skip}).</li>
  * </ul>
  * Op {@code kK_eE} uses the first n = E·Cin middle channels: {@code expand.weight[:n]}, the BN
  * slices {@code [:n]}, the depthwise kernel of those channels and {@code project.weight[:, :n]}. The
@@ -111,6 +114,10 @@ import java.util.TreeSet;
  * where it does not, its 1x1 conv is P·E, the e1 ops' project and expand weights composed
  * ({@code project.weight[:, :Cin] · expand.weight[:Cin]}), with a BN of its own
  * ({@code project.skip}): its output channels are the dense ops' output channels.
+ * In a layer with a projection shortcut S(x) = BN(conv1x1(x)) (layer stride, no ReLU; the space's
+ * {@code "shortcut": "projection"}), every op adds S(x) where it would add its input, and {@code skip}
+ * is S(x) alone: one tensor set every path trains, so elastic depth drops a residual branch (stochastic
+ * depth) instead of swapping in a different function (see the README, "Projection shortcuts").
  *
  * <h2>The mixture</h2>
  * {@link #forwardMixed} computes the expand conv once (at the widest expansion whose gate runs),
@@ -145,7 +152,7 @@ import java.util.TreeSet;
  * convolves per kernel size and mixes after the convolution, the same values up to rounding, so that θ's
  * gradient needs no depthwise weight gradient. The grouped ops and a
  * projecting skip run beside the shared path; the residual and an identity skip are one gated add of
- * the input.
+ * the input, and a projection shortcut one gated add of S(x) (computed once).
  */
 public final class ElasticLayer extends AbstractBlock implements SearchableLayer {
 
@@ -196,6 +203,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     private final boolean skipIsIdentity;
     /** A projecting skip's own BN when its conv comes from the shared weights (else null). */
     private final Part skipBn;
+    /** The projection shortcut every op of this layer adds ({@link LayerSpec#hasShortcut()}), else null. */
+    private final Part shortcut;
 
     private final Part expand;
     private final Part[] dw;
@@ -289,7 +298,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                     }
                 }
             }
-            skipBn = skip >= 0 && !skipIsIdentity ? project.addPart(choices.get(skip), new Part(null, 0, cout)) : null;
+            skipBn = skip >= 0 && !skipIsIdentity && !layer.hasShortcut()
+                    ? project.addPart(choices.get(skip), new Part(null, 0, cout)) : null;
             for (int k = 0; k < n; k++) {
                 if (gWidth[k] > 0) {
                     gMasks[k] = new float[][] {expandMask(gWidth[k], k), projectMask(gWidth[k], k)};
@@ -304,8 +314,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             project = null;
             skipBn = null;
         }
+        shortcut = layer.hasShortcut() ? addChildBlock("shortcut", new Part(new Shape(cout, cin, 1, 1), 0, cout)) : null;
         for (int k = 0; k < n; k++) {
-            if (width[k] == 0 && gWidth[k] == 0 && !(k == skip && skipBn != null)) {
+            if (width[k] == 0 && gWidth[k] == 0 && !(k == skip && (skipBn != null || shortcut != null))) {
                 own[k] = addChildBlock(choices.get(k), Ops.op(layer, specs.get(k)));
             }
         }
@@ -385,7 +396,12 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
 
     /** Whether choice {@code k} runs on the shared weights at all (a dense op or a grouped shared op). */
     public boolean usesSharedWeights(int k) {
-        return width[k] > 0 || gWidth[k] > 0 || (k == skipChoice && skipBn != null);
+        return width[k] > 0 || gWidth[k] > 0 || (k == skipChoice && (skipBn != null || shortcut != null));
+    }
+
+    /** The projection shortcut every op of this layer adds (null where the layer has none). */
+    public Part shortcut() {
+        return shortcut;
     }
 
     /** The standalone block of skip (or of a grouped op the shared set cannot hold). */
@@ -412,17 +428,25 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         }
         Run r = new Run(ps, x, training);
         if (gWidth[k] > 0) {
-            NDArray y = grouped(r, x, k);
-            return residual ? y.add(x) : y;
+            return plusInput(r, x, grouped(r, x, k));
         }
         if (k == skipChoice) {
-            return skipIsIdentity ? x : projectingSkip(r, x);
+            return skipIsIdentity ? x : shortcut != null ? shortcutOf(r, x) : projectingSkip(r, x);
         }
         int n = width[k];
         NDArray h = middle(r, expanded(r, x, n), kernelIndex[k], n, dwBnAt(kernelIndex[k]));
         NDArray z = conv(h, r.channels(r.value(project.weight), 0, n), ONE, ZERO_PAD, 1);
-        NDArray y = bn(r, z, projectBn(k), cout, null);
-        return residual ? y.add(x) : y;
+        return plusInput(r, x, bn(r, z, projectBn(k), cout, null));
+    }
+
+    /** A shared op's output plus what the layer adds to it: the input (residual), S(x) (shortcut), or nothing. */
+    private NDArray plusInput(Run r, NDArray x, NDArray y) {
+        return residual ? y.add(x) : shortcut != null ? y.add(shortcutOf(r, x)) : y;
+    }
+
+    /** The projection shortcut S(x) = BN(conv1x1(x)) with the layer's stride, no ReLU. */
+    private NDArray shortcutOf(Run r, NDArray x) {
+        return bn(r, conv(x, r.value(shortcut.weight), dwStride, ZERO_PAD, 1), shortcut, cout, null);
     }
 
     /** ReLU(BN(expand conv)) on the first n middle channels. */
@@ -556,6 +580,12 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         Run r = new Run(ps, x, training);
         NDArray sum = null;
         List<Integer> xGates = new ArrayList<>(); // choices whose gate multiplies x itself
+        List<Integer> sGates = new ArrayList<>(); // choices whose gate multiplies the projection shortcut S(x)
+        for (int k = 0; k < n; k++) {
+            if (on[k] && shortcut != null && own[k] == null) { // a dense or grouped shared op, or skip
+                sGates.add(k);
+            }
+        }
         int nMax = 0;
         for (int k = 0; k < n; k++) {
             if (on[k] && width[k] > 0) {
@@ -596,6 +626,10 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         }
         if (!xGates.isEmpty()) {
             NDArray y = x.mul(gateSum(r, gateRow, xGates));
+            sum = sum == null ? y : sum.add(y);
+        }
+        if (!sGates.isEmpty()) {
+            NDArray y = shortcutOf(r, x).mul(gateSum(r, gateRow, sGates));
             sum = sum == null ? y : sum.add(y);
         }
         return sum;
@@ -901,6 +935,9 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         if (k == skipChoice && skipBn != null) {
             return new ArrayList<>(List.of(expand.weight, project.weight, skipBn.gamma, skipBn.beta));
         }
+        if (k == skipChoice && shortcut != null) {
+            return new ArrayList<>(List.of(shortcut.weight, shortcut.gamma, shortcut.beta));
+        }
         boolean g = gWidth[k] > 0;
         int ki = g ? gKernel[k] : kernelIndex[k];
         Part eb = g ? gBns[k][0] : expand;
@@ -918,6 +955,11 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         out.add(project.weight);
         out.add(pb.gamma);
         out.add(pb.beta);
+        if (shortcut != null) {
+            out.add(shortcut.weight);
+            out.add(shortcut.gamma);
+            out.add(shortcut.beta);
+        }
         return out;
     }
 
@@ -925,7 +967,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
      * Writes choice {@code k} into {@code target} (a block of that op as {@link Ops#op} builds it): for a
      * dense op the sliced expand weight and BN ({@code pw1}), the depthwise kernel (transformed for a
      * smaller kernel) and that kernel's BN slice ({@code dw}), the project weight's columns and the op's
-     * project BN ({@code pw2}); a grouped op or skip is copied by name.
+     * project BN ({@code pw2}), and a layer's projection shortcut ({@code short}; for skip {@code proj});
+     * a grouped op or skip is copied by name.
      */
     @Override
     public void extract(int k, Block target) {
@@ -936,6 +979,14 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
         Map<String, Parameter> to = BlockTree.parameters(target);
         if (gWidth[k] > 0) {
             extractGrouped(k, to);
+            return;
+        }
+        if (k == skipChoice && shortcut != null) {
+            try (NDManager tmp = shortcut.weight.getArray().getManager().newSubManager()) {
+                Map<String, NDArray> from = new LinkedHashMap<>();
+                putShortcut(from, "proj.", tmp);
+                copyInto(k, from, to);
+            }
             return;
         }
         if (k == skipChoice && skipBn != null) {
@@ -962,6 +1013,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             putBn(from, "dw.", dwBnAt(ki), n, tmp);
             from.put("pw2.weight", first(copy(tmp, project.weight), 1, n));
             putBn(from, "pw2.", projectBn(k), cout, tmp);
+            putShortcut(from, "short.", tmp);
             copyInto(k, from, to);
         }
     }
@@ -1011,6 +1063,7 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
             }
             from.put("pw2.weight", NDArrays.concat(pblocks, 0));
             putBn(from, "pw2.", gBns[k][2], cout, tmp);
+            putShortcut(from, "short.", tmp);
             copyInto(k, from, to);
         }
     }
@@ -1029,6 +1082,14 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
                         + dst.getDataType());
             }
             InPlace.copy(src, dst);
+        }
+    }
+
+    /** The projection shortcut's weight and BN under {@code prefix}, where the layer has one. */
+    private void putShortcut(Map<String, NDArray> out, String prefix, NDManager tmp) {
+        if (shortcut != null) {
+            out.put(prefix + "weight", copy(tmp, shortcut.weight));
+            putBn(out, prefix, shortcut, cout, tmp);
         }
     }
 
@@ -1148,7 +1209,8 @@ public final class ElasticLayer extends AbstractBlock implements SearchableLayer
     @Override
     public String toString() {
         return "ElasticLayer(" + layer.name() + " " + cin + "->" + cout + " s" + layer.stride() + ", mid " + mid
-                + ", kernels " + Arrays.toString(kernels) + ", project BN " + projectBn + ")";
+                + ", kernels " + Arrays.toString(kernels) + ", project BN " + projectBn
+                + (shortcut != null ? ", projection shortcut" : "") + ")";
     }
 
     /**

@@ -14,7 +14,8 @@ import io.hwnas.supernet.space.OpSpec;
 /**
  * FBNet's {@code kK_eE[_gG]} op: 1x1 conv (groups G) to E*Cin + BN + ReLU ("pw1"), channel shuffle
  * when G&gt;1, KxK depthwise conv with the layer's stride + BN + ReLU ("dw"), 1x1 conv (groups G) to
- * Cout + BN ("pw2"), plus the input when Cin == Cout and stride 1.
+ * Cout + BN ("pw2"), plus the input when Cin == Cout and stride 1, or plus the projection shortcut
+ * 1x1 conv (layer stride) + BN, no ReLU ("short"), where the layer has one ({@link LayerSpec#hasShortcut()}).
  */
 public final class InvertedResidual extends AbstractBlock implements OpBlock {
     private final ConvBn pw1;
@@ -22,6 +23,7 @@ public final class InvertedResidual extends AbstractBlock implements OpBlock {
     private final ConvBn pw2;
     private final int groups;
     private final boolean residual;
+    private final ConvBn shortcut;
 
     private InvertedResidual(Builder b) {
         int cin = b.layer.inChannels();
@@ -33,6 +35,13 @@ public final class InvertedResidual extends AbstractBlock implements OpBlock {
         dw = addChildBlock("dw", ConvBn.builder().setChannels(mid, mid).optKernel(b.op.kernel())
                 .optStride(b.layer.stride()).optGroups(mid).build());
         pw2 = addChildBlock("pw2", ConvBn.builder().setChannels(mid, cout).optGroups(groups).optRelu(false).build());
+        shortcut = b.layer.hasShortcut() ? addChildBlock("short", shortcutOf(b.layer)) : null;
+    }
+
+    /** The projection shortcut of a layer that has one: 1x1 conv with the layer's stride + BN, no ReLU. */
+    public static ConvBn shortcutOf(LayerSpec layer) {
+        return ConvBn.builder().setChannels(layer.inChannels(), layer.outChannels()).optStride(layer.stride())
+                .optRelu(false).build();
     }
 
     public static Builder builder() {
@@ -59,7 +68,7 @@ public final class InvertedResidual extends AbstractBlock implements OpBlock {
         }
         y = dw.forward(ps, y, training);
         y = pw2.forward(ps, y, training);
-        return residual ? y.add(x) : y;
+        return residual ? y.add(x) : shortcut != null ? y.add(shortcut.forward(ps, x, training)) : y;
     }
 
     @Override
@@ -69,6 +78,9 @@ public final class InvertedResidual extends AbstractBlock implements OpBlock {
         dw.initialize(manager, dataType, s);
         s = dw.getOutputShapes(s);
         pw2.initialize(manager, dataType, s);
+        if (shortcut != null) {
+            shortcut.initialize(manager, dataType, inputShapes);
+        }
     }
 
     @Override
@@ -78,6 +90,11 @@ public final class InvertedResidual extends AbstractBlock implements OpBlock {
 
     public boolean hasResidual() {
         return residual;
+    }
+
+    /** Whether the op adds the layer's projection shortcut ({@link LayerSpec#hasShortcut()}). */
+    public boolean hasShortcut() {
+        return shortcut != null;
     }
 
     public static final class Builder {

@@ -12,7 +12,8 @@ import io.hwnas.supernet.space.LayerSpec;
 
 /**
  * FBNet's {@code skip}: the identity when the layer keeps stride 1 and its channel count, else a
- * 1x1 conv (with the layer's stride) + BN + ReLU ("proj").
+ * 1x1 conv (with the layer's stride) + BN + ReLU ("proj"); in a layer with a projection shortcut
+ * ({@link LayerSpec#hasShortcut()}) that shortcut alone, without the ReLU.
  */
 public final class SkipOp extends AbstractBlock implements OpBlock {
     private final ConvBn proj;
@@ -20,7 +21,8 @@ public final class SkipOp extends AbstractBlock implements OpBlock {
 
     private SkipOp(LayerSpec layer) {
         outChannels = layer.outChannels();
-        proj = layer.needsProjection()
+        proj = layer.hasShortcut() ? addChildBlock("proj", InvertedResidual.shortcutOf(layer))
+                : layer.needsProjection()
                 ? addChildBlock("proj", ConvBn.builder().setChannels(layer.inChannels(), layer.outChannels())
                         .optStride(layer.stride()).build())
                 : null;

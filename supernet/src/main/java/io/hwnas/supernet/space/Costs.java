@@ -42,9 +42,10 @@ public final class Costs {
             return layer.needsProjection() ? convBn(cin, cout, 1, 1, ho, wo) : Cost.ZERO;
         }
         int mid = op.midChannels(cin);
-        return convBn(cin, mid, 1, op.groups(), layer.inHeight(), layer.inWidth())
+        Cost c = convBn(cin, mid, 1, op.groups(), layer.inHeight(), layer.inWidth())
                 .plus(convBn(mid, mid, op.kernel(), mid, ho, wo))
                 .plus(convBn(mid, cout, 1, op.groups(), ho, wo));
+        return layer.hasShortcut() ? c.plus(convBn(cin, cout, 1, 1, ho, wo)) : c;
     }
 
     public static Cost stem(SearchSpace s) {

@@ -16,9 +16,48 @@ import java.util.Set;
  * {@link #layers()} expands the stages into the canonical flat list of layers.
  */
 public record SearchSpace(int schema, String id, String description, InputSpec input, StemSpec stem,
-        List<StageSpec> stages, HeadSpec head, List<String> ops) {
+        List<StageSpec> stages, HeadSpec head, List<String> ops,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        String shortcut) {
+
+    /**
+     * {@code "shortcut": "projection"}: every layer that changes shape gives its ops a 1x1 projection
+     * shortcut (see {@link LayerSpec#hasShortcut()}), so that {@code skip} there is a part of every op
+     * and elastic depth trains like stochastic depth. Absent (or {@code "none"}): FBNet's ops as written.
+     */
+    public static final String SHORTCUT_PROJECTION = "projection";
+
+    /** The stored fields; {@link #fromJson} fills in {@code shortcut}, which files written before it lack. */
+    private record Stored(int schema, String id, String description, InputSpec input, StemSpec stem,
+            List<StageSpec> stages, HeadSpec head, List<String> ops, String shortcut) {}
+
+    /** Reads a space; {@code shortcut} (added later, optional) may be missing: FBNet's ops as written. */
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
+    static SearchSpace fromJson(com.fasterxml.jackson.databind.JsonNode n) throws java.io.IOException {
+        if (n == null || !n.isObject()) {
+            throw new HwnasException("a search space must be a JSON object (schema, id, input, stem, stages, head, ops),"
+                    + " got " + (n == null ? "nothing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) n;
+        if (!o.has("shortcut")) {
+            o = o.deepCopy();
+            o.putNull("shortcut");
+        }
+        Stored f = Json.mapper().treeToValue(o, Stored.class);
+        return new SearchSpace(f.schema, f.id, f.description, f.input, f.stem, f.stages, f.head, f.ops, f.shortcut);
+    }
+
+    /** A space without projection shortcuts (FBNet's ops as written). */
+    public SearchSpace(int schema, String id, String description, InputSpec input, StemSpec stem,
+            List<StageSpec> stages, HeadSpec head, List<String> ops) {
+        this(schema, id, description, input, stem, stages, head, ops, null);
+    }
 
     public SearchSpace {
+        require(shortcut == null || shortcut.equals("none") || shortcut.equals(SHORTCUT_PROJECTION), "shortcut",
+                shortcut == null ? null : "\"" + shortcut + "\"", "must be \"projection\" or \"none\"");
+        shortcut = SHORTCUT_PROJECTION.equals(shortcut) ? shortcut : null; // "none" is the default: not written
+        boolean projection = shortcut != null;
         Json.checkSchema(schema);
         require(id != null && id.matches("[a-z0-9][a-z0-9._-]*"), "id", id,
                 "must be lower-case letters, digits, '.', '_' or '-'");
@@ -47,7 +86,7 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
         double total = countable(() -> Costs.convBn(input.channels(), stem.channels(), stem.kernel(), 1,
                 convOut(input.height(), stem.stride()), convOut(input.width(), stem.stride())), "stem.channels",
                 stem.channels(), "the stem");
-        for (LayerSpec layer : expand(input, stem, stages)) {
+        for (LayerSpec layer : expand(input, stem, stages, projection)) {
             double most = 0;
             // blame the larger of the layer's channel counts: its own stage's, or where its input comes from
             boolean fromInput = layer.inChannels() > layer.outChannels();
@@ -64,7 +103,7 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
             total += most;
         }
         int lastChannels = stages.get(stages.size() - 1).channels();
-        List<LayerSpec> flat = expand(input, stem, stages);
+        List<LayerSpec> flat = expand(input, stem, stages, projection);
         LayerSpec last = flat.get(flat.size() - 1);
         total += countable(() -> Costs.convBn(lastChannels, head.channels(), 1, 1, last.outHeight(), last.outWidth())
                 .plus(new Costs.Cost(Math.multiplyExact((long) head.channels(), head.classes()), 0)), "head.channels",
@@ -158,10 +197,16 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
     /** The canonical flat list of searchable layers. */
     @JsonIgnore
     public List<LayerSpec> layers() {
-        return expand(input, stem, stages);
+        return expand(input, stem, stages, shortcut != null);
     }
 
-    static List<LayerSpec> expand(InputSpec input, StemSpec stem, List<StageSpec> stages) {
+    /** Whether the shape-changing layers' ops carry a projection shortcut ({@code "shortcut": "projection"}). */
+    @JsonIgnore
+    public boolean projectionShortcut() {
+        return shortcut != null;
+    }
+
+    static List<LayerSpec> expand(InputSpec input, StemSpec stem, List<StageSpec> stages, boolean shortcut) {
         List<LayerSpec> out = new ArrayList<>();
         int c = stem.channels();
         int h = convOut(input.height(), stem.stride());
@@ -170,7 +215,7 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
             StageSpec st = stages.get(s);
             for (int b = 0; b < st.layers(); b++) {
                 int stride = b == 0 ? st.stride() : 1;
-                out.add(new LayerSpec(out.size(), s, b, c, st.channels(), stride, h, w));
+                out.add(new LayerSpec(out.size(), s, b, c, st.channels(), stride, h, w, shortcut));
                 c = st.channels();
                 h = convOut(h, stride);
                 w = convOut(w, stride);
@@ -236,7 +281,7 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
         return new SearchSpace(Json.SCHEMA, newId, description + " (scaled x" + widthMultiplier + ")",
                 newInput == null ? input : newInput,
                 new StemSpec(round(stem.channels() * widthMultiplier, divisor), stem.kernel(), stem.stride()),
-                st, new HeadSpec(round(head.channels() * widthMultiplier, divisor), classes), ops);
+                st, new HeadSpec(round(head.channels() * widthMultiplier, divisor), classes), ops, shortcut);
     }
 
     private static int round(double c, int divisor) {

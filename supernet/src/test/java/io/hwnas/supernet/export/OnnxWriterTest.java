@@ -200,9 +200,10 @@ class OnnxWriterTest {
     }
 
     /** Every op of every layer of a tiny space as its own graph, with the DJL block's weights: same outputs. */
-    @Test
-    void singleOpGraphsMatchTheirBlocks() throws OrtException {
-        SearchSpace s = SpaceRegistry.get("fbnet-cifar-tiny");
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fbnet-cifar-tiny", "fbnet-cifar-tiny-shortcut"})
+    void singleOpGraphsMatchTheirBlocks(String id) throws OrtException {
+        SearchSpace s = SpaceRegistry.get(id);
         long seed = 100;
         for (LayerSpec l : s.layers()) {
             for (String name : s.ops()) {

@@ -48,16 +48,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ElasticLayerTest {
     static final SearchSpace SPACE = SpaceRegistry.resolve("fbnet-cifar-tiny");
-    static final String[] KINDS = {"residual", "channels", "stride2"};
+    /** The same layout with a projection shortcut in every layer that changes shape. */
+    static final SearchSpace SHORTCUT = SpaceRegistry.resolve("fbnet-cifar-tiny-shortcut");
+    static final String[] KINDS = {"residual", "channels", "stride2", "channels-shortcut", "stride2-shortcut"};
 
     static LayerSpec layer(int kind) {
-        return SPACE.layers().get(kind);
+        return kind < 3 ? SPACE.layers().get(kind) : SHORTCUT.layers().get(kind - 2);
     }
 
     /** The same layer on a smaller input (finite differences need many forwards). */
     static LayerSpec small(int kind) {
-        LayerSpec l = layer(kind);
-        return new LayerSpec(l.index(), l.stage(), l.block(), l.inChannels(), l.outChannels(), l.stride(), 6, 6);
+        return layer(kind).withInput(6, 6);
     }
 
     static Stream<Arguments> kindsAndModes() {
@@ -272,6 +273,9 @@ class ElasticLayerTest {
             if (l.inChannels() == l.outChannels() && l.stride() == 1) {
                 want = want.add(x.mul(gsum));
             }
+            if (l.hasShortcut()) { // S(x) once per dense gate (the other ops' share of it is in their forward)
+                want = want.add(e.forward(ps, x, SPACE.opIndex("skip"), true).mul(gsum));
+            }
             double[] got = mixed(e, m, x, g, false, true);
             assertArrayEquals(TestNets.data(want), got, 1e-6);
             double diff = maxDiff(got, gatedSum(e, m, x, g, true));
@@ -476,6 +480,10 @@ class ElasticLayerTest {
         LayerSpec l = e.layer();
         if (l.inChannels() == l.outChannels() && l.stride() == 1) {
             want = want.add(x.mul(gs));
+        }
+        if (l.hasShortcut()) { // the projection shortcut (skip's extracted block is it alone), gated by the dense gates
+            want = want.add(((OpBlock) e.extract(SPACE.opIndex("skip"), m, DataType.FLOAT64)).forward(ps, x, false)
+                    .mul(gs));
         }
         return TestNets.data(want);
     }
@@ -842,6 +850,15 @@ class ElasticLayerTest {
             assertTrue(names.containsAll(List.of("project.weight", "project.gamma", "project.beta",
                     "project.runningMean", "project.runningVar")), names.toString());
             assertTrue(names.stream().noneMatch(p -> p.startsWith("skip")), names.toString());
+
+            // with a projection shortcut: skip is that shortcut (no project.skip BN), every op adds it
+            ElasticLayer sc = build(m, layer(3), ProjectBn.PER_CHOICE, DataType.FLOAT32, 1);
+            Map<String, Shape> gotSc = new LinkedHashMap<>();
+            BlockTree.parameters(sc).forEach((k, v) -> gotSc.put(k, v.getArray().getShape()));
+            want.keySet().removeIf(k -> k.startsWith("project.skip."));
+            bn(want, "shortcut.", new Shape(12, 8, 1, 1), null, 12);
+            assertEquals(want, gotSc);
+            assertTrue(sc.usesSharedWeights(SHORTCUT.opIndex("skip")));
         }
     }
 

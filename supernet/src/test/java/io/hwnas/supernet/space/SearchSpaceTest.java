@@ -1,5 +1,9 @@
 package io.hwnas.supernet.space;
 
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,6 +155,38 @@ class SearchSpaceTest {
                 () -> SpaceRegistry.resolve(dir.resolve("nope.json").toString()));
         assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
         assertThrows(HwnasException.class, () -> SpaceRegistry.resolve("fbnet-nonexistent"));
+    }
+
+    /**
+     * {@code "shortcut"}: absent or "none" is FBNet's ops as written (the same fingerprint as before the field
+     * existed, so LUTs of a space stay its LUTs), "projection" gives the shape-changing layers a projection
+     * shortcut (an op's cost includes its 1x1 conv), anything else is refused naming the field and value.
+     */
+    @Test
+    void shortcutFieldIsOptionalAndChecked(@TempDir Path dir) throws Exception {
+        SearchSpace plain = SpaceRegistry.get("fbnet-fmnist-tiny");
+        SearchSpace sc = SpaceRegistry.get("fbnet-fmnist-tiny-shortcut");
+        assertFalse(Json.write(plain).contains("shortcut"), Json.write(plain));
+        Path none = dir.resolve("none.json");
+        Files.writeString(none, Json.write(plain).replace("\"id\" : \"fbnet-fmnist-tiny\"",
+                "\"id\" : \"fbnet-fmnist-tiny\", \"shortcut\" : \"none\""));
+        assertEquals(plain.sha256(), SpaceRegistry.resolve(none.toString()).sha256()); // same id, same networks: accepted
+        assertNotEquals(plain.sha256(), sc.sha256());
+        assertTrue(sc.projectionShortcut() && !plain.projectionShortcut());
+        List<LayerSpec> ls = sc.layers();
+        assertFalse(ls.get(0).hasShortcut()); // 8 -> 8, stride 1: the identity residual, skip the identity
+        for (int i = 1; i < ls.size(); i++) {
+            assertTrue(ls.get(i).hasShortcut(), ls.get(i).name());
+            for (String op : List.of("k3_e1", "k5_e6", "k3_e1_g2")) {
+                assertEquals(Costs.op(plain.layers().get(i), OpSpec.parse(op)).plus(Costs.op(ls.get(i), OpSpec.parse("skip"))),
+                        Costs.op(ls.get(i), OpSpec.parse(op)), ls.get(i).name() + " " + op);
+            }
+            assertEquals(Costs.op(plain.layers().get(i), OpSpec.parse("skip")), Costs.op(ls.get(i), OpSpec.parse("skip")));
+        }
+        String m = error(json("\"id\" :", "\"shortcut\" : \"identity\", \"id\" :"), dir);
+        assertTrue(m.contains("'shortcut'") && m.contains("identity") && m.contains("projection"), m);
+        m = error(json("\"id\" :", "\"shortcut\" : 1, \"id\" :"), dir);
+        assertTrue(m.contains("shortcut"), m);
     }
 
     @Test

@@ -34,7 +34,17 @@ import picocli.CommandLine.Option;
             + " device tables (raspi4, pixel3; estimated for its space).", "Run it again to continue after an"
             + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
-    public static final String SPACE = "fbnet-fmnist-tiny";
+    /**
+     * The default space: {@code fbnet-fmnist-tiny} with projection shortcuts (every op of a layer that changes
+     * shape adds a 1x1 projection of its input, and skip is that projection): its subnets extracted 6-10 points
+     * higher than those of {@code fbnet-fmnist-tiny} in the same training (README, "Projection shortcuts").
+     */
+    public static final String SPACE = "fbnet-fmnist-tiny-shortcut";
+
+    @Option(names = "--space", defaultValue = SPACE, paramLabel = "SPACE", description = "Search space: a registered"
+            + " id or a space JSON file with Fashion-MNIST's 1x28x28 input and 10 classes (default ${DEFAULT-VALUE};"
+            + " fbnet-fmnist-tiny: FBNet's ops as written, no shortcuts; an older quickstart run holds it).")
+    String spaceId;
     /** Gumbel-softmax temperature at the start: FBNet's 5 is meant for 90 epochs (see the README, "Quickstart"). */
     public static final double DEFAULT_TAU_START = 1.0;
     /** Adam learning rate of θ: with 0.05, θ hardly moved in the quickstart's two θ epochs. */
@@ -194,7 +204,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         Nets.applyThreads(threads);
         Path lutFile = dir.resolve("lut.json");
         Path runDir = dir.resolve(QuickstartRun.RUN);
-        Map<String, Object> trainConfig = QuickstartRun.config(SPACE, data, lutFile, alpha, beta, epochs, warmup,
+        SearchSpace space = quickstartSpace(spaceId);
+        Map<String, Object> trainConfig = QuickstartRun.config(spaceName(spaceId), data, lutFile, alpha, beta, epochs, warmup,
                 trainSubset, seed, threads, tauStart, thetaLr);
         trainConfig.put("supernet", supernet);
         trainConfig.put("weight_sampling", weightSampling);
@@ -224,14 +235,13 @@ public final class QuickstartCommand implements Callable<Integer> {
         System.err.println("quickstart: " + threads + " PyTorch thread(s)" + (load.busy() ? " (busy machine: "
                 + load.describe() + (clock == MeasureConfig.Clock.CPU ? "; LUTs timed by CPU time" : "") + ")" : "")
                 + "; output in " + dir);
-        SearchSpace space = SpaceRegistry.get(SPACE);
         QuickstartRun.claimFolder(dir);
         Map<String, Object> res = new LinkedHashMap<>();
         ConsoleProgress progress = new ConsoleProgress();
 
         // 1. LUT of this machine
         long s1 = System.nanoTime();
-        if (!Files.isRegularFile(lutFile)) {
+        if (!ofSpace(lutFile, space)) {
             try (Interrupted i = Interrupted.say("no LUT was written; '" + rerunCommand() + "' measures it again")) {
                 Lut lut = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(threads, 1, 10, 60, null,
                         clock), progress);
@@ -300,6 +310,39 @@ public final class QuickstartCommand implements Callable<Integer> {
         out.print(res, text);
     }
 
+    /** The space of {@code --space}: registered or a file, with Fashion-MNIST's input and classes. */
+    static SearchSpace quickstartSpace(String idOrFile) {
+        SearchSpace s = SpaceRegistry.resolve(idOrFile);
+        if (s.input().channels() != 1 || s.input().height() != 28 || s.input().width() != 28 || s.head().classes() != 10) {
+            throw new io.hwnas.core.HwnasException("option '--space' = " + idOrFile + ": the quickstart trains on"
+                    + " Fashion-MNIST (1x28x28 input, 10 classes), this space takes " + s.input().channels() + "x"
+                    + s.input().height() + "x" + s.input().width() + " with " + s.head().classes() + " classes; give"
+                    + " fbnet-fmnist-tiny-shortcut, fbnet-fmnist-tiny or a space of that input");
+        }
+        return s;
+    }
+
+    /** What the training config names: a registered id as it is, a file by its absolute path. */
+    static String spaceName(String idOrFile) {
+        return SpaceRegistry.IDS.contains(idOrFile) ? idOrFile : Path.of(idOrFile).toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * Whether the quickstart's table {@code f} exists and was made for {@code space}: one of another space (an
+     * earlier quickstart in this folder with another --space) is its own file, measured or carried over again.
+     */
+    static boolean ofSpace(Path f, SearchSpace space) {
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try {
+            Lut l = Lut.read(f);
+            return l.space().equals(space.id()) && (l.spaceSha256() == null || l.spaceSha256().equals(space.sha256()));
+        } catch (io.hwnas.core.HwnasException e) {
+            return false;
+        }
+    }
+
     /** What a user does next with what the quickstart wrote (the text output's last lines). */
     String nextSteps(Path subnet) {
         Map<String, String> steps = new LinkedHashMap<>();
@@ -339,7 +382,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             other = dir.resolve("lut-1t.json");
             a = "cpu-" + lutThreads + "t";
             b = "cpu-1t";
-            if (!Files.isRegularFile(other)) {
+            if (!ofSpace(other, space)) {
                 Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(1, 1, 10, 60, null),
                         progress);
                 l.write(other);
@@ -349,7 +392,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             other = dir.resolve("lut-batch32.json");
             a = "batch-1";
             b = "batch-32";
-            if (!Files.isRegularFile(other)) {
+            if (!ofSpace(other, space)) {
                 Lut l = LutMeasurer.measure(space, SupernetBlocks.INSTANCE, new MeasureConfig(lutThreads, 32, 5, 30, null,
                         clock), progress);
                 l.write(other);
@@ -367,7 +410,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         for (String device : IMPORTED_TARGETS) {
             Path f = dir.resolve("lut-" + device + "-estimated.json");
             try {
-                if (!Files.isRegularFile(f)) {
+                if (!ofSpace(f, space)) {
                     SearchSpace cifar = SpaceRegistry.get("fbnet-cifar");
                     Lut imported = io.hwnas.latency.HwNasBenchImport.fbnet(io.hwnas.latency.HwNasBenchImport.defaultCsv(),
                             io.hwnas.latency.HwNasBenchImport.defaultBase(), device, cifar);

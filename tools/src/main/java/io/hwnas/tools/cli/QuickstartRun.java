@@ -94,7 +94,7 @@ public final class QuickstartRun {
     }
 
     /** The training-config fields the quickstart sets from an option of the same name. */
-    private static final java.util.Set<String> OPTION_FIELDS = java.util.Set.of("epochs", "warmup_epochs",
+    private static final java.util.Set<String> OPTION_FIELDS = java.util.Set.of("space", "epochs", "warmup_epochs",
             "train_subset", "supernet", "weight_sampling", "progressive_epochs", "depth_sampling", "weight_paths",
             "alpha", "beta", "tau_start", "theta_lr", "seed", "threads", "weight_fraction");
 
@@ -213,7 +213,7 @@ public final class QuickstartRun {
         }
         try {
             com.fasterxml.jackson.databind.JsonNode c = Json.readTree(cfg);
-            return c.path("space").asText().equals(QuickstartCommand.SPACE)
+            return !c.path("space").asText().isEmpty()
                     && c.path("dataset").asText().equals("fashion-mnist")
                     && Path.of(c.path("lut").asText()).normalize().equals(dir.resolve("lut.json").toAbsolutePath().normalize());
         } catch (HwnasException | java.nio.file.InvalidPathException e) {
