@@ -47,14 +47,20 @@ class Shuffle(nn.Module):
 
 
 class Op(nn.Module):
-    """kK_eE[_gG] inverted residual, or skip (identity / 1x1 conv + BN + ReLU)."""
+    """kK_eE[_gG] inverted residual, or skip (identity / 1x1 conv + BN + ReLU). With shortcut (a space's
+    "shortcut": "projection") a layer that changes shape gives kK_eE ops S(x) = BN(1x1 conv) added to their
+    output, and skip is S(x) alone (no ReLU)."""
 
-    def __init__(self, name, cin, cout, stride):
+    def __init__(self, name, cin, cout, stride, shortcut=False):
         super().__init__()
         self.residual = False
+        self.short = None
+        projects = stride != 1 or cin != cout
         if name == "skip":
-            self.body = ConvBn(cin, cout, 1, stride, 1, True) if (stride != 1 or cin != cout) else nn.Identity()
+            self.body = ConvBn(cin, cout, 1, stride, 1, not shortcut) if projects else nn.Identity()
             return
+        if shortcut and projects:
+            self.short = ConvBn(cin, cout, 1, stride, 1, False)
         parts = name.split("_")
         k, e = int(parts[0][1:]), int(parts[1][1:])
         g = int(parts[2][1:]) if len(parts) > 2 else 1
@@ -68,6 +74,8 @@ class Op(nn.Module):
 
     def forward(self, x):
         y = self.body(x)
+        if self.short is not None:
+            return y + self.short(x)
         return x + y if self.residual else y
 
 
@@ -79,7 +87,7 @@ def build(space, ops):
     for st in space["stages"]:
         for b in range(st["layers"]):
             s = st["stride"] if b == 0 else 1
-            mods.append(Op(ops[i], c, st["channels"], s))
+            mods.append(Op(ops[i], c, st["channels"], s, space.get("shortcut") == "projection"))
             c = st["channels"]
             i += 1
     assert i == len(ops), f"architecture has {len(ops)} ops, space has {i} layers"

@@ -73,6 +73,11 @@ public final class HwNasBenchImport {
      */
     public static Lut fbnet(Path csv, Path baseJson, String device, SearchSpace space) {
         checkDevice(device);
+        if (space.projectionShortcut()) {
+            throw new HwnasException("space " + space.id() + " has projection shortcuts (\"shortcut\": \"projection\"),"
+                    + " which the published tables did not measure; import for the space without them (fbnet-cifar) and"
+                    + " carry the table over with 'hwnas lut transfer', which adds the shortcuts as an estimate");
+        }
         double base = readBase(baseJson, device);
         List<String> lines = readLines(csv);
         if (lines.isEmpty()) {

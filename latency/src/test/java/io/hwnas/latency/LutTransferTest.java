@@ -162,6 +162,12 @@ class LutTransferTest {
         assertTrue(s.device().notes().contains("projection shortcuts"), s.device().notes());
         HwnasException e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(s, sc, plain, "s.json"));
         assertTrue(e.getMessage().contains("projection shortcuts") && e.getMessage().contains("lut measure"), e.getMessage());
+        // the published tables did not time shortcuts: importing them for such a space is refused, naming the way
+        SearchSpace cifarSc = new SearchSpace(1, "fbnet-cifar-sc", "", CIFAR.input(), CIFAR.stem(), CIFAR.stages(),
+                CIFAR.head(), CIFAR.ops(), "projection");
+        e = assertThrows(HwnasException.class, () -> HwNasBenchImport.fbnet(HwNasBenchImport.defaultCsv(),
+                HwNasBenchImport.defaultBase(), "raspi4", cifarSc));
+        assertTrue(e.getMessage().contains("fbnet-cifar-sc") && e.getMessage().contains("lut transfer"), e.getMessage());
     }
 
     /** Random architectures: the carried-over table is a LUT like any other (sums, positive, ordered range). */

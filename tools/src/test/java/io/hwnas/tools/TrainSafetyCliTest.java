@@ -276,6 +276,13 @@ class TrainSafetyCliTest {
         // a space of another input is refused naming the option, before any work
         refused(tmp, a("quickstart", "-o", q.toString(), "--space", "fbnet-cifar-tiny", "--threads", "1"),
                 "option '--space' = fbnet-cifar-tiny", "1x28x28", "3x32x32");
+        // a space without skip: refused before its LUT is measured, naming the option that allows it
+        Path noSkip = tmp.resolve("no-skip.json");
+        Files.writeString(noSkip, Json.write(io.hwnas.supernet.space.SpaceRegistry.get("fbnet-fmnist-tiny"))
+                .replace("\"fbnet-fmnist-tiny\"", "\"no-skip\"").replace(", \"skip\" ]", " ]"));
+        refused(tmp, a("quickstart", "-o", tmp.resolve("q2").toString(), "--space", noSkip.toString(), "--threads", "1"),
+                "option '--space' = " + noSkip, "no skip op", "--depth-sampling op");
+        Files.delete(noSkip);
         refused(tmp, a("quickstart", "-o", q.toString(), "--weight-fraction", "1", "--threads", "1"),
                 "option '--weight-fraction' = 1.0: must be in (0, 1)");
         // ten images leave θ none at 0.9 (5 per class or fewer round to all): refused before --fresh discards the run

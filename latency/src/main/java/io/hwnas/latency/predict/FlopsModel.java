@@ -18,7 +18,8 @@ import java.util.List;
  * over the searchable layers, where per (layer, op) MACs come from {@link Costs#op}, bytes are the
  * memory traffic of its convolutions (input + output activations at the model's batch, plus the
  * weights, {@value #BYTES_PER_ELEMENT} bytes per element, fp32) and convs counts the convolutions
- * it runs (3 for an inverted-residual op, 1 for a projecting skip, 0 for an identity), a per-kernel
+ * it runs (3 for an inverted-residual op, 4 where its layer has a projection shortcut, 1 for a projecting
+ * skip, 0 for an identity), a per-kernel
  * overhead. The stem and head are the same in every architecture: the intercept absorbs them. The
  * four coefficients are fitted per device by non-negative least squares. The model is additive
  * over layers, so it is also a LUT (differentiable, exact range).

@@ -76,6 +76,10 @@ public final class SpaceRegistry {
         if (!a.head().equals(b.head())) {
             return "head " + json(a.head()) + " vs " + json(b.head());
         }
+        if (a.projectionShortcut() != b.projectionShortcut()) {
+            return "shortcut " + (a.shortcut() == null ? "none" : a.shortcut()) + " vs "
+                    + (b.shortcut() == null ? "none" : b.shortcut());
+        }
         return "ops " + a.ops() + " vs " + b.ops();
     }
 

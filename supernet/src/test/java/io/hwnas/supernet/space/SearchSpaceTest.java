@@ -183,6 +183,12 @@ class SearchSpaceTest {
             }
             assertEquals(Costs.op(plain.layers().get(i), OpSpec.parse("skip")), Costs.op(ls.get(i), OpSpec.parse("skip")));
         }
+        // a registered id on a file that adds shortcuts: refused, naming the difference
+        Path same = dir.resolve("same-id.json");
+        Files.writeString(same, Json.write(plain).replace("\"id\" : \"fbnet-fmnist-tiny\"",
+                "\"id\" : \"fbnet-fmnist-tiny\", \"shortcut\" : \"projection\""));
+        HwnasException reuse = assertThrows(HwnasException.class, () -> SpaceRegistry.resolve(same.toString()));
+        assertTrue(reuse.getMessage().contains("shortcut projection vs none"), reuse.getMessage());
         String m = error(json("\"id\" :", "\"shortcut\" : \"identity\", \"id\" :"), dir);
         assertTrue(m.contains("'shortcut'") && m.contains("identity") && m.contains("projection"), m);
         m = error(json("\"id\" :", "\"shortcut\" : 1, \"id\" :"), dir);

@@ -67,6 +67,10 @@ public final class SpaceCommands {
                     input(s), s.stem().kernel(), s.stem().kernel(), s.stem().channels(), s.stem().stride(),
                     s.head().channels(), s.head().classes()));
             sb.append("candidate ops: ").append(String.join(" ", s.ops())).append('\n');
+            if (s.projectionShortcut()) {
+                sb.append("projection shortcuts: every op of a layer marked * adds BN(1x1 conv) of its input, and skip"
+                        + " there is that alone\n");
+            }
             sb.append(String.format("%3s %-16s %-12s %5s %5s %6s %12s %12s%n", "#", "layer", "input", "cin", "cout",
                     "stride", "MACs min", "MACs max"));
             for (LayerSpec l : s.layers()) {
@@ -84,10 +88,12 @@ public final class SpaceCommands {
                 row.put("in_channels", l.inChannels());
                 row.put("out_channels", l.outChannels());
                 row.put("stride", l.stride());
+                row.put("shortcut", l.hasShortcut());
                 row.put("macs_min", lo);
                 row.put("macs_max", hi);
                 layers.add(row);
-                sb.append(String.format("%3d %-16s %-12s %5d %5d %6d %12d %12d%n", l.index(), l.name(),
+                sb.append(String.format("%3d %-16s %-12s %5d %5d %6d %12d %12d%n", l.index(), l.name()
+                        + (l.hasShortcut() ? " *" : ""),
                         l.inChannels() + "x" + l.inHeight() + "x" + l.inWidth(), l.inChannels(), l.outChannels(),
                         l.stride(), lo, hi));
             }
