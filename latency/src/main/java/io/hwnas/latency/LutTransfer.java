@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A device's table carried over to another space with the same candidate ops (an estimate, not a
+ * A device's table carried over to another space with the same candidate ops or some of them (an estimate, not a
  * measurement): what a user has when a device was measured for one layout (the HW-NAS-Bench
  * tables describe {@code fbnet-cifar}) and a supernet of another layout (a quickstart's
  * {@code fbnet-fmnist-tiny}) should be specialized for it.
@@ -46,8 +46,14 @@ public final class LutTransfer {
      */
     public static Result transfer(Lut source, SearchSpace from, SearchSpace to, String sourceName) {
         if (!from.ops().equals(to.ops())) {
-            throw new HwnasException("space " + to.id() + ": candidate ops " + to.ops() + " differ from the table's space "
-                    + from.id() + " " + from.ops() + "; a table carries over only between spaces with the same ops");
+            if (!from.ops().containsAll(to.ops())) {
+                List<String> missing = new ArrayList<>(to.ops());
+                missing.removeAll(from.ops());
+                throw new HwnasException("space " + to.id() + ": candidate ops " + missing + " are not in the table's space "
+                        + from.id() + " " + from.ops() + "; a table carries over only to a space with the same ops or"
+                        + " some of them");
+            }
+            return subset(source, from, to, sourceName);
         }
         if (from.projectionShortcut()) {
             throw new HwnasException("space " + from.id() + " of the table has projection shortcuts (\"shortcut\":"
@@ -123,6 +129,38 @@ public final class LutTransfer {
                     + " is not a usable table: " + e.getMessage());
         }
         return new Result(lut, List.copyOf(maps), networkScale);
+    }
+
+    /**
+     * Into a space with some of the table's ops: the transfer into the same space with all of the table's ops,
+     * restricted to the space's (so each kept entry and the fixed part are what the full transfer gives).
+     */
+    private static Result subset(Lut source, SearchSpace from, SearchSpace to, String sourceName) {
+        SearchSpace all = new SearchSpace(to.schema(), to.id(), to.description(), to.input(), to.stem(), to.stages(),
+                to.head(), from.ops(), to.shortcut());
+        Result full = transfer(source, from, all, sourceName);
+        List<LutEntry> kept = new ArrayList<>();
+        for (LutEntry e : full.lut().entries()) {
+            if (to.ops().contains(e.op())) {
+                kept.add(e);
+            }
+        }
+        DeviceRecord d = full.lut().device();
+        List<String> dropped = new ArrayList<>(from.ops());
+        dropped.removeAll(to.ops());
+        DeviceRecord rec = new DeviceRecord(d.name(), d.source(), d.runtime(), d.threads(), d.batch(), d.precision(),
+                d.cpu(), d.host(), d.date(), d.notes() + " Space " + to.id() + " has only some of the table's ops:"
+                        + " its entries are those of the same layout with all of them (the fixed part too); "
+                        + dropped + " dropped.", d.otherLoadCores());
+        Lut lut;
+        try {
+            lut = new Lut(to.id(), rec, full.lut().fixedMs(), kept, null).withSpace(to);
+            LatencyModels.of(lut, to, sourceName);
+        } catch (HwnasException e) {
+            throw new HwnasException("the " + d.name() + " table of " + sourceName + " carried over to space " + to.id()
+                    + " is not a usable table: " + e.getMessage());
+        }
+        return new Result(lut, full.layers(), full.networkScale());
     }
 
     /** The source layer in the same stage with the same block index, or the stage's last block. */

@@ -112,12 +112,13 @@ class LutTransferTest {
         try (var in = SpaceRegistry.class.getResourceAsStream("/io/hwnas/spaces/fbnet-fmnist-tiny.json")) {
             base = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        Path fewerOps = dir.resolve("fewer-ops.json");
-        Files.writeString(fewerOps, base.replace("\"fbnet-fmnist-tiny\"", "\"fewer-ops\"")
-                .replaceAll("\"ops\"\\s*:\\s*\\[[^]]*]", "\"ops\": [\"k3_e1\", \"skip\"]"));
-        SearchSpace f = SpaceRegistry.resolve(fewerOps.toString());
+        Path otherOps = dir.resolve("other-ops.json");
+        Files.writeString(otherOps, base.replace("\"fbnet-fmnist-tiny\"", "\"other-ops\"")
+                .replaceAll("\"ops\"\\s*:\\s*\\[[^]]*]", "\"ops\": [\"k3_e1\", \"k7_e6\", \"skip\"]"));
+        SearchSpace f = SpaceRegistry.resolve(otherOps.toString());
         HwnasException e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(raspi4(), CIFAR, f, "r.json"));
-        assertTrue(e.getMessage().contains("candidate ops") && e.getMessage().contains("fewer-ops"), e.getMessage());
+        assertTrue(e.getMessage().contains("candidate ops [k7_e6] are not in the table's space fbnet-cifar")
+                && e.getMessage().contains("other-ops"), e.getMessage());
 
         Path sixStages = dir.resolve("six.json");
         Files.writeString(sixStages, base.replace("\"fbnet-fmnist-tiny\"", "\"six\"")
@@ -127,6 +128,50 @@ class LutTransferTest {
         assertEquals(6, six.layerCount(), Files.readString(sixStages));
         e = assertThrows(HwnasException.class, () -> LutTransfer.transfer(raspi4(), CIFAR, six, "r.json"));
         assertTrue(e.getMessage().contains("6 stages") && e.getMessage().contains("has 7"), e.getMessage());
+    }
+
+    /**
+     * Into a space with some of the table's ops, in another order: each entry and the fixed part are those of the
+     * transfer into the same layout with all of them, so every architecture of the smaller space takes the same
+     * latency under both tables; the notes say which ops were dropped.
+     */
+    @Test
+    void intoASpaceWithSomeOfTheOpsTheEntriesAreTheFullTransfers(@TempDir Path dir) throws Exception {
+        for (SearchSpace full : List.of(TINY, SpaceRegistry.get("fbnet-fmnist-tiny-shortcut"))) {
+            String json; // a resource of the supernet module: a jar entry under mvn verify
+            try (var in = SpaceRegistry.class.getResourceAsStream("/io/hwnas/spaces/" + full.id() + ".json")) {
+                json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            Path p = dir.resolve(full.id() + "-three.json");
+            Files.writeString(p, json.replace("\"" + full.id() + "\"", "\"" + full.id() + "-three\"")
+                    .replaceAll("\"ops\"\\s*:\\s*\\[[^]]*]", "\"ops\": [\"skip\", \"k5_e3\", \"k3_e3\"]"));
+            SearchSpace three = SpaceRegistry.resolve(p.toString());
+            assertEquals(List.of("skip", "k5_e3", "k3_e3"), three.ops());
+            Lut a = LutTransfer.transfer(raspi4(), CIFAR, full, "raspi4.json").lut();
+            LutTransfer.Result r = LutTransfer.transfer(raspi4(), CIFAR, three, "raspi4.json");
+            Lut b = r.lut();
+            assertEquals(three.id(), b.space());
+            assertEquals(7 * 3, b.entries().size());
+            assertEquals(a.fixedMs(), b.fixedMs(), 1e-12);
+            for (LutEntry e : b.entries()) {
+                assertEquals(a.entry(e.layer(), e.op()).medianMs(), e.medianMs(), 1e-12, e.toString());
+            }
+            LatencyModel ma = LatencyModels.of(a, full, "a");
+            LatencyModel mb = LatencyModels.of(b, three, "b");
+            Random rnd = new Random(3);
+            for (int i = 0; i < 20; i++) {
+                String[] ops = new String[7];
+                for (int l = 0; l < 7; l++) {
+                    ops[l] = three.ops().get(rnd.nextInt(3));
+                }
+                String spec = String.join(" ", ops);
+                assertEquals(ma.predictMs(Architecture.parse(full, spec)), mb.predictMs(Architecture.parse(three, spec)),
+                        1e-9, spec);
+            }
+            assertTrue(b.device().notes().contains("[k3_e1, k3_e1_g2, k3_e6, k5_e1, k5_e1_g2, k5_e6] dropped"),
+                    b.device().notes());
+            assertEquals(DeviceRecord.Source.ESTIMATED, b.device().source());
+        }
     }
 
     /**

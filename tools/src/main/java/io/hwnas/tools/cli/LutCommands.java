@@ -97,8 +97,8 @@ public final class LutCommands {
     }
 
     @Command(name = "transfer", mixinStandardHelpOptions = true,
-            description = {"Carry a device's LUT over to another space with the same ops and stages (an estimate: each"
-                    + " layer takes the entries of the source layer in its stage, scaled by the two layers' ratio of"
+            description = {"Carry a device's LUT over to another space with the same stages and the same ops or some of them (an"
+                    + " estimate: each layer takes the entries of the source layer in its stage, scaled by the two layers' ratio of"
                     + " multiply-accumulates; the fixed part from the networks' MAC ratio). Marked 'estimated'; it keeps"
                     + " the device's ranking of the ops within each layer, its milliseconds are rough.",
                 "Example: hwnas lut import --format hwnasbench-fbnet --device raspi4 -o raspi4.json; hwnas lut"
