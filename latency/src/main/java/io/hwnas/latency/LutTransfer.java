@@ -41,25 +41,37 @@ public final class LutTransfer {
     public record Result(Lut lut, List<LayerMap> layers, double networkScale) {}
 
     /**
-     * @param source a table of {@code from} (its space already checked)
-     * @param sourceName where it came from (a file name), for the notes
+     * Refuses a table of a space with projection shortcuts (what a device's published table never is): its
+     * shortcut costs cannot be told apart from its ops'.
      */
-    public static Result transfer(Lut source, SearchSpace from, SearchSpace to, String sourceName) {
-        if (!from.ops().equals(to.ops())) {
-            if (!from.ops().containsAll(to.ops())) {
-                List<String> missing = new ArrayList<>(to.ops());
-                missing.removeAll(from.ops());
-                throw new HwnasException("space " + to.id() + ": candidate ops " + missing + " are not in the table's space "
-                        + from.id() + " " + from.ops() + "; a table carries over only to a space with the same ops or"
-                        + " some of them");
-            }
-            return subset(source, from, to, sourceName);
-        }
+    public static void checkSource(SearchSpace from, SearchSpace to) {
         if (from.projectionShortcut()) {
             throw new HwnasException("space " + from.id() + " of the table has projection shortcuts (\"shortcut\":"
                     + " \"projection\"); only a table of a space without them (a device's published table) carries over;"
                     + " measure a table for " + to.id() + " with 'hwnas lut measure'");
         }
+    }
+
+    /**
+     * Into a space with some of the table's ops (in any order), the entries and the fixed part are those the same
+     * layout with all of the table's ops takes, so each of its architectures keeps that latency.
+     *
+     * @param source a table of {@code from} (its space already checked)
+     * @param sourceName where it came from (a file name), for the notes
+     */
+    public static Result transfer(Lut source, SearchSpace from, SearchSpace to, String sourceName) {
+        if (!from.ops().containsAll(to.ops())) {
+            List<String> missing = new ArrayList<>(to.ops());
+            missing.removeAll(from.ops());
+            throw new HwnasException("space " + to.id() + ": candidate ops " + missing + " are not in the table's space "
+                    + from.id() + " " + from.ops() + "; a table carries over only to a space with the same ops or"
+                    + " some of them");
+        }
+        checkSource(from, to);
+        List<String> dropped = new ArrayList<>(from.ops());
+        dropped.removeAll(to.ops());
+        SearchSpace layout = dropped.isEmpty() ? to : new SearchSpace(to.schema(), to.id(), to.description(), to.input(),
+                to.stem(), to.stages(), to.head(), from.ops(), to.shortcut());
         int stagesFrom = from.stages().size();
         int stagesTo = to.stages().size();
         if (stagesFrom != stagesTo) {
@@ -69,15 +81,15 @@ public final class LutTransfer {
         double[][] src = source.tableMs(from);
         List<LayerSpec> fromLayers = from.layers();
         List<OpSpec> ops = new ArrayList<>();
-        for (String op : to.ops()) {
+        for (String op : layout.ops()) {
             ops.add(OpSpec.parse(op));
         }
         double allFirstSource = source.fixedMs();
         for (int l = 0; l < fromLayers.size(); l++) {
             allFirstSource += src[l][0];
         }
-        String first = to.ops().get(0);
-        long firstMacs = Costs.architecture(to, Architecture.uniform(to, first)).macs();
+        String first = layout.ops().get(0);
+        long firstMacs = Costs.architecture(layout, Architecture.uniform(layout, first)).macs();
         double networkScale = (double) firstMacs / Costs.architecture(from, Architecture.uniform(from, first)).macs();
         // a projection shortcut (in no device's table) at the device's average time per multiply-accumulate
         double msPerMac = allFirstSource * networkScale / firstMacs;
@@ -85,7 +97,7 @@ public final class LutTransfer {
         List<LutEntry> entries = new ArrayList<>();
         double refTarget = 0;
         double shortcutMs = 0;
-        for (LayerSpec t : to.layers()) {
+        for (LayerSpec t : layout.layers()) {
             LayerSpec s = sourceLayer(fromLayers, t);
             LayerSpec plain = new LayerSpec(t.index(), t.stage(), t.block(), t.inChannels(), t.outChannels(), t.stride(),
                     t.inHeight(), t.inWidth());
@@ -96,7 +108,9 @@ public final class LutTransfer {
             maps.add(new LayerMap(t.index(), t.name(), s.index(), s.name(), scale));
             for (int o = 0; o < ops.size(); o++) {
                 double add = ops.get(o).isSkip() ? 0 : shortcut; // skip there is the shortcut: the source's projecting skip
-                entries.add(LutEntry.of(t.index(), t.name(), to.ops().get(o), scale * src[s.index()][o] + add));
+                if (to.ops().contains(layout.ops().get(o))) { // the ops of a smaller space only
+                    entries.add(LutEntry.of(t.index(), t.name(), layout.ops().get(o), scale * src[s.index()][o] + add));
+                }
             }
             refTarget += scale * src[s.index()][0] + (ops.get(0).isSkip() ? 0 : shortcut);
         }
@@ -112,11 +126,13 @@ public final class LutTransfer {
                 + " (the same block, else the stage's last), times the ratio of the two layers' MACs over the ops;"
                 + " fixed_ms makes the all-%s network %.4g x the source's (%.4f ms; the networks' MAC ratio). Layers: %s."
                 + " Latency is not proportional to MACs on most devices: the ranking of ops within a layer is the"
-                + " device's, the milliseconds are rough.%s%s", d.name(), from.id(), d.source().id(), sourceName,
+                + " device's, the milliseconds are rough.%s%s%s", d.name(), from.id(), d.source().id(), sourceName,
                 to.id(), first, networkScale, allFirstSource, how, to.projectionShortcut() ? String.format(Locale.ROOT,
                         " The projection shortcuts of %s (in no device's table) are added to its kK_eE ops at the"
                         + " device's average time per multiply-accumulate (%.4g ms in all; its skip there is the"
                         + " source's projecting skip).", to.id(), shortcutMs) : "",
+                dropped.isEmpty() ? "" : " Space " + to.id() + " has only some of the table's ops: its entries are those of"
+                        + " the same layout with all of them (the fixed part too); " + dropped + " dropped.",
                 d.notes() == null ? "" : " Source notes: " + d.notes());
         DeviceRecord rec = new DeviceRecord(d.name(), DeviceRecord.Source.ESTIMATED, d.runtime(), d.threads(), d.batch(),
                 d.precision(), d.cpu(), d.host(), OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), notes);
@@ -129,38 +145,6 @@ public final class LutTransfer {
                     + " is not a usable table: " + e.getMessage());
         }
         return new Result(lut, List.copyOf(maps), networkScale);
-    }
-
-    /**
-     * Into a space with some of the table's ops: the transfer into the same space with all of the table's ops,
-     * restricted to the space's (so each kept entry and the fixed part are what the full transfer gives).
-     */
-    private static Result subset(Lut source, SearchSpace from, SearchSpace to, String sourceName) {
-        SearchSpace all = new SearchSpace(to.schema(), to.id(), to.description(), to.input(), to.stem(), to.stages(),
-                to.head(), from.ops(), to.shortcut());
-        Result full = transfer(source, from, all, sourceName);
-        List<LutEntry> kept = new ArrayList<>();
-        for (LutEntry e : full.lut().entries()) {
-            if (to.ops().contains(e.op())) {
-                kept.add(e);
-            }
-        }
-        DeviceRecord d = full.lut().device();
-        List<String> dropped = new ArrayList<>(from.ops());
-        dropped.removeAll(to.ops());
-        DeviceRecord rec = new DeviceRecord(d.name(), d.source(), d.runtime(), d.threads(), d.batch(), d.precision(),
-                d.cpu(), d.host(), d.date(), d.notes() + " Space " + to.id() + " has only some of the table's ops:"
-                        + " its entries are those of the same layout with all of them (the fixed part too); "
-                        + dropped + " dropped.", d.otherLoadCores());
-        Lut lut;
-        try {
-            lut = new Lut(to.id(), rec, full.lut().fixedMs(), kept, null).withSpace(to);
-            LatencyModels.of(lut, to, sourceName);
-        } catch (HwnasException e) {
-            throw new HwnasException("the " + d.name() + " table of " + sourceName + " carried over to space " + to.id()
-                    + " is not a usable table: " + e.getMessage());
-        }
-        return new Result(lut, full.layers(), full.networkScale());
     }
 
     /** The source layer in the same stage with the same block index, or the stage's last block. */

@@ -95,9 +95,8 @@ public final class TrainingRun {
         ai.djl.Device device = cfg.resolveDevice();
         Nets.applyThreads(cfg.threads());
         SearchSpace space = cfg.resolveSpace();
-        boolean[] dense = io.hwnas.supernet.net.Supernet.denseOps(space);
-        HwnasException.require(cfg.progressiveEpochs() == 0 || java.util.stream.IntStream.range(0, dense.length)
-                .anyMatch(k -> dense[k]), "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
+        HwnasException.require(cfg.progressiveEpochs() == 0 || io.hwnas.supernet.net.Supernet.hasDenseOp(space),
+                "progressive_epochs", cfg.progressiveEpochs(), "needs a dense op (kK_eE) in"
                 + " space " + space.id() + ", whose ops are " + space.ops());
         HwnasException.require(cfg.depthSampling().equals("op") || space.ops().contains("skip"), "depth_sampling",
                 cfg.depthSampling(), "needs a skip op in space " + space.id() + ", whose ops are " + space.ops());

@@ -81,6 +81,16 @@ public final class Supernet extends AbstractBlock {
         return dense;
     }
 
+    /** Whether {@code space} has a dense op ({@code kK_eE}: no skip, no grouped op; {@link #denseOps}). */
+    public static boolean hasDenseOp(SearchSpace space) {
+        for (boolean d : denseOps(space)) {
+            if (d) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The smallest subnet among dense ops only ({@link #denseOps}): per layer the dense op with the fewest MACs. */
     public static int[] smallestDensePath(SearchSpace space) {
         return extremePath(space, false, denseOps(space));

@@ -126,10 +126,10 @@ public final class LutCommands {
             SearchSpace from = LutOptions.spaceOf(lut, file, fromSpace); // fingerprint checked, errors name the file
             SearchSpace to = SpaceRegistry.resolve(space);
             io.hwnas.latency.LutTransfer.Result r;
-            if (from.projectionShortcut()) { // the table is the cause, not --space
-                throw HwnasException.inFile(file, "a table of space " + from.id() + ", which has projection shortcuts;"
-                        + " only a table of a space without them (a device's published table) carries over; measure a"
-                        + " table for " + to.id() + " with 'hwnas lut measure'");
+            try { // the table is the cause, not --space
+                io.hwnas.latency.LutTransfer.checkSource(from, to);
+            } catch (HwnasException e) {
+                throw HwnasException.inFile(file, e.getMessage());
             }
             try {
                 r = io.hwnas.latency.LutTransfer.transfer(lut, from, to, file.getFileName().toString());

@@ -207,8 +207,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path runDir = dir.resolve(QuickstartRun.RUN);
         SearchSpace space = quickstartSpace(spaceId);
         // what the training would refuse after the LUT, refused here in the quickstart's words
-        boolean[] dense = io.hwnas.supernet.net.Supernet.denseOps(space);
-        if (progressiveEpochs() > 0 && !java.util.stream.IntStream.range(0, dense.length).anyMatch(k -> dense[k])) {
+        if (progressiveEpochs() > 0 && !io.hwnas.supernet.net.Supernet.hasDenseOp(space)) {
             throw new io.hwnas.core.HwnasException("option '--space' = " + spaceId + ": has no dense op (kK_eE) for the"
                     + " dense-only epoch; give --progressive-epochs 0");
         }
