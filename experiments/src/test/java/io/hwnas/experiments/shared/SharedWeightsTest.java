@@ -33,8 +33,7 @@ class SharedWeightsTest {
         for (String which : new String[] {"fmnist", "cifar10"}) {
             Path file = root.resolve("experiments/results/shared-weights/preset-" + which + ".json");
             SharedWeights stored = SharedWeights.read(file);
-            Path lut = root.resolve("latency/luts/fbnet-" + (which.equals("fmnist") ? "fmnist" : "cifar")
-                    + "-tiny-vm-1t-cpu.json");
+            Path lut = root.resolve("latency/luts/" + SharedWeights.presetSpace(which) + "-vm-1t-cpu.json");
             assertEquals(lut.toString(), stored.train().get("lut").asText(), which);
             assertTrue(Files.isRegularFile(Path.of(stored.train().get("lut").asText())), which);
             SharedWeights preset = SharedWeights.preset(which, lut);
@@ -62,7 +61,7 @@ class SharedWeightsTest {
 
     @Test
     void smallExperimentWritesEveryRowAndResumes() throws Exception {
-        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
+        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-shortcut-vm-1t-cpu.json");
         SharedWeights p = SharedWeights.preset("fmnist", lut);
         ObjectNode t = ((ObjectNode) p.train()).deepCopy();
         t.put("epochs", 2);
@@ -110,7 +109,7 @@ class SharedWeightsTest {
     /** What cannot give a meaningful row is refused before any training: no θ epoch, no fine-tuning rate. */
     @Test
     void configsThatCannotMeasureAreRefusedFirst() {
-        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
+        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-shortcut-vm-1t-cpu.json");
         SharedWeights p = SharedWeights.preset("fmnist", lut);
         ObjectNode t = ((ObjectNode) p.train()).deepCopy();
         t.put("warmup_epochs", 10);
@@ -133,7 +132,7 @@ class SharedWeightsTest {
     /** A fine-tuning or test subset larger than the data is refused before the supernet trains, naming the field. */
     @Test
     void subsetsBeyondTheDataAreRefusedBeforeTraining() {
-        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-vm-1t-cpu.json");
+        Path lut = Path.of(System.getProperty("hwnas.root", ".."), "latency", "luts", "fbnet-fmnist-tiny-shortcut-vm-1t-cpu.json");
         SharedWeights p = SharedWeights.preset("fmnist", lut);
         SharedWeights ft = new SharedWeights("big", p.train(), 1, 999_999, 0.02, 1, 2, 0, 3);
         HwnasException e = assertThrows(HwnasException.class, () -> SharedWeights.run(ft, tmp.resolve("ft"), "test",

@@ -59,7 +59,7 @@ public final class ExperimentCommands {
             description = {"Train a shared-weight supernet once, then measure subnets taken out of it as they are"
                 + " (BN recalibrated), after fine-tuning for E epochs, and trained from scratch for E epochs: the"
                 + " largest, the smallest, the argmax and K random architectures.",
-                "Presets: fmnist (fbnet-fmnist-tiny), cifar10 (fbnet-cifar-tiny); several can be given. Each goes to"
+                "Presets: fmnist (fbnet-fmnist-tiny-shortcut), cifar10 (fbnet-cifar-tiny); several can be given. Each goes to"
                 + " OUT/<preset>/; OUT/results.json holds every row. Run it again to continue."})
     public static final class SharedWeightsCommand implements Callable<Integer> {
         static final List<String> PRESETS = List.of("fmnist", "cifar10");
@@ -107,7 +107,7 @@ public final class ExperimentCommands {
                 dirs.add(output);
             } else {
                 for (String p : presets) {
-                    String space = p.equals("fmnist") ? "fbnet-fmnist-tiny" : "fbnet-cifar-tiny";
+                    String space = io.hwnas.experiments.shared.SharedWeights.presetSpace(p);
                     Path l = lut != null ? lut : Path.of(System.getProperty("hwnas.root", ".")).resolve("latency/luts")
                             .resolve(space + "-vm-1t-cpu.json");
                     cs.add(io.hwnas.experiments.shared.SharedWeights.preset(p, l));
