@@ -2,7 +2,6 @@ package io.hwnas.latency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,17 +135,18 @@ class LutTruthTest {
     void everyLutOfTheRepositoryStillLoads() throws IOException {
         Path root = Path.of(System.getProperty("hwnas.root", "."));
         Path dir = root.resolve("latency/luts");
-        int n = 0;
+        int legacy = 0; // written before fingerprints: the path that keeps old tables readable
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".json"))::iterator) {
                 Lut lut = Lut.read(p);
-                assertNull(lut.spaceSha256(), p + ": written before fingerprints");
-                LatencyModel m = LatencyModels.read(p, SpaceRegistry.get(lut.space()));
+                if (lut.spaceSha256() == null) {
+                    legacy++;
+                }
+                LatencyModel m = LatencyModels.read(p, SpaceRegistry.get(lut.space())); // a fingerprint is checked here
                 assertTrue(m.rangeMs().fastestMs() > 0, p.toString());
-                n++;
             }
         }
-        assertTrue(n >= 5, "found " + n);
+        assertTrue(legacy >= 5, "found " + legacy + " tables without a fingerprint");
         assertTrue(Json.readTree(dir.resolve("fbnet-cifar-vm-2t-wall.json")).has("entries"));
     }
 }
