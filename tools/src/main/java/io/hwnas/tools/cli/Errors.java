@@ -28,7 +28,22 @@ public final class Errors implements CommandLine.IExecutionExceptionHandler, Com
         return report(ex, cl.getErr());
     }
 
-    /** The exit code for {@code t}, after printing it on {@code err} (one line, or a bug report). */
+    /** Whether the JVM is shutting down (a signal or an exit is running the shutdown hooks). */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
+
+    /**
+     * The exit code for {@code t}, after printing it on {@code err} (one line, or a bug report; nothing
+     * for a failure while the JVM shuts down, which a signal caused).
+     */
     public static int report(Throwable t, PrintWriter err) {
         String user = userMessage(t);
         if (user != null) {
@@ -40,6 +55,11 @@ public final class Errors implements CommandLine.IExecutionExceptionHandler, Com
             err.println("hwnas: error: out of memory (" + t.getMessage() + "); give the JVM more with"
                     + " HWNAS_JAVA_OPTS=-Xmx8g, or use fewer images / a smaller batch");
             err.flush();
+            return INTERNAL_ERROR;
+        }
+        if (shuttingDown()) {
+            // a Ctrl-C or kill is ending the JVM: what fails now fails because of it (e.g. a library that
+            // registers a shutdown hook while writing a file), and the signal's own message says what was kept
             return INTERNAL_ERROR;
         }
         err.println("hwnas: internal error, please report it with the lines below: " + t);
