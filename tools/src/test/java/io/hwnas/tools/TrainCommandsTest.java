@@ -117,6 +117,30 @@ class TrainCommandsTest {
         assertEquals(0, r.code(), r.toString());
     }
 
+    /**
+     * eval_test's per-epoch test accuracy is the argmax as {@code extract} (BN recalibrated) and {@code eval} give it,
+     * not the path inside the supernet with the running statistics every path shares; and evaluating it changes
+     * nothing of the training (θ as in the same run without it).
+     */
+    @Test
+    void evalTestIsTheExtractedArgmaxAccuracy() throws Exception {
+        Path c = tmp.resolve("cfg-eval-test.json");
+        Files.writeString(c, Files.readString(cfg).replace("}", ", \"eval_test\": true, \"test_subset\": 300}"));
+        Path r2 = tmp.resolve("run-eval-test");
+        CliRun r = CliRun.of("train", "--config", c.toString(), "-o", r2.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(Files.readString(run.resolve("theta.json")), Files.readString(r2.resolve("theta.json")));
+        List<String> lines = Files.readAllLines(r2.resolve("metrics.jsonl"));
+        double perEpoch = Json.parse("metrics", lines.get(lines.size() - 1), JsonNode.class).get("test_accuracy")
+                .asDouble();
+        Path sub = tmp.resolve("sub-eval-test");
+        r = CliRun.of("extract", r2.toString(), "-o", sub.toString());
+        assertEquals(0, r.code(), r.toString());
+        r = CliRun.of("eval", sub.toString(), "--test-subset", "300", "--runs", "0", "--json");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(Json.parse("eval", r.out(), JsonNode.class).get("test_accuracy").asDouble(), perEpoch, 1e-12);
+    }
+
     @Test
     void extractSampledArchitecture() {
         Path sub = tmp.resolve("sample");

@@ -144,7 +144,9 @@ public final class RunDir {
         String started = startedLutSha();
         if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
             throw new HwnasException(config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
-                    + ", provenance.json says " + started + "): resuming would not reproduce the run");
+                    + ", provenance.json says " + started + "): resuming would not reproduce the run; restore the"
+                    + " file the run started with (byte for byte: any edit, even of spacing, counts), or start a new run"
+                    + " with this LUT (hwnas train --config ... -o NEW_DIR)");
         }
         return m;
     }

@@ -123,6 +123,11 @@ public final class RunFiles {
     }
 
     public static Architecture readArch(Path file, SearchSpace space) {
-        return Json.read(file, Architecture.class).check(space);
+        Architecture a = Json.read(file, Architecture.class);
+        try {
+            return a.check(space);
+        } catch (io.hwnas.core.HwnasException e) { // the check's message names the field, not the file
+            throw e.getMessage().startsWith(file.toString()) ? e : io.hwnas.core.HwnasException.inFile(file, e.getMessage());
+        }
     }
 }

@@ -76,6 +76,15 @@ public final class Extraction {
 
     /** An explicit {@code --arch} op list of {@code space}; its errors name {@code --arch}. */
     public static Architecture parseOps(SearchSpace space, String spec) {
+        String one = spec.strip();
+        if (!one.isEmpty() && !one.matches(".*[\\s,].*") && !space.ops().contains(one) && space.layers().size() > 1) {
+            // one word that is no op: a mistyped keyword or a path, not a one-layer op list
+            throw new HwnasException("--arch \"" + spec + "\": " + (one.endsWith(".json") || one.contains("/")
+                    ? "no such file" : "not argmax, sample:K, an architecture JSON file or a list of ops") + "; give argmax,"
+                    + " sample:K, a .json file of an architecture, or " + space.layers().size() + " ops of "
+                    + space.id() + " (e.g. \"" + String.join(" ", java.util.Collections.nCopies(space.layers().size(),
+                    space.ops().get(0))) + "\")");
+        }
         try {
             return Architecture.parse(space, spec);
         } catch (HwnasException e) {

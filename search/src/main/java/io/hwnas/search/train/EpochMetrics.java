@@ -19,7 +19,7 @@ import java.util.List;
  * @param argmaxLatencyMs LUT latency of the argmax architecture after the epoch
  * @param argmax the argmax architecture after the epoch
  * @param thetaEntropy entropy (nats) of softmax(θ) per layer after the epoch
- * @param testAccuracy accuracy of the argmax path inside the supernet on the test set (if eval_test)
+ * @param testAccuracy test accuracy of the argmax as extracted (BN recalibrated, as hwnas extract and eval give it; if eval_test)
  * @param wallSeconds wall time of the epoch
  */
 public record EpochMetrics(int epoch, boolean warmup, double tau, double weightLr, double weightLoss,

@@ -59,6 +59,8 @@ public final class SupernetTrainer implements AutoCloseable {
     private final TrainConfig cfg;
     private final SearchSpace space;
     private final LatencyModel latency;
+    /** The run's training images (both parts): the per-epoch test accuracy recalibrates BN on them, as extract does. */
+    private final ImageSet train;
     private final Split split;
     private final ImageSet test;
     private final NDManager root;
@@ -73,8 +75,9 @@ public final class SupernetTrainer implements AutoCloseable {
     private long stepsDone;
 
     SupernetTrainer(Path runDir, TrainConfig cfg, ai.djl.Device device, SearchSpace space, LatencyModel latency,
-            Split split, ImageSet test) {
+            ImageSet train, Split split, ImageSet test) {
         this.runDir = runDir;
+        this.train = train;
         this.cfg = cfg;
         this.space = space;
         this.latency = latency;
@@ -316,8 +319,7 @@ public final class SupernetTrainer implements AutoCloseable {
         for (float[] p : probs) {
             ent.add(RunFiles.entropy(p));
         }
-        Double testAcc = test == null ? null : Accuracy.of(test, Normalization.of(split.weights()), cfg.seed(), root,
-                (ps, x) -> net.forwardPath(ps, x, argmax, false));
+        Double testAcc = test == null ? null : argmaxTestAccuracy(argmax);
         boolean expected = latency != null && latency.differentiable();
         return new EpochMetrics(e + 1, warm, tau, s.lastLr(), s.weightLoss(), s.weightAccuracy(),
                 warm ? null : s.thetaLossSum() / s.thetaCount(), warm ? null : s.thetaCeSum() / s.thetaCount(),
@@ -326,6 +328,30 @@ public final class SupernetTrainer implements AutoCloseable {
                 expected ? latency.expectedMs(probs) : null, latency == null ? null : latency.predictMs(argmax),
                 Architecture.ofIndices(space, argmax).canonical(), ent, testAcc, wall);
     }
+
+    /**
+     * The argmax's test accuracy as {@code hwnas extract} (default {@value #TEST_RECALIBRATE_BATCHES} batches) and
+     * {@code hwnas eval} would give it: the subnet sliced out of the supernet, its BN statistics recalibrated on
+     * training images, in eval mode. The supernet's own running statistics mix every path's and would make the
+     * figure meaningless (near chance for a shared supernet); nothing of the supernet changes.
+     */
+    private double argmaxTestAccuracy(int[] argmax) {
+        try (NDManager sm = root.newSubManager()) {
+            ai.djl.nn.Block sub = io.hwnas.supernet.net.Subnets.extract(net, Architecture.ofIndices(space, argmax), sm);
+            Batches bs = new Batches(train, cfg.batchSize(), true, Augment.NONE, cfg.seed(), 0, Normalization.of(train),
+                    false);
+            List<ai.djl.ndarray.NDArray> xs = new ArrayList<>();
+            for (int i = 0; i < Math.min(TEST_RECALIBRATE_BATCHES, bs.batchesPerEpoch()); i++) {
+                xs.add(bs.batch(sm, i).x());
+            }
+            io.hwnas.supernet.net.BnRecalibration.recalibrate(sub, xs);
+            long[] c = Accuracy.counts(sub, test, sm); // as hwnas eval: the test images by their own statistics
+            return c[1] == 0 ? Double.NaN : c[0] / (double) c[1];
+        }
+    }
+
+    /** Recalibration batches of the per-epoch test accuracy: {@code hwnas extract}'s default. */
+    static final int TEST_RECALIBRATE_BATCHES = 20;
 
     private static String summaryLine(EpochMetrics m) {
         StringBuilder sb = new StringBuilder(String.format("weights: loss %.4f acc %.2f%%", m.weightLoss(),

@@ -145,7 +145,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(warmupEpochs >= 0 && warmupEpochs <= epochs, "warmup_epochs", warmupEpochs,
                 "must be 0..epochs (" + epochs + ")");
         require(batchSize >= 1, "batch_size", batchSize, "must be positive");
-        require(weightLr >= 0, "weight_lr", weightLr, "must be >= 0");
+        require(weightLr > 0 && Double.isFinite(weightLr), "weight_lr", weightLr, "must be > 0 (with 0 no weight would"
+                + " train: every subnet would keep its random initialisation)");
         require(weightLrMin >= 0 && weightLrMin <= weightLr, "weight_lr_min", weightLrMin, "must be 0..weight_lr");
         require(momentum >= 0 && momentum < 1, "momentum", momentum, "must be in [0, 1)");
         require(weightDecay >= 0, "weight_decay", weightDecay, "must be >= 0");

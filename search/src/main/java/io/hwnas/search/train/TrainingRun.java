@@ -126,7 +126,7 @@ public final class TrainingRun {
             Provenance prov = Provenance.now(cfg, device.toString(), lutId, data.identity());
             Json.writeFile(runDir.resolve(RunFiles.PROVENANCE), prov);
             TrainResult r;
-            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.train(), data.split(), data.test())) {
                 t.monitor(monitor);
                 t.begin();
                 RunFiles.writeMetrics(runDir, List.of());
@@ -168,7 +168,7 @@ public final class TrainingRun {
                 sig.exitNow();
             }
             TrainResult r;
-            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.split(), data.test())) {
+            try (SupernetTrainer t = new SupernetTrainer(runDir, cfg, device, space, lat, data.train(), data.split(), data.test())) {
                 t.restore(ckpt, st);
                 RunFiles.writeMetrics(runDir, st.metrics());
                 sig.stepping();

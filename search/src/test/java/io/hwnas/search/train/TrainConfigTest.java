@@ -73,6 +73,7 @@ class TrainConfigTest {
         plainlyRefused(base + "\"weight_sampling\": null}", "cfg.json: field 'weight_sampling' = null: must be");
         plainlyRefused(base + "\"epochs\": null}", "cfg.json: field 'epochs' = null: must be a JSON whole number");
         plainlyRefused(base + "\"eval_test\": 1}", "cfg.json: field 'eval_test' = 1: must be true or false");
+        plainlyRefused(base + "\"weight_lr\": 0}", "cfg.json: field 'weight_lr' = 0.0: must be > 0");
         plainlyRefused(base + "\"eval_test\": null}", "cfg.json: field 'eval_test' = null: must be true or false");
         plainlyRefused(base + "\"augment\": \"yes\"}", "cfg.json: field 'augment' = \"yes\": must be true or false,"
                 + " not a string");

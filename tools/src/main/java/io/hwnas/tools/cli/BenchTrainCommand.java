@@ -23,7 +23,7 @@ public final class BenchTrainCommand {
             description = "Time one training step (forward + backward + SGD update, random data) per mode, with its"
                     + " peak memory: the shared-weight supernet's soft, single-path and sandwich steps, FBNet's per-op"
                     + " supernet, and plain subnets (largest, smallest, the sampled paths). Each mode runs in a JVM of its"
-                    + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\", \"layout\"}...]}.")
+                    + " own, --rounds times (the modes in turn); figures are medians over the rounds. --json: {\"rows\": [{\"mode\", \"ms_per_step\", \"images_per_s\", \"peak_bytes\", \"ms_rounds\", \"layout\", \"arch\"}...], ...}.")
     public static final class Train implements Callable<Integer> {
         @Option(names = "--space", defaultValue = "fbnet-fmnist-tiny", paramLabel = "SPACE",
                 description = "Search space (id or JSON file) whose supernet and subnets are timed (default"
@@ -94,7 +94,7 @@ public final class BenchTrainCommand {
             HwnasException.require(layout.equals("both") || TrainBench.LAYOUTS.contains(layout), "--layout", layout,
                     "must be channels-last, nchw or both");
             List<String> layouts = layout.equals("both") ? TrainBench.LAYOUTS : List.of(layout);
-            SearchSpace s = SpaceRegistry.resolve(space);
+            SearchSpace s = Checks.space("--space", space);
             int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             TrainBench.Result r = TrainBench.run(s, space, batch, steps, warmup, t, sandwichRandom, rounds, ms,
                     layouts, new ConsoleProgress());

@@ -7,6 +7,18 @@ final class Checks {
     private Checks() {}
 
     /** {@code value >= min}, else "option '--name' = value: must be >= min (meaning)". */
+    /** The space {@code option} names (a registered id or a space file); an unknown id is refused naming the option. */
+    static io.hwnas.supernet.space.SearchSpace space(String option, String value) {
+        try {
+            return io.hwnas.supernet.space.SpaceRegistry.resolve(value);
+        } catch (io.hwnas.core.HwnasException e) {
+            if (e.getMessage().startsWith("unknown search space")) {
+                throw new io.hwnas.core.HwnasException("option '" + option + "' = \"" + value + "\": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
     static int atLeast(String option, long value, long min, String meaning) {
         if (value < min) {
             throw new HwnasException("option '" + option + "' = " + value + ": must be >= " + min + meaning(meaning));

@@ -9,17 +9,41 @@ package io.hwnas.tools.cli;
 final class Interrupted implements AutoCloseable {
     private final Thread hook;
 
-    private Interrupted(String message) {
+    private Interrupted(java.util.function.Supplier<String> message, Runnable cleanup) {
         this.hook = new Thread(() -> {
+            try {
+                cleanup.run();
+            } catch (RuntimeException e) {
+                // the message still says what to do
+            }
             System.err.println();
-            System.err.println("hwnas: interrupted: " + message);
+            System.err.println("hwnas: interrupted: " + message.get());
             System.err.flush();
         }, "hwnas-interrupted");
     }
 
+    private Interrupted(String message) {
+        this(() -> message, () -> {});
+    }
+
+    /**
+     * An interruption while a command writes a subnet into {@code out}: {@code cleanup} (the output check's, which
+     * removes the folder when the command created it and it is still empty) runs, then the message says whether
+     * anything was left there.
+     */
+    static Interrupted subnet(java.nio.file.Path out, Runnable cleanup, String rerun) {
+        return register(new Interrupted(() -> !java.nio.file.Files.exists(out) ? "no subnet was written (" + out
+                + " was removed again); run " + rerun + " again" : Outputs.isEmpty(out) ? "no subnet was written to "
+                + out + "; run " + rerun + " again" : out + " may hold an incomplete subnet; run " + rerun + " again to"
+                + " write it (with --force if it refuses the folder)", cleanup));
+    }
+
     /** From now until {@link #close}, an interruption prints {@code message} (what was kept, how to go on). */
     static Interrupted say(String message) {
-        Interrupted i = new Interrupted(message);
+        return register(new Interrupted(message));
+    }
+
+    private static Interrupted register(Interrupted i) {
         try {
             Runtime.getRuntime().addShutdownHook(i.hook);
         } catch (IllegalStateException e) {

@@ -61,7 +61,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
                     + " flops");
         }
         Outputs.resultFile("-o", output, force, data, Outputs.spaceFile(space));
-        SearchSpace s = SpaceRegistry.resolve(space);
+        SearchSpace s = Checks.space("--space", space);
         TrainingSet all = TrainingSet.readCsv(data, target, s);
         TrainingSet set = all;
         if (samples != null) {

@@ -76,7 +76,7 @@ public final class LutCommands {
             Path c = csv != null ? csv : HwNasBenchImport.defaultCsv();
             Path b = base != null ? base : HwNasBenchImport.defaultBase();
             Path output = lutOutput.checked(c, b, Outputs.spaceFile(space));
-            SearchSpace s = SpaceRegistry.resolve(space);
+            SearchSpace s = Checks.space("--space", space);
             Lut lut = HwNasBenchImport.fbnet(c, b, device, s);
             lut.write(output);
             LatencyModel.LatencyRange range = LatencyModels.of(lut, s, output.toString()).rangeMs();

@@ -88,7 +88,7 @@ public final class LutMeasureCommands {
                 throw new HwnasException("option '--device-name' = \"" + deviceName + "\": give a name, or leave the"
                         + " option out for <host>-cpu-<threads>t");
             }
-            SearchSpace s = SpaceRegistry.resolve(space);
+            SearchSpace s = Checks.space("--space", space);
             Path output = lutOutput.checked(Outputs.spaceFile(space));
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();

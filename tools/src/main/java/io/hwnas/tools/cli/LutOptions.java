@@ -29,7 +29,7 @@ public final class LutOptions {
     /** The space a model file names ({@code spaceId}), or the one {@code --space} gives. */
     static SearchSpace resolve(String spaceId, Path file, String spaceOption) {
         if (spaceOption != null) {
-            return SpaceRegistry.resolve(spaceOption);
+            return Checks.space("--space", spaceOption);
         }
         if (spaceId != null && SpaceRegistry.IDS.contains(spaceId)) {
             return SpaceRegistry.get(spaceId);

@@ -334,6 +334,12 @@ final class Outputs {
             throw new HwnasException("-o " + out + ": is a subnet folder; a run is never written into one, even with"
                     + " --force (it would be both); give another -o");
         }
+        for (Path p = parent; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve(SubnetIO.ARCH_FILE)) && Files.isRegularFile(p.resolve(SubnetIO.PARAMS_FILE))) {
+                throw new HwnasException("-o " + out + ": is inside the subnet folder " + p + "; a run is never written"
+                        + " into a subnet's folder, even with --force; give another -o");
+            }
+        }
         boolean existed = Files.isDirectory(out);
         if (existed) {
             RunLock.requireFree(out);

@@ -322,7 +322,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     /** The space of {@code --space}: registered or a file, with Fashion-MNIST's input and classes. */
     static SearchSpace quickstartSpace(String idOrFile) {
-        SearchSpace s = SpaceRegistry.resolve(idOrFile);
+        SearchSpace s = Checks.space("--space", idOrFile);
         if (s.input().channels() != 1 || s.input().height() != 28 || s.input().width() != 28 || s.head().classes() != 10) {
             throw new io.hwnas.core.HwnasException("option '--space' = " + idOrFile + ": the quickstart trains on"
                     + " Fashion-MNIST (1x28x28 input, 10 classes), this space takes " + s.input().channels() + "x"

@@ -32,8 +32,9 @@ public final class SubnetCommands {
         @Parameters(paramLabel = "RUN_DIR", description = "A training run directory.")
         Path runDir;
 
-        @Option(names = "--arch", defaultValue = "argmax", paramLabel = "argmax|sample:K|OPS",
-                description = "argmax of θ (default), the K-th sampled architecture of the run, or an explicit op list.")
+        @Option(names = "--arch", defaultValue = "argmax", paramLabel = "argmax|sample:K|FILE.json|OPS",
+                description = "argmax of θ (default), the K-th sampled architecture of the run, an architecture JSON"
+                        + " file (e.g. a run's arch-argmax.json) or an explicit op list (separated by spaces or commas).")
         String arch;
 
         @Option(names = "--recalibrate-batches", defaultValue = "20", paramLabel = "N",
@@ -62,7 +63,7 @@ public final class SubnetCommands {
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
             Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
             Extraction.Result r;
-            try {
+            try (Interrupted i = Interrupted.subnet(output, cleanup, "the same command")) {
                 r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
             } catch (RuntimeException e) {
                 cleanup.run();
@@ -234,7 +235,7 @@ public final class SubnetCommands {
                     trainSubset, augment, dataset, data == null ? null : data.toString());
             Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, Finetune.Settings.of(dir, opt), force);
             Finetune.Result r;
-            try {
+            try (Interrupted i = Interrupted.subnet(output, cleanup, "the same command")) {
                 r = Finetune.finetune(dir, opt, output, new ConsoleProgress());
             } catch (RuntimeException e) {
                 cleanup.run();

@@ -54,7 +54,8 @@ public final class TrainCommands {
                 r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
             } else {
                 if (config == null || output == null) {
-                    throw new HwnasException("give --config CONFIG.json and -o RUN_DIR (or --resume RUN_DIR)");
+                    throw new HwnasException((config == null ? "option '--config'" : "option '-o'") + " is missing: give --config"
+                            + " CONFIG.json and -o RUN_DIR, or --resume RUN_DIR (hwnas train --help)");
                 }
                 Json.readText(config); // at once: a device (/dev/zero), a huge or a binary file is refused here
                 TrainConfig cfg = TrainConfig.read(config);
