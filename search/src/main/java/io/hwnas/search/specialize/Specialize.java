@@ -653,8 +653,9 @@ public final class Specialize {
         }
         if (s.coSearch() != null) {
             md.append("\nCo-search, best architecture per setting within ").append(String.format(Locale.ROOT, "%.4f",
-                    s.coSearch().budgetsMs().get(0))).append(" ms:\n\n| setting | architecture | latency (ms) |"
-                    + " held-out accuracy (%) |\n|---|---|---|---|\n");
+                    s.coSearch().budgetsMs().get(0))).append(" ms:\n\n| setting | architecture | latency (ms) | ")
+                    .append("predictor".equals(s.accuracySource()) ? "accuracy predicted by the predictor (%)"
+                            : "held-out accuracy (%)").append(" |\n|---|---|---|---|\n");
             for (SettingRow r : s.coSearch().settings()) {
                 md.append(r.arch() == null ? String.format(Locale.ROOT, "| %s | (%s) | | |%n", r.setting(),
                         r.unreachable()) : String.format(Locale.ROOT, "| %s | `%s` | %.4f | %.2f |%n", r.setting(),

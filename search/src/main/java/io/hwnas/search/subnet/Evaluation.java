@@ -103,6 +103,11 @@ public final class Evaluation {
                 LatencyModel lut = LatencyModels.read(p, space);
                 preds.add(new Predicted(p.toString(), lut.device().describe(), lut.predictMs(a)));
             }
+            if (luts.isEmpty() && o != null && o.lutLatencyMs() != null && o.lut() != null) {
+                // no --lut: the latency extraction recorded under the run's LUT (origin.json), named as such
+                preds.add(new Predicted(o.lut() + " (the run's LUT, recorded in " + Origin.FILE + ")",
+                        o.lutDevice() == null ? "device not recorded" : o.lutDevice().describe(), o.lutLatencyMs()));
+            }
             io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
             double[] t = runs > 0 ? measure(sn.net(), space, runs, m) : new double[] {Double.NaN, Double.NaN, Double.NaN};
             io.hwnas.core.MachineLoad.Reading reading = load.stop();

@@ -290,8 +290,11 @@ public final class ExperimentCommands {
                     methods != null ? methods : d.methods());
             Outputs.experimentDir(output, force); // nothing to continue: results are replaced only with --force
             String command = Shell.command(spec.commandLine().getParseResult().originalArgs());
-            LatencyEstimatorsLocal.Result r = LatencyEstimatorsLocal.run(c, output, command.trim(),
-                    new ConsoleProgress(), System.err::println);
+            LatencyEstimatorsLocal.Result r;
+            try (Interrupted i = Interrupted.say("the experiment stopped; nothing of it is continued: run the same"
+                    + " command again (with --force if " + output + " is left with files)")) {
+                r = LatencyEstimatorsLocal.run(c, output, command.trim(), new ConsoleProgress(), System.err::println);
+            }
             out.print(r, LatencyEstimatorsLocal.markdown(r) + String.format(Locale.ROOT, "%nwritten to %s%n", output));
             return 0;
         }

@@ -48,8 +48,18 @@ public final class ExportCommand implements Callable<Integer> {
     @Mixin
     Output out;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (!verify) { // options the export would ignore without a word
+            for (String o : new String[] {"--verify-images", "--dataset", "--data"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                    throw new io.hwnas.core.HwnasException("option '" + o + "' applies to --verify only");
+                }
+            }
+        }
         if (!"onnx".equals(format)) {
             throw new HwnasException("option '--format' = \"" + format + "\": unknown format; known: onnx");
         }

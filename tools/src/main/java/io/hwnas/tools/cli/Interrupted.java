@@ -39,6 +39,11 @@ final class Interrupted implements AutoCloseable {
     }
 
     /** From now until {@link #close}, an interruption prints {@code message} (what was kept, how to go on). */
+    /** From now until {@link #close}, an interruption runs {@code cleanup}, then prints what {@code message} says. */
+    static Interrupted cleaning(Runnable cleanup, java.util.function.Supplier<String> message) {
+        return register(new Interrupted(message, cleanup));
+    }
+
     static Interrupted say(String message) {
         return register(new Interrupted(message));
     }

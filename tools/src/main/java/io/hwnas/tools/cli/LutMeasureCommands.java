@@ -92,8 +92,11 @@ public final class LutMeasureCommands {
             Path output = lutOutput.checked(Outputs.spaceFile(space));
             MeasureConfig cfg = new MeasureConfig(threads, batch, warmup, repeats, deviceName, clock);
             long t0 = System.nanoTime();
-            Lut lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())
-                    : LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
+            Lut lut;
+            try (Interrupted i = Interrupted.say("no LUT was written (" + output + "); run the same command again")) {
+                lut = runtime == RuntimeKind.ONNXRUNTIME ? OrtLutMeasurer.measure(s, cfg, new ConsoleProgress())
+                        : LutMeasurer.measure(s, SupernetBlocks.INSTANCE, cfg, new ConsoleProgress());
+            }
             double wall = (System.nanoTime() - t0) / 1e9;
             lut.write(output);
             LoadWarning.print("the measurement", LoadWarning.stored(lut.device().otherLoadCores(), wall), clock,
@@ -122,6 +125,9 @@ public final class LutMeasureCommands {
                     + "them (offset, scale, per-entry least squares toward the table) and scores raw and calibrated "
                     + "tables on the N test architectures (MAPE, Kendall tau, share within 10 %%)."})
     public static final class Validate implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Mixin
         LutOptions lut;
 
@@ -194,6 +200,11 @@ public final class LutMeasureCommands {
                         {"--calibrate-methods", calibrateMethods}}) {
                     if (o[1] != null) {
                         throw new HwnasException("option '" + o[0] + "' needs --calibrate");
+                    }
+                }
+                for (String o : new String[] {"--calibrate-archs", "--calibrated-method"}) { // options with defaults
+                    if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                        throw new HwnasException("option '" + o + "' needs --calibrate");
                     }
                 }
             }

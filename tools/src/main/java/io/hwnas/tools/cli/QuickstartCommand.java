@@ -188,6 +188,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--train-subset", trainSubset, 0, "0: all training images");
         Checks.atLeast("--finetune-epochs", finetuneEpochs, 0, null);
         Checks.atLeast("--finetune-subset", finetuneSubset, 0, "0: all training images");
+        if (finetuneEpochs == 0 && spec != null && spec.commandLine().getParseResult().hasMatchedOption("--finetune-subset")) {
+            throw new io.hwnas.core.HwnasException("option '--finetune-subset' applies to fine-tuning only; give"
+                    + " --finetune-epochs N too (the quickstart does not fine-tune by default)");
+        }
         Checks.atLeast("--threads", threads, 0, "0: the idle cores");
         Checks.atLeast("--alpha", alpha, 0, false);
         Checks.atLeast("--beta", beta, 0, false);

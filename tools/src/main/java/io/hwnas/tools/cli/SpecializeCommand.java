@@ -127,6 +127,15 @@ public final class SpecializeCommand implements Callable<Integer> {
         for (String t : targets) {
             specs.add(Specialize.TargetSpec.parse(t));
         }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--predictor-samples") && !"predictor".equals(accuracy)) {
+            throw new HwnasException("option '--predictor-samples' applies to --accuracy predictor only (this call's"
+                    + " accuracy is " + accuracy + ")");
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--budget-fraction")
+                && specs.stream().allMatch(t -> t.budgetMs() != null)) {
+            throw new HwnasException("option '--budget-fraction' sets the budget of a --target given without one;"
+                    + " every --target of this call has its own");
+        }
         Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
                 multiObjective, accuracyFloor, coSearch);
@@ -142,13 +151,24 @@ public final class SpecializeCommand implements Callable<Integer> {
         }
         specs.forEach(t -> read.add(t.model()));
         Outputs.Staged staged = Outputs.specializeDir(output, force, read.toArray(Path[]::new));
-        try (Interrupted i = Interrupted.say("the run is unchanged" + (accuracy.equals("predictor") ? " (the accuracy"
-                + " pairs measured so far are kept in it and reused)" : "") + "; rerun the same command, with --force if "
-                + output + " already holds files of this call")) {
+        String kept = "the run is unchanged" + (accuracy.equals("predictor") ? " (the accuracy pairs measured so far"
+                + " are kept in it and reused)" : "");
+        // while the search writes its picks an interruption removes them (and the folder, if this call made it), as a
+        // failure does: no pick without its summary stays behind; once they are all written it keeps them
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (Interrupted i = Interrupted.cleaning(() -> {
+            if (writing.get()) {
+                staged.undo();
+            }
+        }, () -> writing.get() ? kept + "; nothing of this call was kept in " + output + "; rerun the same command"
+                : kept + "; the picks and summary in " + output + " are complete (a plot may be missing)")) {
             Specialize.Summary s;
             try {
                 s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                         staged::begin);
+                writing.set(false);
+                overBudget(s.multiTarget());
+                overBudget(s.coSearch());
             } catch (RuntimeException | Error e) {
                 staged.undo(); // a call that fails leaves no half-written specialization behind
                 throw e;
@@ -162,6 +182,23 @@ public final class SpecializeCommand implements Callable<Integer> {
             out.print(s, Specialize.markdown(output));
         }
         return 0;
+    }
+
+    /** A warning for each budget a joint pick exceeds (the search found no architecture meeting all of them). */
+    static void overBudget(Specialize.JointPick j) {
+        if (j == null) {
+            return;
+        }
+        for (int t = 0; t < j.targets().size(); t++) {
+            double lat = j.latenciesMs().get(t);
+            double budget = j.budgetsMs().get(t);
+            if (lat > budget) {
+                System.err.printf(java.util.Locale.ROOT, "hwnas: warning: the %s pick exceeds the budget of %s (%.4f ms"
+                        + " against %.4f ms, %.3fx): the search saw no architecture within every budget%s; give it more"
+                        + " --population or --generations, or looser budgets%n", j.kind(), j.targets().get(t), lat, budget,
+                        lat / budget, j.accuracyFloor() == null ? "" : " at the accuracy floor");
+            }
+        }
     }
 
     /** Per target: every pick's (latency under this target, accuracy), this target's pick apart, its budget, the front. */

@@ -63,7 +63,17 @@ public final class TrainCommands {
                 unread(config, cfg);
                 // Ctrl-C before the training's own handler holds the folder (start-up, data loading): the folder this
                 // call made is removed again while it holds nothing but the lock (the handler keeps any checkpoint)
-                Thread early = new Thread(cleanup, "hwnas-train-early-stop");
+                Path out = output;
+                Thread early = new Thread(() -> {
+                    boolean had = java.nio.file.Files.exists(out);
+                    cleanup.run();
+                    if (had && !java.nio.file.Files.exists(out)) { // stopped in start-up: nothing to continue
+                        System.err.println();
+                        System.err.println("hwnas: interrupted before the training started: " + out + " was removed"
+                                + " again; run the same command again to start it");
+                        System.err.flush();
+                    }
+                }, "hwnas-train-early-stop");
                 Runtime.getRuntime().addShutdownHook(early);
                 try {
                     r = TrainingRun.start(cfg, output, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
