@@ -111,8 +111,9 @@ class TrainCommandsTest {
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("test accuracy"), r.toString());
         // without --lut: the latency under the run's LUT, as extraction recorded it (and fine-tuning kept it)
-        assertTrue(r.out().contains(String.format("predicted latency: %.4f ms under %s (the run's LUT, recorded in"
-                + " origin.json)", io.hwnas.latency.LatencyModels.read(lut, s).predictMs(a), lut)), r.toString());
+        assertTrue(r.out().contains(String.format("predicted latency: %.4f ms under %s [", io.hwnas.latency.LatencyModels
+                .read(lut, s).predictMs(a), lut)) && r.out().contains("; the run's LUT, as extraction recorded it in"
+                + " origin.json]"), r.toString());
 
         Path scratch = tmp.resolve("scratch");
         r = CliRun.of("finetune", sub.toString(), "--epochs", "1", "--from-scratch", "--train-subset", "64", "-o",

@@ -105,8 +105,8 @@ public final class Evaluation {
             }
             if (luts.isEmpty() && o != null && o.lutLatencyMs() != null && o.lut() != null) {
                 // no --lut: the latency extraction recorded under the run's LUT (origin.json), named as such
-                preds.add(new Predicted(o.lut() + " (the run's LUT, recorded in " + Origin.FILE + ")",
-                        o.lutDevice() == null ? "device not recorded" : o.lutDevice().describe(), o.lutLatencyMs()));
+                preds.add(new Predicted(o.lut(), (o.lutDevice() == null ? "device not recorded" : o.lutDevice()
+                        .describe()) + "; the run's LUT, as extraction recorded it in " + Origin.FILE, o.lutLatencyMs()));
             }
             io.hwnas.core.MachineLoad load = io.hwnas.core.MachineLoad.start();
             double[] t = runs > 0 ? measure(sn.net(), space, runs, m) : new double[] {Double.NaN, Double.NaN, Double.NaN};

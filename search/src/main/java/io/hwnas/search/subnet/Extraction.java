@@ -74,13 +74,23 @@ public final class Extraction {
         return parseOps(space, spec);
     }
 
+    private static boolean isFile(String path) {
+        try {
+            return java.nio.file.Files.isRegularFile(Path.of(path));
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
     /** An explicit {@code --arch} op list of {@code space}; its errors name {@code --arch}. */
     public static Architecture parseOps(SearchSpace space, String spec) {
         String one = spec.strip();
         if (!one.isEmpty() && !one.matches(".*[\\s,].*") && !space.ops().contains(one) && space.layers().size() > 1) {
             // one word that is no op: a mistyped keyword or a path, not a one-layer op list
-            throw new HwnasException("--arch \"" + spec + "\": " + (one.endsWith(".json") || one.contains("/")
-                    ? "no such file" : "not argmax, sample:K, an architecture JSON file or a list of ops") + "; give argmax,"
+            throw new HwnasException("--arch \"" + spec + "\": " + (isFile(one)
+                    ? "a file is read as an architecture only when its name ends in .json" : one.endsWith(".json")
+                    || one.contains("/") ? "no such file" : "not argmax, sample:K, an architecture JSON file or a list of"
+                    + " ops") + "; give argmax,"
                     + " sample:K, a .json file of an architecture, or " + space.layers().size() + " ops of "
                     + space.id() + " (e.g. \"" + String.join(" ", java.util.Collections.nCopies(space.layers().size(),
                     space.ops().get(0))) + "\")");

@@ -38,7 +38,8 @@ public final class ExportCommand implements Callable<Integer> {
     int verifyImages;
 
     @Option(names = "--dataset", paramLabel = "NAME",
-            description = "fashion-mnist, cifar10 or folder, for --verify (default: origin.json's, else from the input).")
+            description = "fashion-mnist, cifar10 or folder: the model's dataset and normalization metadata, and"
+                    + " --verify's test images (default: origin.json's, else from the input).")
     String dataset;
 
     @Option(names = "--data", paramLabel = "PATH",
@@ -54,7 +55,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!verify) { // options the export would ignore without a word
-            for (String o : new String[] {"--verify-images", "--dataset", "--data"}) {
+            for (String o : new String[] {"--verify-images", "--data"}) { // --dataset also names the metadata's
                 if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
                     throw new io.hwnas.core.HwnasException("option '" + o + "' applies to --verify only");
                 }

@@ -27,18 +27,21 @@ final class Interrupted implements AutoCloseable {
     }
 
     /**
-     * An interruption while a command writes a subnet into {@code out}: {@code cleanup} (the output check's, which
-     * removes the folder when the command created it and it is still empty) runs, then the message says whether
-     * anything was left there.
+     * An interruption while a command makes a subnet in {@code out}: the folders that did not exist when this was
+     * registered are removed while empty, then the message says what is left there. Registered before the output
+     * check (which creates the folder), so no moment leaves an empty folder behind.
      */
-    static Interrupted subnet(java.nio.file.Path out, Runnable cleanup, String rerun) {
+    static Interrupted subnet(java.nio.file.Path out, String rerun) {
+        Runnable cleanup = Outputs.removeIfCreatedAndEmpty(out);
+        boolean hadFiles = java.nio.file.Files.isDirectory(out) && !Outputs.isEmpty(out);
         return register(new Interrupted(() -> !java.nio.file.Files.exists(out) ? "no subnet was written (" + out
-                + " was removed again); run " + rerun + " again" : Outputs.isEmpty(out) ? "no subnet was written to "
-                + out + "; run " + rerun + " again" : out + " may hold an incomplete subnet; run " + rerun + " again to"
-                + " write it (with --force if it refuses the folder)", cleanup));
+                + " was not kept); run " + rerun + " again" : Outputs.isEmpty(out) ? "no subnet was written to " + out
+                + "; run " + rerun + " again" : hadFiles ? out + " holds what it held before, unless the new subnet was"
+                + " being written (then it may be incomplete); run " + rerun + " again (with --force if it refuses the"
+                + " folder)" : out + " may hold an incomplete subnet; run " + rerun + " again to write it (with --force if"
+                + " it refuses the folder)", cleanup));
     }
 
-    /** From now until {@link #close}, an interruption prints {@code message} (what was kept, how to go on). */
     /** From now until {@link #close}, an interruption runs {@code cleanup}, then prints what {@code message} says. */
     static Interrupted cleaning(Runnable cleanup, java.util.function.Supplier<String> message) {
         return register(new Interrupted(message, cleanup));

@@ -374,6 +374,16 @@ final class Outputs {
         };
     }
 
+    /**
+     * What an interruption of a command writing into {@code out} runs: removes the folders that do not exist now (before
+     * the output check creates them) while they are empty. Made before the check, so no moment between the check's
+     * mkdir and the command's own clean-up leaves them behind.
+     */
+    static Runnable removeIfCreatedAndEmpty(Path out) {
+        Path created = firstMissing(out);
+        return () -> removeCreated(out, created);
+    }
+
     /** The outermost of {@code dir} and its parents that does not exist yet (what creating it creates), or null. */
     private static Path firstMissing(Path dir) {
         Path top = null;
@@ -457,7 +467,7 @@ final class Outputs {
         private final Path out;
         private final Path created;
         private final boolean clear;
-        private boolean begun;
+        private volatile boolean begun; // read by an interruption's clean-up on the shutdown thread
 
         Staged(Path out, Path created, boolean clear) {
             this.out = out;

@@ -26,12 +26,13 @@ public final class SpaceCommands {
         @Override
         public Integer call() {
             List<Map<String, Object>> rows = new ArrayList<>();
-            StringBuilder sb = new StringBuilder(String.format("%-18s %-10s %6s %4s %-22s %s%n",
+            int w = Math.max(2, SpaceRegistry.all().stream().mapToInt(s -> s.id().length()).max().orElse(0));
+            StringBuilder sb = new StringBuilder(String.format("%-" + w + "s %-10s %6s %4s %-22s %s%n",
                     "id", "input", "layers", "ops", "MMACs (min-max)", "description"));
             for (SearchSpace s : SpaceRegistry.all()) {
                 Costs.Cost[] r = Costs.range(s);
                 rows.add(summary(s, r));
-                sb.append(String.format("%-18s %-10s %6d %4d %-22s %s%n", s.id(), input(s), s.layerCount(),
+                sb.append(String.format("%-" + w + "s %-10s %6d %4d %-22s %s%n", s.id(), input(s), s.layerCount(),
                         s.ops().size(), String.format("%.1f-%.1f", r[0].macs() / 1e6, r[1].macs() / 1e6),
                         s.description()));
             }

@@ -4,6 +4,7 @@ import io.hwnas.experiments.plot.Charts;
 import io.hwnas.core.HwnasException;
 import io.hwnas.search.specialize.Specialize;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,19 +157,22 @@ public final class SpecializeCommand implements Callable<Integer> {
         // while the search writes its picks an interruption removes them (and the folder, if this call made it), as a
         // failure does: no pick without its summary stays behind; once they are all written it keeps them
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean undone = new java.util.concurrent.atomic.AtomicBoolean();
         try (Interrupted i = Interrupted.cleaning(() -> {
-            if (writing.get()) {
+            if (writing.get()) { // read once: the message says what this clean-up did
+                undone.set(true);
                 staged.undo();
             }
-        }, () -> writing.get() ? kept + "; nothing of this call was kept in " + output + "; rerun the same command"
-                : kept + "; the picks and summary in " + output + " are complete (a plot may be missing)")) {
+        }, () -> !undone.get() ? kept + "; the picks and summary in " + output + " are complete (a plot may be missing)"
+                : !Files.exists(output) || Outputs.isEmpty(output) ? kept + "; nothing of this call was kept in " + output
+                + "; rerun the same command" : kept + "; files of this call may remain in " + output + " (it was still"
+                + " writing); rerun the same command with --force")) {
             Specialize.Summary s;
             try {
                 s = Specialize.run(runDir, specs, opt, output, new ConsoleProgress(), System.err::println,
                         staged::begin);
                 writing.set(false);
-                overBudget(s.multiTarget());
-                overBudget(s.coSearch());
+                overBudget(s.multiTarget()); // a co-search pick meets its budget under its chosen setting only
             } catch (RuntimeException | Error e) {
                 staged.undo(); // a call that fails leaves no half-written specialization behind
                 throw e;

@@ -61,13 +61,15 @@ public final class SubnetCommands {
             Inputs.requireRun(runDir);
             Outputs.apart("-o", output, "training run", runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
-            Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
             Extraction.Result r;
-            try (Interrupted i = Interrupted.subnet(output, cleanup, "the same command")) {
-                r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
-            } catch (RuntimeException e) {
-                cleanup.run();
-                throw e;
+            try (Interrupted i = Interrupted.subnet(output, "the same command")) {
+                Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
+                try {
+                    r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
+                } catch (RuntimeException e) {
+                    cleanup.run();
+                    throw e;
+                }
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("dir", output.toString());
@@ -233,13 +235,15 @@ public final class SubnetCommands {
             Path fromRun = origin == null || origin.runDir() == null ? null : Path.of(origin.runDir());
             Finetune.Options opt = new Finetune.Options(epochs, batch, lr, 0.9, weightDecay, fromScratch, seed,
                     trainSubset, augment, dataset, data == null ? null : data.toString());
-            Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, Finetune.Settings.of(dir, opt), force);
             Finetune.Result r;
-            try (Interrupted i = Interrupted.subnet(output, cleanup, "the same command")) {
-                r = Finetune.finetune(dir, opt, output, new ConsoleProgress());
-            } catch (RuntimeException e) {
-                cleanup.run();
-                throw e;
+            try (Interrupted i = Interrupted.subnet(output, "the same command")) {
+                Runnable cleanup = Outputs.subnetDir(output, intended, fromRun, Finetune.Settings.of(dir, opt), force);
+                try {
+                    r = Finetune.finetune(dir, opt, output, new ConsoleProgress());
+                } catch (RuntimeException e) {
+                    cleanup.run();
+                    throw e;
+                }
             }
             out.print(r, String.format("fine-tuned %s for %d epoch%s (train acc %.2f%%) -> %s%nnext: hwnas eval %s",
                     r.arch(), r.epochs(), r.epochs() == 1 ? "" : "s", 100 * r.trainAccuracy(), output,
