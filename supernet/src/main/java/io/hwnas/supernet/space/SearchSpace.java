@@ -55,7 +55,7 @@ public record SearchSpace(int schema, String id, String description, InputSpec i
 
     public SearchSpace {
         require(shortcut == null || shortcut.equals("none") || shortcut.equals(SHORTCUT_PROJECTION), "shortcut",
-                shortcut == null ? null : "\"" + shortcut + "\"", "must be \"projection\" or \"none\"");
+                shortcut, "must be \"projection\" or \"none\""); // the message quotes a text value itself
         shortcut = SHORTCUT_PROJECTION.equals(shortcut) ? shortcut : null; // "none" is the default: not written
         boolean projection = shortcut != null;
         Json.checkSchema(schema);
