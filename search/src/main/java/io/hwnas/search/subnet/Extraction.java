@@ -1,15 +1,8 @@
 package io.hwnas.search.subnet;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import io.hwnas.datasets.Augment;
-import io.hwnas.datasets.Batch;
-import io.hwnas.datasets.Batches;
 import io.hwnas.datasets.ImageSet;
-import io.hwnas.datasets.Normalization;
 import io.hwnas.latency.LatencyModel;
 import io.hwnas.search.run.Provenance;
 import io.hwnas.search.run.RunDir;
@@ -17,7 +10,6 @@ import io.hwnas.search.train.Theta;
 import io.hwnas.search.run.RunFiles;
 import io.hwnas.search.train.TrainConfig;
 import io.hwnas.search.train.TrainData;
-import io.hwnas.supernet.net.BnRecalibration;
 import io.hwnas.supernet.net.SubnetIO;
 import io.hwnas.supernet.net.Subnets;
 import io.hwnas.supernet.space.Architecture;
@@ -26,8 +18,6 @@ import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code hwnas extract}: a standalone subnet from a training run's latest checkpoint, with the
@@ -200,22 +190,7 @@ public final class Extraction {
     /** Recalibrates BN on {@code batches} batches of the run's training images (weight part, no augmentation). */
     static int recalibrate(Block sub, Path runDir, TrainConfig cfg, int batches, NDManager m) {
         ImageSet train = TrainData.loadForRun(runDir, cfg);
-        return recalibrate(sub, train, cfg.batchSize(), batches, cfg.seed(), m);
+        return TrainData.recalibrateBn(sub, train, cfg.batchSize(), batches, cfg.seed(), m);
     }
 
-    public static int recalibrate(Block sub, ImageSet train, int batchSize, int batches, long seed, NDManager m) {
-        Batches bs = new Batches(train, batchSize, true, Augment.NONE, seed, 0, Normalization.of(train), false);
-        int n = Math.min(batches, bs.batchesPerEpoch());
-        List<NDArray> xs = new ArrayList<>();
-        int images = 0;
-        try (NDManager sm = m.newSubManager()) {
-            for (int i = 0; i < n; i++) {
-                Batch b = bs.batch(sm, i);
-                xs.add(b.x());
-                images += b.size();
-            }
-            BnRecalibration.recalibrate(sub, xs);
-        }
-        return images;
-    }
 }

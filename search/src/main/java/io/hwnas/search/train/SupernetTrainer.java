@@ -338,13 +338,7 @@ public final class SupernetTrainer implements AutoCloseable {
     private double argmaxTestAccuracy(int[] argmax) {
         try (NDManager sm = root.newSubManager()) {
             ai.djl.nn.Block sub = io.hwnas.supernet.net.Subnets.extract(net, Architecture.ofIndices(space, argmax), sm);
-            Batches bs = new Batches(train, cfg.batchSize(), true, Augment.NONE, cfg.seed(), 0, Normalization.of(train),
-                    false);
-            List<ai.djl.ndarray.NDArray> xs = new ArrayList<>();
-            for (int i = 0; i < Math.min(TEST_RECALIBRATE_BATCHES, bs.batchesPerEpoch()); i++) {
-                xs.add(bs.batch(sm, i).x());
-            }
-            io.hwnas.supernet.net.BnRecalibration.recalibrate(sub, xs);
+            TrainData.recalibrateBn(sub, train, cfg.batchSize(), TEST_RECALIBRATE_BATCHES, cfg.seed(), sm);
             long[] c = Accuracy.counts(sub, test, sm); // as hwnas eval: the test images by their own statistics
             return c[1] == 0 ? Double.NaN : c[0] / (double) c[1];
         }

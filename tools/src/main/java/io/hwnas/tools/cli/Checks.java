@@ -6,7 +6,6 @@ import io.hwnas.core.HwnasException;
 final class Checks {
     private Checks() {}
 
-    /** {@code value >= min}, else "option '--name' = value: must be >= min (meaning)". */
     /** The space {@code option} names (a registered id or a space file); an unknown id is refused naming the option. */
     static io.hwnas.supernet.space.SearchSpace space(String option, String value) {
         try {
@@ -19,6 +18,7 @@ final class Checks {
         }
     }
 
+    /** {@code value >= min}, else "option '--name' = value: must be >= min (meaning)". */
     static int atLeast(String option, long value, long min, String meaning) {
         if (value < min) {
             throw new HwnasException("option '" + option + "' = " + value + ": must be >= " + min + meaning(meaning));

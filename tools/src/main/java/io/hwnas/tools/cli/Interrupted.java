@@ -47,6 +47,7 @@ final class Interrupted implements AutoCloseable {
         return register(new Interrupted(message, cleanup));
     }
 
+    /** From now until {@link #close}, an interruption prints {@code message} (what was kept, how to go on). */
     static Interrupted say(String message) {
         return register(new Interrupted(message));
     }
