@@ -389,4 +389,49 @@ class TrainSafetyCliTest {
         assertNull(Origin.read(sub3.resolve(Origin.FILE)).runState());
         assertNotNull(Origin.read(sub3.resolve(Origin.FILE)).runEpochs());
     }
+
+    /**
+     * A run whose data moved (trained on one machine, extracted on another): extract and specialize refuse with a
+     * message offering --data, and read the same images with it; origin.json then names the new location.
+     */
+    @Test
+    void extractAndSpecializeReadMovedDataWithData() throws Exception {
+        Path d = tmp.resolve("moved");
+        Files.createDirectories(d);
+        Path real = io.hwnas.search.train.TrainData.location("fashion-mnist", null).toAbsolutePath();
+        Path old = Files.createSymbolicLink(d.resolve("data-then"), real);
+        Path myLut = Files.copy(lut, d.resolve("lut.json"));
+        Path cfg = config(d, "config.json", ", \"data_dir\": \"" + old + "\"");
+        Files.writeString(cfg, Files.readString(cfg).replace(lut.toString(), myLut.toString()));
+        Path run = d.resolve("run");
+        CliRun r = CliRun.of("train", "--config", cfg.toString(), "-o", run.toString());
+        assertEquals(0, r.code(), r.toString());
+        Path now = d.resolve("data-now");
+        Files.move(old, now);
+        Path sub = d.resolve("sub");
+        refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "-o", sub.toString()),
+                "config.json: field 'data_dir' = \"" + old + "\"", "give --data DIR to read it elsewhere");
+        r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", now.toString(), "-o",
+                sub.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(now.toString(), Origin.read(sub.resolve(Origin.FILE)).dataDir());
+        r = CliRun.of("eval", sub.toString(), "--test-subset", "50", "--runs", "0"); // eval finds the data by origin.json
+        assertEquals(0, r.code(), r.toString());
+        Path spec = d.resolve("spec");
+        refused(d, a("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population", "4",
+                "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "-o", spec.toString()),
+                "give --data DIR to read it elsewhere");
+        r = CliRun.of("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population",
+                "4", "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "--data", now.toString(),
+                "-o", spec.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertEquals(now.toString(), Origin.read(spec.resolve("t").resolve(Origin.FILE)).dataDir());
+        // a finished run resumes as a no-op with neither its data nor its LUT in place
+        Files.delete(myLut);
+        r = CliRun.of("train", "--resume", run.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode j = Json.parse("out", r.out(), JsonNode.class);
+        assertTrue(j.get("completed").asBoolean() && j.get("epochs_done").asInt() == 2, r.toString());
+        assertEquals(io.hwnas.search.run.RunDir.open(run).argmax().canonical(), j.get("argmax").asText(), r.toString());
+    }
 }

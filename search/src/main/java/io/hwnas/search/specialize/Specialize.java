@@ -113,7 +113,8 @@ public final class Specialize {
      */
     public record Options(String method, String accuracy, int predictorSamples, int population, int generations,
             int recalibrateBatches, int heldOutImages, double budgetFraction, long seed, int thetaSteps, Double thetaLr,
-            int thetaBisections, boolean multiTarget, String multiObjective, Double accuracyFloor, boolean coSearch) {
+            int thetaBisections, boolean multiTarget, String multiObjective, Double accuracyFloor, boolean coSearch,
+            String dataDir) {
         public Options {
             HwnasException.require(method.equals("evolution") || method.equals("nsga2") || method.equals("theta"),
                     "--method", method, "must be evolution, nsga2 or theta");
@@ -146,7 +147,7 @@ public final class Specialize {
         public Options(String method, String accuracy, int predictorSamples, int population, int generations,
                 int recalibrateBatches, int heldOutImages, double budgetFraction, long seed) {
             this(method, accuracy, predictorSamples, population, generations, recalibrateBatches, heldOutImages,
-                    budgetFraction, seed, 300, null, 3, false, "all-budgets", null, false);
+                    budgetFraction, seed, 300, null, 3, false, "all-budgets", null, false, null);
         }
     }
 
@@ -234,7 +235,8 @@ public final class Specialize {
         } catch (IOException e) {
             throw new HwnasException(out + ": cannot create: " + e.getMessage(), e);
         }
-        try (SupernetAccuracy exact = new SupernetAccuracy(run, opt.recalibrateBatches(), opt.heldOutImages())) {
+        try (SupernetAccuracy exact = new SupernetAccuracy(run, opt.recalibrateBatches(), opt.heldOutImages(),
+                opt.dataDir())) {
             RunDir.Trained loaded = exact.trained();
             String unfinished = io.hwnas.search.subnet.Extraction.runState(runDir, loaded, run.config(),
                     io.hwnas.search.subnet.Extraction.allZero(loaded.theta().rows()));
@@ -337,7 +339,7 @@ public final class Specialize {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Architecture a = Architecture.ofIndices(space, ops);
                 Path sub = out.resolve(t.label());
-                Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub);
+                Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
                 boolean exactSearch = theta || est == exact;
                 double acc = est == exact && !theta ? searchAcc : exact.accuracy(ops);
                 Pick pick = new Pick(t.label(), t.model().source(), t.budgetMs(), a.canonical(), t.model().predictMs(ops),
@@ -445,7 +447,7 @@ public final class Specialize {
         double secs = (System.nanoTime() - t0) / 1e9;
         Architecture a = Architecture.ofIndices(space, ops);
         Path sub = out.resolve(kind);
-        Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub);
+        Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
         double acc = est == exact ? searchAcc : exact.accuracy(ops);
         List<String> labels = new ArrayList<>();
         List<Double> budgets = new ArrayList<>();

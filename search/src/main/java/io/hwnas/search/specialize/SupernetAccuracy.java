@@ -42,6 +42,11 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
      * @param heldOutImages images of the architecture part to evaluate on (0: all)
      */
     public SupernetAccuracy(RunDir run, int recalibrateBatches, int heldOutImages) {
+        this(run, recalibrateBatches, heldOutImages, null);
+    }
+
+    /** As above, the run's training images read from {@code dataDir} (--data) instead of the run's location when not null. */
+    public SupernetAccuracy(RunDir run, int recalibrateBatches, int heldOutImages, String dataDir) {
         this.manager = NDManager.newBaseManager();
         boolean ok = false;
         try {
@@ -49,7 +54,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
             this.space = run.space();
             this.seed = cfg.seed();
             this.trained = run.load(manager);
-            ImageSet train = TrainData.loadForRun(run.dir(), cfg);
+            ImageSet train = TrainData.loadForRun(run.dir(), cfg, dataDir);
             Split split = TrainData.split(train, cfg.weightFraction(), cfg.seed());
             this.norm = Normalization.of(split.weights());
             this.archSplit = split.arch();

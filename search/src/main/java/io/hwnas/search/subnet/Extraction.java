@@ -103,6 +103,15 @@ public final class Extraction {
      */
     public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir,
             boolean allowUnfinished) {
+        return extract(runDir, archSpec, recalibrateBatches, outDir, allowUnfinished, null);
+    }
+
+    /**
+     * As above, the BN recalibration's training images read from {@code dataDir} (--data: the run's dataset
+     * elsewhere) when it is not null; origin.json then records that location as the subnet's data.
+     */
+    public static Result extract(Path runDir, String archSpec, int recalibrateBatches, Path outDir,
+            boolean allowUnfinished, String dataDir) {
         HwnasException.require(recalibrateBatches >= 0, "--recalibrate-batches", recalibrateBatches, "must be >= 0");
         RunDir run = RunDir.open(runDir);
         TrainConfig cfg = run.config();
@@ -136,7 +145,7 @@ public final class Extraction {
             Block sub = Subnets.extract(t.net(), a, m);
             int images = 0;
             if (recalibrateBatches > 0) {
-                images = recalibrate(sub, runDir, cfg, recalibrateBatches, m);
+                images = recalibrate(sub, runDir, cfg, recalibrateBatches, m, dataDir);
             }
             SubnetIO.save(outDir, space, a, sub);
             Provenance prov = run.provenance();
@@ -144,7 +153,7 @@ public final class Extraction {
             var started = lat == null && prov != null ? prov.lut() : null;
             Json.writeFile(outDir.resolve(Origin.FILE), new Origin(Json.SCHEMA, "extracted",
                     runDir.toAbsolutePath().toString(), spec, cfg.dataset(),
-                    cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null, cfg.seed(),
+                    dataDir != null ? dataDir : cfg.dataDir(), cfg.lut(), recalibrateBatches, 0, false, null, cfg.seed(),
                     lat != null ? lat.sha256() : started != null ? started.sha256() : null,
                     lat != null ? lat.device() : started != null ? started.device() : null,
                     lat == null ? null : lat.predictMs(a), done, cfg.epochs(),
@@ -188,8 +197,8 @@ public final class Extraction {
     }
 
     /** Recalibrates BN on {@code batches} batches of the run's training images (weight part, no augmentation). */
-    static int recalibrate(Block sub, Path runDir, TrainConfig cfg, int batches, NDManager m) {
-        ImageSet train = TrainData.loadForRun(runDir, cfg);
+    static int recalibrate(Block sub, Path runDir, TrainConfig cfg, int batches, NDManager m, String dataDir) {
+        ImageSet train = TrainData.loadForRun(runDir, cfg, dataDir);
         return TrainData.recalibrateBn(sub, train, cfg.batchSize(), batches, cfg.seed(), m);
     }
 

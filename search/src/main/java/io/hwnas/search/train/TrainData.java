@@ -68,11 +68,23 @@ public final class TrainData {
      * (an edited config.json stops the run from resuming).
      */
     public static ImageSet loadForRun(Path runDir, TrainConfig cfg) {
+        return loadForRun(runDir, cfg, null);
+    }
+
+    /**
+     * As {@link #loadForRun(Path, TrainConfig)}, but from {@code dataDir} (a --data option: the run's dataset
+     * moved or copied elsewhere) when it is not null; the same subset of the same seed.
+     */
+    public static ImageSet loadForRun(Path runDir, TrainConfig cfg, String dataDir) {
+        if (dataDir != null) {
+            return load(cfg.dataset(), dataDir, true, cfg.trainSubset(), cfg.seed());
+        }
         try {
             return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
         } catch (HwnasException e) {
             throw new HwnasException(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": " + e.getMessage() + " (the run's training"
-                    + " data: put it back there; editing config.json stops the run from resuming)", e);
+                    + " data: put it back there, or give --data DIR to read it elsewhere; editing config.json stops the run from"
+                    + " resuming)", e);
         }
     }
 

@@ -152,6 +152,9 @@ public final class TrainingRun {
             sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
+            if (run.finished() && run.state().epochsDone() >= run.config().epochs()) {
+                return stored(run); // nothing left to train: neither the LUT nor the data is needed (either may be gone)
+            }
             String layout = run.layoutWarning(run.config().resolveDevice().isGpu());
             if (layout != null) {
                 System.err.println(layout);
@@ -177,6 +180,22 @@ public final class TrainingRun {
             stoppedBySignal(sig, r, cfg, stopper);
             return r;
         }
+    }
+
+    /** The result a finished run stored (its argmax, the argmax's latency under the run's LUT, θ, the metrics). */
+    private static TrainResult stored(RunDir run) {
+        RunFiles.RunResult res = run.result();
+        List<RunFiles.LayerTheta> layers = run.thetaFile().layers();
+        float[][] probs = new float[layers.size()][];
+        for (int l = 0; l < probs.length; l++) {
+            List<Double> p = layers.get(l).probabilities();
+            probs[l] = new float[p.size()];
+            for (int k = 0; k < p.size(); k++) {
+                probs[l][k] = p.get(k).floatValue();
+            }
+        }
+        return new TrainResult(run.dir(), true, run.state().epochsDone(), run.argmax(),
+                res.argmaxLatencyMs() == null ? Double.NaN : res.argmaxLatencyMs(), probs, run.metrics());
     }
 
     /** After a stop by a signal: says where the checkpoint is and how to continue, then lets the JVM exit. */

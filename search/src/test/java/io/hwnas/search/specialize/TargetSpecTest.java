@@ -68,11 +68,11 @@ class TargetSpecTest {
     void accuracyFloorIsAPercentage() {
         for (double bad : new double[] {-1, 100.5, Double.NaN, 150}) {
             HwnasException e = assertThrows(HwnasException.class, () -> new Specialize.Options("evolution", "supernet",
-                    20, 4, 1, 1, 10, 0.5, 0, 300, null, 3, true, "worst-ratio", bad, false));
+                    20, 4, 1, 1, 10, 0.5, 0, 300, null, 3, true, "worst-ratio", bad, false, null));
             assertTrue(e.getMessage().contains("--accuracy-floor") && e.getMessage().contains("0 to 100"),
                     e.getMessage());
         }
         new Specialize.Options("evolution", "supernet", 20, 4, 1, 1, 10, 0.5, 0, 300, null, 3, true, "worst-ratio", 80.0,
-                false);
+                false, null);
     }
 }

@@ -448,12 +448,37 @@ final class Outputs {
                 throw new HwnasException("-o " + out + ": holds the training run " + run + "; --force will not empty it;"
                         + " give another -o");
             }
+            List<String> foreign = notWrittenBySpecialize(out);
+            if (!foreign.isEmpty()) {
+                throw new HwnasException("-o " + out + ": holds " + fewNames(foreign) + ", which no specialization"
+                        + " writes; --force replaces an earlier specialization only; move " + (foreign.size() == 1
+                        ? "it" : "them") + " away or give another -o");
+            }
             probeWritable("-o", out.toAbsolutePath(), out);
             return new Staged(out, null, true);
         }
         // nothing is created before the call goes ahead: probe the nearest folder that exists
         probeNearest("-o", out.resolve("summary.json"), out);
         return new Staged(out, firstMissing(out), false);
+    }
+
+    /**
+     * The entries of {@code dir} no specialization writes, sorted: anything but summary.json/.csv/.md, .png
+     * plots, and folders holding a pick.json (a pick) or nothing.
+     */
+    static List<String> notWrittenBySpecialize(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> {
+                String n = p.getFileName().toString();
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    return !Files.isRegularFile(p.resolve("pick.json")) && !isEmpty(p);
+                }
+                return !(Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (n.endsWith(".png")
+                        || n.equals("summary.json") || n.equals("summary.csv") || n.equals("summary.md")));
+            }).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new HwnasException("-o " + dir + ": cannot list it (" + e.getMessage() + "); nothing was done", e);
+        }
     }
 
     /**
@@ -477,6 +502,8 @@ final class Outputs {
 
         void begin() {
             if (clear) {
+                System.err.println("hwnas: --force: replacing the earlier specialization in " + out + " ("
+                        + firstNames(out) + ")");
                 deleteContents(out);
             }
             begun = true;

@@ -100,7 +100,11 @@ public final class SpecializeCommand implements Callable<Integer> {
             + " one subnet folder per target and summary.json (new or empty; --force replaces an earlier one).")
     Path output;
 
-    @Option(names = "--force", description = "Replace the contents of a non-empty OUT_DIR (e.g. an earlier specialization).")
+    @Option(names = "--data", paramLabel = "PATH", description = "Where the run's dataset is now, when it moved"
+            + " (default: the run's data_dir, or the usual search).")
+    Path data;
+
+    @Option(names = "--force", description = "Replace an earlier specialization in OUT_DIR (refused when it holds other files).")
     boolean force;
 
     @Mixin
@@ -139,13 +143,14 @@ public final class SpecializeCommand implements Callable<Integer> {
         }
         Specialize.Options opt = new Specialize.Options(method, accuracy, predictorSamples, population, generations,
                 recalibrateBatches, heldOut, budgetFraction, seed, thetaSteps, thetaLr, thetaBisections, multiTarget,
-                multiObjective, accuracyFloor, coSearch);
+                multiObjective, accuracyFloor, coSearch, data == null ? null
+                        : data.toAbsolutePath().normalize().toString());
         Inputs.requireRun(runDir);
         Outputs.apart("-o", output, "training run", runDir); // never into, over or around the run it reads
         // --force never empties a folder holding what this call reads: the run, its LUT and data, the targets' models
         var runConfig = io.hwnas.search.run.RunDir.open(runDir).config();
         List<Path> read = new ArrayList<>(List.of(runDir));
-        for (String f : new String[] {runConfig.lut(), runConfig.dataDir()}) {
+        for (String f : new String[] {runConfig.lut(), runConfig.dataDir(), data == null ? null : data.toString()}) {
             if (f != null) {
                 read.add(Path.of(f));
             }

@@ -48,6 +48,10 @@ public final class SubnetCommands {
         @Option(names = "--force", description = "Replace a subnet of another architecture (or other files) in SUBNET_DIR.")
         boolean force;
 
+        @Option(names = "--data", paramLabel = "PATH", description = "Where the run's dataset is now, when it moved"
+                + " (default: the run's data_dir, or the usual search); its training images recalibrate BN.")
+        Path data;
+
         @Option(names = "--allow-unfinished", description = "Extract the argmax of a run whose θ is still all zeros"
                 + " (no θ step yet: the first op in every layer).")
         boolean allowUnfinished;
@@ -65,7 +69,8 @@ public final class SubnetCommands {
             try (Interrupted i = Interrupted.subnet(output, "the same command")) {
                 Runnable cleanup = Outputs.subnetDir(output, intended, runDir, force);
                 try {
-                    r = Extraction.extract(runDir, arch, batches, output, allowUnfinished);
+                    r = Extraction.extract(runDir, arch, batches, output, allowUnfinished, data == null ? null
+                            : data.toAbsolutePath().normalize().toString());
                 } catch (RuntimeException e) {
                     cleanup.run();
                     throw e;

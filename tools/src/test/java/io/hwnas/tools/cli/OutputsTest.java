@@ -129,6 +129,29 @@ class OutputsTest {
         assertTrue(Files.isDirectory(old) && Outputs.isEmpty(old), "a folder that was there stays, emptied");
     }
 
+    /** --force replaces an earlier specialization only: other files in the folder are named and kept. */
+    @Test
+    void forceReplacesOnlyWhatASpecializationWrites() throws Exception {
+        Path old = Files.createDirectories(dir.resolve("spec"));
+        Files.writeString(old.resolve("summary.json"), "{}");
+        Files.writeString(old.resolve("summary.md"), "x");
+        Files.writeString(old.resolve("cross-target.png"), "x");
+        Files.createDirectories(old.resolve("t1"));
+        Files.writeString(old.resolve("t1/pick.json"), "{}");
+        Files.createDirectories(old.resolve("empty"));
+        Outputs.Staged st = Outputs.specializeDir(old, true); // all a specialization's: accepted
+        st.undo();
+        Files.writeString(old.resolve("notes.txt"), "mine");
+        Files.createDirectories(old.resolve("data"));
+        Files.writeString(old.resolve("data/x.csv"), "1");
+        Files.createDirectories(old.resolve("sub"));
+        Files.writeString(old.resolve("sub/arch.json"), "{}"); // a subnet, but no pick
+        HwnasException e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(old, true));
+        assertTrue(e.getMessage().contains("holds data, notes.txt, sub, which no specialization writes"),
+                e.getMessage());
+        assertTrue(Files.isRegularFile(old.resolve("notes.txt")) && Files.isRegularFile(old.resolve("t1/pick.json")));
+    }
+
     @Test
     void picksAndSubnetsKeepApart() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("sub"));
