@@ -59,6 +59,7 @@ final class Outputs {
             throw new HwnasException(option + " " + out + ": is a folder; " + folderAdvice);
         }
         notAnInput(option, out, inputs);
+        notOwned(option, out);
         if (Files.exists(out) && size(out) > 0 && !force) {
             throw new HwnasException(option + " " + out + ": already exists" + holds.get() + "; give --force to"
                     + " replace it, or another " + option);
@@ -178,6 +179,29 @@ final class Outputs {
     private static boolean isRun(Path dir) {
         return Checkpoints.exists(dir) || Files.isRegularFile(dir.resolve(RunFiles.CONFIG))
                 && Files.isRegularFile(dir.resolve(RunFiles.PROVENANCE));
+    }
+
+    /**
+     * Refuses a results or LUT file {@code out} that is a file of a training run (any file already in or
+     * below a run folder) or one of a subnet's own files, even with --force: replacing it would break the
+     * run or the subnet. New files beside them are allowed.
+     */
+    private static void notOwned(String option, Path out) {
+        Path parent = out.toAbsolutePath().normalize().getParent();
+        if (parent == null) {
+            return;
+        }
+        Path run = Files.exists(out) ? enclosingRun(parent) : null;
+        if (run != null) {
+            throw new HwnasException(option + " " + out + ": is a file of the training run " + run + "; it is never"
+                    + " replaced, even with --force; give another " + option);
+        }
+        String name = out.getFileName().toString();
+        if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE,
+                SubnetIO.PARAMS_FILE, Origin.FILE, "pick.json").contains(name)) {
+            throw new HwnasException(option + " " + out + ": is a file of the subnet in " + parent + "; it is never"
+                    + " replaced, even with --force; give another " + option);
+        }
     }
 
     /**

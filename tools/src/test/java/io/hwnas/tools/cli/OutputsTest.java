@@ -1,5 +1,6 @@
 package io.hwnas.tools.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +93,31 @@ class OutputsTest {
         assertTrue(e.getMessage().contains("is a subnet folder"), e.getMessage());
         Outputs.runDir(dir.resolve("run-2"), false).run(); // a sibling is fine (and its clean-up removes it again)
         assertFalse(Files.exists(dir.resolve("run-2")));
+    }
+
+    /** A LUT or results file never replaces a run's files or a subnet's own, even with --force; new files beside are fine. */
+    @Test
+    void resultAndLutFilesNeverReplaceARunsOrASubnetsFiles() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run2"));
+        Files.writeString(run.resolve("config.json"), "{}");
+        Files.writeString(run.resolve("provenance.json"), "{}");
+        Files.writeString(run.resolve("theta.json"), "{}");
+        for (Path f : new Path[] {run.resolve("config.json"), run.resolve("theta.json")}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.lutFile("-o", f, true));
+            assertTrue(e.getMessage().equals("-o " + f + ": is a file of the training run " + run.toRealPath()
+                    + "; it is never replaced, even with --force; give another -o"), e.getMessage());
+            e = assertThrows(HwnasException.class, () -> Outputs.resultFile("--plot", f, true));
+            assertTrue(e.getMessage().startsWith("--plot " + f + ": is a file of the training run"), e.getMessage());
+        }
+        Outputs.resultFile("-o", run.resolve("validation.json"), false); // a new file beside the run's is fine
+        Path sub = Files.createDirectories(dir.resolve("sub2"));
+        Files.writeString(sub.resolve("arch.json"), "{}");
+        for (String n : new String[] {"arch.json", "origin.json", "model.params", "pick.json"}) {
+            HwnasException e = assertThrows(HwnasException.class, () -> Outputs.lutFile("-o", sub.resolve(n), true));
+            assertTrue(e.getMessage().contains(": is a file of the subnet in "), e.getMessage());
+        }
+        Outputs.lutFile("-o", sub.resolve("lut.json"), false);
+        assertEquals("{}", Files.readString(run.resolve("config.json")));
     }
 
     @Test

@@ -52,7 +52,10 @@ class QuickstartOptionsTest {
         assertEquals("quickstart options: --depth-sampling = \"uniform\": uniform needs --weight-sampling single-path"
                 + " or sandwich", QuickstartRun.asOptions("quickstart options: field 'depth_sampling' = \"uniform\":"
                 + " uniform needs weight_sampling single-path or sandwich"));
-        assertEquals("field 'weight_lr' = 2: over 2 epochs", QuickstartRun.asOptions("field 'weight_lr' = 2: over 2 epochs"));
+        assertEquals("--weight-lr = 2: over 2 epochs", QuickstartRun.asOptions("field 'weight_lr' = 2: over 2 epochs"));
+        // a field no option sets keeps its name
+        assertEquals("field 'momentum' = 2: must be in [0, 1)", QuickstartRun.asOptions("field 'momentum' = 2: must be"
+                + " in [0, 1)"));
         assertEquals("--epochs", QuickstartRun.asOptions("epochs"));
         assertEquals("--tau-start", QuickstartRun.asOptions("tau_start"));
     }
@@ -71,6 +74,9 @@ class QuickstartOptionsTest {
     @Test
     void weightFractionDefaultsToNineTenthsAndIsNamedAsAnOption(@TempDir Path tmp) {
         assertEquals(0.9, parse().weightFraction);
+        assertEquals(64, parse().batchSize);
+        assertEquals(32, parse("--batch-size", "32").batchSize);
+        assertEquals(0.1, parse().weightLr);
         assertEquals(0.8, parse("--weight-fraction", "0.8").weightFraction);
         var cfg = QuickstartRun.config(QuickstartCommand.SPACE, null, tmp.resolve("lut.json"), 0.2, 0.6, 3, 1, 30000,
                 1, 2, 1.0, 0.2);
