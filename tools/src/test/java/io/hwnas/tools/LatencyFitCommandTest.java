@@ -35,6 +35,42 @@ class LatencyFitCommandTest {
                 "--space", "fbnet-cifar", "--samples", "1000", "--seed", "3", "-o", lutModel.toString());
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("wrote " + lutModel) && r.out().contains("lut-fit"), r.out());
+        assertTrue(r.out().contains("held-out (") && r.out().contains("rows not fitted): MAPE "), r.out());
+    }
+
+    /** --samples below the file's rows scores the fit on rows it did not see; the figures are those of Agreement. */
+    @Test
+    void heldOutRowsScoreTheFit() throws Exception {
+        Path out = dir.resolve("held.json");
+        CliRun r = CliRun.of("latency", "fit", "--data", help.toString(), "--target", "gold_6226_ms", "--model", "lut",
+                "--space", "fbnet-cifar", "--samples", "1000", "--seed", "3", "-o", out.toString(), "--json");
+        assertEquals(0, r.code(), r.toString());
+        JsonNode h = Json.mapper().readTree(r.out()).get("held_out");
+        HelpData d = HelpData.read(help);
+        int n = d.column("gold_6226_ms").length;
+        int rows = Math.min(n - 1000, 5000);
+        assertEquals(rows, h.get("rows").asInt());
+        int[] perm = io.hwnas.latency.predict.TrainingSet.permutation(n, 3);
+        LatencyModel m = LatencyModels.read(out, space);
+        double[] pred = new double[rows];
+        double[] want = new double[rows];
+        for (int i = 0; i < rows; i++) {
+            pred[i] = m.predictMs(d.arch(perm[1000 + i], space));
+            want[i] = d.column("gold_6226_ms")[perm[1000 + i]];
+        }
+        var s = io.hwnas.latency.Agreement.of(pred, want);
+        assertEquals(s.mapePct(), h.get("mape_pct").asDouble(), 1e-9);
+        assertEquals(s.kendallTau(), h.get("kendall_tau").asDouble(), 1e-12);
+        assertTrue(s.mapePct() < 10 && s.kendallTau() > 0.8, h.toString()); // a least-squares LUT of a CPU fits well
+        // every row fitted: no score, and the text says how to get one
+        Path small = dir.resolve("small.csv");
+        List<String> lines = Files.readAllLines(help).subList(0, 301);
+        Files.write(small, lines);
+        r = CliRun.of("latency", "fit", "--data", small.toString(), "--target", "gold_6226_ms", "--model", "flops",
+                "--space", "fbnet-cifar", "-o", dir.resolve("all.json").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("no held-out score: every row of small.csv was fitted (give --samples N of at most 298"),
+                r.out());
     }
 
     @Test

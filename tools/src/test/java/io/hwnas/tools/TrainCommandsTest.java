@@ -450,7 +450,8 @@ class TrainCommandsTest {
 
     /**
      * Extraction only records the LUT latency: a LUT changed since the run started gives a warning (the
-     * latency then comes from the current file), a missing one no latency; resume still refuses both.
+     * latency then comes from the current file), a missing one no latency; resume still refuses both while
+     * anything is left to do (here: result.json not yet written), and shows a finished run's stored result.
      */
     @Test
     void extractNeedsNoUnchangedLutButResumeDoes() throws Exception {
@@ -472,9 +473,16 @@ class TrainCommandsTest {
         var now = io.hwnas.latency.LatencyModels.read(myLut, s);
         assertEquals(now.predictMs(a), o.get("lut_latency_ms").asDouble(), 1e-9);
         assertEquals(now.sha256(), o.get("lut_sha256").asText());
+        Path result = copy.resolve("result.json");
+        Path aside = tmp.resolve("run-lut-result.json");
+        Files.move(result, aside); // as if stopped after the last epoch's checkpoint, before the final files
         CliRun resume = CliRun.of("train", "--resume", copy.toString());
         assertTrue(resume.userError() && resume.err().contains("resuming would not reproduce the run"),
                 resume.toString());
+        Files.move(aside, result);
+        resume = CliRun.of("train", "--resume", copy.toString()); // finished: nothing is trained, the LUT is not read
+        assertEquals(0, resume.code(), resume.toString());
+        assertTrue(resume.out().startsWith("training finished after 2 epochs"), resume.toString());
 
         Files.delete(myLut);
         Path sub2 = tmp.resolve("sub-no-lut");
@@ -485,9 +493,12 @@ class TrainCommandsTest {
         assertTrue(o.get("lut_latency_ms").isNull(), o.toString());
         assertEquals(Json.read(copy.resolve("provenance.json"), JsonNode.class).get("lut").get("sha256").asText(),
                 o.get("lut_sha256").asText());
+        Files.move(result, aside);
         resume = CliRun.of("train", "--resume", copy.toString());
         assertTrue(resume.userError() && resume.err().contains(copy.resolve("config.json") + ": field 'lut'"),
                 resume.toString());
+        Files.move(aside, result);
+        assertEquals(0, CliRun.of("train", "--resume", copy.toString()).code());
     }
 
     /** A copy of the shared run (without its lock file) at {@code to}. */

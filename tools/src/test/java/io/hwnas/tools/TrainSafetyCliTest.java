@@ -413,6 +413,10 @@ class TrainSafetyCliTest {
         Path sub = d.resolve("sub");
         refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "-o", sub.toString()),
                 "config.json: field 'data_dir' = \"" + old + "\"", "give --data DIR to read it elsewhere");
+        refused(d, a("extract", run.toString(), "--data", d.resolve("nowhere").toString(), "-o", sub.toString()),
+                "--data " + d.resolve("nowhere") + ": no such file or directory");
+        refused(d, a("extract", run.toString(), "--recalibrate-batches", "0", "--data", now.toString(), "-o",
+                sub.toString()), "option '--data' is read by the BN recalibration only");
         r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", now.toString(), "-o",
                 sub.toString());
         assertEquals(0, r.code(), r.toString());
@@ -423,7 +427,11 @@ class TrainSafetyCliTest {
         refused(d, a("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population", "4",
                 "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "-o", spec.toString()),
                 "give --data DIR to read it elsewhere");
-        r = CliRun.of("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population",
+        Files.createDirectories(spec);
+        Files.writeString(spec.resolve("summary.json"), "{}"); // an earlier specialization: a bad --data keeps it
+        refused(d, a("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--data",
+                d.resolve("nowhere").toString(), "--force", "-o", spec.toString()), "--data " + d.resolve("nowhere"));
+        r = CliRun.of("specialize", run.toString(), "--target", "t=" + lut, "--force", "--accuracy", "supernet", "--population",
                 "4", "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "--data", now.toString(),
                 "-o", spec.toString());
         assertEquals(0, r.code(), r.toString());

@@ -77,7 +77,16 @@ public final class TrainData {
      */
     public static ImageSet loadForRun(Path runDir, TrainConfig cfg, String dataDir) {
         if (dataDir != null) {
-            return load(cfg.dataset(), dataDir, true, cfg.trainSubset(), cfg.seed());
+            ImageSet s = load(cfg.dataset(), dataDir, true, cfg.trainSubset(), cfg.seed());
+            var prov = io.hwnas.search.run.RunDir.open(runDir).provenance();
+            int then = prov == null || prov.data() == null ? -1 : prov.data().trainImages();
+            if (then >= 0 && s.size() != then) { // another or a partial copy: other images, another weight/θ split
+                throw new HwnasException("--data " + dataDir + ": gives " + s.size() + " training images of "
+                        + cfg.dataset() + " with the run's train_subset, the run trained on " + then + " ("
+                        + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + "); give the location of the"
+                        + " run's own dataset");
+            }
+            return s;
         }
         try {
             return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());

@@ -38,7 +38,11 @@ public final class LatencyFitCommand implements Callable<Integer> {
     @Option(names = "--space", required = true, description = "Search space (id or JSON file) of the architectures.")
     String space;
 
-    @Option(names = "--samples", paramLabel = "N", description = "Fit to N rows drawn at random (seeded); default all.")
+    /** Held-out rows scored at most (the rest of the file beyond --samples, in the draw's order). */
+    static final int HELD_OUT_MAX = 5000;
+
+    @Option(names = "--samples", paramLabel = "N", description = "Fit to N rows drawn at random (seeded; the next"
+            + " rows of the draw, up to " + HELD_OUT_MAX + ", score the fit); default all (no held-out score).")
     Integer samples;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the row draw and of the model (default ${DEFAULT-VALUE}).")
@@ -64,6 +68,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
         SearchSpace s = Checks.space("--space", space);
         TrainingSet all = TrainingSet.readCsv(data, target, s);
         TrainingSet set = all;
+        TrainingSet heldOut = null;
         if (samples != null) {
             if (samples < 1) {
                 throw new HwnasException("option '--samples' = " + samples + ": must be positive");
@@ -72,7 +77,11 @@ public final class LatencyFitCommand implements Callable<Integer> {
                 throw HwnasException.inFile(data, "option '--samples' = " + samples + ": the file has only "
                         + all.size() + " rows");
             }
-            set = all.subset(Arrays.copyOf(TrainingSet.permutation(all.size(), seed), samples));
+            int[] perm = TrainingSet.permutation(all.size(), seed);
+            set = all.subset(Arrays.copyOf(perm, samples));
+            if (samples + 2 <= all.size()) { // Kendall's τ needs two rows // the rows not fitted score the fit (at most HELD_OUT_MAX: Kendall's τ is O(n²))
+                heldOut = all.subset(Arrays.copyOfRange(perm, samples, Math.min(all.size(), samples + HELD_OUT_MAX)));
+            }
         }
         Fitted f = Predictors.fit(kind, set, seed);
         LatencyModel m = f.model();
@@ -86,6 +95,14 @@ public final class LatencyFitCommand implements Callable<Integer> {
                 "the fitted %s model predicts %.4f-%.4f ms over %s: it predicts architectures like those of %s, but"
                 + " cannot be the LUT of a training run or a specialization target (they need positive, finite times"
                 + " over the whole space); %s", model, r.fastestMs(), r.slowestMs(), s.id(), data.getFileName(), advice);
+        io.hwnas.latency.Agreement.Scores score = null;
+        if (heldOut != null) {
+            double[] pred = new double[heldOut.size()];
+            for (int i = 0; i < pred.length; i++) {
+                pred[i] = m.predictMs(heldOut.archs()[i]);
+            }
+            score = io.hwnas.latency.Agreement.of(pred, heldOut.latencyMs());
+        }
         f.write(output);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("output", output.toString());
@@ -97,14 +114,33 @@ public final class LatencyFitCommand implements Callable<Integer> {
         json.put("differentiable", m.differentiable());
         json.put("min_ms", r.fastestMs());
         json.put("max_ms", r.slowestMs());
+        if (score == null) {
+            json.put("held_out", null);
+        } else {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("rows", score.n());
+            h.put("mape_pct", score.mapePct());
+            h.put("max_abs_error_pct", score.maxAbsErrorPct());
+            h.put("bias_pct", score.biasPct());
+            h.put("rmse_ms", score.rmseMs());
+            h.put("kendall_tau", score.kendallTau());
+            h.put("within_10_pct", score.within10Pct());
+            json.put("held_out", h);
+        }
         json.put("warning", warning);
         if (warning != null) {
             System.err.println("hwnas: warning: " + warning);
         }
         out.print(json, String.format(Locale.ROOT, "wrote %s: %s model of space %s, device %s, %d samples of %s,"
-                + " fitted in %.2f s; architectures %.4f-%.4f ms%s", output, kind, s.id(), m.device().name(),
+                + " fitted in %.2f s; architectures %.4f-%.4f ms%s%n%s", output, kind, s.id(), m.device().name(),
                 f.samples(), target, f.fitSeconds(), r.fastestMs(), r.slowestMs(), m.differentiable() ? ""
-                : " (range estimated by sampling)"));
+                : " (range estimated by sampling)", score == null ? "no held-out score: " + (f.samples() == all.size() ? "every row of "
+                + data.getFileName() + " was fitted" : "only " + (all.size() - f.samples()) + " row of " + data.getFileName()
+                + " was not fitted") + " (give --samples N of at most " + (all.size() - 2) + " to score the fit on rows it"
+                + " did not see)"
+                : String.format(Locale.ROOT, "held-out (%d rows not fitted): MAPE %.2f %% (max %.1f %%, bias %+.2f %%),"
+                + " RMSE %.4f ms, Kendall τ %.3f, %.1f %% within ±10 %%", score.n(), score.mapePct(),
+                score.maxAbsErrorPct(), score.biasPct(), score.rmseMs(), score.kendallTau(), score.within10Pct())));
         return 0;
     }
 }

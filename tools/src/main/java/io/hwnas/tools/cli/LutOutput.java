@@ -8,7 +8,8 @@ public final class LutOutput {
     @Option(names = {"-o", "--output"}, required = true, description = "LUT JSON file to write.")
     Path path;
 
-    @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else).")
+    @Option(names = "--force", description = "Replace an existing file at -o (a LUT or anything else but a training run's"
+            + " or a subnet's files).")
     boolean force;
 
     /**

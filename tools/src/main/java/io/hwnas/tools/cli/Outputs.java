@@ -182,19 +182,19 @@ final class Outputs {
     }
 
     /**
-     * Refuses a results or LUT file {@code out} that is a file of a training run (any file already in or
-     * below a run folder) or one of a subnet's own files, even with --force: replacing it would break the
-     * run or the subnet. New files beside them are allowed.
+     * Refuses a results or LUT file {@code out} in or below a training run folder (a run's folder is its
+     * own: a file there could replace or pose as one of the run's) or that is one of a subnet's own files, even
+     * with --force; other files beside a subnet's are allowed.
      */
     private static void notOwned(String option, Path out) {
         Path parent = out.toAbsolutePath().normalize().getParent();
         if (parent == null) {
             return;
         }
-        Path run = Files.exists(out) ? enclosingRun(parent) : null;
+        Path run = enclosingRun(parent);
         if (run != null) {
-            throw new HwnasException(option + " " + out + ": is a file of the training run " + run + "; it is never"
-                    + " replaced, even with --force; give another " + option);
+            throw new HwnasException(option + " " + out + ": is inside the training run " + run + "; nothing is written"
+                    + " into a run folder but by the run, even with --force; give another " + option);
         }
         String name = out.getFileName().toString();
         if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE,
@@ -454,8 +454,10 @@ final class Outputs {
             String what = (Files.isRegularFile(out.resolve("summary.json")) ? "holds an earlier specialization ("
                     : "is not empty (it holds ") + firstNames(out) + ")";
             if (!force) {
-                throw new HwnasException("-o " + out + ": " + what + "; give --force to replace its contents, or"
-                        + " another -o");
+                List<String> foreign = notWrittenBySpecialize(out);
+                throw new HwnasException("-o " + out + ": " + (foreign.isEmpty() ? what + "; give --force to replace"
+                        + " its contents, or another -o" : "holds " + fewNames(foreign) + ", which no specialization"
+                        + " writes; give another -o (--force replaces an earlier specialization only)"));
             }
             for (Path p : read) {
                 if (p != null && inside(p, out)) {
@@ -491,15 +493,41 @@ final class Outputs {
      * plots, and folders holding a pick.json (a pick) or nothing.
      */
     static List<String> notWrittenBySpecialize(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> {
-                String n = p.getFileName().toString();
-                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                    return !Files.isRegularFile(p.resolve("pick.json")) && !isEmpty(p);
+        List<String> foreign = new java.util.ArrayList<>();
+        for (Path p : list(dir)) {
+            String n = p.getFileName().toString();
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                if (!isEmpty(p) && !Files.isRegularFile(p.resolve("pick.json"))) {
+                    foreign.add(n);
+                } else {
+                    for (Path q : list(p)) { // a pick: the extracted subnet's files and pick.json
+                        String m = q.getFileName().toString();
+                        if (!(Files.isRegularFile(q, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (PICK_FILES.contains(m)
+                                || incidental(m)))) {
+                            foreign.add(n + "/" + m);
+                        }
+                    }
                 }
-                return !(Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (n.endsWith(".png")
-                        || n.equals("summary.json") || n.equals("summary.csv") || n.equals("summary.md")));
-            }).map(p -> p.getFileName().toString()).sorted().toList();
+            } else if (!(Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (n.endsWith(".png")
+                    || n.equals("summary.json") || n.equals("summary.csv") || n.equals("summary.md") || incidental(n)))) {
+                foreign.add(n);
+            }
+        }
+        return foreign.stream().sorted().toList();
+    }
+
+    /** The files of a specialization's pick folder: the extracted subnet's and pick.json. */
+    private static final List<String> PICK_FILES = List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE, SubnetIO.PARAMS_FILE,
+            Origin.FILE, "pick.json");
+
+    /** A temporary file an interrupted write left, or a file browser's own. */
+    private static boolean incidental(String n) {
+        return io.hwnas.core.AtomicFiles.isTemporary(n) || n.equals(".DS_Store") || n.equals("Thumbs.db");
+    }
+
+    private static List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
         } catch (IOException e) {
             throw new HwnasException("-o " + dir + ": cannot list it (" + e.getMessage() + "); nothing was done", e);
         }

@@ -78,13 +78,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     /**
      * Batch size of the weight and θ steps. 32 raised the argmax 1.2 points on average over five seeds on an
      * Intel Xeon VM (85.53 against 84.37 %, at about the same LUT latency; one seed lost 1.5) for a supernet
-     * 10-25 % slower, which would take the quickstart past 5 minutes on the slowest CPU seen; 16 took 1.4x as
+     * 10-25 % slower, which would take the quickstart past 5 minutes on the slowest CPU seen; 16 took 1.2x as
      * long as 32 (experiments/results/quickstart/README.md, stop 36).
      */
     public static final int DEFAULT_BATCH_SIZE = 64;
 
     @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH_SIZE, description = "Batch size of the supernet's"
-            + " weight and θ steps (default ${DEFAULT-VALUE}; 32 gave argmaxes about a point higher for a 10-25 %"
+            + " weight and θ steps (default ${DEFAULT-VALUE}; 32 gave argmaxes about a point higher for a 10-25 percent"
             + " slower supernet).")
     int batchSize;
 
@@ -193,6 +193,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Checks.atLeast("--epochs", epochs, 1, null);
+        Checks.atLeast("--batch-size", batchSize, 1, null);
+        if (!(weightLr > 0) || !Double.isFinite(weightLr)) {
+            throw new io.hwnas.core.HwnasException("option '--weight-lr' = " + weightLr + ": must be positive");
+        }
         Checks.atLeast("--warmup-epochs", warmup, 0, null);
         if (warmup >= epochs) { // the quickstart hands out θ's argmax: θ needs an epoch of its own
             throw new io.hwnas.core.HwnasException("option '--warmup-epochs' = " + warmup + ": leaves no θ epoch of --epochs "
@@ -556,7 +560,7 @@ public final class QuickstartCommand implements Callable<Integer> {
             b.append(t.name()).append(' ').append(io.hwnas.core.Hashes.sha256(t.model())).append(' ').append(t.budgetMs())
                     .append('\n');
         }
-        b.append(opt).append('\n');
+        b.append(opt.toString().replace(", dataDir=null", "")).append('\n'); // as before --data: stored digests hold
         return io.hwnas.core.Hashes.sha256(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -149,6 +149,9 @@ public final class SpecializeCommand implements Callable<Integer> {
         Outputs.apart("-o", output, "training run", runDir); // never into, over or around the run it reads
         // --force never empties a folder holding what this call reads: the run, its LUT and data, the targets' models
         var runConfig = io.hwnas.search.run.RunDir.open(runDir).config();
+        if (data != null) { // a wrong location is refused before --force empties the old picks
+            io.hwnas.search.train.TrainData.location(runConfig.dataset(), data.toString());
+        }
         List<Path> read = new ArrayList<>(List.of(runDir));
         for (String f : new String[] {runConfig.lut(), runConfig.dataDir(), data == null ? null : data.toString()}) {
             if (f != null) {

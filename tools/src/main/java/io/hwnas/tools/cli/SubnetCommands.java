@@ -62,7 +62,15 @@ public final class SubnetCommands {
         @Override
         public Integer call() {
             Checks.atLeast("--recalibrate-batches", batches, 0, "0 keeps the supernet's statistics");
+            if (data != null && batches == 0) {
+                throw new io.hwnas.core.HwnasException("option '--data' is read by the BN recalibration only, which"
+                        + " --recalibrate-batches 0 skips");
+            }
             Inputs.requireRun(runDir);
+            if (data != null) { // before anything is replaced
+                io.hwnas.search.train.TrainData.location(io.hwnas.search.run.RunDir.open(runDir).config().dataset(),
+                        data.toString());
+            }
             Outputs.apart("-o", output, "training run", runDir);
             Architecture intended = Files.isDirectory(output) && !force ? intendedArch(runDir, arch) : null;
             Extraction.Result r;

@@ -95,29 +95,29 @@ class OutputsTest {
         assertFalse(Files.exists(dir.resolve("run-2")));
     }
 
-    /** A LUT or results file never replaces a run's files or a subnet's own, even with --force; new files beside are fine. */
+    /** A LUT or results file never goes into a run folder nor replaces a subnet's own files, even with --force. */
     @Test
     void resultAndLutFilesNeverReplaceARunsOrASubnetsFiles() throws Exception {
         Path run = Files.createDirectories(dir.resolve("run2"));
         Files.writeString(run.resolve("config.json"), "{}");
         Files.writeString(run.resolve("provenance.json"), "{}");
         Files.writeString(run.resolve("theta.json"), "{}");
-        for (Path f : new Path[] {run.resolve("config.json"), run.resolve("theta.json")}) {
+        for (Path f : new Path[] {run.resolve("config.json"), run.resolve("theta.json"), run.resolve("result.json"),
+            run.resolve("validation.json"), run.resolve("checkpoints/x.json")}) {
             HwnasException e = assertThrows(HwnasException.class, () -> Outputs.lutFile("-o", f, true));
-            assertTrue(e.getMessage().equals("-o " + f + ": is a file of the training run " + run.toRealPath()
-                    + "; it is never replaced, even with --force; give another -o"), e.getMessage());
-            e = assertThrows(HwnasException.class, () -> Outputs.resultFile("--plot", f, true));
-            assertTrue(e.getMessage().startsWith("--plot " + f + ": is a file of the training run"), e.getMessage());
+            assertTrue(e.getMessage().equals("-o " + f + ": is inside the training run " + run.toRealPath()
+                    + "; nothing is written into a run folder but by the run, even with --force; give another -o"),
+                    e.getMessage());
+            e = assertThrows(HwnasException.class, () -> Outputs.resultFile("--plot", f, false));
+            assertTrue(e.getMessage().startsWith("--plot " + f + ": is inside the training run"), e.getMessage());
         }
-        Outputs.resultFile("-o", run.resolve("validation.json"), false); // a new file beside the run's is fine
         Path sub = Files.createDirectories(dir.resolve("sub2"));
         Files.writeString(sub.resolve("arch.json"), "{}");
         for (String n : new String[] {"arch.json", "origin.json", "model.params", "pick.json"}) {
             HwnasException e = assertThrows(HwnasException.class, () -> Outputs.lutFile("-o", sub.resolve(n), true));
             assertTrue(e.getMessage().contains(": is a file of the subnet in "), e.getMessage());
         }
-        Outputs.lutFile("-o", sub.resolve("lut.json"), false);
-        assertEquals("{}", Files.readString(run.resolve("config.json")));
+        Outputs.lutFile("-o", sub.resolve("lut.json"), false); // a file of another name beside a subnet's is fine
     }
 
     @Test
@@ -175,7 +175,21 @@ class OutputsTest {
         HwnasException e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(old, true));
         assertTrue(e.getMessage().contains("holds data, notes.txt, sub, which no specialization writes"),
                 e.getMessage());
+        // without --force the message does not advise a --force that would be refused
+        e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(old, false));
+        assertTrue(e.getMessage().endsWith("which no specialization writes; give another -o (--force replaces an earlier"
+                + " specialization only)"), e.getMessage());
         assertTrue(Files.isRegularFile(old.resolve("notes.txt")) && Files.isRegularFile(old.resolve("t1/pick.json")));
+        // a file of the user's inside a pick folder is named too; temporaries and file browsers' files are not
+        Path spec = Files.createDirectories(dir.resolve("spec3/t1"));
+        Files.writeString(spec.resolve("pick.json"), "{}");
+        Files.writeString(spec.resolve("model.params"), "x");
+        Files.writeString(spec.resolve(".DS_Store"), "x");
+        Files.writeString(spec.getParent().resolve(".summary.json.123.tmp"), "x");
+        Outputs.specializeDir(spec.getParent(), true);
+        Files.writeString(spec.resolve("mine.onnx"), "x");
+        e = assertThrows(HwnasException.class, () -> Outputs.specializeDir(spec.getParent(), true));
+        assertTrue(e.getMessage().contains("holds t1/mine.onnx, which no specialization writes"), e.getMessage());
     }
 
     @Test
