@@ -62,7 +62,7 @@ public final class Charts {
         style(st);
         st.setLegendPosition(Styler.LegendPosition.OutsideE);
         st.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        st.setXAxisDecimalPattern(null);
+        st.setXAxisDecimalPattern("#,##0.####"); // at most 4 decimals: a tick at log10(60) is not printed to 16 digits
         int drawn = 0;
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
