@@ -436,7 +436,25 @@ class TrainSafetyCliTest {
                 "-o", spec.toString());
         assertEquals(0, r.code(), r.toString());
         assertEquals(now.toString(), Origin.read(spec.resolve("t").resolve(Origin.FILE)).dataDir());
+        // a run with something left to do (here only its final files: result.json) resumes with --data and --lut
+        Path result = run.resolve("result.json");
+        Files.delete(result);
+        refused(d, a("train", "--resume", run.toString()), "config.json: field 'data_dir'",
+                "put it back there, or give --data DIR");
+        Path movedLut = Files.move(myLut, d.resolve("lut-moved.json"));
+        refused(d, a("train", "--resume", run.toString(), "--data", now.toString()), "field 'lut'",
+                "put it back there, or give --lut FILE");
+        Path edited = Files.writeString(d.resolve("lut-edited.json"), Files.readString(movedLut) + "\n");
+        refused(d, a("train", "--resume", run.toString(), "--data", now.toString(), "--lut", edited.toString()),
+                "option '--lut' = " + edited + ": not the LUT the run started with");
+        refused(d, a("train", "--config", cfg.toString(), "-o", d.resolve("r2").toString(), "--lut",
+                movedLut.toString()), "option '--lut' applies to --resume only");
+        r = CliRun.of("train", "--resume", run.toString(), "--data", now.toString(), "--lut", movedLut.toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(Files.isRegularFile(result) && r.out().contains("next: hwnas extract " + run + " -o SUBNET_DIR --data "
+                + now), r.toString());
         // a finished run resumes as a no-op with neither its data nor its LUT in place
+        myLut = movedLut;
         Files.delete(myLut);
         r = CliRun.of("train", "--resume", run.toString(), "--json");
         assertEquals(0, r.code(), r.toString());

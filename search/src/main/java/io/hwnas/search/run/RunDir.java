@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.latency.LatencyModel;
+import io.hwnas.latency.LatencyModels;
 import io.hwnas.search.train.EpochMetrics;
 import io.hwnas.search.train.Theta;
 import io.hwnas.search.train.TrainConfig;
@@ -140,7 +141,30 @@ public final class RunDir {
      * (the message names config.json's field 'lut'); null for a run without one.
      */
     public LatencyModel latencyModel() {
-        LatencyModel m = readLut();
+        return latencyModel(null);
+    }
+
+    /**
+     * As {@link #latencyModel()}, but the table read from {@code moved} (a --lut option: the run's LUT at another
+     * path) when it is not null; it must be the file the run started with, byte for byte.
+     */
+    public LatencyModel latencyModel(Path moved) {
+        if (moved != null && (config.lut() == null || config.lut().isBlank())) {
+            throw new HwnasException("option '--lut' = " + moved + ": the run has no LUT (" + dir.resolve(RunFiles.CONFIG)
+                    + " names none)");
+        }
+        LatencyModel m;
+        if (moved == null) {
+            m = readLut();
+        } else {
+            m = LatencyModels.read(moved, space);
+            String started = startedLutSha();
+            if (started == null || !started.equals(m.sha256())) {
+                throw new HwnasException("option '--lut' = " + moved + ": not the LUT the run started with (sha256 "
+                        + m.sha256() + ", provenance.json says " + started + "); give the run's own table");
+            }
+            return m;
+        }
         String started = startedLutSha();
         if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
             throw new HwnasException(config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
@@ -191,6 +215,19 @@ public final class RunDir {
             return config.latencyModel(space);
         } catch (HwnasException e) {
             throw new HwnasException(dir.resolve(RunFiles.CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #latencyModel(Path)} for resuming: a missing table's message says how to continue the run. */
+    public LatencyModel latencyModelForResume(Path moved) {
+        try {
+            return latencyModel(moved);
+        } catch (HwnasException e) {
+            if (moved != null || config.lut() == null || java.nio.file.Files.isRegularFile(Path.of(config.lut()))) {
+                throw e;
+            }
+            throw new HwnasException(e.getMessage() + " (the run's LUT: put it back there, or give --lut FILE, the same"
+                    + " table elsewhere)", e);
         }
     }
 

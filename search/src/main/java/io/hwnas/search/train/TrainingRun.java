@@ -146,8 +146,30 @@ public final class TrainingRun {
 
     /** Continues the run in {@code runDir} from its latest checkpoint (see {@link #start} for signals). */
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper) {
+        return resume(runDir, progress, stopper, null, null);
+    }
+
+    /**
+     * As above, with the run's dataset read from {@code dataDir} and its LUT from {@code lut} (the same table)
+     * where either is not null: a run continued on another machine, or whose files moved.
+     */
+    public static TrainResult resume(Path runDir, Progress progress, Stopper stopper, String dataDir, Path lut) {
         RunDir run = RunDir.open(runDir);
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
+        if (!run.finished()) { // so are a missing LUT and data: refused before the lock too
+            run.latencyModelForResume(lut);
+            TrainConfig c = run.config();
+            try {
+                if (dataDir != null) {
+                    TrainData.location(c.dataset(), dataDir);
+                } else {
+                    TrainData.configLocation(c.dataset(), c.dataDir());
+                }
+            } catch (HwnasException e) {
+                throw dataDir != null ? e : new HwnasException(runDir.resolve(RunFiles.CONFIG) + ": " + e.getMessage()
+                        + " (the run's training data: put it back there, or give --data DIR to read it elsewhere)", e);
+            }
+        }
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
             sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
@@ -165,8 +187,8 @@ public final class TrainingRun {
             SearchSpace space = run.space();
             Path ckpt = run.latestCheckpoint();
             TrainState st = run.state();
-            LatencyModel lat = run.latencyModel();
-            Data data = Data.load(cfg, space, false);
+            LatencyModel lat = run.latencyModelForResume(lut);
+            Data data = Data.load(cfg, space, false, dataDir, runDir);
             if (sig.requested()) {
                 sig.exitNow();
             }
@@ -270,6 +292,27 @@ public final class TrainingRun {
     /** The images of a run: the training subset split into weight and architecture parts, and the test set. */
     record Data(ImageSet train, Split split, ImageSet test, Path location, String dataset) {
         static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit) {
+            return load(cfg, space, checkFit, null, null);
+        }
+
+        /** As above, the dataset at {@code moved} (--data of a resume of {@code runDir}) when it is not null. */
+        static Data load(TrainConfig cfg, SearchSpace space, boolean checkFit, String moved, Path runDir) {
+            if (moved != null) {
+                ImageSet train = TrainData.loadForRun(runDir, cfg, moved); // its image count checked against the run's
+                Path dataPath = TrainData.location(cfg.dataset(), moved);
+                ImageSet test = cfg.evalTest() ? subset(cfg, Datasets.load(cfg.dataset(), dataPath, false), "test_subset",
+                        cfg.testSubset(), false) : null;
+                return new Data(train, TrainData.split(train, cfg.weightFraction(), cfg.seed()), test, dataPath,
+                        cfg.dataset());
+            }
+            if (runDir != null) {
+                try {
+                    return load(cfg, space, checkFit, null, null);
+                } catch (HwnasException e) {
+                    throw new HwnasException(runDir.resolve(RunFiles.CONFIG) + ": " + e.getMessage() + " (the run's"
+                            + " training data: put it back there, or give --data DIR to read it elsewhere)", e);
+                }
+            }
             Path dataPath = TrainData.configLocation(cfg.dataset(), cfg.dataDir());
             ImageSet train = subset(cfg, TrainData.loadConfigured(cfg.dataset(), dataPath, cfg.dataDir(), true),
                     "train_subset", cfg.trainSubset(), checkFit);

@@ -40,6 +40,8 @@ public final class LatencyFitCommand implements Callable<Integer> {
 
     /** Held-out rows scored at most (the rest of the file beyond --samples, in the draw's order). */
     static final int HELD_OUT_MAX = 5000;
+    /** Held-out rows a score needs at least. */
+    static final int HELD_OUT_MIN = 10;
 
     @Option(names = "--samples", paramLabel = "N", description = "Fit to N rows drawn at random (seeded; the next"
             + " rows of the draw, up to " + HELD_OUT_MAX + ", score the fit); default all (no held-out score).")
@@ -79,7 +81,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
             }
             int[] perm = TrainingSet.permutation(all.size(), seed);
             set = all.subset(Arrays.copyOf(perm, samples));
-            if (samples + 2 <= all.size()) { // Kendall's τ needs two rows // the rows not fitted score the fit (at most HELD_OUT_MAX: Kendall's τ is O(n²))
+            if (samples + HELD_OUT_MIN <= all.size()) { // fewer would make a score of noise // the rows not fitted score the fit (at most HELD_OUT_MAX: Kendall's τ is O(n²))
                 heldOut = all.subset(Arrays.copyOfRange(perm, samples, Math.min(all.size(), samples + HELD_OUT_MAX)));
             }
         }
@@ -115,7 +117,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
         json.put("min_ms", r.fastestMs());
         json.put("max_ms", r.slowestMs());
         if (score == null) {
-            json.put("held_out", null);
+            json.put("held_out", null); // the text says why: fewer than HELD_OUT_MIN rows were left
         } else {
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("rows", score.n());
@@ -135,9 +137,9 @@ public final class LatencyFitCommand implements Callable<Integer> {
                 + " fitted in %.2f s; architectures %.4f-%.4f ms%s%n%s", output, kind, s.id(), m.device().name(),
                 f.samples(), target, f.fitSeconds(), r.fastestMs(), r.slowestMs(), m.differentiable() ? ""
                 : " (range estimated by sampling)", score == null ? "no held-out score: " + (f.samples() == all.size() ? "every row of "
-                + data.getFileName() + " was fitted" : "only " + (all.size() - f.samples()) + " row of " + data.getFileName()
-                + " was not fitted") + " (give --samples N of at most " + (all.size() - 2) + " to score the fit on rows it"
-                + " did not see)"
+                + data.getFileName() + " was fitted" : "only " + (all.size() - f.samples()) + " of the rows of "
+                + data.getFileName() + " were not fitted") + " (give --samples N of at most " + (all.size() - HELD_OUT_MIN)
+                + " to score the fit on " + HELD_OUT_MIN + " or more rows it did not see)"
                 : String.format(Locale.ROOT, "held-out (%d rows not fitted): MAPE %.2f %% (max %.1f %%, bias %+.2f %%),"
                 + " RMSE %.4f ms, Kendall τ %.3f, %.1f %% within ±10 %%", score.n(), score.mapePct(),
                 score.maxAbsErrorPct(), score.biasPct(), score.rmseMs(), score.kendallTau(), score.within10Pct())));

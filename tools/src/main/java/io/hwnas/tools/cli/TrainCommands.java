@@ -4,6 +4,7 @@ import io.hwnas.search.train.EpochMetrics;
 import io.hwnas.search.train.Nets;
 import io.hwnas.search.train.TrainingRun;
 import io.hwnas.search.train.TrainConfig;
+import io.hwnas.search.train.TrainData;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
@@ -36,6 +37,14 @@ public final class TrainCommands {
         @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue the run in RUN_DIR.")
         Path resume;
 
+        @Option(names = "--data", paramLabel = "PATH", description = "With --resume: where the run's dataset is now,"
+                + " when it moved (e.g. the run continues on another machine).")
+        Path data;
+
+        @Option(names = "--lut", paramLabel = "FILE", description = "With --resume: the run's LUT at another path (the"
+                + " same table, byte for byte).")
+        Path lut;
+
         @Option(names = "--force", description = "Write the run into a RUN_DIR that holds other files (files of the"
                 + " run's names are replaced; a run is never replaced).")
         boolean force;
@@ -51,8 +60,16 @@ public final class TrainCommands {
                     throw new HwnasException("--resume takes the config and output folder from RUN_DIR: do not give"
                             + " --config, -o or --force with it");
                 }
-                r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER);
+                if (data != null) {
+                    TrainData.location(io.hwnas.search.run.RunDir.open(resume).config().dataset(), data.toString());
+                }
+                r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER, data == null ? null
+                        : data.toAbsolutePath().normalize().toString(), lut);
             } else {
+                if (data != null || lut != null) {
+                    throw new HwnasException("option '" + (data != null ? "--data" : "--lut") + "' applies to --resume"
+                            + " only (a new run takes data_dir and lut from its config)");
+                }
                 if (config == null || output == null) {
                     throw new HwnasException((config == null ? "option '--config'" : "option '-o'") + " is missing: give --config"
                             + " CONFIG.json and -o RUN_DIR, or --resume RUN_DIR (hwnas train --help)");
@@ -95,7 +112,7 @@ public final class TrainCommands {
             try (Interrupted i = Interrupted.say("the training had finished (" + r.runDir().resolve("result.json")
                     + "); 'hwnas train --resume " + Shell.quote(r.runDir()) + "' writes the plots and the summary again")) {
                 io.hwnas.experiments.plot.RunPlots.write(r.runDir());
-                out.print(summary(r), text(r));
+                out.print(summary(r), text(r) + (data == null ? "" : " --data " + Shell.quote(data)));
             }
             return 0;
         }
