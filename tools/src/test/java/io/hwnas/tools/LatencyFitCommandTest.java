@@ -62,6 +62,13 @@ class LatencyFitCommandTest {
         assertEquals(s.mapePct(), h.get("mape_pct").asDouble(), 1e-9);
         assertEquals(s.kendallTau(), h.get("kendall_tau").asDouble(), 1e-12);
         assertTrue(s.mapePct() < 10 && s.kendallTau() > 0.8, h.toString()); // a least-squares LUT of a CPU fits well
+        // fewer rows than a LUT's unknowns: warned
+        int unknowns = space.layerCount() * (space.ops().size() - 1) + 1;
+        r = CliRun.of("latency", "fit", "--data", help.toString(), "--target", "gold_6226_ms", "--model", "lut",
+                "--space", "fbnet-cifar", "--samples", "50", "-o", dir.resolve("few.json").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.err().contains("hwnas: warning: 50 rows for the " + unknowns + " unknowns of a LUT of fbnet-cifar:"
+                + " the fit is underdetermined"), r.toString());
         // every row fitted: no score, and the text says how to get one
         Path small = dir.resolve("small.csv");
         List<String> lines = Files.readAllLines(help).subList(0, 301);

@@ -85,6 +85,12 @@ public final class LatencyFitCommand implements Callable<Integer> {
                 heldOut = all.subset(Arrays.copyOfRange(perm, samples, Math.min(all.size(), samples + HELD_OUT_MAX)));
             }
         }
+        int unknowns = s.layerCount() * (s.ops().size() - 1) + 1; // a LUT's entries over each layer's cheapest op, + fixed
+        if (kind.equals(Predictors.LUT_FIT) && set.size() < unknowns) {
+            System.err.printf(Locale.ROOT, "hwnas: warning: %d rows for the %d unknowns of a LUT of %s: the fit is"
+                    + " underdetermined, held together by its ridge term only; give more rows (--samples)%n",
+                    set.size(), unknowns, s.id());
+        }
         Fitted f = Predictors.fit(kind, set, seed);
         LatencyModel m = f.model();
         LatencyModel.LatencyRange r = m.rangeMs();
