@@ -78,13 +78,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     /**
      * Batch size of the weight and θ steps. 32 raised the argmax 1.2 points on average over five seeds on an
      * Intel Xeon VM (85.53 against 84.37 %, at about the same LUT latency; one seed lost 1.5) for a supernet
-     * 10-25 % slower, which would take the quickstart past 5 minutes on the slowest CPU seen; 16 took 1.2x as
+     * 9-24 % slower, which would take the quickstart past 5 minutes on the slowest CPU seen; 16 took 1.2x as
      * long as 32 (experiments/results/quickstart/README.md, stop 36).
      */
     public static final int DEFAULT_BATCH_SIZE = 64;
 
     @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH_SIZE, description = "Batch size of the supernet's"
-            + " weight and θ steps (default ${DEFAULT-VALUE}; 32 gave argmaxes about a point higher for a 10-25 percent"
+            + " weight and θ steps (default ${DEFAULT-VALUE}; 32 gave argmaxes about a point higher for a 9-24 percent"
             + " slower supernet).")
     int batchSize;
 
