@@ -149,23 +149,20 @@ public final class RunDir {
      * path) when it is not null; it must be the file the run started with, byte for byte.
      */
     public LatencyModel latencyModel(Path moved) {
-        if (moved != null && (config.lut() == null || config.lut().isBlank())) {
-            throw new HwnasException("option '--lut' = " + moved + ": the run has no LUT (" + dir.resolve(RunFiles.CONFIG)
-                    + " names none)");
-        }
-        LatencyModel m;
-        if (moved == null) {
-            m = readLut();
-        } else {
-            m = LatencyModels.read(moved, space);
-            String started = startedLutSha();
+        String started = startedLutSha();
+        if (moved != null) {
+            if (config.lut() == null || config.lut().isBlank()) {
+                throw new HwnasException("option '--lut' = " + moved + ": the run has no LUT ("
+                        + dir.resolve(RunFiles.CONFIG) + " names none)");
+            }
+            LatencyModel m = LatencyModels.read(moved, space);
             if (started == null || !started.equals(m.sha256())) {
                 throw new HwnasException("option '--lut' = " + moved + ": not the LUT the run started with (sha256 "
                         + m.sha256() + ", provenance.json says " + started + "); give the run's own table");
             }
             return m;
         }
-        String started = startedLutSha();
+        LatencyModel m = readLut();
         if (m != null && started != null && m.sha256() != null && !m.sha256().equals(started)) {
             throw new HwnasException(config.lut() + ": the LUT changed since the run started (sha256 " + m.sha256()
                     + ", provenance.json says " + started + "): resuming would not reproduce the run; restore the"

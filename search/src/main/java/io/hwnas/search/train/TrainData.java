@@ -91,10 +91,15 @@ public final class TrainData {
         try {
             return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
         } catch (HwnasException e) {
-            throw new HwnasException(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": " + e.getMessage() + " (the run's training"
-                    + " data: put it back there, or give --data DIR to read it elsewhere; editing config.json stops the run from"
-                    + " resuming)", e);
+            throw runDataMissing(runDir, e);
         }
+    }
+
+    /** A problem with a stored run's data (its config.json's data_dir), naming that file and how to go on. */
+    public static HwnasException runDataMissing(Path runDir, HwnasException e) {
+        return new HwnasException(runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": " + e.getMessage() + " (the"
+                + " run's training data: put it back there, or give --data DIR to read it elsewhere; editing config.json"
+                + " stops the run from resuming)", e);
     }
 
     /** The images of a training config's dataset (its data_dir, messages naming the config's fields). */

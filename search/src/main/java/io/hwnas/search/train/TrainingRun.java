@@ -156,25 +156,24 @@ public final class TrainingRun {
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper, String dataDir, Path lut) {
         RunDir run = RunDir.open(runDir);
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
-        if (!run.finished()) { // so are a missing LUT and data: refused before the lock too
+        if (!done(run)) { // so are a missing LUT and data: refused before the lock too
             run.latencyModelForResume(lut);
             TrainConfig c = run.config();
-            try {
-                if (dataDir != null) {
-                    TrainData.location(c.dataset(), dataDir);
-                } else {
+            if (dataDir != null) {
+                TrainData.location(c.dataset(), dataDir);
+            } else {
+                try {
                     TrainData.configLocation(c.dataset(), c.dataDir());
+                } catch (HwnasException e) {
+                    throw TrainData.runDataMissing(runDir, e);
                 }
-            } catch (HwnasException e) {
-                throw dataDir != null ? e : new HwnasException(runDir.resolve(RunFiles.CONFIG) + ": " + e.getMessage()
-                        + " (the run's training data: put it back there, or give --data DIR to read it elsewhere)", e);
             }
         }
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
             sig.resuming();
             run = RunDir.open(runDir); // as of now that this process holds the folder
             run.requireConfigUnchanged();
-            if (run.finished() && run.state().epochsDone() >= run.config().epochs()) {
+            if (done(run)) {
                 return stored(run); // nothing left to train: neither the LUT nor the data is needed (either may be gone)
             }
             String layout = run.layoutWarning(run.config().resolveDevice().isGpu());
@@ -202,6 +201,11 @@ public final class TrainingRun {
             stoppedBySignal(sig, r, cfg, stopper);
             return r;
         }
+    }
+
+    /** Whether the run has nothing left to do: every epoch ran and its final files (result.json) are written. */
+    private static boolean done(RunDir run) {
+        return run.finished() && run.state().epochsDone() >= run.config().epochs();
     }
 
     /** The result a finished run stored (its argmax, the argmax's latency under the run's LUT, θ, the metrics). */
@@ -309,8 +313,7 @@ public final class TrainingRun {
                 try {
                     return load(cfg, space, checkFit, null, null);
                 } catch (HwnasException e) {
-                    throw new HwnasException(runDir.resolve(RunFiles.CONFIG) + ": " + e.getMessage() + " (the run's"
-                            + " training data: put it back there, or give --data DIR to read it elsewhere)", e);
+                    throw TrainData.runDataMissing(runDir, e);
                 }
             }
             Path dataPath = TrainData.configLocation(cfg.dataset(), cfg.dataDir());

@@ -66,7 +66,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         Inputs.requireSubnet(dir);
         Outputs.apart("-o", output, "subnet folder", dir); // a model beside the weights would outlive a replaced subnet
-        Outputs.modelFile(output); // nor over another subnet's files or into a run
+        Outputs.notOwned("-o", output); // nor over another subnet's files or into a run
         boolean replace = force || OnnxExport.exportOf(output, dir); // a rerun replaces its own earlier export
         Outputs.resultFile("-o", output, replace, dir.resolve(io.hwnas.supernet.net.SubnetIO.ARCH_FILE),
                 dir.resolve(io.hwnas.supernet.net.SubnetIO.SPACE_FILE), dir.resolve(io.hwnas.supernet.net.SubnetIO

@@ -81,7 +81,9 @@ public final class LatencyFitCommand implements Callable<Integer> {
             }
             int[] perm = TrainingSet.permutation(all.size(), seed);
             set = all.subset(Arrays.copyOf(perm, samples));
-            if (samples + HELD_OUT_MIN <= all.size()) { // fewer would make a score of noise // the rows not fitted score the fit (at most HELD_OUT_MAX: Kendall's τ is O(n²))
+            // the rows not fitted score the fit: at least HELD_OUT_MIN (fewer make a score of noise), at most
+            // HELD_OUT_MAX (Kendall's τ is O(n²))
+            if (samples + HELD_OUT_MIN <= all.size()) {
                 heldOut = all.subset(Arrays.copyOfRange(perm, samples, Math.min(all.size(), samples + HELD_OUT_MAX)));
             }
         }
@@ -122,19 +124,7 @@ public final class LatencyFitCommand implements Callable<Integer> {
         json.put("differentiable", m.differentiable());
         json.put("min_ms", r.fastestMs());
         json.put("max_ms", r.slowestMs());
-        if (score == null) {
-            json.put("held_out", null); // the text says why: fewer than HELD_OUT_MIN rows were left
-        } else {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("rows", score.n());
-            h.put("mape_pct", score.mapePct());
-            h.put("max_abs_error_pct", score.maxAbsErrorPct());
-            h.put("bias_pct", score.biasPct());
-            h.put("rmse_ms", score.rmseMs());
-            h.put("kendall_tau", score.kendallTau());
-            h.put("within_10_pct", score.within10Pct());
-            json.put("held_out", h);
-        }
+        json.put("held_out", score == null ? null : heldOutJson(score)); // null: the text says why
         json.put("warning", warning);
         if (warning != null) {
             System.err.println("hwnas: warning: " + warning);
@@ -142,13 +132,32 @@ public final class LatencyFitCommand implements Callable<Integer> {
         out.print(json, String.format(Locale.ROOT, "wrote %s: %s model of space %s, device %s, %d samples of %s,"
                 + " fitted in %.2f s; architectures %.4f-%.4f ms%s%n%s", output, kind, s.id(), m.device().name(),
                 f.samples(), target, f.fitSeconds(), r.fastestMs(), r.slowestMs(), m.differentiable() ? ""
-                : " (range estimated by sampling)", score == null ? "no held-out score: " + (f.samples() == all.size() ? "every row of "
-                + data.getFileName() + " was fitted" : "only " + (all.size() - f.samples()) + " of the rows of "
-                + data.getFileName() + " were not fitted") + " (give --samples N of at most " + (all.size() - HELD_OUT_MIN)
-                + " to score the fit on " + HELD_OUT_MIN + " or more rows it did not see)"
-                : String.format(Locale.ROOT, "held-out (%d rows not fitted): MAPE %.2f %% (max %.1f %%, bias %+.2f %%),"
-                + " RMSE %.4f ms, Kendall τ %.3f, %.1f %% within ±10 %%", score.n(), score.mapePct(),
-                score.maxAbsErrorPct(), score.biasPct(), score.rmseMs(), score.kendallTau(), score.within10Pct())));
+                : " (range estimated by sampling)", heldOutText(score, f.samples(), all.size())));
         return 0;
+    }
+
+    private static Map<String, Object> heldOutJson(io.hwnas.latency.Agreement.Scores score) {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("rows", score.n());
+        h.put("mape_pct", score.mapePct());
+        h.put("max_abs_error_pct", score.maxAbsErrorPct());
+        h.put("bias_pct", score.biasPct());
+        h.put("rmse_ms", score.rmseMs());
+        h.put("kendall_tau", score.kendallTau());
+        h.put("within_10_pct", score.within10Pct());
+        return h;
+    }
+
+    /** The held-out line of the text output: the score, or why there is none and how to get one. */
+    private String heldOutText(io.hwnas.latency.Agreement.Scores score, int fitted, int rows) {
+        if (score != null) {
+            return String.format(Locale.ROOT, "held-out (%d rows not fitted): MAPE %.2f %% (max %.1f %%, bias %+.2f %%),"
+                    + " RMSE %.4f ms, Kendall τ %.3f, %.1f %% within ±10 %%", score.n(), score.mapePct(),
+                    score.maxAbsErrorPct(), score.biasPct(), score.rmseMs(), score.kendallTau(), score.within10Pct());
+        }
+        String file = data.getFileName().toString();
+        return "no held-out score: " + (fitted == rows ? "every row of " + file + " was fitted" : "only " + (rows - fitted)
+                + " of the rows of " + file + " were not fitted") + " (give --samples N of at most " + (rows - HELD_OUT_MIN)
+                + " to score the fit on " + HELD_OUT_MIN + " or more rows it did not see)";
     }
 }

@@ -182,11 +182,11 @@ final class Outputs {
     }
 
     /**
-     * Refuses a results or LUT file {@code out} in or below a training run folder (a run's folder is its
-     * own: a file there could replace or pose as one of the run's) or that is one of a subnet's own files, even
-     * with --force; other files beside a subnet's are allowed.
+     * Refuses an output file {@code out} (results, a LUT, an exported model) in or below a training run folder
+     * (a run's folder is its own: a file there could replace or pose as one of the run's) or that is one of a
+     * subnet's own files, even with --force; other files beside a subnet's are allowed.
      */
-    private static void notOwned(String option, Path out) {
+    static void notOwned(String option, Path out) {
         Path parent = out.toAbsolutePath().normalize().getParent();
         if (parent == null) {
             return;
@@ -197,33 +197,9 @@ final class Outputs {
                     + " into a run folder but by the run, even with --force; give another " + option);
         }
         String name = out.getFileName().toString();
-        if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE,
-                SubnetIO.PARAMS_FILE, Origin.FILE, "pick.json").contains(name)) {
+        if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && SUBNET_FILES.contains(name)) {
             throw new HwnasException(option + " " + out + ": is a file of the subnet in " + parent + "; it is never"
                     + " replaced, even with --force; give another " + option);
-        }
-    }
-
-    /**
-     * An exported model's file {@code out}: never inside a training run, nor one of a subnet's own
-     * files (weights, architecture, space, origin), even with --force: an ONNX file there would
-     * break the run or the subnet it lands in.
-     */
-    static void modelFile(Path out) {
-        Path parent = out.toAbsolutePath().normalize().getParent();
-        if (parent == null) {
-            return;
-        }
-        Path run = enclosingRun(parent);
-        if (run != null) {
-            throw new HwnasException("-o " + out + ": is inside the training run " + run + "; a model is never written"
-                    + " into a run folder, even with --force; give another -o");
-        }
-        String name = out.getFileName().toString();
-        if (Files.isRegularFile(parent.resolve(SubnetIO.ARCH_FILE)) && List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE,
-                SubnetIO.PARAMS_FILE, Origin.FILE).contains(name)) {
-            throw new HwnasException("-o " + out + ": is a file of the subnet in " + parent + "; a model never replaces"
-                    + " a subnet's files, even with --force; give another -o");
         }
     }
 
@@ -502,7 +478,7 @@ final class Outputs {
                 } else {
                     for (Path q : list(p)) { // a pick: the extracted subnet's files and pick.json
                         String m = q.getFileName().toString();
-                        if (!(Files.isRegularFile(q, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (PICK_FILES.contains(m)
+                        if (!(Files.isRegularFile(q, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (SUBNET_FILES.contains(m)
                                 || incidental(m)))) {
                             foreign.add(n + "/" + m);
                         }
@@ -516,8 +492,8 @@ final class Outputs {
         return foreign.stream().sorted().toList();
     }
 
-    /** The files of a specialization's pick folder: the extracted subnet's and pick.json. */
-    private static final List<String> PICK_FILES = List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE, SubnetIO.PARAMS_FILE,
+    /** A subnet folder's own files: the extracted subnet's, and pick.json of a specialization's pick. */
+    private static final List<String> SUBNET_FILES = List.of(SubnetIO.ARCH_FILE, SubnetIO.SPACE_FILE, SubnetIO.PARAMS_FILE,
             Origin.FILE, "pick.json");
 
     /** A temporary file an interrupted write left, or a file browser's own. */
