@@ -339,12 +339,13 @@ public final class Specialize {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 Architecture a = Architecture.ofIndices(space, ops);
                 Path sub = out.resolve(t.label());
-                Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
                 boolean exactSearch = theta || est == exact;
                 double acc = est == exact && !theta ? searchAcc : exact.accuracy(ops);
                 Pick pick = new Pick(t.label(), t.model().source(), t.budgetMs(), a.canonical(), t.model().predictMs(ops),
                         acc, exactSearch ? null : searchAcc, secs, evals, sub.toString(), front, tr);
+                // pick.json before the subnet: a pick folder cut short by a kill still says whose it is (--force)
                 Json.writeFile(sub.resolve("pick.json"), pick);
+                Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
                 picks.add(pick);
                 log.accept(String.format(Locale.ROOT, "%s: %s | %.4f ms (budget %.4f) | %.2f%% | %.1f s, %d accuracy"
                         + " evaluations", t.label(), a.canonical(), pick.latencyMs(), t.budgetMs(), acc, secs, evals));
@@ -447,7 +448,6 @@ public final class Specialize {
         double secs = (System.nanoTime() - t0) / 1e9;
         Architecture a = Architecture.ofIndices(space, ops);
         Path sub = out.resolve(kind);
-        Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
         double acc = est == exact ? searchAcc : exact.accuracy(ops);
         List<String> labels = new ArrayList<>();
         List<Double> budgets = new ArrayList<>();
@@ -464,7 +464,8 @@ public final class Specialize {
         JointPick j = new JointPick(kind, objective, a.canonical(), acc, est == exact ? null : searchAcc, labels,
                 budgets, lats, oneBudget == null ? worst : null, kind.equals(MULTI) ? opt.accuracyFloor() : null, setting,
                 settings, secs, evals, sub.toString());
-        Json.writeFile(sub.resolve("pick.json"), j);
+        Json.writeFile(sub.resolve("pick.json"), j); // before the subnet, as for a target's pick
+        Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
         return j;
     }
 

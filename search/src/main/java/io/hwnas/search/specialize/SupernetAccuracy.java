@@ -101,7 +101,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
         try (NDManager sm = manager.newSubManager()) {
             Block sub = Subnets.extract(trained.net(), Architecture.ofIndices(space, ops), sm);
             BnRecalibration.recalibrate(sub, recal);
-            return 100 * Accuracy.of(heldOut, norm, seed, sm,
+            return Accuracy.percent(heldOut, norm, seed, sm,
                     (ps, x) -> sub.forward(ps, new NDList(x), false).singletonOrThrow());
         }
     }

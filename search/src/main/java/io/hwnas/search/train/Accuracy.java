@@ -34,11 +34,15 @@ public final class Accuracy {
         return new long[] {correct, n};
     }
 
-    /** The share of {@code set} that {@code forward} classifies right (NaN for an empty set). */
-    public static double of(ImageSet set, Normalization norm, long seed, NDManager parent,
+    /**
+     * The share of {@code set} that {@code forward} classifies right, in percent (NaN for an empty set):
+     * 100·correct/total computed in that order, so that a share with a short decimal form prints as one
+     * (50.25, where (201/400)·100 gives 50.24999999999999).
+     */
+    public static double percent(ImageSet set, Normalization norm, long seed, NDManager parent,
             BiFunction<ParameterStore, NDArray, NDArray> forward) {
         long[] c = counts(set, norm, seed, parent, forward);
-        return c[1] == 0 ? Double.NaN : c[0] / (double) c[1];
+        return c[1] == 0 ? Double.NaN : 100.0 * c[0] / c[1];
     }
 
     /** {correct, total} of a plain network (a subnet) on a set normalized by its own statistics. */

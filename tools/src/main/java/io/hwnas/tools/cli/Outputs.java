@@ -466,14 +466,15 @@ final class Outputs {
 
     /**
      * The entries of {@code dir} no specialization writes, sorted: anything but summary.json/.csv/.md, .png
-     * plots, and folders holding a pick.json (a pick) or nothing.
+     * plots, and folders holding a pick.json (a pick; written before its subnet) or nothing but temporaries.
      */
     static List<String> notWrittenBySpecialize(Path dir) {
         List<String> foreign = new java.util.ArrayList<>();
         for (Path p : list(dir)) {
             String n = p.getFileName().toString();
             if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                if (!isEmpty(p) && !Files.isRegularFile(p.resolve("pick.json"))) {
+                if (!Files.isRegularFile(p.resolve("pick.json")) && !list(p).stream().allMatch(q -> Files.isRegularFile(q,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS) && incidental(q.getFileName().toString()))) {
                     foreign.add(n);
                 } else {
                     for (Path q : list(p)) { // a pick: the extracted subnet's files and pick.json

@@ -165,6 +165,9 @@ class OutputsTest {
         Files.createDirectories(old.resolve("t1"));
         Files.writeString(old.resolve("t1/pick.json"), "{}");
         Files.createDirectories(old.resolve("empty"));
+        // a pick cut short by a kill while its pick.json (written before the subnet) was being written
+        Files.createDirectories(old.resolve("t2"));
+        Files.writeString(old.resolve("t2/.pick.json.123.tmp"), "{");
         Outputs.Staged st = Outputs.specializeDir(old, true); // all a specialization's: accepted
         st.undo();
         Files.writeString(old.resolve("notes.txt"), "mine");
