@@ -12,8 +12,13 @@ import java.util.HexFormat;
 public final class Hashes {
     private Hashes() {}
 
-    public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
+    /** The digest of {@code parts} one after the other. */
+    public static String sha256(byte[]... parts) {
+        MessageDigest md = digest();
+        for (byte[] p : parts) {
+            md.update(p);
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     public static String sha256(Path file) {

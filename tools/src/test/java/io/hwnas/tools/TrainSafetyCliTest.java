@@ -23,6 +23,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -461,5 +462,50 @@ class TrainSafetyCliTest {
         JsonNode j = Json.parse("out", r.out(), JsonNode.class);
         assertTrue(j.get("completed").asBoolean() && j.get("epochs_done").asInt() == 2, r.toString());
         assertEquals(io.hwnas.search.run.RunDir.open(run).argmax().canonical(), j.get("argmax").asText(), r.toString());
+    }
+
+    /**
+     * Images of the same count and shape but not those the run trained on (here every training pixel inverted,
+     * as MNIST would stand for Fashion-MNIST) are refused by --data and where the run's own data folder now
+     * holds them, by extraction and by a resume alike.
+     */
+    @Test
+    void otherImagesOfTheSameSizeAreRefused() throws Exception {
+        Path d = tmp.resolve("other-images");
+        Files.createDirectories(d);
+        Path real = io.hwnas.search.train.TrainData.location("fashion-mnist", null).toAbsolutePath();
+        Path altered = Files.createDirectories(d.resolve("altered"));
+        for (String f : List.of("train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(real.resolve(f), altered.resolve(f));
+        }
+        byte[] images;
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(real.resolve("train-images-idx3-ubyte.gz")))) {
+            images = in.readAllBytes();
+        }
+        for (int i = 16; i < images.length; i++) { // after the IDX header
+            images[i] = (byte) (255 - (images[i] & 0xFF));
+        }
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(altered.resolve("train-images-idx3-ubyte.gz")))) {
+            out.write(images);
+        }
+        Path data = Files.createSymbolicLink(d.resolve("data"), real);
+        Path cfg = config(d, "config.json", ", \"data_dir\": \"" + data + "\"");
+        Path run = d.resolve("run");
+        CliRun r = CliRun.of("train", "--config", cfg.toString(), "-o", run.toString());
+        assertEquals(0, r.code(), r.toString());
+        Path sub = d.resolve("sub");
+        refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "--data", altered.toString(), "-o",
+                sub.toString()), "--data " + altered + ": its 160 training images", "are not those the run trained on",
+                "data.train_sha256", "give the location of the run's own dataset");
+        Files.delete(data);
+        Files.createSymbolicLink(data, altered);
+        refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "-o", sub.toString()),
+                "config.json: the dataset at " + data + " changed since the run trained",
+                "put the run's own dataset back there, or give --data DIR");
+        Files.delete(run.resolve("result.json")); // something left to do: the resume reads the data
+        refused(d, a("train", "--resume", run.toString()), "changed since the run trained");
+        r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", real.toString(), "-o",
+                sub.toString());
+        assertEquals(0, r.code(), r.toString());
     }
 }

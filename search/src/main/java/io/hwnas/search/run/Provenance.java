@@ -6,14 +6,9 @@ import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.supernet.ops.Layout;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 
 /**
  * {@code provenance.json}: everything a result depends on besides the config: seed, versions,
@@ -38,8 +33,13 @@ public record Provenance(int schema, long seed, String hwnasVersion, String java
     public record LutIdentity(String path, String sha256, DeviceRecord device, String unit, double fastestMs,
             double slowestMs) {}
 
+    /**
+     * The data of a run: {@code trainSha256} is {@link io.hwnas.datasets.ImageSet#sha256} of its training subset
+     * (null in runs written before it was recorded), which extraction, specialization and a resume compare
+     * with the images they read.
+     */
     public record DataIdentity(String dataset, String path, int trainImages, int weightImages, int archImages,
-            int testImages) {}
+            int testImages, String trainSha256) {}
 
     public static Provenance now(io.hwnas.search.train.TrainConfig config, String device, LutIdentity lut,
             DataIdentity data) {

@@ -76,9 +76,9 @@ public final class TrainData {
      * moved or copied elsewhere) when it is not null; the same subset of the same seed.
      */
     public static ImageSet loadForRun(Path runDir, TrainConfig cfg, String dataDir) {
+        var prov = io.hwnas.search.run.RunDir.open(runDir).provenance();
         if (dataDir != null) {
             ImageSet s = load(cfg.dataset(), dataDir, true, cfg.trainSubset(), cfg.seed());
-            var prov = io.hwnas.search.run.RunDir.open(runDir).provenance();
             int then = prov == null || prov.data() == null ? -1 : prov.data().trainImages();
             if (then >= 0 && s.size() != then) { // another or a partial copy: other images, another weight/θ split
                 throw new HwnasException("--data " + dataDir + ": gives " + s.size() + " training images of "
@@ -86,13 +86,38 @@ public final class TrainData {
                         + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + "); give the location of the"
                         + " run's own dataset");
             }
+            requireRunImages(runDir, prov, s, dataDir, null);
             return s;
         }
+        ImageSet s;
         try {
-            return loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
+            s = loadConfigured(cfg.dataset(), cfg.dataDir(), true, cfg.trainSubset(), cfg.seed());
         } catch (HwnasException e) {
             throw runDataMissing(runDir, e);
         }
+        requireRunImages(runDir, prov, s, null, configLocation(cfg.dataset(), cfg.dataDir()));
+        return s;
+    }
+
+    /**
+     * Refuses training images other than those the run trained on (its provenance.json's sha256 of them; runs
+     * from before it was recorded are not checked): a dataset of the same size and shape (MNIST for
+     * Fashion-MNIST), or files replaced since, would recalibrate BN or train on other images without a word.
+     * {@code dataDir} is the --data the images came from, else null and {@code location} the run's own.
+     */
+    public static void requireRunImages(Path runDir, io.hwnas.search.run.Provenance prov, ImageSet s, String dataDir,
+            Path location) {
+        String then = prov == null || prov.data() == null ? null : prov.data().trainSha256();
+        if (then == null || then.equals(s.sha256())) {
+            return;
+        }
+        String which = s.size() + " training images (the run's train_subset of " + s.name() + ") are not those the"
+                + " run trained on (their sha256 differs from data.train_sha256 in "
+                + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + ")";
+        throw new HwnasException(dataDir != null ? "--data " + dataDir + ": its " + which + "; give the location of the"
+                + " run's own dataset" : runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": the dataset at "
+                + location + " changed since the run trained: its " + which + "; put the run's own dataset back there,"
+                + " or give --data DIR where it is now");
     }
 
     /** A problem with a stored run's data (its config.json's data_dir), naming that file and how to go on. */

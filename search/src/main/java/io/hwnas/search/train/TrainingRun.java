@@ -156,18 +156,10 @@ public final class TrainingRun {
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper, String dataDir, Path lut) {
         RunDir run = RunDir.open(runDir);
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
-        if (!done(run)) { // so are a missing LUT and data: refused before the lock too
+        Data loaded = null;
+        if (!done(run)) { // so are a missing LUT and data, and other images than the run's: refused before the lock too
             run.latencyModelForResume(lut);
-            TrainConfig c = run.config();
-            if (dataDir != null) {
-                TrainData.location(c.dataset(), dataDir);
-            } else {
-                try {
-                    TrainData.configLocation(c.dataset(), c.dataDir());
-                } catch (HwnasException e) {
-                    throw TrainData.runDataMissing(runDir, e);
-                }
-            }
+            loaded = Data.load(run.config(), run.space(), false, dataDir, runDir);
         }
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
             sig.resuming();
@@ -187,7 +179,7 @@ public final class TrainingRun {
             Path ckpt = run.latestCheckpoint();
             TrainState st = run.state();
             LatencyModel lat = run.latencyModelForResume(lut);
-            Data data = Data.load(cfg, space, false, dataDir, runDir);
+            Data data = loaded != null ? loaded : Data.load(cfg, space, false, dataDir, runDir);
             if (sig.requested()) {
                 sig.exitNow();
             }
@@ -310,11 +302,15 @@ public final class TrainingRun {
                         cfg.dataset());
             }
             if (runDir != null) {
+                Data d;
                 try {
-                    return load(cfg, space, checkFit, null, null);
+                    d = load(cfg, space, checkFit, null, null);
                 } catch (HwnasException e) {
                     throw TrainData.runDataMissing(runDir, e);
                 }
+                TrainData.requireRunImages(runDir, io.hwnas.search.run.RunDir.open(runDir).provenance(), d.train(), null,
+                        d.location());
+                return d;
             }
             Path dataPath = TrainData.configLocation(cfg.dataset(), cfg.dataDir());
             ImageSet train = subset(cfg, TrainData.loadConfigured(cfg.dataset(), dataPath, cfg.dataDir(), true),
@@ -349,7 +345,7 @@ public final class TrainingRun {
 
         Provenance.DataIdentity identity() {
             return new Provenance.DataIdentity(dataset, location.toString(), train.size(), split.weights().size(),
-                    split.arch().size(), test == null ? 0 : test.size());
+                    split.arch().size(), test == null ? 0 : test.size(), train.sha256());
         }
     }
 }
