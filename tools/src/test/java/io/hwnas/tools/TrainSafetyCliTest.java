@@ -497,6 +497,11 @@ class TrainSafetyCliTest {
         refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "--data", altered.toString(), "-o",
                 sub.toString()), "--data " + altered + ": its 160 training images", "are not those the run trained on",
                 "data.train_sha256", "give the location of the run's own dataset");
+        Path spec = Files.createDirectories(d.resolve("spec"));
+        Files.writeString(spec.resolve("summary.json"), "{}"); // an earlier specialization: refused before it is replaced
+        refused(d, a("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population", "4",
+                "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "--data", altered.toString(),
+                "--force", "-o", spec.toString()), "are not those the run trained on, read then from " + data);
         Files.delete(data);
         Files.createSymbolicLink(data, altered);
         refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "-o", sub.toString()),
@@ -506,6 +511,16 @@ class TrainSafetyCliTest {
         refused(d, a("train", "--resume", run.toString()), "changed since the run trained");
         r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", real.toString(), "-o",
                 sub.toString());
+        assertEquals(0, r.code(), r.toString());
+        // a run from before the sha256 was recorded reads as before, unchecked
+        Path prov = run.resolve("provenance.json");
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(prov.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) node.get("data")).remove("train_sha256");
+        Files.write(prov, Json.mapper().writeValueAsBytes(node));
+        r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", altered.toString(), "-o",
+                d.resolve("sub-old").toString());
+        assertEquals(0, r.code(), r.toString());
+        r = CliRun.of("train", "--resume", run.toString());
         assertEquals(0, r.code(), r.toString());
     }
 }

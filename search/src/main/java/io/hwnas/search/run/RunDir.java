@@ -53,7 +53,7 @@ public final class RunDir {
         Path prov = dir.resolve(RunFiles.PROVENANCE);
         // one written before the config copy was recorded reads with a null config (not checked on resume)
         Provenance p = Files.isRegularFile(prov)
-                ? RunFiles.readWithOptional(prov, Provenance.class, "config", "depthwise_layout") : null;
+                ? RunFiles.readWithOptional(prov, Provenance.class, "config", "depthwise_layout", "data.train_sha256") : null;
         return new RunDir(dir, cfg, space, p);
     }
 
@@ -285,7 +285,7 @@ public final class RunDir {
      */
     public static void branch(Path dir, TrainConfig cfg) {
         Path f = dir.resolve(RunFiles.PROVENANCE);
-        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config", "depthwise_layout");
+        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config", "depthwise_layout", "data.train_sha256");
         Json.writeFile(dir.resolve(RunFiles.CONFIG), cfg);
         Json.writeFile(f, new Provenance(p.schema(), cfg.seed(), p.hwnasVersion(), p.javaVersion(), p.djlVersion(),
                 p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.depthwiseLayout(),

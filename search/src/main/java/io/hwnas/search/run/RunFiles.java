@@ -108,11 +108,14 @@ public final class RunFiles {
      */
     public static <T> T readWithOptional(Path file, Class<T> type, String... optional) {
         com.fasterxml.jackson.databind.JsonNode n = Json.readTree(file);
-        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            for (String f : optional) {
-                if (!o.has(f)) {
-                    o.putNull(f);
-                }
+        for (String f : optional) { // "a.b": field b of object a, where a is there and an object
+            com.fasterxml.jackson.databind.JsonNode at = n;
+            String[] parts = f.split("\\.");
+            for (int i = 0; i < parts.length - 1 && at != null; i++) {
+                at = at.get(parts[i]);
+            }
+            if (at instanceof com.fasterxml.jackson.databind.node.ObjectNode o && !o.has(parts[parts.length - 1])) {
+                o.putNull(parts[parts.length - 1]);
             }
         }
         try {

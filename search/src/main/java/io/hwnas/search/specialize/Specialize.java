@@ -229,14 +229,15 @@ public final class Specialize {
             targets.add(new Target(t.name(), m, budget));
         }
         Double coBudget = opt.coSearch() ? coSearchBudget(specs, targets, opt) : null;
-        beforeWriting.run();
-        try {
-            Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new HwnasException(out + ": cannot create: " + e.getMessage(), e);
-        }
+        // the supernet and its data are read (and other images than the run's refused) before anything is replaced
         try (SupernetAccuracy exact = new SupernetAccuracy(run, opt.recalibrateBatches(), opt.heldOutImages(),
                 opt.dataDir())) {
+            beforeWriting.run();
+            try {
+                Files.createDirectories(out);
+            } catch (IOException e) {
+                throw new HwnasException(out + ": cannot create: " + e.getMessage(), e);
+            }
             RunDir.Trained loaded = exact.trained();
             String unfinished = io.hwnas.search.subnet.Extraction.runState(runDir, loaded, run.config(),
                     io.hwnas.search.subnet.Extraction.allZero(loaded.theta().rows()));

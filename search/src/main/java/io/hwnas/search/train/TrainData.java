@@ -111,9 +111,9 @@ public final class TrainData {
         if (then == null || then.equals(s.sha256())) {
             return;
         }
-        String which = s.size() + " training images (the run's train_subset of " + s.name() + ") are not those the"
-                + " run trained on (their sha256 differs from data.train_sha256 in "
-                + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + ")";
+        String which = s.size() + " training images of " + s.name() + " (as the run draws them) are not those the run"
+                + " trained on, read then from " + prov.data().path() + " (the sha256 of their labels and decoded pixels"
+                + " differs from data.train_sha256 in " + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + ")";
         throw new HwnasException(dataDir != null ? "--data " + dataDir + ": its " + which + "; give the location of the"
                 + " run's own dataset" : runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": the dataset at "
                 + location + " changed since the run trained: its " + which + "; put the run's own dataset back there,"

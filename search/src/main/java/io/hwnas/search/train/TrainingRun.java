@@ -158,6 +158,7 @@ public final class TrainingRun {
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
         Data loaded = null;
         if (!done(run)) { // so are a missing LUT and data, and other images than the run's: refused before the lock too
+            RunLock.requireFree(runDir); // but a run another process holds is refused first, without reading its data
             run.latencyModelForResume(lut);
             loaded = Data.load(run.config(), run.space(), false, dataDir, runDir);
         }
