@@ -495,13 +495,15 @@ class TrainSafetyCliTest {
         assertEquals(0, r.code(), r.toString());
         Path sub = d.resolve("sub");
         refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "--data", altered.toString(), "-o",
-                sub.toString()), "--data " + altered + ": its 160 training images", "are not those the run trained on",
+                sub.toString()), "--data " + altered + ": its 160 training images", "are not those it trained on",
                 "data.train_sha256", "give the location of the run's own dataset");
         Path spec = Files.createDirectories(d.resolve("spec"));
         Files.writeString(spec.resolve("summary.json"), "{}"); // an earlier specialization: refused before it is replaced
         refused(d, a("specialize", run.toString(), "--target", "t=" + lut, "--accuracy", "supernet", "--population", "4",
                 "--generations", "1", "--held-out", "32", "--recalibrate-batches", "1", "--data", altered.toString(),
-                "--force", "-o", spec.toString()), "are not those the run trained on, read then from " + data);
+                "--force", "-o", spec.toString()), "are not those it trained on (which it read from " + data + ")");
+        // a finished run's resume trains nothing, but a --data given is checked: the next commands are told it
+        refused(d, a("train", "--resume", run.toString(), "--data", altered.toString()), "are not those it trained on");
         Files.delete(data);
         Files.createSymbolicLink(data, altered);
         refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "-o", sub.toString()),
@@ -512,9 +514,14 @@ class TrainSafetyCliTest {
         r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", real.toString(), "-o",
                 sub.toString());
         assertEquals(0, r.code(), r.toString());
-        // a run from before the sha256 was recorded reads as before, unchecked
+        // a damaged field is named as such, not taken for other images
         Path prov = run.resolve("provenance.json");
         var node = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(prov.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) node.get("data")).put("train_sha256", "abc");
+        Files.write(prov, Json.mapper().writeValueAsBytes(node));
+        refused(d, a("extract", run.toString(), "--recalibrate-batches", "2", "--data", real.toString(), "-o",
+                d.resolve("sub-bad").toString()), "provenance.json: field 'data.train_sha256' = \"abc\": must be a sha256");
+        // a run from before the sha256 was recorded reads as before, unchecked
         ((com.fasterxml.jackson.databind.node.ObjectNode) node.get("data")).remove("train_sha256");
         Files.write(prov, Json.mapper().writeValueAsBytes(node));
         r = CliRun.of("extract", run.toString(), "--recalibrate-batches", "2", "--data", altered.toString(), "-o",

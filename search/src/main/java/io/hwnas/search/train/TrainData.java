@@ -108,12 +108,20 @@ public final class TrainData {
     public static void requireRunImages(Path runDir, io.hwnas.search.run.Provenance prov, ImageSet s, String dataDir,
             Path location) {
         String then = prov == null || prov.data() == null ? null : prov.data().trainSha256();
-        if (then == null || then.equals(s.sha256())) {
+        if (then == null) {
             return;
         }
-        String which = s.size() + " training images of " + s.name() + " (as the run draws them) are not those the run"
-                + " trained on, read then from " + prov.data().path() + " (the sha256 of their labels and decoded pixels"
-                + " differs from data.train_sha256 in " + runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE) + ")";
+        Path provFile = runDir.resolve(io.hwnas.search.run.RunFiles.PROVENANCE);
+        if (!then.matches("[0-9a-f]{64}")) {
+            throw new HwnasException(provFile + ": field 'data.train_sha256' = \"" + then + "\": must be a sha256 (64"
+                    + " hexadecimal digits), as hwnas wrote it; delete the field to use the run unchecked");
+        }
+        if (then.equals(s.sha256())) {
+            return;
+        }
+        String which = s.size() + " training images of " + s.name() + " (as the run draws them) are not those it trained"
+                + " on (which it read from " + prov.data().path() + "): the sha256 of their labels and decoded pixels"
+                + " differs from data.train_sha256 in " + provFile;
         throw new HwnasException(dataDir != null ? "--data " + dataDir + ": its " + which + "; give the location of the"
                 + " run's own dataset" : runDir.resolve(io.hwnas.search.run.RunFiles.CONFIG) + ": the dataset at "
                 + location + " changed since the run trained: its " + which + "; put the run's own dataset back there,"

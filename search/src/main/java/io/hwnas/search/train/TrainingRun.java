@@ -161,6 +161,8 @@ public final class TrainingRun {
             RunLock.requireFree(runDir); // but a run another process holds is refused first, without reading its data
             run.latencyModelForResume(lut);
             loaded = Data.load(run.config(), run.space(), false, dataDir, runDir);
+        } else if (dataDir != null) { // nothing to train, but a --data given is checked: the next commands are told it
+            TrainData.loadForRun(runDir, run.config(), dataDir);
         }
         try (RunLock lock = RunLock.acquire(runDir); ShutdownStop sig = ShutdownStop.install()) {
             sig.resuming();
