@@ -94,8 +94,14 @@ public final class Nsga2 {
             }
         }
         if (best == null) {
-            throw new HwnasException("field 'budget_ms' = " + Arrays.toString(budgetsMs) + ": no architecture of the"
-                    + " front (" + front.size() + " points) is within budget; the fastest takes " + fastest + " ms");
+            StringBuilder b = new StringBuilder();
+            for (double v : budgetsMs) {
+                b.append(b.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4f", v));
+            }
+            throw new HwnasException("budget " + b + " ms: no architecture of the NSGA-II front (" + front.size()
+                    + " points) is within it, the fastest takes " + String.format(java.util.Locale.ROOT, "%.4f", fastest)
+                    + " ms; raise the budget, give --population and --generations more so the front reaches further, or"
+                    + " use --method evolution, which searches under the budget itself");
         }
         return best;
     }

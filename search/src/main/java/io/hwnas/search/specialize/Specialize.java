@@ -306,7 +306,12 @@ public final class Specialize {
                     Nsga2Config nc = Nsga2Config.defaults(opt.seed()).withPopulation(opt.population())
                             .withGenerations(opt.generations());
                     Nsga2.Result r = Nsga2.search(memo, List.of(t.model()), nc);
-                    Candidate c = Nsga2.pick(r.front(), t.budgetMs());
+                    Candidate c;
+                    try {
+                        c = Nsga2.pick(r.front(), t.budgetMs());
+                    } catch (HwnasException e) {
+                        throw new HwnasException("--target " + t.label() + ": " + e.getMessage(), e);
+                    }
                     ops = c.ops();
                     searchAcc = c.accuracy();
                     evals = r.accuracyEvaluations();

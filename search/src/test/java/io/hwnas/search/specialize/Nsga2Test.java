@@ -118,7 +118,8 @@ class Nsga2Test {
         }
         double fastest = a.front().stream().mapToDouble(Candidate::latencyMs).min().orElseThrow();
         HwnasException e = assertThrows(HwnasException.class, () -> Nsga2.pick(a.front(), fastest - 0.001));
-        assertTrue(e.getMessage().contains("no architecture of the front"), e.getMessage());
+        assertTrue(e.getMessage().contains("no architecture of the NSGA-II front") && e.getMessage().contains(
+                String.format(java.util.Locale.ROOT, "the fastest takes %.4f ms; raise the budget", fastest)), e.getMessage());
     }
 
     @Test
