@@ -38,6 +38,9 @@ public final class RunDir {
     }
 
     /** Opens a run folder; anything else (a subnet, an empty folder) is refused with a clear message. */
+    /** provenance.json's fields that runs written before they were recorded lack (read as null). */
+    private static final String[] PROVENANCE_OPTIONAL = {"config", "depthwise_layout", "data.train_sha256"};
+
     public static RunDir open(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new HwnasException(dir + ": no such folder");
@@ -53,7 +56,7 @@ public final class RunDir {
         Path prov = dir.resolve(RunFiles.PROVENANCE);
         // one written before the config copy was recorded reads with a null config (not checked on resume)
         Provenance p = Files.isRegularFile(prov)
-                ? RunFiles.readWithOptional(prov, Provenance.class, "config", "depthwise_layout", "data.train_sha256") : null;
+                ? RunFiles.readWithOptional(prov, Provenance.class, PROVENANCE_OPTIONAL) : null;
         return new RunDir(dir, cfg, space, p);
     }
 
@@ -285,7 +288,7 @@ public final class RunDir {
      */
     public static void branch(Path dir, TrainConfig cfg) {
         Path f = dir.resolve(RunFiles.PROVENANCE);
-        Provenance p = RunFiles.readWithOptional(f, Provenance.class, "config", "depthwise_layout", "data.train_sha256");
+        Provenance p = RunFiles.readWithOptional(f, Provenance.class, PROVENANCE_OPTIONAL);
         Json.writeFile(dir.resolve(RunFiles.CONFIG), cfg);
         Json.writeFile(f, new Provenance(p.schema(), cfg.seed(), p.hwnasVersion(), p.javaVersion(), p.djlVersion(),
                 p.engine(), p.engineVersion(), p.device(), p.host(), p.os(), p.cores(), p.threads(), p.depthwiseLayout(),

@@ -94,10 +94,8 @@ public final class Nsga2 {
             }
         }
         if (best == null) {
-            StringBuilder b = new StringBuilder();
-            for (double v : budgetsMs) {
-                b.append(b.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%.4f", v));
-            }
+            String b = Arrays.stream(budgetsMs).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.4f", v))
+                    .collect(java.util.stream.Collectors.joining(", "));
             throw new HwnasException("budget " + b + " ms: no architecture of the NSGA-II front (" + front.size()
                     + " points) is within it, the fastest takes " + String.format(java.util.Locale.ROOT, "%.4f", fastest)
                     + " ms; raise the budget, give --population and --generations more so the front reaches further, or"

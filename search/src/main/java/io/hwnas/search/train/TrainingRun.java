@@ -156,11 +156,12 @@ public final class TrainingRun {
     public static TrainResult resume(Path runDir, Progress progress, Stopper stopper, String dataDir, Path lut) {
         RunDir run = RunDir.open(runDir);
         run.requireConfigUnchanged(); // before the lock: a refused resume changes nothing
-        Data loaded = null;
+        LatencyModel lat = null;
+        Data data = null;
         if (!done(run)) { // so are a missing LUT and data, and other images than the run's: refused before the lock too
             RunLock.requireFree(runDir); // but a run another process holds is refused first, without reading its data
-            run.latencyModelForResume(lut);
-            loaded = Data.load(run.config(), run.space(), false, dataDir, runDir);
+            lat = run.latencyModelForResume(lut);
+            data = Data.load(run.config(), run.space(), false, dataDir, runDir);
         } else if (dataDir != null) { // nothing to train, but a --data given is checked: the next commands are told it
             TrainData.loadForRun(runDir, run.config(), dataDir);
         }
@@ -181,8 +182,10 @@ public final class TrainingRun {
             SearchSpace space = run.space();
             Path ckpt = run.latestCheckpoint();
             TrainState st = run.state();
-            LatencyModel lat = run.latencyModelForResume(lut);
-            Data data = loaded != null ? loaded : Data.load(cfg, space, false, dataDir, runDir);
+            if (data == null) { // finished when looked at before the lock, and no longer: read them now
+                lat = run.latencyModelForResume(lut);
+                data = Data.load(cfg, space, false, dataDir, runDir);
+            }
             if (sig.requested()) {
                 sig.exitNow();
             }

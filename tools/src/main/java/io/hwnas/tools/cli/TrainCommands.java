@@ -4,7 +4,6 @@ import io.hwnas.search.train.EpochMetrics;
 import io.hwnas.search.train.Nets;
 import io.hwnas.search.train.TrainingRun;
 import io.hwnas.search.train.TrainConfig;
-import io.hwnas.search.train.TrainData;
 import io.hwnas.search.train.TrainResult;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
@@ -59,9 +58,6 @@ public final class TrainCommands {
                 if (config != null || output != null || force) {
                     throw new HwnasException("--resume takes the config and output folder from RUN_DIR: do not give"
                             + " --config, -o or --force with it");
-                }
-                if (data != null) {
-                    TrainData.location(io.hwnas.search.run.RunDir.open(resume).config().dataset(), data.toString());
                 }
                 r = TrainingRun.resume(resume, new ConsoleProgress(), TrainingRun.Stopper.NEVER, data == null ? null
                         : data.toAbsolutePath().normalize().toString(), lut);
