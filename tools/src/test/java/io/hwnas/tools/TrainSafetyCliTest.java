@@ -271,6 +271,11 @@ class TrainSafetyCliTest {
         // one from before the 90/10 split (the training config's 0.8) is named too, with the option that continues it
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
                 "--weight-fraction stored 0.8, requested 0.9");
+        // and one from before θ's weight decay 0 (FBNet's 5e-4, the training config's default)
+        refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
+                "--theta-weight-decay stored 5.0E-4, requested 0.0");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--theta-weight-decay", "-1", "--threads", "1"),
+                "option '--theta-weight-decay' = -1.0");
         refused(tmp, a("quickstart", "-o", q.toString(), "--batch-size", "32", "--weight-lr", "0.05", "--threads", "1"),
                 "--batch-size stored 64, requested 32", "--weight-lr stored 0.1, requested 0.05");
         // and one from before the space with projection shortcuts became the default

@@ -68,6 +68,8 @@ class QuickstartOptionsTest {
         assertEquals(0.2, c.thetaLr);
         assertEquals(5.0, parse("--tau-start", "5").tauStart);
         assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
+        assertEquals(0.0, c.thetaWeightDecay); // FBNet's 5e-4 kept θ near uniform through the quickstart
+        assertEquals(5e-4, parse("--theta-weight-decay", "5e-4").thetaWeightDecay);
     }
 
     /** 90 % of the training images train the weights, 10 % θ; a training-config refusal names the option. */
@@ -162,6 +164,21 @@ class QuickstartOptionsTest {
         }
         assertEquals("'it'\\''s'", Shell.quote("it's"));
         assertEquals("runs/q", Shell.quote("runs/q"));
+    }
+
+    /** The longer training the quickstart suggests below 90 %: the same options, its own folder, 10 epochs. */
+    @Test
+    void longerCommandKeepsTheOptionsButEpochsFolderAndFresh() {
+        QuickstartCommand q = new QuickstartCommand();
+        new CommandLine(new Root()).addSubcommand("quickstart", q).parseArgs("quickstart", "--fresh", "--epochs", "4",
+                "-o", "runs/q", "--seed=2", "--no-specialize");
+        assertEquals("hwnas quickstart --seed=2 --no-specialize -o runs/q-10-epochs --epochs 10", q.longerCommand());
+        QuickstartCommand d = new QuickstartCommand();
+        new CommandLine(new Root()).addSubcommand("quickstart", d).parseArgs("quickstart", "--epochs=2", "-oruns/x");
+        assertEquals("hwnas quickstart -o runs/x-10-epochs --epochs 10", d.longerCommand());
+        QuickstartCommand none = new QuickstartCommand();
+        new CommandLine(new Root()).addSubcommand("quickstart", none).parseArgs("quickstart");
+        assertEquals("hwnas quickstart -o runs/quickstart-10-epochs --epochs 10", none.longerCommand());
     }
 
     /**
