@@ -37,10 +37,10 @@ public final class RunDir {
         this.provenance = provenance;
     }
 
-    /** Opens a run folder; anything else (a subnet, an empty folder) is refused with a clear message. */
     /** provenance.json's fields that runs written before they were recorded lack (read as null). */
     private static final String[] PROVENANCE_OPTIONAL = {"config", "depthwise_layout", "data.train_sha256"};
 
+    /** Opens a run folder; anything else (a subnet, an empty folder) is refused with a clear message. */
     public static RunDir open(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new HwnasException(dir + ": no such folder");

@@ -193,9 +193,28 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     /** The command that continues this quickstart: the same one (its arguments start with "quickstart"), without --fresh. */
     String rerunCommand() {
+        return Shell.command(argsWithout(List.of("--fresh"), List.of()));
+    }
+
+    /**
+     * This call's arguments ({@code quickstart} alone when there are none) without the {@code flags} and without
+     * the {@code valued} options and their values, in any of picocli's spellings ({@code --x v}, {@code --x=v},
+     * {@code -ov}).
+     */
+    private List<String> argsWithout(List<String> flags, List<String> valued) {
         List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
-        return Shell.command(args.isEmpty() ? List.of("quickstart") : args.stream().filter(a -> !a.equals("--fresh")
-                && !a.startsWith("--fresh=")).toList());
+        List<String> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean joined = java.util.stream.Stream.concat(flags.stream(), valued.stream()).anyMatch(o -> a.startsWith(o + "="))
+                    || valued.stream().anyMatch(o -> !o.startsWith("--") && a.startsWith(o)); // -ov
+            if (valued.contains(a)) {
+                i++; // and its value
+            } else if (!flags.contains(a) && !joined) {
+                kept.add(a);
+            }
+        }
+        return kept.isEmpty() ? List.of("quickstart") : kept;
     }
 
     @Override
@@ -402,20 +421,8 @@ public final class QuickstartCommand implements Callable<Integer> {
      * {@code --fresh}, {@code --epochs} and {@code -o}.
      */
     String longerCommand() {
-        List<String> args = spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs();
-        List<String> kept = new java.util.ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--epochs") || a.equals("-o") || a.equals("--output")) {
-                i++; // and its value
-            } else if (!(a.equals("--fresh") || a.startsWith("--fresh=") || a.startsWith("--epochs=")
-                    || a.startsWith("--output=") || (a.startsWith("-o") && !a.startsWith("--")))) {
-                kept.add(a);
-            }
-        }
-        if (kept.isEmpty()) {
-            kept.add("quickstart");
-        }
+        List<String> kept = new java.util.ArrayList<>(argsWithout(List.of("--fresh"), List.of("--epochs", "-o",
+                "--output")));
         Path longer = dir.toAbsolutePath().normalize();
         longer = longer.resolveSibling(longer.getFileName() + "-" + EPOCHS_FOR_90 + "-epochs");
         Path cwd = Path.of("").toAbsolutePath();
