@@ -166,19 +166,31 @@ class QuickstartOptionsTest {
         assertEquals("runs/q", Shell.quote("runs/q"));
     }
 
-    /** The longer training the quickstart suggests below 90 %: the same options, its own folder, 10 epochs. */
+    /**
+     * The longer training the quickstart suggests below 90 %: the same options, its own folder, 10 epochs; from the
+     * default space (whose 10 epochs gave no more than its 8) on the 28x28 one, another space kept.
+     */
     @Test
     void longerCommandKeepsTheOptionsButEpochsFolderAndFresh() {
         QuickstartCommand q = new QuickstartCommand();
         new CommandLine(new Root()).addSubcommand("quickstart", q).parseArgs("quickstart", "--fresh", "--epochs", "4",
                 "-o", "runs/q", "--seed=2", "--no-specialize");
-        assertEquals("hwnas quickstart --seed=2 --no-specialize -o runs/q-10-epochs --epochs 10", q.longerCommand());
+        assertEquals("hwnas quickstart --seed=2 --no-specialize -o runs/q-shortcut-10-epochs --space"
+                + " fbnet-fmnist-tiny-shortcut --epochs 10", q.longerCommand());
         QuickstartCommand d = new QuickstartCommand();
-        new CommandLine(new Root()).addSubcommand("quickstart", d).parseArgs("quickstart", "--epochs=2", "-oruns/x");
-        assertEquals("hwnas quickstart -o runs/x-10-epochs --epochs 10", d.longerCommand());
+        new CommandLine(new Root()).addSubcommand("quickstart", d).parseArgs("quickstart", "--epochs=2", "-oruns/x",
+                "--space=fbnet-fmnist-tiny-stem2");
+        assertEquals("hwnas quickstart -o runs/x-shortcut-10-epochs --space fbnet-fmnist-tiny-shortcut --epochs 10",
+                d.longerCommand());
         QuickstartCommand none = new QuickstartCommand();
         new CommandLine(new Root()).addSubcommand("quickstart", none).parseArgs("quickstart");
-        assertEquals("hwnas quickstart -o runs/quickstart-10-epochs --epochs 10", none.longerCommand());
+        assertEquals("hwnas quickstart -o runs/quickstart-shortcut-10-epochs --space fbnet-fmnist-tiny-shortcut"
+                + " --epochs 10", none.longerCommand());
+        QuickstartCommand full = new QuickstartCommand();
+        new CommandLine(new Root()).addSubcommand("quickstart", full).parseArgs("quickstart", "--space",
+                "fbnet-fmnist-tiny-shortcut", "--epochs", "3", "-o", "runs/y");
+        assertEquals("hwnas quickstart --space fbnet-fmnist-tiny-shortcut -o runs/y-10-epochs --epochs 10",
+                full.longerCommand());
     }
 
     /**
