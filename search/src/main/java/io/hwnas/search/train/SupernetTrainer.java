@@ -147,17 +147,21 @@ public final class SupernetTrainer implements AutoCloseable {
      * How epoch {@code e}'s weight steps pick paths: dense ops only in the progressive stage, a
      * uniform depth in the rest of the warm-up (when configured; the sandwich's random subnets in
      * every epoch), else from θ; with {@code weight_paths: uniform} the epochs after the warm-up
-     * pick as the warm-up does.
+     * pick as the warm-up does, with {@code mixed} every second step ({@code step}, counted over the run, odd) does.
      */
-    WeightStep.Paths paths(int e, boolean warm) {
-        return paths(cfg, e, warm);
+    WeightStep.Paths paths(int e, boolean warm, long step) {
+        return paths(cfg, e, warm, step);
     }
 
     static WeightStep.Paths paths(TrainConfig cfg, int e, boolean warm) {
+        return paths(cfg, e, warm, 0);
+    }
+
+    static WeightStep.Paths paths(TrainConfig cfg, int e, boolean warm, long step) {
         if (e < cfg.progressiveEpochs()) {
             return WeightStep.Paths.DENSE;
         }
-        boolean uniform = warm || cfg.weightPaths().equals("uniform");
+        boolean uniform = warm || cfg.weightPaths().equals("uniform") || cfg.weightPaths().equals("mixed") && step % 2 == 1;
         if (uniform && cfg.depthSampling().equals("uniform")) {
             return WeightStep.Paths.DEPTH;
         }
@@ -209,7 +213,7 @@ public final class SupernetTrainer implements AutoCloseable {
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
-                        WeightStep.Paths how = paths(e, warm);
+                        WeightStep.Paths how = paths(e, warm, (long) e * nW + s);
                         int[] bound = weightStep.boundPath((long) e * nW + s, cfg.boundsEvery(), how);
                         r = bound != null ? weightStep.runPath(sm, b.x(), b.y(), bound, lr)
                                 : weightStep.run(sm, b.x(), b.y(), noise, tau, lr, how);

@@ -87,7 +87,8 @@ import java.util.Set;
  * @param weightPaths where single-path weight steps after the warm-up take their paths: "theta" (FBNet:
  *     sampled from θ, so the weights follow the search) or "uniform" (as in the warm-up, uniform per op
  *     or of uniform depth as depthSampling says: Once-for-All, the weights serve every subnet and θ
- *     only searches); the sandwich's random subnets are uniform either way
+ *     only searches) or "mixed" (every second step each: θ's picks train most, and every subnet keeps
+ *     training); the sandwich's random subnets are uniform either way
  * @param boundsEvery single-path only: every N-th weight step trains the largest subnet and the step
  *     after it the smallest (the smallest dense one in the dense-only epochs), the sandwich rule's
  *     bounds at no extra cost per step; 0: every step samples its path
@@ -171,10 +172,11 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 "must be op (skip is one op among the others) or uniform (the number of skipped layers uniform)");
         require(depthSampling.equals("op") || !weightSampling.equals("soft"), "depth_sampling", depthSampling,
                 "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
-        require(oneOf(weightPaths, "theta", "uniform"), "weight_paths", weightPaths,
-                "must be theta (paths after the warm-up sampled from θ) or uniform (as in the warm-up)");
+        require(oneOf(weightPaths, "theta", "uniform", "mixed"), "weight_paths", weightPaths,
+                "must be theta (paths after the warm-up sampled from θ), uniform (as in the warm-up) or mixed (every"
+                + " second step each)");
         require(weightPaths.equals("theta") || !weightSampling.equals("soft"), "weight_paths", weightPaths,
-                "uniform needs weight_sampling single-path or sandwich (a soft step runs every op)");
+                weightPaths + " needs weight_sampling single-path or sandwich (a soft step runs every op)");
         require(boundsEvery == 0 || boundsEvery >= 2, "bounds_every", boundsEvery,
                 "must be 0 (every step samples its path) or at least 2 (every N-th step the largest subnet, the next the"
                 + " smallest)");

@@ -154,6 +154,14 @@ class TrainConfigTest {
         assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(d.with("weight_paths", "theta"), 5, false));
         assertEquals(WeightStep.Paths.DENSE, SupernetTrainer.paths(d.with("warmup_epochs", 2)
                 .with("progressive_epochs", 1), 0, true));
+        // mixed: after the warm-up θ's paths on even steps (counted over the run), the warm-up's on odd ones
+        TrainConfig m = d.with("weight_paths", "mixed");
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(m, 5, false, 1000));
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(m, 5, false, 1001));
+        assertEquals(WeightStep.Paths.UNIFORM, SupernetTrainer.paths(m.with("depth_sampling", "op"), 5, false, 7));
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(m, 0, true, 1000), "the warm-up as ever");
+        refusedNaming(base + "\"weight_sampling\": \"soft\", \"weight_paths\": \"mixed\"}", "weight_paths",
+                "mixed needs weight_sampling single-path or sandwich");
         refusedNaming(base + "\"weight_sampling\": \"single-path\", \"weight_paths\": \"random\"}", "weight_paths",
                 "random");
         refusedNaming(base + "\"weight_sampling\": \"soft\", \"weight_paths\": \"uniform\"}", "weight_paths",

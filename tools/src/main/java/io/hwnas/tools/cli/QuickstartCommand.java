@@ -137,8 +137,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
 
     @Option(names = "--weight-paths", defaultValue = "theta", description = "theta (single-path weight steps after"
-            + " the warm-up sample from θ, FBNet) or uniform (they keep sampling as in the warm-up: the weights serve"
-            + " every subnet, Once-for-All) (default ${DEFAULT-VALUE}).")
+            + " the warm-up sample from θ, FBNet), uniform (they keep sampling as in the warm-up: the weights serve"
+            + " every subnet, Once-for-All) or mixed (every second step each) (default ${DEFAULT-VALUE}).")
     String weightPaths;
 
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
