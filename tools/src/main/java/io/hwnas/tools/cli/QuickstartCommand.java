@@ -39,13 +39,16 @@ public final class QuickstartCommand implements Callable<Integer> {
      * layer that changes shape adds a 1x1 projection of its input, and skip is that projection; its fixed
      * architectures extracted 4 points higher than those of {@code fbnet-fmnist-tiny}) with a stride-2 stem: every
      * searchable layer works on 14x14 maps or smaller, a training step costs about 0.45x, and the five minutes
-     * train 8 epochs instead of 3: argmaxes at 89.5 % on average over five seeds against 85.9 % (2-core Intel
+     * train 8 epochs instead of 3: argmaxes at 88.9 % on average over five seeds against 85.9 % (2-core Intel
      * Xeon, 2026-12-07; experiments/results/quickstart/README.md, stop 39).
      */
     public static final String SPACE = "fbnet-fmnist-tiny-stem2";
     /** The space the quickstart used before {@link #SPACE} (2026-12-06 to 2026-12-07): 28x28 maps in its first layers. */
     public static final String FULL_RES_SPACE = "fbnet-fmnist-tiny-shortcut";
-    /** The default epochs: 8 on {@link #SPACE} fit the five minutes on the 2-core VMs measured (191-216 s of training). */
+    /**
+     * The default epochs: 8 on {@link #SPACE} fit the five minutes on a 2-core Intel Xeon VM (191-246 s of training over
+     * five seeds, 279 s in a fresh clone whose θ picked a larger subnet).
+     */
     public static final int DEFAULT_EPOCHS = 8;
 
     @Option(names = "--space", defaultValue = SPACE, paramLabel = "SPACE", description = "Search space: a registered"
@@ -55,7 +58,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     String spaceId;
     /** Gumbel-softmax temperature at the start: FBNet's 5 is meant for 90 epochs (see the README, "Quickstart"). */
     public static final double DEFAULT_TAU_START = 1.0;
-    /** Adam learning rate of θ: with 0.05, θ hardly moved in the quickstart's two θ epochs. */
+    /** Adam learning rate of θ: with 0.05, θ hardly moved in the quickstart's two θ epochs (of 3, 2026-12-05). */
     public static final double DEFAULT_THETA_LR = 0.2;
     /**
      * Share of the training images for the weight steps (the rest trains θ): with 0.9 instead of FBNet's 0.8
@@ -138,7 +141,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--weight-paths", defaultValue = "theta", description = "theta (single-path weight steps after"
             + " the warm-up sample from θ, FBNet), uniform (they keep sampling as in the warm-up: the weights serve"
-            + " every subnet, Once-for-All) or mixed (every second step each) (default ${DEFAULT-VALUE}).")
+            + " every subnet, Once-for-All) or mixed (every second step each; measured lower than theta on the default"
+            + " space, for the argmax and for other subnets) (default ${DEFAULT-VALUE}).")
     String weightPaths;
 
     @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tuning epochs of the extracted"
@@ -470,8 +474,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             steps.put(longerCommand(), longerSwitchesSpace()
                     ? String.format("28x28 maps for %d epochs gave 89.6-91.4 %% in four runs on a 2-core Intel Xeon:"
                             + " about 10-11 min of training there", EPOCHS_FOR_90)
-                    : String.format("%d epochs gave 89.6-91.4 %% in four runs on a 2-core Intel Xeon (%s): about %.0f"
-                            + " min of training here", EPOCHS_FOR_90, FULL_RES_SPACE,
+                    : String.format("on %s, %d epochs gave 89.6-91.4 %% in four runs on a 2-core Intel Xeon: about"
+                            + " %.0f min of training here", FULL_RES_SPACE, EPOCHS_FOR_90,
                             Math.ceil(perEpoch * EPOCHS_FOR_90 / 60)));
         }
         int w = steps.keySet().stream().mapToInt(String::length).max().orElse(0);
