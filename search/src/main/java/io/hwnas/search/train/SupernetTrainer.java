@@ -213,8 +213,9 @@ public final class SupernetTrainer implements AutoCloseable {
                     float[] noise = Gumbel.noise(cfg.seed(), noiseKey(e, PHASE_WEIGHTS, s), weightStep.noiseSize());
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
-                        WeightStep.Paths how = paths(e, warm, (long) e * nW + s);
-                        int[] bound = weightStep.boundPath((long) e * nW + s, cfg.boundsEvery(), how);
+                        long step = (long) e * nW + s; // counted over the run
+                        WeightStep.Paths how = paths(e, warm, step);
+                        int[] bound = weightStep.boundPath(step, cfg.boundsEvery(), how);
                         r = bound != null ? weightStep.runPath(sm, b.x(), b.y(), bound, lr)
                                 : weightStep.run(sm, b.x(), b.y(), noise, tau, lr, how);
                     }

@@ -441,8 +441,11 @@ public final class QuickstartCommand implements Callable<Integer> {
      */
     String longerCommand() {
         boolean switchSpace = longerSwitchesSpace();
-        List<String> kept = new java.util.ArrayList<>(argsWithout(List.of("--fresh"), switchSpace
-                ? List.of("--epochs", "-o", "--output", "--space") : List.of("--epochs", "-o", "--output")));
+        List<String> replaced = new java.util.ArrayList<>(List.of("--epochs", "-o", "--output"));
+        if (switchSpace) {
+            replaced.add("--space");
+        }
+        List<String> kept = new java.util.ArrayList<>(argsWithout(List.of("--fresh"), replaced));
         Path longer = dir.toAbsolutePath().normalize();
         longer = longer.resolveSibling(longer.getFileName() + (switchSpace ? "-shortcut-" : "-") + EPOCHS_FOR_90
                 + "-epochs");
