@@ -265,7 +265,7 @@ class TrainSafetyCliTest {
                 + " requested 0.5");
         // a stored run of the quickstart before 2026-12-05 (FBNet's τ 5, θ lr 0.05) is named, not silently retrained
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "5", "--theta-lr", "0.05", "--threads", "1"),
-                "--tau-start stored 1.0, requested 5.0", "--theta-lr stored 0.2, requested 0.05");
+                "--tau-start stored 1.0, requested 5.0", "--theta-lr stored 0.5, requested 0.05");
         refused(tmp, a("quickstart", "-o", q.toString(), "--tau-start", "0", "--threads", "1"),
                 "option '--tau-start' = 0.0: must be > 0.0");
         // one from before the 90/10 split (the training config's 0.8) is named too, with the option that continues it
@@ -307,6 +307,12 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", fresh.toString(), "--train-subset", "999999", "--threads", "1"),
                 "option '--train-subset' = 999999");
         assertFalse(Files.exists(fresh), "a refused quickstart wrote " + fresh);
+        // a stored run from before θ's Adam rate 0.5 (stop 40; 0.2 since 2026-12-05) names the option that continues it
+        var before = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2,
+                QuickstartCommand.DEFAULT_TAU_START, 0.2);
+        Json.writeFile(q.resolve("train-config.json"), before);
+        Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
+        refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"), "--theta-lr stored 0.2, requested 0.5");
     }
 
     /** A folder of other files is not taken as the quickstart's: its stray lut.json is not read as the quickstart's LUT. */

@@ -60,12 +60,12 @@ class QuickstartOptionsTest {
         assertEquals("--tau-start", QuickstartRun.asOptions("tau_start"));
     }
 
-    /** θ learns within three epochs: τ starts at 1 (FBNet's 5 is for 90 epochs) and θ's Adam rate is 0.2. */
+    /** θ settles within the quickstart's epochs: τ starts at 1 (FBNet's 5 is for 90 epochs) and θ's Adam rate is 0.5. */
     @Test
-    void thetaDefaultsAreTauOneAndLearningRateTwoTenths() {
+    void thetaDefaultsAreTauOneAndLearningRateOneHalf() {
         QuickstartCommand c = parse();
         assertEquals(1.0, c.tauStart);
-        assertEquals(0.2, c.thetaLr);
+        assertEquals(0.5, c.thetaLr);
         assertEquals(5.0, parse("--tau-start", "5").tauStart);
         assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
         assertEquals(0.0, c.thetaWeightDecay); // FBNet's 5e-4 kept θ near uniform through the quickstart
