@@ -255,8 +255,7 @@ class TrainSafetyCliTest {
         // a stored quickstart run (seed 1, 4 epochs, 5,000 images)
         var stored = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2,
                 QuickstartCommand.DEFAULT_TAU_START, QuickstartCommand.DEFAULT_THETA_LR);
-        Json.writeFile(q.resolve("train-config.json"), stored);
-        Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
+        storeQuickstartRun(q, stored);
         // refused before any work: refused() asserts a single stderr line (no LUT or epoch summary) and no file changed
         refused(tmp, a("quickstart", "-o", q.toString(), "--seed", "2", "--epochs", "5", "--threads", "1"),
                 runDir.toString(), "other settings", "--epochs stored 4, requested 5", "--seed stored 1, requested 2",
@@ -310,9 +309,14 @@ class TrainSafetyCliTest {
         // a stored run from before θ's Adam rate 0.5 (stop 40; 0.2 since 2026-12-05) names the option that continues it
         var before = QuickstartRun.config("fbnet-fmnist-tiny", null, q.resolve("lut.json"), 0.2, 0.6, 4, 1, 5000, 1, 2,
                 QuickstartCommand.DEFAULT_TAU_START, 0.2);
-        Json.writeFile(q.resolve("train-config.json"), before);
-        Json.writeFile(runDir.resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
+        storeQuickstartRun(q, before);
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"), "--theta-lr stored 0.2, requested 0.5");
+    }
+
+    /** Writes {@code q}'s training config and its run's copy, as a quickstart that trained with {@code config} leaves them. */
+    private static void storeQuickstartRun(Path q, Object config) throws Exception {
+        Json.writeFile(q.resolve("train-config.json"), config);
+        Json.writeFile(q.resolve("run").resolve("config.json"), TrainConfig.read(q.resolve("train-config.json")));
     }
 
     /** A folder of other files is not taken as the quickstart's: its stray lut.json is not read as the quickstart's LUT. */

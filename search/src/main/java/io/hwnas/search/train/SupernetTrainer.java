@@ -149,19 +149,11 @@ public final class SupernetTrainer implements AutoCloseable {
      * every epoch), else from θ; with {@code weight_paths: uniform} the epochs after the warm-up
      * pick as the warm-up does, with {@code mixed} every second step ({@code step}, counted over the run, odd) does.
      */
-    WeightStep.Paths paths(int e, boolean warm, long step) {
-        return paths(cfg, e, warm, step);
-    }
-
-    static WeightStep.Paths paths(TrainConfig cfg, int e, boolean warm) {
-        return paths(cfg, e, warm, 0);
-    }
-
     static WeightStep.Paths paths(TrainConfig cfg, int e, boolean warm, long step) {
         if (e < cfg.progressiveEpochs()) {
             return WeightStep.Paths.DENSE;
         }
-        boolean uniform = warm || cfg.weightPaths().equals("uniform") || cfg.weightPaths().equals("mixed") && step % 2 == 1;
+        boolean uniform = warm || cfg.weightPaths().equals("uniform") || (cfg.weightPaths().equals("mixed") && step % 2 == 1);
         if (uniform && cfg.depthSampling().equals("uniform")) {
             return WeightStep.Paths.DEPTH;
         }
@@ -214,7 +206,7 @@ public final class SupernetTrainer implements AutoCloseable {
                     WeightStep.Result r;
                     try (NDManager sm = root.newSubManager(); Batch b = wb.batch(sm, s)) {
                         long step = (long) e * nW + s; // counted over the run
-                        WeightStep.Paths how = paths(e, warm, step);
+                        WeightStep.Paths how = paths(cfg, e, warm, step);
                         int[] bound = weightStep.boundPath(step, cfg.boundsEvery(), how);
                         r = bound != null ? weightStep.runPath(sm, b.x(), b.y(), bound, lr)
                                 : weightStep.run(sm, b.x(), b.y(), noise, tau, lr, how);

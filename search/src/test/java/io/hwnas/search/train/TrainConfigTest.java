@@ -144,16 +144,16 @@ class TrainConfigTest {
         String base = "{\"space\": \"fbnet-fmnist-tiny\", \"dataset\": \"fashion-mnist\", \"alpha\": 0, ";
         TrainConfig c = TrainConfig.parse("c", base + "\"epochs\": 3}");
         assertEquals("theta", c.weightPaths());
-        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(c, 2, false));
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(c, 2, false, 0));
         TrainConfig u = TrainConfig.parse("c", base + "\"weight_sampling\": \"single-path\", \"weight_paths\": \"uniform\"}");
-        assertEquals(WeightStep.Paths.UNIFORM, SupernetTrainer.paths(u, 5, false));
-        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(u, 0, true), "the warm-up: θ is 0");
+        assertEquals(WeightStep.Paths.UNIFORM, SupernetTrainer.paths(u, 5, false, 0));
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(u, 0, true, 0), "the warm-up: θ is 0");
         TrainConfig d = u.with("depth_sampling", "uniform");
-        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 5, false));
-        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 0, true));
-        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(d.with("weight_paths", "theta"), 5, false));
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 5, false, 0));
+        assertEquals(WeightStep.Paths.DEPTH, SupernetTrainer.paths(d, 0, true, 0));
+        assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(d.with("weight_paths", "theta"), 5, false, 0));
         assertEquals(WeightStep.Paths.DENSE, SupernetTrainer.paths(d.with("warmup_epochs", 2)
-                .with("progressive_epochs", 1), 0, true));
+                .with("progressive_epochs", 1), 0, true, 0));
         // mixed: after the warm-up θ's paths on even steps (counted over the run), the warm-up's on odd ones
         TrainConfig m = d.with("weight_paths", "mixed");
         assertEquals(WeightStep.Paths.THETA, SupernetTrainer.paths(m, 5, false, 1000));
