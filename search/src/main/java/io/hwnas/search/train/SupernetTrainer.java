@@ -187,14 +187,16 @@ public final class SupernetTrainer implements AutoCloseable {
             Batches wb = weightBatches(e);
             Batches tb = thetaBatches(e);
             int nW = wb.batchesPerEpoch();
-            int nT = warm ? 0 : tb.batchesPerEpoch();
+            boolean settled = !warm && thetaSettled(cfg, state.metrics());
+            int nT = warm || settled ? 0 : tb.batchesPerEpoch();
             long totalWeightSteps = (long) cfg.epochs() * nW;
             EpochSums sums = state.sums();
             double wallBase = sums.wallSeconds();
             long t0 = System.nanoTime();
             int phase = state.phase();
             int start = state.stepInPhase();
-            progress.start(String.format("epoch %d/%d%s", e + 1, cfg.epochs(), warm ? " warm-up" : ""), nW + nT);
+            progress.start(String.format("epoch %d/%d%s", e + 1, cfg.epochs(), warm ? " warm-up" : settled
+                    ? " (θ settled: weights only)" : ""), nW + nT);
             if (phase == PHASE_WEIGHTS) {
                 for (int s = start; s < nW; s++) {
                     if (stopper.stopNow()) {
@@ -269,6 +271,28 @@ public final class SupernetTrainer implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether θ has settled by the end of the last epoch run ({@code metrics}' last entry, past the
+     * warm-up): every layer's entropy below the config's {@code theta_freeze_entropy} (0: never). θ
+     * does not move once its steps stop, so this stays true for the rest of the run, and a resumed run
+     * decides as the straight one did (the metrics are in the checkpoint).
+     */
+    static boolean thetaSettled(TrainConfig cfg, List<EpochMetrics> metrics) {
+        if (!(cfg.thetaFreezeEntropy() > 0) || metrics.isEmpty()) {
+            return false;
+        }
+        EpochMetrics last = metrics.get(metrics.size() - 1);
+        if (last.warmup() || last.thetaEntropy() == null || last.thetaEntropy().isEmpty()) {
+            return false;
+        }
+        for (double h : last.thetaEntropy()) {
+            if (!(h < cfg.thetaFreezeEntropy())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean midCheckpoint(int done, int total) {
         return cfg.checkpointEverySteps() > 0 && done % cfg.checkpointEverySteps() == 0 && done < total;
     }
@@ -318,10 +342,11 @@ public final class SupernetTrainer implements AutoCloseable {
         }
         Double testAcc = test == null ? null : argmaxTestAccuracy(argmax);
         boolean expected = latency != null && latency.differentiable();
+        boolean noTheta = warm || s.thetaSteps() == 0; // the warm-up, or θ settled (theta_freeze_entropy)
         return new EpochMetrics(e + 1, warm, tau, s.lastLr(), s.weightLoss(), s.weightAccuracy(),
-                warm ? null : s.thetaLossSum() / s.thetaCount(), warm ? null : s.thetaCeSum() / s.thetaCount(),
-                warm ? null : (double) s.thetaCorrect() / s.thetaCount(),
-                warm || latency == null ? null : s.latencyMsSum() / s.thetaSteps(),
+                noTheta ? null : s.thetaLossSum() / s.thetaCount(), noTheta ? null : s.thetaCeSum() / s.thetaCount(),
+                noTheta ? null : (double) s.thetaCorrect() / s.thetaCount(),
+                noTheta || latency == null ? null : s.latencyMsSum() / s.thetaSteps(),
                 expected ? latency.expectedMs(probs) : null, latency == null ? null : latency.predictMs(argmax),
                 Architecture.ofIndices(space, argmax).canonical(), ent, testAcc, wall);
     }

@@ -92,6 +92,10 @@ import java.util.Set;
  * @param boundsEvery single-path only: every N-th weight step trains the largest subnet and the step
  *     after it the smallest (the smallest dense one in the dense-only epochs), the sandwich rule's
  *     bounds at no extra cost per step; 0: every step samples its path
+ * @param thetaFreezeEntropy θ stops training once it has settled: after an epoch (past the warm-up) at
+ *     whose end every layer's θ entropy (nats; ln(ops) is uniform) is below this, the later epochs run
+ *     no θ steps, so their time goes to the weights alone (the weight steps keep sampling their paths
+ *     from the frozen θ); 0: θ trains in every epoch (FBNet)
  */
 @JsonDeserialize(using = TrainConfig.Reader.class)
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
@@ -100,7 +104,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
         boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling,
-        String weightPaths, int boundsEvery) {
+        String weightPaths, int boundsEvery, double thetaFreezeEntropy) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -182,6 +186,9 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 + " smallest)");
         require(boundsEvery == 0 || weightSampling.equals("single-path"), "bounds_every", boundsEvery,
                 "needs weight_sampling single-path (a sandwich step trains the bounds every step, a soft step runs every op)");
+        require(thetaFreezeEntropy >= 0 && Double.isFinite(thetaFreezeEntropy), "theta_freeze_entropy",
+                thetaFreezeEntropy, "must be >= 0 (0: θ trains in every epoch; e.g. 0.1: its steps stop once every"
+                + " layer's θ entropy is below 0.1 nats)");
     }
 
     /** Whether {@code value} is one of {@code allowed} (null is not: {@code Set.of(...).contains(null)} would throw). */
@@ -231,6 +238,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("depth_sampling", "op");
         n.put("weight_paths", "theta");
         n.put("bounds_every", 0);
+        n.put("theta_freeze_entropy", 0.0);
         return n;
     }
 
@@ -310,7 +318,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight, progressiveEpochs, depthSampling, weightPaths, boundsEvery);
+                kdWeight, progressiveEpochs, depthSampling, weightPaths, boundsEvery, thetaFreezeEntropy);
     }
 
     private static String abs(Path base, String p) {

@@ -197,6 +197,43 @@ class SupernetTrainerTest {
         assertNotEquals(whole.metrics().get(0).withoutTime(), bounded.metrics().get(0).withoutTime());
     }
 
+    /**
+     * {@code theta_freeze_entropy}: once every layer's θ entropy is below it at an epoch's end (past the
+     * warm-up), the later epochs run weight steps only. θ then stays as it was (same entropies, same
+     * argmax), their θ metrics are null, and a run stopped inside a settled epoch resumes to the
+     * straight run; with a threshold no entropy gets under, θ trains in every epoch.
+     */
+    @Test
+    void settledThetaStopsItsStepsAndResumesExactly() {
+        TrainConfig c = base.with("weight_sampling", "single-path").with("epochs", 4).with("theta_freeze_entropy", 100.0);
+        TrainResult whole = TrainingRun.start(c, tmp.resolve("fz-straight"), Progress.NONE, TrainingRun.Stopper.NEVER);
+        List<EpochMetrics> m = whole.metrics();
+        assertEquals(4, m.size());
+        assertNotNull(m.get(1).thetaLoss(), "epoch 2 runs θ steps (the first after the warm-up)");
+        for (int e = 2; e < 4; e++) {
+            assertEquals(null, m.get(e).thetaLoss(), "epoch " + (e + 1) + " runs no θ step");
+            assertEquals(null, m.get(e).sampleLatencyMs());
+            assertEquals(m.get(1).thetaEntropy(), m.get(e).thetaEntropy(), "θ unchanged after epoch 2");
+            assertEquals(m.get(1).argmax(), m.get(e).argmax());
+        }
+        assertNotEquals(m.get(1).weightLoss(), m.get(3).weightLoss(), "the weights go on training");
+        assertTrue(SupernetTrainer.thetaSettled(c, m.subList(0, 2)));
+        assertFalse(SupernetTrainer.thetaSettled(c, m.subList(0, 1)), "never in the warm-up");
+        assertFalse(SupernetTrainer.thetaSettled(c.with("theta_freeze_entropy", 0.0), m));
+
+        Path dir = tmp.resolve("fz-resume");
+        assertFalse(TrainingRun.start(c, dir, Progress.NONE, s -> s.epochsDone() == 2 && s.stepInPhase() == 3)
+                .completed());
+        assertSame(whole, TrainingRun.resume(dir, Progress.NONE, TrainingRun.Stopper.NEVER));
+
+        TrainResult never = TrainingRun.start(c.with("theta_freeze_entropy", 1e-9), tmp.resolve("fz-never"),
+                Progress.NONE, TrainingRun.Stopper.NEVER);
+        for (int e = 1; e < 4; e++) {
+            assertNotNull(never.metrics().get(e).thetaLoss(), "epoch " + (e + 1));
+        }
+        assertNotEquals(never.metrics().get(3).thetaEntropy(), m.get(3).thetaEntropy());
+    }
+
     static void assertSame(TrainResult a, TrainResult b) {
         assertTrue(b.completed());
         assertEquals(a.argmax(), b.argmax());

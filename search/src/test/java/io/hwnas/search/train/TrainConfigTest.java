@@ -181,6 +181,9 @@ class TrainConfigTest {
                 "needs weight_sampling single-path");
         refusedNaming(base + "\"weight_sampling\": \"soft\", \"bounds_every\": 4}", "bounds_every",
                 "needs weight_sampling single-path");
+        assertEquals(0.0, TrainConfig.parse("c", base + "\"epochs\": 3}").thetaFreezeEntropy());
+        assertEquals(0.1, TrainConfig.parse("c", base + "\"theta_freeze_entropy\": 0.1}").thetaFreezeEntropy());
+        refusedNaming(base + "\"theta_freeze_entropy\": -0.5}", "theta_freeze_entropy", "-0.5", "must be >= 0");
     }
 
     /** The config is refused with a message holding every part. */
@@ -204,12 +207,14 @@ class TrainConfigTest {
         old.remove("depth_sampling");
         old.remove("weight_paths");
         old.remove("bounds_every");
+        old.remove("theta_freeze_entropy");
         String json = "{\"config\": " + old + "}";
         Holder h = io.hwnas.core.Json.mapper().readValue(json, Holder.class);
         assertEquals(0, h.config().progressiveEpochs());
         assertEquals("op", h.config().depthSampling());
         assertEquals("theta", h.config().weightPaths());
         assertEquals(0, h.config().boundsEvery());
+        assertEquals(0.0, h.config().thetaFreezeEntropy());
         assertEquals(TrainConfig.parse("c", old), h.config());
         TrainConfig direct = io.hwnas.core.Json.mapper().readValue(old.toString(), TrainConfig.class);
         assertEquals(h.config(), direct);
