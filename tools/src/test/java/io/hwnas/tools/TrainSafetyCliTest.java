@@ -311,6 +311,13 @@ class TrainSafetyCliTest {
                 QuickstartCommand.DEFAULT_TAU_START, 0.2);
         storeQuickstartRun(q, before);
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"), "--theta-lr stored 0.2, requested 0.5");
+        // and one from before θ's steps stopped once it settles (stop 41); the weight decay a run can change too
+        refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"), "--theta-freeze-entropy stored 0.0,"
+                + " requested 0.1");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--weight-decay", "5e-4", "--threads", "1"),
+                "--weight-decay stored 1.0E-4, requested 5.0E-4");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--theta-freeze-entropy", "-1", "--threads", "1"),
+                "option '--theta-freeze-entropy' = -1.0");
     }
 
     /** Writes {@code q}'s training config and its run's copy, as a quickstart that trained with {@code config} leaves them. */

@@ -70,6 +70,8 @@ class QuickstartOptionsTest {
         assertEquals(0.05, parse("--theta-lr", "0.05").thetaLr);
         assertEquals(0.0, c.thetaWeightDecay); // FBNet's 5e-4 kept θ near uniform through the quickstart
         assertEquals(5e-4, parse("--theta-weight-decay", "5e-4").thetaWeightDecay);
+        assertEquals(0.1, c.thetaFreezeEntropy); // θ's steps stop once it has settled (stop 41)
+        assertEquals(0.0, parse("--theta-freeze-entropy", "0").thetaFreezeEntropy);
     }
 
     /** 90 % of the training images train the weights, 10 % θ; a training-config refusal names the option. */
@@ -79,6 +81,8 @@ class QuickstartOptionsTest {
         assertEquals(64, parse().batchSize);
         assertEquals(32, parse("--batch-size", "32").batchSize);
         assertEquals(0.1, parse().weightLr);
+        assertEquals(1e-4, parse().weightDecay); // the training config's default (5e-4 measured in stop 41)
+        assertEquals(5e-4, parse("--weight-decay", "5e-4").weightDecay);
         assertEquals(0.8, parse("--weight-fraction", "0.8").weightFraction);
         var cfg = QuickstartRun.config(QuickstartCommand.SPACE, null, tmp.resolve("lut.json"), 0.2, 0.6, 3, 1, 30000,
                 1, 2, 1.0, 0.2);
