@@ -282,15 +282,7 @@ public final class SupernetTrainer implements AutoCloseable {
             return false;
         }
         EpochMetrics last = metrics.get(metrics.size() - 1);
-        if (last.warmup() || last.thetaEntropy() == null || last.thetaEntropy().isEmpty()) {
-            return false;
-        }
-        for (double h : last.thetaEntropy()) {
-            if (!(h < cfg.thetaFreezeEntropy())) {
-                return false;
-            }
-        }
-        return true;
+        return !last.warmup() && last.thetaEntropy().stream().allMatch(h -> h < cfg.thetaFreezeEntropy());
     }
 
     private boolean midCheckpoint(int done, int total) {
@@ -342,7 +334,7 @@ public final class SupernetTrainer implements AutoCloseable {
         }
         Double testAcc = test == null ? null : argmaxTestAccuracy(argmax);
         boolean expected = latency != null && latency.differentiable();
-        boolean noTheta = warm || s.thetaSteps() == 0; // the warm-up, or θ settled (theta_freeze_entropy)
+        boolean noTheta = s.thetaSteps() == 0; // the warm-up, or θ settled (theta_freeze_entropy)
         return new EpochMetrics(e + 1, warm, tau, s.lastLr(), s.weightLoss(), s.weightAccuracy(),
                 noTheta ? null : s.thetaLossSum() / s.thetaCount(), noTheta ? null : s.thetaCeSum() / s.thetaCount(),
                 noTheta ? null : (double) s.thetaCorrect() / s.thetaCount(),
