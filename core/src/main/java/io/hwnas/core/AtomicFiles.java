@@ -32,7 +32,15 @@ public final class AtomicFiles {
         return name.matches("\\..+\\.\\d+" + java.util.regex.Pattern.quote(TMP_SUFFIX));
     }
 
+    /** Writes {@code target} whole or not at all, through the {@link FileGate}. */
     public static void write(Path target, Writer writer) throws IOException {
+        FileGate.pass(() -> {
+            writeNow(target, writer);
+            return null;
+        });
+    }
+
+    private static void writeNow(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir != null) {

@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A signal while {@code hwnas extract} works (in a child JVM, at random moments from start-up to the write) leaves
- * no empty output folder behind and says what happened: the folder it created is removed again unless a subnet was
- * being written, and then the message says so.
+ * A signal while {@code hwnas extract} works (in a child JVM, at random moments from start-up on, and as soon as the
+ * subnet's first file appears) leaves no empty output folder behind and says what happened: the folder it created is
+ * removed again unless a subnet was being written, and then the message says so and the folder still holds it (the
+ * command's thread runs on while the shutdown hooks run: a clean-up of its own once said "may hold an incomplete
+ * subnet" of a folder it then emptied).
  */
 class ExtractSignalTest {
     @TempDir
@@ -48,6 +50,11 @@ class ExtractSignalTest {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (i % 3 == 2) { // anywhere from start-up on
                 p.waitFor(300 + rnd.nextInt(2500), TimeUnit.MILLISECONDS);
+            } else if (i % 3 == 1) { // once the subnet's first file is there: while its other files are written
+                long until = System.nanoTime() + 60_000_000_000L;
+                while (p.isAlive() && !holdsAFile(out) && System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
             } else { // once the output check has made the folder: loading the run and the data, or writing
                 long until = System.nanoTime() + 30_000_000_000L;
                 while (p.isAlive() && !Files.exists(out) && System.nanoTime() < until) {
@@ -78,6 +85,15 @@ class ExtractSignalTest {
         System.out.println("extract signal test: " + seen);
         assertTrue(interrupted >= 2 && seen.stream().anyMatch(x -> x.endsWith(" said")),
                 "too few extractions interrupted after the folder was made: " + seen);
+    }
+
+    /** Whether {@code dir} holds a file of the subnet (not the output check's write probe). */
+    private static boolean holdsAFile(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(f -> !f.getFileName().toString().startsWith(".hwnas-write-probe"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) { // not there yet, or removed while listed
+            return false;
+        }
     }
 
     private static boolean isEmpty(Path dir) throws java.io.IOException {

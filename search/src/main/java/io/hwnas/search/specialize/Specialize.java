@@ -234,7 +234,7 @@ public final class Specialize {
                 opt.dataDir())) {
             beforeWriting.run();
             try {
-                Files.createDirectories(out);
+                io.hwnas.core.FileGate.pass(() -> Files.createDirectories(out));
             } catch (IOException e) {
                 throw new HwnasException(out + ": cannot create: " + e.getMessage(), e);
             }

@@ -43,7 +43,6 @@ public final class SubnetIO {
     public static void save(Path dir, SearchSpace s, Architecture a, Block net) {
         a.check(s);
         try {
-            Files.createDirectories(dir);
             AtomicFiles.write(dir.resolve(PARAMS_FILE), out -> {
                 DataOutputStream dos = new DataOutputStream(new BufferedOutputStream(out));
                 dos.writeUTF(MAGIC);

@@ -9,8 +9,11 @@ package io.hwnas.tools.cli;
 final class Interrupted implements AutoCloseable {
     private final Thread hook;
 
-    private Interrupted(java.util.function.Supplier<String> message, Runnable cleanup) {
+    private Interrupted(java.util.function.Supplier<String> message, Runnable cleanup, boolean shutFiles) {
         this.hook = new Thread(() -> {
+            if (shutFiles) { // the command's own thread runs on: what is said below must stay true
+                io.hwnas.core.FileGate.shut();
+            }
             try {
                 cleanup.run();
             } catch (RuntimeException e) {
@@ -23,7 +26,7 @@ final class Interrupted implements AutoCloseable {
     }
 
     private Interrupted(String message) {
-        this(() -> message, () -> {});
+        this(() -> message, () -> {}, false);
     }
 
     /**
@@ -39,12 +42,12 @@ final class Interrupted implements AutoCloseable {
                 + "; run " + rerun + " again" : hadFiles ? out + " holds what it held before, unless the new subnet was"
                 + " being written (then it may be incomplete); run " + rerun + " again (with --force if it refuses the"
                 + " folder)" : out + " may hold an incomplete subnet; run " + rerun + " again to write it (with --force if"
-                + " it refuses the folder)", cleanup));
+                + " it refuses the folder)", cleanup, true));
     }
 
     /** From now until {@link #close}, an interruption runs {@code cleanup}, then prints what {@code message} says. */
     static Interrupted cleaning(Runnable cleanup, java.util.function.Supplier<String> message) {
-        return register(new Interrupted(message, cleanup));
+        return register(new Interrupted(message, cleanup, true));
     }
 
     /** From now until {@link #close}, an interruption prints {@code message} (what was kept, how to go on). */

@@ -1,5 +1,6 @@
 package io.hwnas.tools.cli;
 
+import io.hwnas.core.FileGate;
 import io.hwnas.core.HwnasException;
 import io.hwnas.core.Json;
 import io.hwnas.search.run.Checkpoints;
@@ -398,15 +399,18 @@ final class Outputs {
         if (top == null) {
             return;
         }
-        for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(top); p = p.getParent()) {
-            try {
-                if (!Files.isDirectory(p) || !isEmpty(p)) {
-                    return;
+        try {
+            FileGate.pass(() -> {
+                for (Path p = dir.toAbsolutePath().normalize(); p != null && p.startsWith(top); p = p.getParent()) {
+                    if (!Files.isDirectory(p) || !isEmpty(p)) {
+                        break;
+                    }
+                    Files.delete(p);
                 }
-                Files.delete(p);
-            } catch (IOException e) {
-                return; // leaving an empty folder is harmless
-            }
+                return null;
+            });
+        } catch (IOException e) {
+            // leaving an empty folder is harmless
         }
     }
 
@@ -558,12 +562,17 @@ final class Outputs {
         } catch (IOException e) {
             throw new HwnasException("-o " + dir + ": cannot resolve (" + e.getMessage() + ")", e);
         }
-        try (Stream<Path> s = Files.walk(top)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(top)) {
-                    Files.delete(p);
+        try {
+            FileGate.pass(() -> {
+                try (Stream<Path> s = Files.walk(top)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        if (!p.equals(top)) {
+                            Files.delete(p);
+                        }
+                    }
                 }
-            }
+                return null;
+            });
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new HwnasException("-o " + dir + ": cannot remove its old contents (" + e.getMessage() + ")", e);
         }
@@ -682,9 +691,11 @@ final class Outputs {
     /** Creates {@code dir} and writes and removes a temporary file in it; refuses at once (naming {@code option}) if that fails. */
     static void probeWritable(String option, Path dir, Path shown) {
         try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".hwnas-write-probe", ".tmp");
-            Files.delete(probe);
+            FileGate.pass(() -> {
+                Files.createDirectories(dir);
+                Files.delete(Files.createTempFile(dir, ".hwnas-write-probe", ".tmp"));
+                return null;
+            });
         } catch (FileSystemException e) {
             throw new HwnasException(option + " " + shown + ": cannot write there (" + Errors.fileSystem(e)
                     + "); nothing was done", e);
