@@ -63,6 +63,8 @@ public final class LatencySweep {
      * @param opProbabilities mean of softmax(θ) over the layers, per op in the space's order
      * @param skipProbability the same for {@code skip} (null if the space has no skip)
      * @param argmaxChangePct argmax latency against the plain cross-entropy run (null without one)
+     * @param thetaCe the θ pass's cross-entropy in the last epoch that ran θ steps (a θ frozen by
+     *     {@code theta_freeze_entropy} runs none in its later epochs)
      */
     public record Row(String name, double alpha, double beta, String latencyLoss, String argmax,
             double argmaxLatencyMs, double expectedLatencyMs, Double argmaxChangePct, Double skipProbability,
@@ -324,6 +326,7 @@ public final class LatencySweep {
             double argmaxMs = term.predictMs(argmax);
             List<EpochMetrics> ms = run.metrics();
             EpochMetrics last = ms.get(ms.size() - 1);
+            EpochMetrics lastTheta = lastThetaEpoch(ms);
             double wall = ms.stream().mapToDouble(EpochMetrics::wallSeconds).sum();
             List<Double> byEpoch = ms.stream().map(EpochMetrics::expectedLatencyMs).toList();
             List<Double> meanList = new ArrayList<>();
@@ -334,7 +337,7 @@ public final class LatencySweep {
             rows.add(new Row(s.name(), tc.alpha(), tc.beta(), tc.alpha() == 0 ? "none" : tc.latencyLoss(),
                     argmax.canonical(), argmaxMs, term.expectedMs(probs),
                     plainMs == null ? null : 100 * (argmaxMs - plainMs) / plainMs,
-                    skip < 0 ? null : mean[skip], meanList, byEpoch, last.thetaCe(), last.thetaAccuracy(),
+                    skip < 0 ? null : mean[skip], meanList, byEpoch, lastTheta.thetaCe(), lastTheta.thetaAccuracy(),
                     last.weightAccuracy(), wall));
         }
         List<Double> opMs = null;
@@ -416,6 +419,14 @@ public final class LatencySweep {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * The last epoch that ran θ steps (the last epoch when none did): with {@code theta_freeze_entropy} the epochs
+     * after θ settled run none, and their θ-pass figures are null.
+     */
+    static EpochMetrics lastThetaEpoch(List<EpochMetrics> ms) {
+        return ms.stream().filter(m -> m.thetaCe() != null).reduce((a, b) -> b).orElse(ms.get(ms.size() - 1));
     }
 
     public static String markdown(Result r) {

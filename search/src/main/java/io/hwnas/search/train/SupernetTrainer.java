@@ -94,7 +94,7 @@ public final class SupernetTrainer implements AutoCloseable {
             this.adam = new Adam(root, 0.9, 0.999, 1e-8, cfg.thetaWeightDecay());
             adam.init(theta.array());
             this.weightStep = new WeightStep(net, theta, sgd, cfg.weightSampling(), cfg.sandwichRandom(),
-                    cfg.kdWeight(), cfg.depthSampling().equals("uniform"));
+                    cfg.kdWeight(), cfg.depthSampling().equals("uniform"), cfg.labelSmoothing());
             this.thetaStep = new ThetaStep(net, theta, LatencyLoss.of(cfg, latency), adam);
             ok = true;
         } finally {

@@ -96,6 +96,9 @@ import java.util.Set;
  *     whose end every layer's θ entropy (nats; ln(ops) is uniform) is below this, the later epochs run
  *     no θ steps, so their time goes to the weights alone (the weight steps keep sampling their paths
  *     from the frozen θ); 0: θ trains in every epoch (FBNet)
+ * @param labelSmoothing ε of label smoothing in the weight steps' loss: (1 - ε) · CE + ε · the mean over the classes
+ *     of -log softmax (the cross-entropy against targets with ε spread over the classes; OFA trains with 0.1);
+ *     the reported weight loss stays the plain cross-entropy, and θ's steps are not smoothed; 0: plain CE
  */
 @JsonDeserialize(using = TrainConfig.Reader.class)
 public record TrainConfig(int schema, String space, String dataset, String dataDir, String lut, double alpha,
@@ -104,7 +107,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         double thetaWeightDecay, double tauStart, double tauDecay, long seed, int threads, String device,
         int trainSubset, int testSubset, double weightFraction, boolean augment, int checkpointEverySteps, int finalSamples,
         boolean evalTest, String supernet, int sandwichRandom, double kdWeight, int progressiveEpochs, String depthSampling,
-        String weightPaths, int boundsEvery, double thetaFreezeEntropy) {
+        String weightPaths, int boundsEvery, double thetaFreezeEntropy, double labelSmoothing) {
 
     public static final Set<String> DATASETS = Set.of("fashion-mnist", "cifar10", "folder");
 
@@ -186,6 +189,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 + " smallest)");
         require(boundsEvery == 0 || weightSampling.equals("single-path"), "bounds_every", boundsEvery,
                 "needs weight_sampling single-path (a sandwich step trains the bounds every step, a soft step runs every op)");
+        require(labelSmoothing >= 0 && labelSmoothing < 1, "label_smoothing", labelSmoothing, "must be in [0, 1) (0:"
+                + " plain cross-entropy; e.g. 0.1: the weight steps' targets give 0.1 to the classes evenly)");
         require(thetaFreezeEntropy >= 0 && Double.isFinite(thetaFreezeEntropy), "theta_freeze_entropy",
                 thetaFreezeEntropy, "must be >= 0 (0: θ trains in every epoch; e.g. 0.1: its steps stop once every"
                 + " layer's θ entropy is below 0.1 nats)");
@@ -239,6 +244,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         n.put("weight_paths", "theta");
         n.put("bounds_every", 0);
         n.put("theta_freeze_entropy", 0.0);
+        n.put("label_smoothing", 0.0);
         return n;
     }
 
@@ -318,7 +324,7 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
                 latencyUnit, latencyExpectation, weightSampling, epochs, warmupEpochs, batchSize, weightLr, weightLrMin, momentum,
                 weightDecay, thetaLr, thetaWeightDecay, tauStart, tauDecay, seed, threads, device, trainSubset,
                 testSubset, weightFraction, augment, checkpointEverySteps, finalSamples, evalTest, supernet, sandwichRandom,
-                kdWeight, progressiveEpochs, depthSampling, weightPaths, boundsEvery, thetaFreezeEntropy);
+                kdWeight, progressiveEpochs, depthSampling, weightPaths, boundsEvery, thetaFreezeEntropy, labelSmoothing);
     }
 
     private static String abs(Path base, String p) {

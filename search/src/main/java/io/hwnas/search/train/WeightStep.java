@@ -27,6 +27,7 @@ public final class WeightStep {
     private final String mode;
     private final int sandwichRandom;
     private final double kdWeight;
+    private final double labelSmoothing;
     private final int[] largest;
     private final int[] smallest;
     private final int[] smallestDense;
@@ -73,6 +74,13 @@ public final class WeightStep {
 
     public WeightStep(Supernet net, Theta theta, Sgd sgd, String mode, int sandwichRandom, double kdWeight,
             boolean depthUniform) {
+        this(net, theta, sgd, mode, sandwichRandom, kdWeight, depthUniform, 0);
+    }
+
+    /** @param labelSmoothing ε of the weight loss's label smoothing ({@link Losses#smoothed}); 0: plain cross-entropy */
+    public WeightStep(Supernet net, Theta theta, Sgd sgd, String mode, int sandwichRandom, double kdWeight,
+            boolean depthUniform, double labelSmoothing) {
+        this.labelSmoothing = labelSmoothing;
         this.net = net;
         this.theta = theta;
         this.sgd = sgd;
@@ -96,6 +104,11 @@ public final class WeightStep {
         if (depthUniform && skip < 0) {
             throw new IllegalArgumentException("uniform depth needs a skip op in space " + net.space().id());
         }
+    }
+
+    /** The weight loss from a step's plain cross-entropy: label-smoothed when the step was built with an ε. */
+    private NDArray smoothed(NDManager sm, NDArray logits, NDArray ce) {
+        return labelSmoothing > 0 ? Losses.smoothed(logits, ce, sm.create((float) labelSmoothing)) : ce;
     }
 
     /** How many Gumbel draws a step takes: paths × (layers × ops, plus layers + 1 for a uniform depth). */
@@ -254,10 +267,12 @@ public final class WeightStep {
         long correct;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = single ? net.forwardPath(ps, x, path, true) : net.forwardMixed(ps, x, gates, true);
-            NDArray loss = Losses.crossEntropy(logits, y);
-            ce = loss.getFloat();
-            if (!Float.isFinite(ce)) {
-                return new Result(ce, 0, (int) x.getShape().get(0));
+            NDArray plain = Losses.crossEntropy(logits, y);
+            NDArray loss = smoothed(sm, logits, plain);
+            ce = plain.getFloat();
+            float v = loss == plain ? ce : loss.getFloat();
+            if (!Float.isFinite(v)) {
+                return new Result(v, 0, (int) x.getShape().get(0));
             }
             correct = Nets.correct(logits, y);
             gc.backward(loss);
@@ -280,13 +295,13 @@ public final class WeightStep {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = net.forwardPath(ps, x, path, true);
                 NDArray ce = Losses.crossEntropy(logits, y);
-                NDArray loss = ce;
+                NDArray loss = smoothed(sm, logits, ce);
                 if (i == 0) {
                     teacher = logits.softmax(1).stopGradient();
                     ce0 = ce.getFloat();
                     correct0 = Nets.correct(logits, y);
                 } else if (kdWeight > 0) {
-                    loss = ce.add(Losses.softCrossEntropy(logits, teacher).mul(kd));
+                    loss = loss.add(Losses.softCrossEntropy(logits, teacher).mul(kd));
                 }
                 float v = loss.getFloat();
                 if (!Float.isFinite(v)) {

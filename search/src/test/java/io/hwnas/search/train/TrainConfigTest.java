@@ -184,6 +184,10 @@ class TrainConfigTest {
         assertEquals(0.0, TrainConfig.parse("c", base + "\"epochs\": 3}").thetaFreezeEntropy());
         assertEquals(0.1, TrainConfig.parse("c", base + "\"theta_freeze_entropy\": 0.1}").thetaFreezeEntropy());
         refusedNaming(base + "\"theta_freeze_entropy\": -0.5}", "theta_freeze_entropy", "-0.5", "must be >= 0");
+        assertEquals(0.0, TrainConfig.parse("c", base + "\"epochs\": 3}").labelSmoothing());
+        assertEquals(0.1, TrainConfig.parse("c", base + "\"label_smoothing\": 0.1}").labelSmoothing());
+        refusedNaming(base + "\"label_smoothing\": 1.0}", "label_smoothing", "1.0", "must be in [0, 1)");
+        refusedNaming(base + "\"label_smoothing\": -0.1}", "label_smoothing", "-0.1", "must be in [0, 1)");
     }
 
     /** The config is refused with a message holding every part. */
@@ -208,6 +212,7 @@ class TrainConfigTest {
         old.remove("weight_paths");
         old.remove("bounds_every");
         old.remove("theta_freeze_entropy");
+        old.remove("label_smoothing");
         String json = "{\"config\": " + old + "}";
         Holder h = io.hwnas.core.Json.mapper().readValue(json, Holder.class);
         assertEquals(0, h.config().progressiveEpochs());
@@ -215,6 +220,7 @@ class TrainConfigTest {
         assertEquals("theta", h.config().weightPaths());
         assertEquals(0, h.config().boundsEvery());
         assertEquals(0.0, h.config().thetaFreezeEntropy());
+        assertEquals(0.0, h.config().labelSmoothing());
         assertEquals(TrainConfig.parse("c", old), h.config());
         TrainConfig direct = io.hwnas.core.Json.mapper().readValue(old.toString(), TrainConfig.class);
         assertEquals(h.config(), direct);

@@ -18,6 +18,16 @@ public final class Losses {
     }
 
     /**
+     * Label smoothing (Szegedy et al. 2016): {@code (1 - ε) · CE + ε · mean over classes of -log_softmax(z)}, the
+     * cross-entropy against targets with ε spread evenly over the classes, from {@code ce}, the plain
+     * {@link #crossEntropy} of the same logits. {@code eps} is an NDArray scalar kept alive until backward
+     * ({@code mul(Number)} frees its scalar before backward reads it).
+     */
+    public static NDArray smoothed(NDArray logits, NDArray ce, NDArray eps) {
+        return ce.add(logits.logSoftmax(1).mean().neg().sub(ce).mul(eps));
+    }
+
+    /**
      * Mean cross-entropy of logits [B, classes] against soft targets [B, classes] (rows on the
      * simplex, e.g. a teacher's softmax, detached): {@code -mean_b Σ_c t[b,c] · log_softmax(z)[b,c]}.
      * In-place distillation's loss (OFA, BigNAS). NDArray-NDArray ops only.
