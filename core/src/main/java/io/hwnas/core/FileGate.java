@@ -1,6 +1,8 @@
 package io.hwnas.core;
 
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -27,17 +29,21 @@ public final class FileGate {
     }
 
     /**
-     * Shuts the gate for good, once the changes under way have finished: for a shutdown hook only (the thread that
-     * shut it may still pass; no other thread ever does again). Never call it while a hook waits for another thread
-     * to write (a training run's checkpoint on a signal).
+     * Shuts the gate for good, once the change under way has finished: for a shutdown hook only (the thread that shut
+     * it still passes; no other thread ever does again). True when this thread holds it shut; false when another
+     * hook already does (whose clean-up this one must then skip: its own would wait forever) or when the change under
+     * way has not finished within a minute (a write to a hung file system: the gate stays open, and the hook should
+     * neither clean up nor wait). Never call it while a hook waits for another thread to write (a training run's
+     * checkpoint on a signal).
      */
-    public static void shut() {
-        PROCESS.shut();
+    public static boolean shut() {
+        return PROCESS.shut(60_000);
     }
 
     /** The process's gate is one of these; a test makes its own. */
     static final class Gate {
         private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        private final AtomicReference<Thread> shutter = new AtomicReference<>();
 
         <T> T pass(Change<T> change) throws IOException {
             lock.readLock().lock();
@@ -48,8 +54,20 @@ public final class FileGate {
             }
         }
 
-        void shut() {
-            lock.writeLock().lock();
+        boolean shut(long timeoutMillis) {
+            Thread me = Thread.currentThread();
+            if (!shutter.compareAndSet(null, me)) {
+                return shutter.get() == me;
+            }
+            try {
+                if (lock.writeLock().tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            shutter.set(null);
+            return false;
         }
     }
 }

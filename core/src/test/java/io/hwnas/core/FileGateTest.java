@@ -40,7 +40,8 @@ class FileGateTest {
         assertTrue(inside.await(10, TimeUnit.SECONDS));
         AtomicInteger seenWhenShut = new AtomicInteger(-1);
         Thread hook = new Thread(() -> {
-            gate.shut();
+            assertTrue(gate.shut(60_000));
+            assertTrue(gate.shut(60_000), "shutting again from the same thread");
             seenWhenShut.set(finished.get());
             try {
                 gate.pass(() -> finished.addAndGet(10)); // the hook's own clean-up still passes
@@ -68,5 +69,40 @@ class FileGateTest {
         late.join(300);
         assertTrue(late.isAlive(), "a change passed a shut gate");
         assertEquals(11, finished.get());
+        java.util.concurrent.atomic.AtomicBoolean second = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread otherHook = new Thread(() -> second.set(gate.shut(60_000)));
+        otherHook.start();
+        otherHook.join(10_000);
+        assertFalse(otherHook.isAlive(), "a second hook waited for the gate another holds");
+        assertFalse(second.get(), "a second hook was told it holds the gate");
+    }
+
+    @Test
+    void aChangeThatDoesNotEndLeavesTheGateOpen() throws Exception {
+        FileGate.Gate gate = new FileGate.Gate();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+            try {
+                gate.pass(() -> {
+                    inside.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                    return null;
+                });
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        writer.start();
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        assertFalse(gate.shut(100), "shut while a change was under way");
+        assertEquals("passed", gate.pass(() -> "passed"), "the gate stayed shut after a shut that gave up");
+        release.countDown();
+        writer.join(10_000);
+        assertTrue(gate.shut(1_000), "the gate could not be shut once the change had ended");
     }
 }

@@ -11,13 +11,14 @@ final class Interrupted implements AutoCloseable {
 
     private Interrupted(java.util.function.Supplier<String> message, Runnable cleanup, boolean shutFiles) {
         this.hook = new Thread(() -> {
-            if (shutFiles) { // the command's own thread runs on: what is said below must stay true
-                io.hwnas.core.FileGate.shut();
-            }
-            try {
-                cleanup.run();
-            } catch (RuntimeException e) {
-                // the message still says what to do
+            // the command's own thread runs on: what is said below must stay true. A gate another hook holds, or a
+            // write that does not end, leaves the folder as it is (a clean-up then would wait, or race the write)
+            if (!shutFiles || io.hwnas.core.FileGate.shut()) {
+                try {
+                    cleanup.run();
+                } catch (RuntimeException e) {
+                    // the message still says what to do
+                }
             }
             System.err.println();
             System.err.println("hwnas: interrupted: " + message.get());
