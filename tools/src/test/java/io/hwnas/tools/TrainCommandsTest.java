@@ -219,13 +219,16 @@ class TrainCommandsTest {
         Path out = tmp.resolve("spec");
         CliRun r = CliRun.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.45", "--target",
                 "overhead=" + other, "--accuracy", "supernet", "--population", "8", "--generations", "3",
-                "--held-out", "64", "--recalibrate-batches", "2", "-o", out.toString(), "--json");
+                "--held-out", "16", "--recalibrate-batches", "2", "-o", out.toString(), "--json");
         assertEquals(0, r.code(), r.toString());
         JsonNode j = Json.parse("out", r.out(), JsonNode.class);
         assertEquals(2, j.get("targets").size());
         for (JsonNode t : j.get("targets")) {
             assertTrue(t.get("latency_ms").asDouble() <= t.get("budget_ms").asDouble() + 1e-9, t.toString());
             assertTrue(t.get("accuracy").asDouble() >= 0 && t.get("accuracy").asDouble() <= 100, t.toString());
+            // the pick scored again on the architecture part's images the search never saw (all but its 16)
+            assertTrue(t.get("unseen_images").asInt() > 0 && t.get("unseen_accuracy").asDouble() >= 0
+                    && t.get("unseen_accuracy").asDouble() <= 100, t.toString());
             Path sub = out.resolve(t.get("target").asText());
             assertTrue(Files.isRegularFile(sub.resolve("arch.json")) && Files.isRegularFile(sub.resolve("pick.json")));
             assertEquals(t.get("arch").asText(), Json.read(sub.resolve("arch.json"), Architecture.class).canonical());
@@ -234,7 +237,10 @@ class TrainCommandsTest {
         assertEquals(2, j.get("matrix_ms").size());
         // the accuracy that picks is the supernet's on held-out training images, not test accuracy: said so
         assertTrue(Files.readString(out.resolve("summary.md")).startsWith(
-                "| target | budget (ms) | architecture | latency (ms) | held-out accuracy (%) |"));
+                "| target | budget (ms) | architecture | latency (ms) | held-out accuracy (%) | on unseen held-out"
+                + " images (%) |"));
+        assertTrue(Files.readString(out.resolve("summary.csv")).startsWith(
+                "target,budget_ms,arch,latency_ms,accuracy,unseen_accuracy,seconds,"));
         for (String f : List.of("summary.json", "summary.csv", "summary.md", "accuracy-latency-macs.png",
                 "accuracy-latency-overhead.png", "cross-target.png")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);

@@ -33,6 +33,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
     private final SearchSpace space;
     private final List<NDArray> recal;
     private final ImageSet heldOut;
+    private final ImageSet unseen;
     private final ImageSet archSplit;
     private final Normalization norm;
     private final long seed;
@@ -59,6 +60,7 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
             this.norm = Normalization.of(split.weights());
             this.archSplit = split.arch();
             this.heldOut = heldOutImages > 0 ? TrainData.subset(split.arch(), heldOutImages, cfg.seed()) : split.arch();
+            this.unseen = TrainData.rest(split.arch(), heldOutImages, cfg.seed());
             Batches bs = new Batches(split.weights(), cfg.batchSize(), true, Augment.NONE, cfg.seed(), 0, norm, false);
             this.recal = new ArrayList<>();
             for (int i = 0; i < Math.min(recalibrateBatches, bs.batchesPerEpoch()); i++) {
@@ -96,12 +98,29 @@ public final class SupernetAccuracy implements AccuracyEstimator, AutoCloseable 
         return heldOut.size();
     }
 
+    /** The architecture part's images the searches never score on (the rest of {@link #heldOutImages}'s draw). */
+    public int unseenImages() {
+        return unseen.size();
+    }
+
     @Override
     public double accuracy(int[] ops) {
+        return accuracy(ops, heldOut);
+    }
+
+    /**
+     * The accuracy of a search's pick on the held-out images no search scored on, or null when there are none
+     * ({@code --held-out 0}): the best of many noisy estimates overstates its own accuracy, this does not.
+     */
+    public Double unseenAccuracy(int[] ops) {
+        return unseen.size() == 0 ? null : accuracy(ops, unseen);
+    }
+
+    private double accuracy(int[] ops, ImageSet images) {
         try (NDManager sm = manager.newSubManager()) {
             Block sub = Subnets.extract(trained.net(), Architecture.ofIndices(space, ops), sm);
             BnRecalibration.recalibrate(sub, recal);
-            return Accuracy.percent(heldOut, norm, seed, sm,
+            return Accuracy.percent(images, norm, seed, sm,
                     (ps, x) -> sub.forward(ps, new NDList(x), false).singletonOrThrow());
         }
     }

@@ -181,6 +181,28 @@ public final class TrainData {
         return out;
     }
 
+    /**
+     * The images of {@code s} that {@link #subset}{@code (s, n, seed)} leaves out (kept in their original order); empty
+     * when that subset is the whole set.
+     */
+    public static ImageSet rest(ImageSet s, int n, long seed) {
+        if (n <= 0 || n >= s.size()) {
+            return s.subset(new int[0]);
+        }
+        boolean[] taken = new boolean[s.size()];
+        for (int i : subsetIndices(s.size(), n, seed)) {
+            taken[i] = true;
+        }
+        int[] rest = new int[s.size() - n];
+        int k = 0;
+        for (int i = 0; i < taken.length; i++) {
+            if (!taken[i]) {
+                rest[k++] = i;
+            }
+        }
+        return s.subset(rest);
+    }
+
     /** The sorted indices of a seeded random n of {@code size} images (0 < n < size). */
     private static int[] subsetIndices(int size, int n, long seed) {
         int[] idx = new int[size];

@@ -128,7 +128,7 @@ class QuickstartOptionsTest {
         assertNull(QuickstartCommand.Reused.read(spec, base), "an unreadable summary");
         // a stored specialization of these inputs with every pick's weights: reused
         Specialize.Pick pick = new Specialize.Pick("cpu-2t", lut.toString(), 1.0, "skip", 0.5, 80.0, null, 1.0, 10,
-                "elsewhere/cpu-2t", null, null);
+                "elsewhere/cpu-2t", null, null, null, null);
         io.hwnas.core.Json.writeFile(spec.resolve("summary.json"), new Specialize.Summary(1, run.toString(),
                 "evolution", "supernet", List.of(pick), List.of("cpu-2t"), new double[][] {{0.5}}, null, null, null,
                 List.of()));
