@@ -681,7 +681,7 @@ class TrainCommandsTest {
         Path out = tmp.resolve("spec-joint");
         List<String> a = List.of("specialize", run.toString(), "--target", "macs=" + lut + ":0.6", "--target",
                 "overhead=" + other + ":0.6", "--multi-target", "--co-search", "--accuracy", "supernet",
-                "--population", "8", "--generations", "3", "--held-out", "64", "--recalibrate-batches", "2", "-o",
+                "--population", "8", "--generations", "3", "--held-out", "16", "--recalibrate-batches", "2", "-o",
                 out.toString(), "--json");
         CliRun r = CliRun.of(a.toArray(String[]::new));
         assertEquals(0, r.code(), r.toString());
@@ -708,6 +708,7 @@ class TrainCommandsTest {
             JsonNode pick = kind.equals("multi-target") ? mt : co;
             assertEquals(pick.get("arch").asText(), Json.read(out.resolve(kind).resolve("arch.json"),
                     Architecture.class).canonical());
+            assertTrue(pick.get("unseen_images").asInt() > 0 && pick.get("unseen_accuracy").asDouble() >= 0, kind);
         }
         assertEquals(List.of("macs", "overhead", "multi-target", "co-search"),
                 Json.mapper().convertValue(j.get("matrix_picks"), List.class));

@@ -171,12 +171,12 @@ public final class Specialize {
     /**
      * The pick of {@code --multi-target} (kind "multi-target": one architecture for every target) or
      * {@code --co-search} (kind "co-search": the winning {@code setting} and its architecture). Latencies
-     * and budgets in the order of {@code targets}.
+     * and budgets in the order of {@code targets}; accuracies as in {@link Pick}.
      */
     public record JointPick(String kind, String objective, String arch, double accuracy, Double predictedAccuracy,
             List<String> targets, List<Double> budgetsMs, List<Double> latenciesMs, Double worstRatio,
             Double accuracyFloor, String setting, List<SettingRow> settings, double seconds, long accuracyEvaluations,
-            String subnet) {}
+            String subnet, Double unseenAccuracy, Integer unseenImages) {}
 
     /**
      * summary.json: the picks and the cross-target matrix (matrix[i][j]: pick i's latency under target
@@ -476,9 +476,10 @@ public final class Specialize {
             lats.add(l);
             worst = Math.max(worst, l / b);
         }
+        Double unseen = exact.unseenAccuracy(ops);
         JointPick j = new JointPick(kind, objective, a.canonical(), acc, est == exact ? null : searchAcc, labels,
                 budgets, lats, oneBudget == null ? worst : null, kind.equals(MULTI) ? opt.accuracyFloor() : null, setting,
-                settings, secs, evals, sub.toString());
+                settings, secs, evals, sub.toString(), unseen, unseen == null ? null : exact.unseenImages());
         Json.writeFile(sub.resolve("pick.json"), j); // before the subnet, as for a target's pick
         Extraction.extract(runDir, a.canonical(), opt.recalibrateBatches(), sub, false, opt.dataDir());
         return j;
@@ -630,6 +631,11 @@ public final class Specialize {
         return Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.APPEND);
     }
 
+    /** A summary.md cell: the accuracy on the unseen held-out images and how many, or empty when there were none. */
+    private static String unseenCell(Double accuracy, Integer images) {
+        return accuracy == null ? "" : String.format(Locale.ROOT, "%.2f (%d images)", accuracy, images);
+    }
+
     /**
      * summary.csv (one row per target, then one per joint pick: "multi-target" with the budget and
      * latency of its tightest target, "co-search" with its budget, the winning setting's latency and
@@ -648,17 +654,18 @@ public final class Specialize {
                     "%.4f", p.unseenAccuracy()), p.seconds(), p.theta() == null ? "" : String.format(Locale.ROOT,
                     "%.6g", p.theta().alpha())));
             md.append(String.format(Locale.ROOT, "| %s | %.4f | `%s` | %.4f | %.2f | %s | %.1f |%n", p.target(),
-                    p.budgetMs(), p.arch(), p.latencyMs(), p.accuracy(), p.unseenAccuracy() == null ? ""
-                    : String.format(Locale.ROOT, "%.2f (%d images)", p.unseenAccuracy(), p.unseenImages()),
-                    p.seconds()));
+                    p.budgetMs(), p.arch(), p.latencyMs(), p.accuracy(), unseenCell(p.unseenAccuracy(),
+                    p.unseenImages()), p.seconds()));
         }
         for (JointPick j : java.util.Arrays.asList(s.multiTarget(), s.coSearch())) {
             if (j == null) {
                 continue;
             }
             int k = bindingIndex(j);
-            csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,,%.3f,,%s%n", j.kind(), j.budgetsMs().get(k),
-                    j.arch(), j.latenciesMs().get(k), j.accuracy(), j.seconds(), j.setting() == null ? "" : j.setting()));
+            csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%s,%.3f,,%s%n", j.kind(), j.budgetsMs().get(k),
+                    j.arch(), j.latenciesMs().get(k), j.accuracy(), j.unseenAccuracy() == null ? ""
+                    : String.format(Locale.ROOT, "%.4f", j.unseenAccuracy()), j.seconds(),
+                    j.setting() == null ? "" : j.setting()));
             StringBuilder b = new StringBuilder();
             StringBuilder l = new StringBuilder();
             for (int t = 0; t < j.targets().size(); t++) {
@@ -669,9 +676,9 @@ public final class Specialize {
                 b.append(String.format(Locale.ROOT, "%s%s %.4f", sep, j.targets().get(t), j.budgetsMs().get(t)));
                 l.append(String.format(Locale.ROOT, "%s%s %.4f", sep, j.targets().get(t), j.latenciesMs().get(t)));
             }
-            md.append(String.format(Locale.ROOT, "| **%s**%s | %s | `%s` | %s | %.2f | | %.1f |%n", j.kind(),
+            md.append(String.format(Locale.ROOT, "| **%s**%s | %s | `%s` | %s | %.2f | %s | %.1f |%n", j.kind(),
                     j.setting() == null ? " (" + j.objective() + ")" : ": setting " + j.setting(), b, j.arch(), l,
-                    j.accuracy(), j.seconds()));
+                    j.accuracy(), unseenCell(j.unseenAccuracy(), j.unseenImages()), j.seconds()));
         }
         if (s.coSearch() != null) {
             md.append("\nCo-search, best architecture per setting within ").append(String.format(Locale.ROOT, "%.4f",
