@@ -29,25 +29,14 @@ class ExtractSignalTest {
 
     @Test
     void anInterruptedExtractionLeavesNoEmptyFolderAndSaysWhatItKept() throws Exception {
-        Path space = Path.of(ExtractSignalTest.class.getResource("/test-tiny-space.json").toURI());
-        Path lut = TrainCommandsTest.writeMacsLut(tmp.resolve("lut.json"));
-        Path cfg = tmp.resolve("cfg.json");
-        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
-                + "\", \"epochs\": 2, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 320,"
-                + " \"final_samples\": 1, \"threads\": 1}");
-        Path run = tmp.resolve("run");
-        TrainingRun.start(TrainConfig.read(cfg), run, Progress.NONE, TrainingRun.Stopper.NEVER);
+        Path run = tinyRun(tmp);
         Random rnd = new Random(3);
         List<String> seen = new ArrayList<>();
         int interrupted = 0;
         for (int i = 0; i < 6; i++) {
             Path out = tmp.resolve("sub-" + i).resolve("nested");
             Path log = tmp.resolve("extract-" + i + ".log");
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                    System.getProperty("java.class.path"), Hwnas.class.getName(), "extract", run.toString(),
-                    "--recalibrate-batches", "20", "-o", out.toString()));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = hwnas(log, "extract", run.toString(), "--recalibrate-batches", "20", "-o", out.toString());
             if (i % 3 == 2) { // anywhere from start-up on
                 p.waitFor(300 + rnd.nextInt(2500), TimeUnit.MILLISECONDS);
             } else if (i % 3 == 1) { // once the subnet's first file is there: while its other files are written
@@ -87,6 +76,28 @@ class ExtractSignalTest {
         System.out.println("extract signal test: " + seen);
         assertTrue(interrupted >= 2 && seen.stream().anyMatch(x -> x.endsWith(" said")),
                 "too few extractions interrupted after the folder was made: " + seen);
+    }
+
+    /** A tiny trained run in {@code tmp}/run (2 epochs of 320 images), its MACs LUT in {@code tmp}/lut.json. */
+    static Path tinyRun(Path tmp) throws Exception {
+        Path space = Path.of(ExtractSignalTest.class.getResource("/test-tiny-space.json").toURI());
+        Path lut = TrainCommandsTest.writeMacsLut(tmp.resolve("lut.json"));
+        Path cfg = tmp.resolve("cfg.json");
+        Files.writeString(cfg, "{\"space\": \"" + space + "\", \"dataset\": \"fashion-mnist\", \"lut\": \"" + lut
+                + "\", \"epochs\": 2, \"warmup_epochs\": 1, \"batch_size\": 16, \"train_subset\": 320,"
+                + " \"final_samples\": 1, \"threads\": 1}");
+        Path run = tmp.resolve("run");
+        TrainingRun.start(TrainConfig.read(cfg), run, Progress.NONE, TrainingRun.Stopper.NEVER);
+        return run;
+    }
+
+    /** {@code hwnas ARGS} in a child JVM, its output (both streams) to {@code log}. */
+    static Process hwnas(Path log, String... args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                System.getProperty("java.class.path"), Hwnas.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     /** Whether {@code dir} holds a file of the subnet (not the output check's write probe). */
