@@ -631,6 +631,11 @@ public final class Specialize {
         return Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.APPEND);
     }
 
+    /** A summary.csv field: the value to 4 decimals, or empty for null. */
+    private static String csvNumber(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
     /** A summary.md cell: the accuracy on the unseen held-out images and how many, or empty when there were none. */
     private static String unseenCell(Double accuracy, Integer images) {
         return accuracy == null ? "" : String.format(Locale.ROOT, "%.2f (%d images)", accuracy, images);
@@ -650,9 +655,8 @@ public final class Specialize {
                 + "|---|---|---|---|---|---|---|\n");
         for (Pick p : s.targets()) {
             csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%s,%.3f,%s,%n", p.target(), p.budgetMs(),
-                    p.arch(), p.latencyMs(), p.accuracy(), p.unseenAccuracy() == null ? "" : String.format(Locale.ROOT,
-                    "%.4f", p.unseenAccuracy()), p.seconds(), p.theta() == null ? "" : String.format(Locale.ROOT,
-                    "%.6g", p.theta().alpha())));
+                    p.arch(), p.latencyMs(), p.accuracy(), csvNumber(p.unseenAccuracy()), p.seconds(),
+                    p.theta() == null ? "" : String.format(Locale.ROOT, "%.6g", p.theta().alpha())));
             md.append(String.format(Locale.ROOT, "| %s | %.4f | `%s` | %.4f | %.2f | %s | %.1f |%n", p.target(),
                     p.budgetMs(), p.arch(), p.latencyMs(), p.accuracy(), unseenCell(p.unseenAccuracy(),
                     p.unseenImages()), p.seconds()));
@@ -663,8 +667,7 @@ public final class Specialize {
             }
             int k = bindingIndex(j);
             csv.append(String.format(Locale.ROOT, "%s,%.6f,%s,%.6f,%.4f,%s,%.3f,,%s%n", j.kind(), j.budgetsMs().get(k),
-                    j.arch(), j.latenciesMs().get(k), j.accuracy(), j.unseenAccuracy() == null ? ""
-                    : String.format(Locale.ROOT, "%.4f", j.unseenAccuracy()), j.seconds(),
+                    j.arch(), j.latenciesMs().get(k), j.accuracy(), csvNumber(j.unseenAccuracy()), j.seconds(),
                     j.setting() == null ? "" : j.setting()));
             StringBuilder b = new StringBuilder();
             StringBuilder l = new StringBuilder();
