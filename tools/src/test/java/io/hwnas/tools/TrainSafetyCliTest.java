@@ -277,11 +277,11 @@ class TrainSafetyCliTest {
                 "option '--theta-weight-decay' = -1.0");
         refused(tmp, a("quickstart", "-o", q.toString(), "--batch-size", "32", "--weight-lr", "0.05", "--threads", "1"),
                 "--batch-size stored 64, requested 32", "--weight-lr stored 0.1, requested 0.05");
-        // and one from before the space with projection shortcuts, and then its stride-2 stem, became the default
-        // (the epochs named too: 8 since the stride-2 stem)
+        // and one from before the space with projection shortcuts, then its stride-2 stem, then its 1.5x widths
+        // became the default (the epochs named too: 8 with the stride-2 stem, 7 since the widths)
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
-                "--space stored \"fbnet-fmnist-tiny\", requested \"fbnet-fmnist-tiny-stem2\"",
-                "--epochs stored 4, requested 8");
+                "--space stored \"fbnet-fmnist-tiny\", requested \"fbnet-fmnist-small-stem2\"",
+                "--epochs stored 4, requested 7");
         // a space of another input is refused naming the option, before any work
         refused(tmp, a("quickstart", "-o", q.toString(), "--space", "fbnet-cifar-tiny", "--threads", "1"),
                 "option '--space' = fbnet-cifar-tiny", "1x28x28", "3x32x32");

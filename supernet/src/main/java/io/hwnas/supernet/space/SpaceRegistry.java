@@ -17,7 +17,8 @@ public final class SpaceRegistry {
     /** Registered ids, in the order they are listed. */
     public static final List<String> IDS = List.of(
             "fbnet-cifar", "fbnet-cifar10", "fbnet-imagenet", "fbnet-cifar-tiny", "fbnet-fmnist-tiny",
-            "fbnet-cifar-tiny-shortcut", "fbnet-fmnist-tiny-shortcut", "fbnet-fmnist-tiny-stem2");
+            "fbnet-cifar-tiny-shortcut", "fbnet-fmnist-tiny-shortcut", "fbnet-fmnist-tiny-stem2",
+            "fbnet-fmnist-small-stem2");
 
     private static final Map<String, SearchSpace> CACHE = new LinkedHashMap<>();
 
