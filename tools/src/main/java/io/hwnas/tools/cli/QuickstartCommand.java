@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
             + " interruption."})
 public final class QuickstartCommand implements Callable<Integer> {
     /**
-     * The default space: {@link #TINY_SPACE} at 1.5x its channel counts. Its 7 epochs gave argmaxes at 89.9 % on
-     * average over five seeds against 89.3 % for the tiny space's 8, in the same time (208-271 s against 183-345 s to
-     * the evaluated subnet; 2-core Zen 4, 2026-12-07; experiments/results/quickstart/README.md, stop 43).
+     * The default space: {@link #TINY_SPACE} at 1.5x its channel counts. Its 7 epochs gave argmaxes at 89.87 % on
+     * average over eight seeds against 89.50 % for the tiny space's 8 (six seeds of eight higher), in about 1.15x the
+     * time (208-271 s to the evaluated subnet but on a slow VM; 2-core Zen 4, 2026-12-07;
+     * experiments/results/quickstart/README.md, stop 43).
      */
     public static final String SPACE = "fbnet-fmnist-small-stem2";
     /**
@@ -53,7 +54,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     public static final String FULL_RES_SPACE = "fbnet-fmnist-tiny-shortcut";
     /**
      * The default epochs: 7 on {@link #SPACE} fit the five minutes on a 2-core Zen 4 VM (201-262 s of training over
-     * five seeds); {@link #TINY_SPACE} trained 8 there in 183-345 s.
+     * seven seeds, 395 s on a slow VM); {@link #TINY_SPACE} trained 8 there in 177-337 s.
      */
     public static final int DEFAULT_EPOCHS = 7;
 
