@@ -37,7 +37,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     /**
      * The default space: {@link #TINY_SPACE} at 1.5x its channel counts. Its 7 epochs gave argmaxes at 89.87 % on
      * average over eight seeds against 89.50 % for the tiny space's 8 (six seeds of eight higher), in about 1.15x the
-     * time (208-271 s to the evaluated subnet but on a slow VM; 2-core Zen 4, 2026-12-07;
+     * time (208-271 s to the evaluated subnet, one run 407 s on a slow VM; 2-core Zen 4, 2026-12-07;
      * experiments/results/quickstart/README.md, stop 43).
      */
     public static final String SPACE = "fbnet-fmnist-small-stem2";
