@@ -3,23 +3,70 @@ package io.hwnas.latency;
 import io.hwnas.core.HwnasException;
 
 /**
- * The unit LAT is expressed in inside the FBNet loss's {@code log LAT}: ms, 0.1 ms, 0.01 ms or µs.
- * Since LAT = fixed + Σ_l Σ_k m[l,k]·table[l][k] with each row of m on the simplex, LAT is never
- * below the fastest architecture's latency, so checking that one suffices.
+ * The unit LAT is expressed in inside the FBNet loss's {@code log LAT}: ms, 0.1 ms, 0.01 ms or µs,
+ * or a fraction of the fastest architecture's latency ({@code "fastest/N"}). Since LAT = fixed +
+ * Σ_l Σ_k m[l,k]·table[l][k] with each row of m on the simplex, LAT is never below the fastest
+ * architecture's latency, so checking that one suffices.
  *
- * @param name "ms", "0.1ms", "0.01ms" or "us"
- * @param scale factor from ms to the unit (1, 10, 100 or 1000)
+ * <p>The unit sets the trade-off: the latency term's share of θ's gradient goes as β / log LAT. With a
+ * power-of-ten unit that share jumps where a machine's speed crosses a power of ten ("auto" switched
+ * from 0.01 ms to 0.1 ms between an Intel Xeon whose fastest quickstart network took 0.24 ms and a
+ * Zen 4 whose took 0.41 ms, nearly doubling the pressure there). With {@code "fastest/N"} log LAT =
+ * log N + log(LAT / fastest): a machine uniformly faster or slower gets the same loss.
+ *
+ * @param name "ms", "0.1ms", "0.01ms", "us" or "fastest/N"
+ * @param scale factor from ms to the unit (1, 10, 100, 1000, or N / the fastest architecture's ms)
  */
 public record LatencyUnit(String name, double scale) {
+
+    /** The relative setting: {@code fastest/N}, N a plain decimal number. */
+    private static final java.util.regex.Pattern RELATIVE = java.util.regex.Pattern.compile(
+            "fastest/([0-9]+(?:\\.[0-9]+)?)");
+
+    /** What a {@code latency_unit} setting must be, for messages. */
+    public static final String SETTINGS = "ms, us, auto or fastest/N (N > 1: LAT in units of the fastest"
+            + " architecture's latency / N, e.g. fastest/20)";
+
+    /** Whether {@code setting} is a valid {@code latency_unit} (the latency model aside). */
+    public static boolean valid(String setting) {
+        if (setting == null) {
+            return false;
+        }
+        if (setting.equals("ms") || setting.equals("us") || setting.equals("auto")) {
+            return true;
+        }
+        java.util.regex.Matcher m = RELATIVE.matcher(setting);
+        if (!m.matches()) {
+            return false;
+        }
+        double n = Double.parseDouble(m.group(1));
+        return n > 1 && n <= 1e6;
+    }
 
     /**
      * "auto": the smallest power-of-ten unit (ms, 0.1 ms, 0.01 ms, µs) in which the fastest
      * architecture has log LAT &gt;= 1, as FBNet's ms did for its phone (LAT ~ 20-30 ms); "ms" and
-     * "us" force one. Refuses a unit in which log LAT would be &lt;= 0.
+     * "us" force one; "fastest/N": the fastest architecture's latency / N, so the fastest has
+     * log LAT = log N whatever the machine's speed. Refuses a unit in which log LAT would be &lt;= 0.
      */
     public static LatencyUnit choose(double fastestMs, String setting, String source, String spaceId) {
         String unit = setting;
         double scale;
+        java.util.regex.Matcher rel = unit == null ? null : RELATIVE.matcher(unit);
+        if (rel != null && rel.matches()) {
+            if (!valid(unit)) {
+                throw new HwnasException("field 'latency_unit' = \"" + setting + "\": N must be above 1 (so that"
+                        + " log LAT > 0) and at most 1e6");
+            }
+            if (!(fastestMs > 0) || !Double.isFinite(fastestMs)) {
+                throw new HwnasException(source + ": the fastest architecture of space " + spaceId + " takes "
+                        + String.format("%.6g", fastestMs) + " ms under this latency model, so latency_unit \"" + unit
+                        + "\" (a fraction of it) is undefined: check the model (fixed_ms and the per-op entries) or"
+                        + " set \"latency_unit\": \"auto\"");
+            }
+            scale = Double.parseDouble(rel.group(1)) / fastestMs;
+            return new LatencyUnit(unit, scale);
+        }
         if ("auto".equals(unit)) {
             scale = 1;
             while (fastestMs * scale < Math.E && scale < 1000) {
@@ -29,7 +76,7 @@ public record LatencyUnit(String name, double scale) {
         } else if ("ms".equals(unit) || "us".equals(unit)) {
             scale = "ms".equals(unit) ? 1 : 1000;
         } else {
-            throw new HwnasException("field 'latency_unit' = \"" + setting + "\": must be ms, us or auto");
+            throw new HwnasException("field 'latency_unit' = \"" + setting + "\": must be " + SETTINGS);
         }
         if (!(fastestMs * scale > 1)) {
             throw new HwnasException(source + ": the fastest architecture of space " + spaceId + " takes "

@@ -318,6 +318,10 @@ class TrainSafetyCliTest {
                 "--weight-decay stored 1.0E-4, requested 5.0E-4");
         refused(tmp, a("quickstart", "-o", q.toString(), "--theta-freeze-entropy", "-1", "--threads", "1"),
                 "option '--theta-freeze-entropy' = -1.0");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/1", "--threads", "1"),
+                "option '--latency-unit' = fastest/1: must be ms, us, auto or fastest/N (N > 1");
+        refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/10", "--threads", "1"),
+                "--latency-unit stored auto, requested fastest/10");
     }
 
     /** Writes {@code q}'s training config and its run's copy, as a quickstart that trained with {@code config} leaves them. */

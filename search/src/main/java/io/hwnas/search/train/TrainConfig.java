@@ -37,9 +37,10 @@ import java.util.Set;
  * @param latencyLoss "multiplicative": FBNet's CE · alpha · (log LAT)^beta (alpha only scales the
  *     θ gradient, which Adam normalises away: beta and LAT's unit set the trade-off); "additive":
  *     CE + alpha · (log LAT)^beta (alpha sets the trade-off)
- * @param latencyUnit unit of LAT inside the log: "ms", "us" or "auto" (the smallest of ms, 0.1 ms,
- *     0.01 ms, us in which the fastest architecture has log LAT &gt;= 1); a LUT under which the
- *     fastest architecture has log LAT &lt;= 0 is refused
+ * @param latencyUnit unit of LAT inside the log: "ms", "us", "auto" (the smallest of ms, 0.1 ms,
+ *     0.01 ms, us in which the fastest architecture has log LAT &gt;= 1) or "fastest/N" (the fastest
+ *     architecture's latency / N: the same trade-off on a machine uniformly faster or slower); a LUT
+ *     under which the fastest architecture has log LAT &lt;= 0 is refused
  * @param latencyExpectation "sample": LAT from the same Gumbel sample as the forward pass;
  *     "softmax": LAT from softmax(theta)
  * @param supernet "shared" (the default: one weight set per layer shared by every candidate,
@@ -140,7 +141,8 @@ public record TrainConfig(int schema, String space, String dataset, String dataD
         require(alpha == 0 || (lut != null && !lut.isBlank()), "lut", lut, "is required when alpha > 0");
         require(oneOf(latencyLoss, "multiplicative", "additive"), "latency_loss", latencyLoss,
                 "must be multiplicative (FBNet: CE·α·(log LAT)^β) or additive (CE + α·(log LAT)^β)");
-        require(oneOf(latencyUnit, "ms", "us", "auto"), "latency_unit", latencyUnit, "must be ms, us or auto");
+        require(io.hwnas.latency.LatencyUnit.valid(latencyUnit), "latency_unit", latencyUnit, "must be "
+                + io.hwnas.latency.LatencyUnit.SETTINGS);
         require(oneOf(latencyExpectation, "sample", "softmax"), "latency_expectation", latencyExpectation,
                 "must be sample or softmax");
         require(oneOf(weightSampling, "single-path", "soft", "sandwich"), "weight_sampling", weightSampling,

@@ -77,6 +77,10 @@ class TrainConfigTest {
         plainlyRefused(base + "\"eval_test\": null}", "cfg.json: field 'eval_test' = null: must be true or false");
         plainlyRefused(base + "\"augment\": \"yes\"}", "cfg.json: field 'augment' = \"yes\": must be true or false,"
                 + " not a string");
+        plainlyRefused(base + "\"latency_unit\": \"fastest/1\"}", "cfg.json: field 'latency_unit' = \"fastest/1\":"
+                + " must be ms, us, auto or fastest/N (N > 1");
+        assertEquals("fastest/20", TrainConfig.parse("cfg.json", base + "\"latency_unit\": \"fastest/20\"}")
+                .latencyUnit());
         for (String f : new String[] {"latency_loss", "latency_unit", "latency_expectation", "supernet",
                 "depth_sampling", "weight_paths", "device"}) {
             plainlyRefused(base + "\"" + f + "\": null}", "cfg.json: field '" + f + "' = null: must be");

@@ -187,6 +187,16 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.6", description = "β (default ${DEFAULT-VALUE}).")
     double beta;
 
+    /** The unit of LAT inside the latency loss's log (the training config's {@code latency_unit}). */
+    public static final String DEFAULT_LATENCY_UNIT = "auto";
+
+    @Option(names = "--latency-unit", defaultValue = DEFAULT_LATENCY_UNIT, paramLabel = "UNIT", description = "Unit of"
+            + " LAT inside log LAT, which sets the trade-off with β: auto (the smallest of ms, 0.1 ms, 0.01 ms, µs in"
+            + " which the fastest network has log LAT >= 1: the pressure jumps where a CPU's speed crosses a power of"
+            + " ten), fastest/N (the fastest network's latency / N: the same trade-off on any machine), ms or us"
+            + " (default ${DEFAULT-VALUE}).")
+    String latencyUnit;
+
     @Option(names = "--tau-start", defaultValue = "" + DEFAULT_TAU_START, description = "Gumbel-softmax"
             + " temperature τ at the start, times exp(-0.045) per epoch (default ${DEFAULT-VALUE}; FBNet's 5 keeps the"
             + " soft samples near uniform through a few epochs, so θ hardly learns; an older quickstart run holds 5).")
@@ -290,6 +300,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         Checks.atLeast("--theta-weight-decay", thetaWeightDecay, 0, false);
         Checks.atLeast("--weight-decay", weightDecay, 0, false);
         Checks.atLeast("--theta-freeze-entropy", thetaFreezeEntropy, 0, false);
+        if (!io.hwnas.latency.LatencyUnit.valid(latencyUnit)) {
+            throw new io.hwnas.core.HwnasException("option '--latency-unit' = " + latencyUnit + ": must be "
+                    + io.hwnas.latency.LatencyUnit.SETTINGS);
+        }
         Checks.inOpenRange("--weight-fraction", weightFraction, 0, 1,
                 "the share of --train-subset for the weight steps; the rest trains θ");
         long t0 = System.nanoTime();
@@ -325,6 +339,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         trainConfig.put("theta_weight_decay", thetaWeightDecay);
         trainConfig.put("weight_decay", weightDecay);
         trainConfig.put("theta_freeze_entropy", thetaFreezeEntropy);
+        trainConfig.put("latency_unit", latencyUnit);
         QuickstartRun.checkFolder(dir); // a folder of other files: refused before any work
         if (!noSpecialize && !QuickstartRun.mayReuseSpecialization(dir, fresh)) {
             QuickstartRun.checkSpecialized(dir.resolve(QuickstartRun.SPECIALIZED)); // replaced whole later

@@ -97,7 +97,7 @@ public final class QuickstartRun {
     private static final java.util.Set<String> OPTION_FIELDS = java.util.Set.of("space", "epochs", "warmup_epochs",
             "train_subset", "supernet", "weight_sampling", "progressive_epochs", "depth_sampling", "weight_paths",
             "alpha", "beta", "tau_start", "theta_lr", "seed", "threads", "weight_fraction", "batch_size", "weight_lr",
-            "theta_weight_decay", "weight_decay", "theta_freeze_entropy");
+            "theta_weight_decay", "weight_decay", "theta_freeze_entropy", "latency_unit");
 
     /** {@code field 'x'}, a snake_case name, or a message that is one bare name (a stored-settings difference). */
     private static final java.util.regex.Pattern FIELD_NAME = java.util.regex.Pattern.compile(
