@@ -321,7 +321,7 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/1", "--threads", "1"),
                 "option '--latency-unit' = fastest/1: must be ms, us, auto or fastest/N (N > 1");
         refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/10", "--threads", "1"),
-                "--latency-unit stored auto, requested fastest/10");
+                "--latency-unit stored \"auto\", requested \"fastest/10\"");
     }
 
     /** Writes {@code q}'s training config and its run's copy, as a quickstart that trained with {@code config} leaves them. */
