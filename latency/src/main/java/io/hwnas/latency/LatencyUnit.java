@@ -9,9 +9,9 @@ import io.hwnas.core.HwnasException;
  * architecture's latency, so checking that one suffices.
  *
  * <p>The unit sets the trade-off: the latency term's share of θ's gradient goes as β / log LAT. With a
- * power-of-ten unit that share jumps where a machine's speed crosses a power of ten ("auto" switched
- * from 0.01 ms to 0.1 ms between an Intel Xeon whose fastest quickstart network took 0.24 ms and a
- * Zen 4 whose took 0.41 ms, nearly doubling the pressure there). With {@code "fastest/N"} log LAT =
+ * power-of-ten unit that share jumps where a machine's speed crosses a power of ten (for one space's
+ * LUT, "auto" chose 0.01 ms on an Intel Xeon VM, where the fastest network took 0.24 ms, and 0.1 ms
+ * on an AMD Zen 2 VM, where it took 0.43 ms: about twice the pressure there). With {@code "fastest/N"} log LAT =
  * log N + log(LAT / fastest): a machine uniformly faster or slower gets the same loss.
  *
  * @param name "ms", "0.1ms", "0.01ms", "us" or "fastest/N"

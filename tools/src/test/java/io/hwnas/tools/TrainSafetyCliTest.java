@@ -281,7 +281,7 @@ class TrainSafetyCliTest {
         // became the default (the epochs named too: 8 with the stride-2 stem, 7 since the widths)
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
                 "--space stored \"fbnet-fmnist-tiny\", requested \"fbnet-fmnist-small-stem2\"",
-                "--epochs stored 4, requested 7");
+                "--epochs stored 4, requested 7", "--latency-unit stored \"auto\", requested \"fastest/4\"");
         // a space of another input is refused naming the option, before any work
         refused(tmp, a("quickstart", "-o", q.toString(), "--space", "fbnet-cifar-tiny", "--threads", "1"),
                 "option '--space' = fbnet-cifar-tiny", "1x28x28", "3x32x32");
