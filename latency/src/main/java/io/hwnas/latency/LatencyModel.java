@@ -74,9 +74,10 @@ public interface LatencyModel {
     }
 
     /**
-     * The unit LAT is expressed in inside the loss's {@code log LAT}, chosen (setting "auto") or
-     * forced ("ms", "us") so that log LAT &gt; 0 for every architecture; a model under which the
-     * loss would be undefined is refused with a message naming its source.
+     * The unit LAT is expressed in inside the loss's {@code log LAT}, chosen (setting "auto"), forced
+     * ("ms", "us") or a fraction of the fastest architecture's latency ("fastest/N"), so that log LAT &gt; 0
+     * for every architecture; a model under which the loss would be undefined is refused with a message
+     * naming its source.
      */
     default LatencyUnit lossUnit(String setting) {
         return LatencyUnit.choose(rangeMs().fastestMs(), setting, source(), space().id());

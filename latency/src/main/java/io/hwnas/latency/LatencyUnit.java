@@ -19,13 +19,17 @@ import io.hwnas.core.HwnasException;
  */
 public record LatencyUnit(String name, double scale) {
 
-    /** The relative setting: {@code fastest/N}, N a plain decimal number. */
+    /**
+     * The relative setting: {@code fastest/N}, N a plain decimal number written one way only (no leading zero, no
+     * trailing zero after the point), so that settings equal as text are equal as numbers: a stored run's
+     * {@code fastest/4} and a requested {@code fastest/4.0} would otherwise differ.
+     */
     private static final java.util.regex.Pattern RELATIVE = java.util.regex.Pattern.compile(
-            "fastest/([0-9]+(?:\\.[0-9]+)?)");
+            "fastest/((?:0|[1-9][0-9]*)(?:\\.[0-9]*[1-9])?)");
 
     /** What a {@code latency_unit} setting must be, for messages. */
-    public static final String SETTINGS = "ms, us, auto or fastest/N (N > 1: LAT in units of the fastest"
-            + " architecture's latency / N, e.g. fastest/20)";
+    public static final String SETTINGS = "ms, us, auto or fastest/N (1 < N <= 1e6, a plain decimal without"
+            + " leading or trailing zeros: LAT in units of the fastest architecture's latency / N, e.g. fastest/4)";
 
     /** Whether {@code setting} is a valid {@code latency_unit} (the latency model aside). */
     public static boolean valid(String setting) {
@@ -55,8 +59,8 @@ public record LatencyUnit(String name, double scale) {
         java.util.regex.Matcher rel = unit == null ? null : RELATIVE.matcher(unit);
         if (rel != null && rel.matches()) {
             if (!valid(unit)) {
-                throw new HwnasException("field 'latency_unit' = \"" + setting + "\": N must be above 1 (so that"
-                        + " log LAT > 0) and at most 1e6");
+                throw new HwnasException(source + ": field 'latency_unit' = \"" + setting + "\": N must be above 1"
+                        + " (so that log LAT > 0) and at most 1e6");
             }
             if (!(fastestMs > 0) || !Double.isFinite(fastestMs)) {
                 throw new HwnasException(source + ": the fastest architecture of space " + spaceId + " takes "

@@ -281,7 +281,8 @@ class TrainSafetyCliTest {
         // became the default (the epochs named too: 8 with the stride-2 stem, 7 since the widths)
         refused(tmp, a("quickstart", "-o", q.toString(), "--threads", "1"),
                 "--space stored \"fbnet-fmnist-tiny\", requested \"fbnet-fmnist-small-stem2\"",
-                "--epochs stored 4, requested 7", "--latency-unit stored \"auto\", requested \"fastest/4\"");
+                "--epochs stored 4, requested 7", "--latency-unit stored \"auto\", requested \"fastest/4\"",
+                "--weight-decay stored 1.0E-4, requested 5.0E-4");
         // a space of another input is refused naming the option, before any work
         refused(tmp, a("quickstart", "-o", q.toString(), "--space", "fbnet-cifar-tiny", "--threads", "1"),
                 "option '--space' = fbnet-cifar-tiny", "1x28x28", "3x32x32");
@@ -319,7 +320,7 @@ class TrainSafetyCliTest {
         refused(tmp, a("quickstart", "-o", q.toString(), "--theta-freeze-entropy", "-1", "--threads", "1"),
                 "option '--theta-freeze-entropy' = -1.0");
         refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/1", "--threads", "1"),
-                "option '--latency-unit' = fastest/1: must be ms, us, auto or fastest/N (N > 1");
+                "option '--latency-unit' = fastest/1: must be ms, us, auto or fastest/N (1 < N");
         refused(tmp, a("quickstart", "-o", q.toString(), "--latency-unit", "fastest/10", "--threads", "1"),
                 "--latency-unit stored \"auto\", requested \"fastest/10\"");
     }

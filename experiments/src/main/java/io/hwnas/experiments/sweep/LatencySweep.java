@@ -160,6 +160,10 @@ public final class LatencySweep {
             } else if (!first.space().equals(c.space()) || !String.valueOf(first.lut()).equals(String.valueOf(c.lut()))) {
                 throw new HwnasException(where + ": every setting must use the same space and LUT (the sweep"
                         + " compares them under one table); this one has space " + c.space() + ", lut " + c.lut());
+            } else if (!first.latencyUnit().equals(c.latencyUnit())) {
+                throw new HwnasException(where + ": field 'latency_unit' = \"" + c.latencyUnit() + "\": every setting"
+                        + " must use the same unit (the sweep reports its α, β and LAT in one, here \""
+                        + first.latencyUnit() + "\"); set it in 'base'");
             }
             settings.add(new Setting(name, c));
         }
@@ -236,6 +240,7 @@ public final class LatencySweep {
     static Path warmupTemplate(Path out, TrainConfig c, String command, Progress progress,
             java.util.function.Consumer<String> log) {
         TrainConfig neutral = c.with("alpha", 0).with("beta", 0.6).with("latency_loss", "multiplicative")
+                .with("latency_unit", "auto")
                 .with("latency_expectation", "sample").with("theta_lr", 0).with("theta_weight_decay", 0)
                 .with("final_samples", 0);
         String key = io.hwnas.search.run.Provenance.sha256(Json.write(neutral).getBytes(

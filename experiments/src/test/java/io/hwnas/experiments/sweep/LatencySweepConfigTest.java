@@ -55,6 +55,16 @@ class LatencySweepConfigTest {
                 "sw.json: field 'settings[1].alpah' is not known");
     }
 
+    /** The sweep reports α, β and LAT in one unit: settings of different units are refused, naming the setting. */
+    @Test
+    void settingsOfDifferentLatencyUnitsAreRefused() throws IOException {
+        has(refused(sweep("", "[{\"name\": \"a\", \"alpha\": 0}, {\"name\": \"b\", \"latency_unit\": \"fastest/4\"}]")),
+                "sw.json", "settings[1]", "'latency_unit' = \"fastest/4\"", "same unit", "\"auto\"");
+        Path f = tmp.resolve("sw.json");
+        Files.writeString(f, sweep(", \"latency_unit\": \"fastest/4\"", "[{\"name\": \"a\", \"alpha\": 0}, {\"name\": \"b\"}]"));
+        assertEquals("fastest/4", LatencySweep.read(f).settings().get(1).config().latencyUnit());
+    }
+
     @Test
     void emptyFileIsSaidToBeEmpty() throws IOException {
         has(refused(""), "sw.json: is empty");

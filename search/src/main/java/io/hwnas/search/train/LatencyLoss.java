@@ -12,8 +12,8 @@ import io.hwnas.latency.LatencyUnit;
  * {@code CE · α · (log LAT)^β} ("multiplicative", FBNet) or {@code CE + α · (log LAT)^β}
  * ("additive"); α = 0 is plain cross-entropy (LAT is still computed, for the metrics).
  *
- * <p>Inside the log, LAT is {@code unit.scale() · LAT_ms + shift}: training uses a power-of-ten unit
- * and no shift (FBNet's form). {@link #anyRange} keeps that form when the model's fastest
+ * <p>Inside the log, LAT is {@code unit.scale() · LAT_ms + shift}: training uses the config's unit (a
+ * power of ten, or a fraction of the fastest architecture's latency) and no shift (FBNet's form). {@link #anyRange} keeps that form when the model's fastest
  * architecture takes at least e µs and otherwise (a table whose all-skip network sums to about
  * 0 ms, like HW-NAS-Bench's fpga one) normalises LAT to the model's range,
  * {@code e · (1 + (LAT - fastest) / (slowest - fastest))}, so log LAT runs from 1 to 1 + log 2 over

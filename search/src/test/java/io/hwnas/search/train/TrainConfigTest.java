@@ -78,7 +78,7 @@ class TrainConfigTest {
         plainlyRefused(base + "\"augment\": \"yes\"}", "cfg.json: field 'augment' = \"yes\": must be true or false,"
                 + " not a string");
         plainlyRefused(base + "\"latency_unit\": \"fastest/1\"}", "cfg.json: field 'latency_unit' = \"fastest/1\":"
-                + " must be ms, us, auto or fastest/N (N > 1");
+                + " must be ms, us, auto or fastest/N (1 < N");
         assertEquals("fastest/20", TrainConfig.parse("cfg.json", base + "\"latency_unit\": \"fastest/20\"}")
                 .latencyUnit());
         for (String f : new String[] {"latency_loss", "latency_unit", "latency_expectation", "supernet",

@@ -83,8 +83,8 @@ class QuickstartOptionsTest {
         assertEquals(64, parse().batchSize);
         assertEquals(32, parse("--batch-size", "32").batchSize);
         assertEquals(0.1, parse().weightLr);
-        assertEquals(1e-4, parse().weightDecay); // the training config's default (5e-4 measured in stop 41)
-        assertEquals(5e-4, parse("--weight-decay", "5e-4").weightDecay);
+        assertEquals(5e-4, parse().weightDecay); // stop 44 (the training config's default is 1e-4)
+        assertEquals(1e-4, parse("--weight-decay", "1e-4").weightDecay);
         assertEquals(0.8, parse("--weight-fraction", "0.8").weightFraction);
         var cfg = QuickstartRun.config(QuickstartCommand.SPACE, null, tmp.resolve("lut.json"), 0.2, 0.6, 3, 1, 30000,
                 1, 2, 1.0, 0.2);
