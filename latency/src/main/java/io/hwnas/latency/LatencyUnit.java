@@ -31,20 +31,20 @@ public record LatencyUnit(String name, double scale) {
     public static final String SETTINGS = "ms, us, auto or fastest/N (1 < N <= 1e6, a plain decimal without"
             + " leading or trailing zeros: LAT in units of the fastest architecture's latency / N, e.g. fastest/4)";
 
+    /** N of a {@code fastest/N} setting as written (in range or not), or null for any other setting. */
+    private static Double relativeN(String setting) {
+        java.util.regex.Matcher m = setting == null ? null : RELATIVE.matcher(setting);
+        return m != null && m.matches() ? Double.valueOf(m.group(1)) : null;
+    }
+
+    private static boolean inRange(double n) {
+        return n > 1 && n <= 1e6;
+    }
+
     /** Whether {@code setting} is a valid {@code latency_unit} (the latency model aside). */
     public static boolean valid(String setting) {
-        if (setting == null) {
-            return false;
-        }
-        if (setting.equals("ms") || setting.equals("us") || setting.equals("auto")) {
-            return true;
-        }
-        java.util.regex.Matcher m = RELATIVE.matcher(setting);
-        if (!m.matches()) {
-            return false;
-        }
-        double n = Double.parseDouble(m.group(1));
-        return n > 1 && n <= 1e6;
+        Double n = relativeN(setting);
+        return n != null ? inRange(n) : "ms".equals(setting) || "us".equals(setting) || "auto".equals(setting);
     }
 
     /**
@@ -56,9 +56,9 @@ public record LatencyUnit(String name, double scale) {
     public static LatencyUnit choose(double fastestMs, String setting, String source, String spaceId) {
         String unit = setting;
         double scale;
-        java.util.regex.Matcher rel = unit == null ? null : RELATIVE.matcher(unit);
-        if (rel != null && rel.matches()) {
-            if (!valid(unit)) {
+        Double n = relativeN(unit);
+        if (n != null) {
+            if (!inRange(n)) {
                 throw new HwnasException(source + ": field 'latency_unit' = \"" + setting + "\": N must be above 1"
                         + " (so that log LAT > 0) and at most 1e6");
             }
@@ -68,8 +68,7 @@ public record LatencyUnit(String name, double scale) {
                         + "\" (a fraction of it) is undefined: check the model (fixed_ms and the per-op entries) or"
                         + " set \"latency_unit\": \"auto\"");
             }
-            scale = Double.parseDouble(rel.group(1)) / fastestMs;
-            return new LatencyUnit(unit, scale);
+            return new LatencyUnit(unit, n / fastestMs);
         }
         if ("auto".equals(unit)) {
             scale = 1;

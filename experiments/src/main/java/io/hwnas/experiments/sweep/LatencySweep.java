@@ -240,7 +240,6 @@ public final class LatencySweep {
     static Path warmupTemplate(Path out, TrainConfig c, String command, Progress progress,
             java.util.function.Consumer<String> log) {
         TrainConfig neutral = c.with("alpha", 0).with("beta", 0.6).with("latency_loss", "multiplicative")
-                .with("latency_unit", "auto")
                 .with("latency_expectation", "sample").with("theta_lr", 0).with("theta_weight_decay", 0)
                 .with("final_samples", 0);
         String key = io.hwnas.search.run.Provenance.sha256(Json.write(neutral).getBytes(
